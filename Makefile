@@ -1,0 +1,155 @@
+# Makefile -- builds the common protocol library, the four programs, the
+# tests and the fuzz targets.
+#
+# Layout of the build: every directory with sources (common/, node/,
+# crawler/, dnsseeder/, tui/) becomes a static archive of its modules
+# (everything but main.c); a program is its main.o plus its archive plus
+# libagentcommon.a.  Unit tests link against the same archives, so they test
+# exactly the code the programs run.
+#
+#   make              build bin/agentnode, agentcrawl, agentseeder, agentconsole
+#   make check        install missing packages, build, run every test
+#   make check-asan   the same suite under AddressSanitizer + UBSan
+#   make fuzz         build libFuzzer targets (clang) into build/fuzz/
+#   make fuzz-run     run each fuzz target for FUZZ_SECONDS (default 60)
+#   make install      PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+BUILD   ?= build
+BIN     ?= bin
+OPT     ?= -O2 -g
+SAN     ?=
+FUZZ_SECONDS ?= 60
+
+# _DEFAULT_SOURCE exposes POSIX/BSD interfaces (strdup, getopt_long,
+# struct ip_mreq ...) that strict -std=c11 hides.
+CSTD := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2
+PKGS := libevent libcares libmaxminddb miniupnpc ldns sqlite3 yaml-0.1 \
+        jansson libsodium ncursesw
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN) -Icommon $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+PROGRAMS := agentnode agentcrawl agentseeder agentconsole
+DIRS     := common node crawler dnsseeder tui
+
+# dir -> program name
+prog_node      := agentnode
+prog_crawler   := agentcrawl
+prog_dnsseeder := agentseeder
+prog_tui       := agentconsole
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+COMMON_LIB := $(BUILD)/libagentcommon.a
+
+mods_of = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+lib_of  = $(BUILD)/lib$(1).a
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test helpers that are not tests themselves (fake peers, load generators).
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+
+APP_LIBS := $(foreach d,node crawler dnsseeder tui,$(if $(call mods_of,$(d)),$(call lib_of,$(d))))
+
+.PHONY: all deps check check-asan test-run fuzz fuzz-run install clean demo \
+        demo-headless bench
+all: $(PROGRAMS:%=$(BIN)/%)
+
+deps:
+	@bash .ci/deps
+
+# --- objects and archives -------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+define app_rules
+$(call lib_of,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(call mods_of,$(1)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BIN)/$(prog_$(1)): $(BUILD)/$(1)/main.o $(if $(call mods_of,$(1)),$(call lib_of,$(1))) $(COMMON_LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_LDFLAGS) -o $$@ $$^ $(LIBS)
+endef
+$(foreach d,node crawler dnsseeder tui,$(eval $(call app_rules,$(d))))
+
+# --- tests ------------------------------------------------------------------
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(APP_LIBS) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(APP_LIBS) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# test-run assumes everything is built; check builds first.
+test-run:
+	@BUILD=$(BUILD) BIN=$(BIN) bash tests/run-tests.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
+	@$(MAKE) --no-print-directory test-run
+
+# The ASan build lives apart so it never mixes objects with the normal one.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
+	    OPT="-O1 -g" SAN="$(ASAN_FLAGS)" all \
+	    $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%) \
+	    $(TOOL_SRC:tests/tools/%.c=build/asan/tests/tools/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin test-run
+
+# --- fuzzing (clang + libFuzzer) ---------------------------------------------
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -O1 -g
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=build/fuzzobj BIN=build/fuzzobj/bin \
+	    OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
+	    build/fuzzobj/libagentcommon.a
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+	    n=$$(basename $$f .c); \
+	    echo "  FUZZ  build/fuzz/$$n"; \
+	    $(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_FLAGS) -Icommon $(PKG_CFLAGS) -o build/fuzz/$$n $$f \
+	        build/fuzzobj/libagentcommon.a $(LIBS) || exit 1; \
+	done
+
+fuzz-run: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run-fuzz.sh
+
+# --- install ------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/agentchain/configs
+	install -m 0755 $(PROGRAMS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin/
+	for m in man/*.[158]; do \
+	    [ -e "$$m" ] || continue; \
+	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
+	done
+	install -m 0644 configs/*.yaml $(DESTDIR)$(PREFIX)/share/agentchain/configs/
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+/* strutil.h -- small string helpers: safe copy, sanitising peer strings. */
+#ifndef AGENTCHAIN_STRUTIL_H
+#define AGENTCHAIN_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copy SRC into DST of size DSTLEN, always NUL-terminating.  Returns true
+ * if it fitted, false if it was truncated. */
+bool str_copy(char *dst, const char *src, size_t dstlen);
+
+/* Make attacker-controlled bytes safe to log or draw: printable ASCII is
+ * kept, everything else becomes \xNN (tmux stravis, Bitcoin Core
+ * SanitizeString).  Writes at most OUTLEN-1 characters plus NUL into OUT;
+ * returns OUT. */
+char *str_sanitize(const void *in, size_t inlen, char *out, size_t outlen);
+
+/* Parse a whole decimal integer in [MIN, MAX]; returns 0 or -1. */
+int str_to_ll(const char *s, long long min, long long max, long long *out);
+
+#endif
