@@ -50,5 +50,6 @@ done
 
 echo
 [ $fail -gt 0 ] && echo "failed: ${failed[*]}"
+echo "$pass $fail" > "$BUILD/test-summary"
 echo "tests: $pass passed, $fail failed"
 [ $fail -eq 0 ] && [ $pass -gt 0 ]
