@@ -64,6 +64,8 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 APP_LIBS := $(foreach d,node crawler dnsseeder tui,$(if $(call mods_of,$(d)),$(call lib_of,$(d))))
 
+.SECONDARY:
+
 .PHONY: all deps check check-asan test-run fuzz fuzz-run install clean demo \
         demo-headless bench
 all: $(PROGRAMS:%=$(BIN)/%)

@@ -15,6 +15,11 @@ bool str_copy(char *dst, const char *src, size_t dstlen);
  * returns OUT. */
 char *str_sanitize(const void *in, size_t inlen, char *out, size_t outlen);
 
+/* vsnprintf into an error buffer ERR of ERRLEN bytes; does nothing when
+ * ERR is NULL or ERRLEN is 0, so callers may pass "no error wanted". */
+void str_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Parse a whole decimal integer in [MIN, MAX]; returns 0 or -1. */
 int str_to_ll(const char *s, long long min, long long max, long long *out);
 

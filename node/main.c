@@ -1,18 +1,313 @@
-/* main.c -- agentnode entry point.  The program itself lands with issue 3;
- * until then it says so plainly instead of pretending to work. */
+/* main.c -- agentnode entry point: parse the command line, then run or call RPC.
+ *
+ * Flags live in one table that drives getopt_long, --help and the mapping
+ * onto config keys, so that a flag is by construction the same thing as
+ * its config key. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "log.h"
+#include "netaddr.h"
+#include "node.h"
+#include "rpc_client.h"
+#include "rpc_methods.h"
 #include "version.h"
+#include "xmalloc.h"
+
+enum flag_id {
+	F_CONFIG = 1000, F_SEED_NODE, F_NO_DNS_SEEDS, F_RPC_CONNECT, F_RPC_COOKIE, F_HELP,
+	F_HELP_CONFIG, F_VERSION, F_RPC_TIMEOUT, F_CONFIG_KEY,
+};
+
+struct flag {
+	const char	*name;
+	int		 has_arg;
+	const char	*key;		/* config key it sets, or NULL */
+	const char	*value;		/* fixed value for flags without argument */
+	int		 id;
+	const char	*arg;
+	const char	*help;
+};
+
+static const struct flag flags[] = {
+	{ "network", 1, "network.name", NULL, 0, "NET", "mainnet, testnet or regtest" },
+	{ "config", 1, NULL, NULL, F_CONFIG, "FILE", "YAML configuration (agentchain.yaml(5))" },
+	{ "datadir", 1, "node.datadir", NULL, 0, "DIR", "state directory" },
+	{ "listen", 1, "node.listen", NULL, 0, "ADDR:PORT", "P2P listen address (repeatable)" },
+	{ "rpc-listen", 1, "node.rpc_listen", NULL, 0, "ADDR:PORT", "JSON-RPC listen address" },
+	{ "seed-node", 1, NULL, NULL, F_SEED_NODE, "HOST:PORT", "keep a connection to this node (repeatable)" },
+	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, "NAME", "DNS seed to bootstrap from (repeatable)" },
+	{ "no-dns-seeds", 0, NULL, NULL, F_NO_DNS_SEEDS, NULL, "never ask DNS seeds" },
+	{ "dns-server", 1, "node.dns_server", NULL, 0, "ADDR:PORT", "resolver for DNS seed look-ups" },
+	{ "seed", 0, "node.seed", "true", 0, NULL, "run as a seed node (NODE_SEED, generous getaddr)" },
+	{ "upnp", 0, "node.upnp", "true", 0, NULL, "map the P2P port with UPnP" },
+	{ "geoip-db", 1, "node.geoip_db", NULL, 0, "FILE", "MaxMind City database" },
+	{ "asn-db", 1, "node.asn_db", NULL, 0, "FILE", "MaxMind ASN database" },
+	{ "min-peers", 1, "network.min_peers", NULL, 0, "N", "outbound connections to keep" },
+	{ "max-peers", 1, "network.max_peers", NULL, 0, "N", "total connection cap" },
+	{ "ping-interval", 1, "node.ping_interval", NULL, 0, "SECONDS", "keepalive ping period" },
+	{ "ban-time", 1, "node.ban_time", NULL, 0, "SECONDS", "how long misbehaving peers are banned" },
+	{ "log-level", 1, "log.level", NULL, 0, "LEVEL", "error, warn, info, debug, trace" },
+	{ "log-file", 1, "log.file", NULL, 0, "FILE", "log to FILE instead of stderr" },
+	{ "set", 1, NULL, NULL, F_CONFIG_KEY, "KEY=VALUE", "set any config key" },
+	{ "rpc-connect", 1, NULL, NULL, F_RPC_CONNECT, "ADDR:PORT", "rpc: node to call" },
+	{ "rpc-cookie", 1, NULL, NULL, F_RPC_COOKIE, "FILE", "rpc: cookie file (default DATADIR/.cookie)" },
+	{ "rpc-timeout", 1, NULL, NULL, F_RPC_TIMEOUT, "SECONDS", "rpc: give up after (default 30)" },
+	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, NULL, "describe every config key" },
+	{ "version", 0, NULL, NULL, F_VERSION, NULL, "print the version" },
+	{ "help", 0, NULL, NULL, F_HELP, NULL, "this help" },
+};
+#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+
+struct options {
+	struct config		 cfg;
+	struct config_strlist	 seed_nodes;
+	const char		*rpc_connect;
+	const char		*rpc_cookie;
+	double			 rpc_timeout;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: agentnode start [options]\n"
+	    "       agentnode rpc [options] METHOD [PARAM...]\n\n"
+	    "The Agent Chain peer.  'start' runs in the foreground until SIGINT/SIGTERM;\n"
+	    "'rpc' calls a running node's JSON-RPC and prints the result.\n\noptions:\n");
+	for (size_t i = 0; i < NFLAGS; i++) {
+		char left[48];
+		snprintf(left, sizeof(left), "--%s%s%s", flags[i].name, flags[i].arg ? " " : "",
+		    flags[i].arg ? flags[i].arg : "");
+		fprintf(fp, "  %-28s %s%s%s%s\n", left, flags[i].help,
+		    flags[i].key ? " [" : "", flags[i].key ? flags[i].key : "",
+		    flags[i].key ? "]" : "");
+	}
+	fprintf(fp, "\nRPC methods:\n");
+	for (size_t i = 0; i < rpc_methods_count(); i++) {
+		const struct rpc_method *m = &rpc_methods_table()[i];
+		fprintf(fp, "  %s %s\n      %s\n", m->name, m->params, m->help);
+	}
+	fprintf(fp, "\nSee agentnode(1) and agentchain.yaml(5).\n");
+}
+
+static void
+strlist_add(struct config_strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+static void
+strlist_free(struct config_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Parse flags; the config file is loaded first so that flags override it.
+ * Returns 0, 1 (error, message printed) or 2 (help/version printed). */
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	struct option lo[NFLAGS + 1];
+	const char *config_path = NULL;
+	char err[512];
+	int c, idx;
+
+	memset(lo, 0, sizeof(lo));
+	for (size_t i = 0; i < NFLAGS; i++) {
+		lo[i].name = flags[i].name;
+		lo[i].has_arg = flags[i].has_arg ? required_argument : no_argument;
+		lo[i].val = 256 + (int)i;
+	}
+	/* Pass 1: only --config (and help), so the file loads before flags. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", lo, &idx)) != -1) {
+		if (c >= 256 && flags[c - 256].id == F_CONFIG)
+			config_path = optarg;
+	}
+	if (config_path != NULL && config_load_file(&o->cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "agentnode: %s\n", err);
+		return 1;
+	}
+	opterr = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", lo, &idx)) != -1) {
+		const struct flag *f;
+
+		if (c < 256) {
+			fprintf(stderr, "Try 'agentnode --help'.\n");
+			return 1;
+		}
+		f = &flags[c - 256];
+		if (f->key != NULL) {
+			if (config_set(&o->cfg, f->key, f->value ? f->value : optarg,
+			    err, sizeof(err)) == -1) {
+				fprintf(stderr, "agentnode: --%s: %s\n", f->name, err);
+				return 1;
+			}
+			continue;
+		}
+		switch (f->id) {
+		case F_SEED_NODE:
+			strlist_add(&o->seed_nodes, optarg);
+			break;
+		case F_NO_DNS_SEEDS:
+			config_set(&o->cfg, "network.dns_seeds", "", err, sizeof(err));
+			break;
+		case F_CONFIG_KEY: {
+			char *eq = strchr(optarg, '=');
+			if (eq == NULL) {
+				fprintf(stderr, "agentnode: --set wants KEY=VALUE\n");
+				return 1;
+			}
+			*eq = '\0';
+			if (config_set(&o->cfg, optarg, eq + 1, err, sizeof(err)) == -1) {
+				fprintf(stderr, "agentnode: --set: %s\n", err);
+				return 1;
+			}
+			break;
+		}
+		case F_RPC_CONNECT: o->rpc_connect = optarg; break;
+		case F_RPC_COOKIE: o->rpc_cookie = optarg; break;
+		case F_RPC_TIMEOUT: o->rpc_timeout = atof(optarg); break;
+		case F_HELP: usage(stdout); return 2;
+		case F_HELP_CONFIG: config_print_keys(stdout); return 2;
+		case F_VERSION: printf("agentnode %s\n", AGENTCHAIN_VERSION); return 2;
+		default: break;
+		}
+	}
+	if (config_finalize(&o->cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "agentnode: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_start(struct options *o)
+{
+	char err[256];
+	int rc;
+
+	log_set_level(o->cfg.log.level);
+	if (log_open(o->cfg.log.file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "agentnode: %s\n", err);
+		return 1;
+	}
+	for (size_t i = 0; i < o->seed_nodes.n; i++) {
+		char host[NETADDR_HOSTLEN];
+		uint16_t port;
+		if (netaddr_split_hostport(o->seed_nodes.v[i], o->cfg.network.p2p_port,
+		    host, &port) == -1) {
+			fprintf(stderr, "agentnode: --seed-node: malformed '%s' (want HOST:PORT)\n",
+			    o->seed_nodes.v[i]);
+			return 1;
+		}
+	}
+	rc = node_run(&o->cfg, &o->seed_nodes);
+	log_close();
+	return rc;
+}
+
+/* A parameter is JSON when it parses as JSON (numbers, true, "quoted"),
+ * otherwise a plain string: `setban 1.2.3.4 add 3600` just works. */
+static json_t *
+rpc_params(int argc, char **argv)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < argc; i++) {
+		json_t *v = json_loads(argv[i], JSON_DECODE_ANY, NULL);
+		json_array_append_new(arr, v != NULL ? v : json_string(argv[i]));
+	}
+	return arr;
+}
+
+static int
+cmd_rpc(struct options *o, int argc, char **argv)
+{
+	char host[NETADDR_HOSTLEN], *cookie = NULL, *out;
+	const char *target = o->rpc_connect ? o->rpc_connect : o->cfg.node.rpc_listen;
+	uint16_t port;
+	struct event_base *base;
+	struct rpc_error err;
+	json_t *res;
+	int rc = 0;
+
+	if (argc < 1) {
+		fprintf(stderr, "agentnode rpc: which METHOD? (agentnode --help lists them)\n");
+		return 1;
+	}
+	if (netaddr_split_hostport(target, o->cfg.network.rpc_port, host, &port) == -1) {
+		fprintf(stderr, "agentnode rpc: bad address '%s'\n", target);
+		return 1;
+	}
+	cookie = o->rpc_cookie ? xstrdup(o->rpc_cookie) :
+	    xasprintf("%s/.cookie", o->cfg.node.datadir);
+	base = event_base_new();
+	res = rpc_client_call_sync(base, host, port, cookie, argv[0], rpc_params(argc - 1, argv + 1),
+	    o->rpc_timeout > 0 ? o->rpc_timeout : 30.0, &err);
+	if (res == NULL) {
+		fprintf(stderr, "error %d: %s\n", err.code, err.message);
+		rc = err.code == RPC_TRANSPORT_ERROR ? 2 : 1;
+	} else {
+		out = json_dumps(res, JSON_INDENT(2) | JSON_ENCODE_ANY);
+		printf("%s\n", out);
+		free(out);
+		json_decref(res);
+	}
+	event_base_free(base);
+	free(cookie);
+	return rc;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: agentnode [options]\nagentnode " AGENTCHAIN_VERSION
-		    ": not yet implemented (issue 3).\n");
-		return 0;
+	struct options o;
+	const char *cmd;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	config_init(&o.cfg);
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
 	}
-	fprintf(stderr, "agentnode: not yet implemented\n");
-	return 2;
+	cmd = argv[1];
+	if (strcmp(cmd, "start") != 0 && strcmp(cmd, "rpc") != 0) {
+		/* Allow `agentnode --help` / `--version` without a command. */
+		rc = parse_options(argc, argv, &o);
+		if (rc != 2) {
+			fprintf(stderr, "agentnode: unknown command '%s' (start or rpc)\n", cmd);
+			rc = 1;
+		} else {
+			rc = 0;
+		}
+		goto out;
+	}
+	rc = parse_options(argc - 1, argv + 1, &o);
+	if (rc != 0) {
+		rc = rc == 2 ? 0 : 1;
+		goto out;
+	}
+	if (strcmp(cmd, "start") == 0)
+		rc = cmd_start(&o);
+	else
+		rc = cmd_rpc(&o, argc - 1 - optind, argv + 1 + optind);
+out:
+	config_free(&o.cfg);
+	strlist_free(&o.seed_nodes);
+	return rc;
 }

@@ -1,0 +1,1314 @@
+/* config.c -- agentchain.yaml(5): load, override, default and check the configuration.
+ *
+ * Every key lives in one table (tmux options-table.c): its name, type,
+ * range, default and help text, and where its value goes in struct
+ * config.  Parsing, validation, the defaults applied by config_init, the
+ * --help-config text and docs/CONFIG.md all come from that table, so they
+ * cannot drift apart.  Adding a key is a field in struct config and one
+ * entry here.
+ *
+ * The file is read with libyaml's event parser rather than its document
+ * loader: events carry the line of every key and value for error messages,
+ * and nothing is built that the schema does not need.  Anchors and aliases
+ * are refused outright, so an alias bomb costs nothing. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "netaddr.h"
+#include "strutil.h"
+#include "xmalloc.h"
+
+enum config_type {
+	CONFIG_INT,		/* int field, MIN..MAX */
+	CONFIG_BOOL,		/* bool field, true or false */
+	CONFIG_ENUM,		/* any field, written by PARSE */
+	CONFIG_STRING,		/* char * field, owned; optional CHECK */
+	CONFIG_PATH,		/* as STRING, with "~/" expanded by finalize */
+	CONFIG_LIST,		/* struct config_strlist; CHECK on each item */
+};
+
+struct config_key {
+	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;
+	long long		 min;
+	long long		 max;
+	/* ENUM: the accepted names, for messages and docs, and the parser
+	 * that stores one into the field; returns 0 or -1. */
+	const char		*choices;
+	int			(*parse)(void *, const char *);
+	/* STRING and LIST: accepts a value or list item (0) or not (-1);
+	 * WHAT names the expected form in messages and docs. */
+	int			(*check)(const char *);
+	const char		*what;
+	/* A static default, applied by config_init through the same parser as
+	 * a file's value (so a bad one is caught at start-up), or NULL when
+	 * the key is unset or its default depends on the network; DFLT_DOC
+	 * then describes it.  Lists take their defaults from finalize only. */
+	const char		*dflt;
+	const char		*dflt_doc;
+	const char		*help;
+};
+
+static int	config_parse_network(void *, const char *);
+static int	config_parse_loglevel(void *, const char *);
+static int	config_check_hostport(const char *);
+static int	config_check_hostname(const char *);
+static int	config_check_addrport(const char *);
+static int	config_check_resolver(const char *);
+
+#define F(f)	offsetof(struct config, f)
+#define KEY_INT(k, f, lo, hi) \
+	.name = (k), .type = CONFIG_INT, .offset = F(f), .min = (lo), .max = (hi)
+#define KEY_BOOL(k, f) \
+	.name = (k), .type = CONFIG_BOOL, .offset = F(f)
+#define KEY_ENUM(k, f, names, fn) \
+	.name = (k), .type = CONFIG_ENUM, .offset = F(f), .choices = (names), \
+	.parse = (fn)
+#define KEY_STRING(k, f, fn, w) \
+	.name = (k), .type = CONFIG_STRING, .offset = F(f), .check = (fn), \
+	.what = (w)
+#define KEY_PATH(k, f) \
+	.name = (k), .type = CONFIG_PATH, .offset = F(f), .what = "path"
+#define KEY_LIST(k, f, fn, w) \
+	.name = (k), .type = CONFIG_LIST, .offset = F(f), .check = (fn), \
+	.what = (w)
+
+/* Keep keys of one section together: config_print_keys groups by runs. */
+static const struct config_key config_keys[] = {
+	{ KEY_ENUM("network.name", params, "mainnet|testnet|regtest",
+	    config_parse_network), .dflt = "mainnet",
+	  .help = "The network to join. It selects the message magic and the "
+	    "default ports and seeds below." },
+	{ KEY_INT("network.p2p_port", network.p2p_port, 1, 65535),
+	  .dflt_doc = "the network's P2P port",
+	  .help = "TCP port peers are told to dial, and the port of the "
+	    "default node.listen addresses." },
+	{ KEY_INT("network.rpc_port", network.rpc_port, 1, 65535),
+	  .dflt_doc = "the network's RPC port",
+	  .help = "TCP port of the control interface used by agentconsole; "
+	    "the port of the default node.rpc_listen." },
+	{ KEY_INT("network.max_peers", network.max_peers, 1, 100000),
+	  .dflt = "50",
+	  .help = "Most peer connections at once, inbound and outbound "
+	    "together." },
+	{ KEY_INT("network.min_peers", network.min_peers, 0, 10000),
+	  .dflt = "8",
+	  .help = "Outbound connections to keep open; the node dials more "
+	    "when it has fewer. At most network.max_peers." },
+	{ KEY_LIST("network.seeds", network.seeds, config_check_hostport,
+	    "host:port"),
+	  .dflt_doc = "the network's seed nodes",
+	  .help = "Nodes to dial when the address book is empty. The port "
+	    "defaults to network.p2p_port. An empty list ([]) disables them." },
+	{ KEY_LIST("network.dns_seeds", network.dns_seeds,
+	    config_check_hostname, "host name"),
+	  .dflt_doc = "the network's DNS seeds",
+	  .help = "Names whose A and AAAA records list nodes to dial when the "
+	    "address book is empty. An empty list ([]) disables them." },
+
+	{ KEY_PATH("node.datadir", node.datadir),
+	  .dflt_doc = "`$HOME/.agentchain/<network>`, or "
+	    "`./.agentchain/<network>` without HOME",
+	  .help = "Directory for the address book, ban list and other state. "
+	    "A leading ~/ means $HOME." },
+	{ KEY_LIST("node.listen", node.listen, config_check_addrport,
+	    "numeric address[:port]"),
+	  .dflt_doc = "`0.0.0.0:<p2p_port>`, `[::]:<p2p_port>`",
+	  .help = "Addresses to accept peer connections on; the port defaults "
+	    "to network.p2p_port. An empty list ([]) accepts none (outbound "
+	    "only)." },
+	{ KEY_STRING("node.rpc_listen", node.rpc_listen,
+	    config_check_addrport, "numeric address[:port]"),
+	  .dflt_doc = "`127.0.0.1:<rpc_port>`",
+	  .help = "Address of the control interface; the port defaults to "
+	    "network.rpc_port. Requests must carry the random cookie in "
+	    "<datadir>/.cookie (HTTP Basic auth); still, keep it on loopback." },
+	{ KEY_BOOL("node.seed", node.seed), .dflt = "false",
+	  .help = "Run as a seed node: answer address requests generously "
+	    "and keep the address book fresh for newcomers." },
+	{ KEY_BOOL("node.upnp", node.upnp), .dflt = "false",
+	  .help = "Ask the router by UPnP IGD to forward network.p2p_port." },
+	{ KEY_PATH("node.geoip_db", node.geoip_db),
+	  .dflt_doc = "unset: no locations",
+	  .help = "MaxMind GeoLite2/GeoIP2 City database (.mmdb), used to "
+	    "show where peers are." },
+	{ KEY_PATH("node.asn_db", node.asn_db),
+	  .dflt_doc = "unset: no AS numbers",
+	  .help = "MaxMind GeoLite2/GeoIP2 ASN database (.mmdb), used to show "
+	    "and diversify the networks peers are in." },
+	{ KEY_STRING("node.dns_server", node.dns_server,
+	    config_check_resolver, "numeric address[:port]"),
+	  .dflt_doc = "unset: the system resolver",
+	  .help = "Resolver for DNS seed look-ups; the port defaults to 53." },
+	{ KEY_INT("node.ping_interval", node.ping_interval, 1, 86400),
+	  .dflt = "120",
+	  .help = "Seconds between pings to each peer." },
+	{ KEY_INT("node.handshake_timeout", node.handshake_timeout, 1, 3600),
+	  .dflt = "60",
+	  .help = "Seconds a new connection has to finish the version "
+	    "handshake." },
+	{ KEY_INT("node.inactivity_timeout", node.inactivity_timeout, 10,
+	    86400), .dflt = "1200",
+	  .help = "Seconds of silence after which a peer is disconnected. "
+	    "Must be more than node.ping_interval." },
+	{ KEY_INT("node.ban_time", node.ban_time, 1, 31536000),
+	  .dflt = "86400",
+	  .help = "Seconds a misbehaving peer's address stays banned." },
+	{ KEY_INT("node.max_inbound_per_ip", node.max_inbound_per_ip, 1,
+	    1000), .dflt = "4",
+	  .help = "Most inbound connections from one IP address." },
+
+	{ KEY_ENUM("log.level", log.level, "error|warn|info|debug|trace",
+	    config_parse_loglevel), .dflt = "info",
+	  .help = "Least severe messages to log." },
+	{ KEY_PATH("log.file", log.file),
+	  .dflt_doc = "unset: standard error",
+	  .help = "File to append log lines to." },
+};
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+_Static_assert(CONFIG_NKEYS <= CONFIG_KEY_MAX, "raise CONFIG_KEY_MAX");
+
+/* Key paths are short; anything longer is unknown anyway. */
+#define CONFIG_PATH_MAX		128
+/* How much of a bad value an error message quotes. */
+#define CONFIG_QUOTE_MAX	48
+
+static const char config_cli_name[] = "command line";
+
+static int
+config_parse_network(void *field, const char *v)
+{
+	const struct chainparams *p;
+
+	if ((p = chainparams_by_name(v)) == NULL)
+		return -1;
+	*(const struct chainparams **)field = p;
+	return 0;
+}
+
+static int
+config_parse_loglevel(void *field, const char *v)
+{
+	enum log_level l;
+
+	if (log_level_parse(v, &l) != 0)
+		return -1;
+	*(enum log_level *)field = l;
+	return 0;
+}
+
+/* The port is optional and defaults to the network's, which is not known
+ * yet: any non-zero default lets the syntax be checked now. */
+static int
+config_check_hostport(const char *v)
+{
+	char host[NETADDR_HOSTLEN];
+	uint16_t port;
+
+	return netaddr_split_hostport(v, 1, host, &port);
+}
+
+/* A DNS seed is a name to look up: no port, and not a numeric address. */
+static int
+config_check_hostname(const char *v)
+{
+	char host[NETADDR_HOSTLEN];
+	struct netaddr a;
+	uint16_t port = 0;
+
+	if (netaddr_split_hostport(v, 0, host, &port) != 0 || port != 0)
+		return -1;
+	if (netaddr_parse(host, 1, &a) == 0 || strcmp(host, v) != 0)
+		return -1;
+	return 0;
+}
+
+/* The port is optional here too: finalize fills in the network's. */
+static int
+config_check_addrport(const char *v)
+{
+	struct netaddr a;
+
+	return netaddr_parse(v, 1, &a);
+}
+
+static int
+config_check_resolver(const char *v)
+{
+	struct netaddr a;
+
+	return netaddr_parse(v, 53, &a);
+}
+
+static void *
+config_field(struct config *c, const struct config_key *k)
+{
+	return (char *)c + k->offset;
+}
+
+static int
+config_find(const char *name)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Is PATH a section, that is, a proper prefix of some key up to a dot? */
+static bool
+config_is_section(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		if (strncmp(config_keys[i].name, path, n) == 0 &&
+		    config_keys[i].name[n] == '.')
+			return true;
+	}
+	return false;
+}
+
+static void
+config_strlist_free(struct config_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void
+config_strlist_add(struct config_strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+}
+
+/* A bad value, made safe and short for an error message. */
+static const char *
+config_quote(const char *v, size_t len, char *buf, size_t buflen)
+{
+	size_t n = len < CONFIG_QUOTE_MAX ? len : CONFIG_QUOTE_MAX;
+	size_t o;
+
+	str_sanitize(v, n, buf, buflen);
+	if (n < len && (o = strlen(buf)) + 4 <= buflen)
+		memcpy(buf + o, "...", 4);
+	return buf;
+}
+
+/* What a key's value must look like, for "expected X, got Y". */
+static const char *
+config_expect(const struct config_key *k, char *buf, size_t len)
+{
+	switch (k->type) {
+	case CONFIG_INT:
+		return "an integer";
+	case CONFIG_BOOL:
+		return "true or false";
+	case CONFIG_ENUM:
+		snprintf(buf, len, "one of %s", k->choices);
+		return buf;
+	case CONFIG_STRING:
+	case CONFIG_PATH:
+		return k->what != NULL ? k->what : "a string";
+	case CONFIG_LIST:
+		return "a list";
+	}
+	return "?";
+}
+
+/* Decimal only: YAML 1.1 would read 010 as octal and 0x10 as hex, and a
+ * silent change of base is worse than an error. */
+static int
+config_parse_int(const struct config_key *k, const char *v, int *out,
+    char *why, size_t whylen)
+{
+	char q[CONFIG_QUOTE_MAX * 4 + 4];
+	const char *p = v;
+	long long n = 0;
+	bool big = false;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] != '\0')) {
+		snprintf(why, whylen, "expected an integer, got '%s'",
+		    config_quote(v, strlen(v), q, sizeof q));
+		return -1;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			snprintf(why, whylen, "expected an integer, got '%s'",
+			    config_quote(v, strlen(v), q, sizeof q));
+			return -1;
+		}
+		if (n > (LLONG_MAX - 9) / 10)
+			big = true;
+		else
+			n = n * 10 + (*p - '0');
+	}
+	if (v[0] == '-')
+		n = -n;
+	if (big || n < k->min || n > k->max) {
+		snprintf(why, whylen, "%lld..%lld, got %s", k->min, k->max,
+		    config_quote(v, strlen(v), q, sizeof q));
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* Check one string value or list item against K. */
+static int
+config_check_value(const struct config_key *k, const char *v, char *why,
+    size_t whylen)
+{
+	char q[CONFIG_QUOTE_MAX * 4 + 4];
+	size_t len = strlen(v);
+
+	if (len > CONFIG_VALUE_MAX) {
+		snprintf(why, whylen, "value too long (%zu bytes, limit %d)",
+		    len, CONFIG_VALUE_MAX);
+		return -1;
+	}
+	if (len == 0 || (k->check != NULL && k->check(v) != 0)) {
+		snprintf(why, whylen, "expected %s, got '%s'",
+		    k->what != NULL ? k->what : "a string",
+		    config_quote(v, len, q, sizeof q));
+		return -1;
+	}
+	return 0;
+}
+
+/* Store V, a scalar, into K's field.  Lists are handled by the callers. */
+static int
+config_apply(struct config *c, const struct config_key *k, const char *v,
+    char *why, size_t whylen)
+{
+	char q[CONFIG_QUOTE_MAX * 4 + 4], e[64];
+	void *f = config_field(c, k);
+	char **sp;
+
+	switch (k->type) {
+	case CONFIG_INT:
+		return config_parse_int(k, v, f, why, whylen);
+	case CONFIG_BOOL:
+		/* Only the YAML 1.2 spellings; yes/no/on/off are refused
+		 * rather than guessed at. */
+		if (strcmp(v, "true") == 0)
+			*(bool *)f = true;
+		else if (strcmp(v, "false") == 0)
+			*(bool *)f = false;
+		else
+			break;
+		return 0;
+	case CONFIG_ENUM:
+		if (k->parse(f, v) != 0)
+			break;
+		return 0;
+	case CONFIG_STRING:
+	case CONFIG_PATH:
+		if (config_check_value(k, v, why, whylen) != 0)
+			return -1;
+		sp = f;
+		free(*sp);
+		*sp = xstrdup(v);
+		return 0;
+	case CONFIG_LIST:
+		snprintf(why, whylen, "expected a list");
+		return -1;
+	}
+	snprintf(why, whylen, "expected %s, got '%s'",
+	    config_expect(k, e, sizeof e), config_quote(v, strlen(v), q, sizeof q));
+	return -1;
+}
+
+/* Put key I back to its default and forget where it was set. */
+static void
+config_reset(struct config *c, size_t i)
+{
+	const struct config_key *k = &config_keys[i];
+	void *f = config_field(c, k);
+	char why[256];
+
+	switch (k->type) {
+	case CONFIG_INT:
+		*(int *)f = 0;
+		break;
+	case CONFIG_BOOL:
+		*(bool *)f = false;
+		break;
+	case CONFIG_ENUM:
+		break;
+	case CONFIG_STRING:
+	case CONFIG_PATH:
+		free(*(char **)f);
+		*(char **)f = NULL;
+		break;
+	case CONFIG_LIST:
+		config_strlist_free(f);
+		break;
+	}
+	if (k->dflt != NULL && (k->type == CONFIG_LIST ||
+	    config_apply(c, k, k->dflt, why, sizeof why) != 0)) {
+		/* A broken table, not bad input. */
+		fprintf(stderr, "fatal: config: bad default for %s\n", k->name);
+		abort();
+	}
+	c->origin[i].name = NULL;
+	c->origin[i].line = 0;
+}
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		/* Integer fields are int: a wider range is a broken table. */
+		if (k->type == CONFIG_INT && (k->min < INT_MIN ||
+		    k->max > INT_MAX || k->min > k->max)) {
+			fprintf(stderr, "fatal: config: bad range for %s\n",
+			    k->name);
+			abort();
+		}
+		config_reset(c, i);
+	}
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->type == CONFIG_STRING || k->type == CONFIG_PATH)
+			free(*(char **)config_field(c, k));
+		else if (k->type == CONFIG_LIST)
+			config_strlist_free(config_field(c, k));
+	}
+	config_strlist_free(&c->sources);
+	memset(c, 0, sizeof *c);
+}
+
+bool
+config_isset(const struct config *c, const char *key)
+{
+	int i;
+
+	if (key == NULL || (i = config_find(key)) < 0)
+		return false;
+	return c->origin[i].name != NULL;
+}
+
+/* --- loading YAML ----------------------------------------------------- */
+
+struct config_load {
+	yaml_parser_t		 parser;
+	struct config		*c;
+	const char		*name;		/* owned by c->sources */
+	const char		*text;
+	size_t			 len;
+	char			*err;
+	size_t			 errlen;
+	/* Duplicates: a leaf key can only sit at one place in the tree, so
+	 * one flag per key per load is the same as one per map. */
+	bool			 seen[CONFIG_KEY_MAX];
+	struct config_strlist	 sections;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+load_error(struct config_load *l, size_t line0, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->err == NULL || l->errlen == 0)
+		return -1;
+	n = snprintf(l->err, l->errlen, "%s:%zu: ", l->name, line0 + 1);
+	if (n < 0 || (size_t)n >= l->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+load_syntax_error(struct config_load *l)
+{
+	yaml_parser_t *p = &l->parser;
+	const char *problem = p->problem != NULL ? p->problem : "unknown error";
+	size_t line0 = 0;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		return load_error(l, p->mark.line, "out of memory");
+	case YAML_READER_ERROR:
+		/* The reader reports a byte offset, not a mark. */
+		for (size_t i = 0; i < p->problem_offset && i < l->len; i++) {
+			if (l->text[i] == '\n')
+				line0++;
+		}
+		if (p->problem_value != -1)
+			return load_error(l, line0, "%s (byte 0x%02x)", problem,
+			    (unsigned)p->problem_value & 0xff);
+		return load_error(l, line0, "%s", problem);
+	default:
+		break;
+	}
+	if (p->context != NULL)
+		return load_error(l, p->problem_mark.line,
+		    "syntax error: %s (%s at line %zu)", problem, p->context,
+		    p->context_mark.line + 1);
+	return load_error(l, p->problem_mark.line, "syntax error: %s", problem);
+}
+
+/* The next event.  Anchors, aliases and tags are refused wherever they
+ * appear: the schema needs none of them. */
+static int
+load_next(struct config_load *l, yaml_event_t *ev)
+{
+	yaml_char_t *anchor = NULL, *tag = NULL;
+
+	if (!yaml_parser_parse(&l->parser, ev))
+		return load_syntax_error(l);
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		anchor = ev->data.alias.anchor;
+		break;
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		tag = ev->data.scalar.tag;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+		break;
+	default:
+		break;
+	}
+	if (anchor != NULL || tag != NULL) {
+		load_error(l, ev->start_mark.line, "%s are not supported",
+		    anchor != NULL ? "anchors and aliases" : "tags");
+		yaml_event_delete(ev);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+load_is_null(const yaml_event_t *ev)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+static const char *
+load_kind(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_MAPPING_START_EVENT:
+		return "a map";
+	case YAML_SEQUENCE_START_EVENT:
+		return "a list";
+	default:
+		return "a scalar";
+	}
+}
+
+/* A scalar's text as a C string, or NULL (with the error set) when it
+ * holds a NUL byte or is too long. */
+static const char *
+load_scalar(struct config_load *l, const yaml_event_t *ev, const char *key)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t n = ev->data.scalar.length;
+
+	if (memchr(v, '\0', n) != NULL) {
+		load_error(l, ev->start_mark.line, "%s: value contains a NUL "
+		    "byte", key);
+		return NULL;
+	}
+	if (n > CONFIG_VALUE_MAX) {
+		load_error(l, ev->start_mark.line, "%s: value too long (%zu "
+		    "bytes, limit %d)", key, n, CONFIG_VALUE_MAX);
+		return NULL;
+	}
+	return v;
+}
+
+static void
+load_mark(struct config_load *l, size_t i, size_t line0)
+{
+	l->c->origin[i].name = l->name;
+	l->c->origin[i].line = line0 + 1;
+}
+
+/* A list value: built aside and swapped in whole, so that a bad item
+ * leaves the previous list as it was. */
+static int
+load_list(struct config_load *l, size_t i, size_t line0)
+{
+	const struct config_key *k = &config_keys[i];
+	struct config_strlist tmp = { NULL, 0 };
+	yaml_event_t ev;
+	const char *v;
+	char why[256];
+
+	for (;;) {
+		if (load_next(l, &ev) != 0)
+			goto fail;
+		if (ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		if (ev.type != YAML_SCALAR_EVENT) {
+			load_error(l, ev.start_mark.line, "%s: expected %s in "
+			    "the list, got %s", k->name, k->what, load_kind(&ev));
+			goto fail_event;
+		}
+		if (tmp.n >= CONFIG_LIST_MAX) {
+			load_error(l, ev.start_mark.line, "%s: more than %d "
+			    "items", k->name, CONFIG_LIST_MAX);
+			goto fail_event;
+		}
+		if ((v = load_scalar(l, &ev, k->name)) == NULL)
+			goto fail_event;
+		if (config_check_value(k, v, why, sizeof why) != 0) {
+			load_error(l, ev.start_mark.line, "%s: %s", k->name, why);
+			goto fail_event;
+		}
+		config_strlist_add(&tmp, v);
+		yaml_event_delete(&ev);
+	}
+	yaml_event_delete(&ev);
+	config_strlist_free(config_field(l->c, k));
+	*(struct config_strlist *)config_field(l->c, k) = tmp;
+	load_mark(l, i, line0);
+	return 0;
+
+fail_event:
+	yaml_event_delete(&ev);
+fail:
+	config_strlist_free(&tmp);
+	return -1;
+}
+
+/* The value of key I, whose name was on line LINE0 (0-based). */
+static int
+load_value(struct config_load *l, size_t i)
+{
+	const struct config_key *k = &config_keys[i];
+	yaml_event_t ev;
+	const char *v;
+	char why[256], e[64];
+	int rc = -1;
+
+	if (load_next(l, &ev) != 0)
+		return -1;
+	switch (ev.type) {
+	case YAML_SCALAR_EVENT:
+		if (load_is_null(&ev)) {
+			/* "key:" or "key: ~" means the default, which lets a
+			 * template list every key without choosing values. */
+			config_reset(l->c, i);
+			rc = 0;
+		} else if (k->type == CONFIG_LIST) {
+			load_error(l, ev.start_mark.line, "%s: expected a list, "
+			    "got a scalar", k->name);
+		} else if ((v = load_scalar(l, &ev, k->name)) == NULL) {
+			/* error set */
+		} else if (config_apply(l->c, k, v, why, sizeof why) != 0) {
+			load_error(l, ev.start_mark.line, "%s: %s", k->name, why);
+		} else {
+			load_mark(l, i, ev.start_mark.line);
+			rc = 0;
+		}
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		if (k->type == CONFIG_LIST)
+			rc = load_list(l, i, ev.start_mark.line);
+		else
+			load_error(l, ev.start_mark.line, "%s: expected %s, got "
+			    "a list", k->name, config_expect(k, e, sizeof e));
+		break;
+	default:
+		load_error(l, ev.start_mark.line, "%s: expected %s, got a map",
+		    k->name, config_expect(k, e, sizeof e));
+		break;
+	}
+	yaml_event_delete(&ev);
+	return rc;
+}
+
+static int	load_map(struct config_load *, const char *);
+
+/* The value of a section key: a map of its keys, or nothing at all (a
+ * section whose keys are all commented out). */
+static int
+load_section(struct config_load *l, const char *path)
+{
+	yaml_event_t ev;
+	int rc = -1;
+
+	if (load_next(l, &ev) != 0)
+		return -1;
+	if (ev.type == YAML_MAPPING_START_EVENT)
+		rc = load_map(l, path);
+	else if (ev.type == YAML_SCALAR_EVENT && load_is_null(&ev))
+		rc = 0;
+	else
+		load_error(l, ev.start_mark.line, "%s: expected a map, got %s",
+		    path, load_kind(&ev));
+	yaml_event_delete(&ev);
+	return rc;
+}
+
+/* The keys of the map at PATH ("" for the top level), whose start event
+ * has been consumed, up to and including its end. */
+static int
+load_map(struct config_load *l, const char *prefix)
+{
+	char path[CONFIG_PATH_MAX], q[CONFIG_QUOTE_MAX * 4 + 4];
+	yaml_event_t ev;
+	const char *key;
+	size_t klen, plen = strlen(prefix), line0;
+	bool valid;
+	int i, rc;
+
+	for (;;) {
+		if (load_next(l, &ev) != 0)
+			return -1;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		line0 = ev.start_mark.line;
+		if (ev.type != YAML_SCALAR_EVENT) {
+			load_error(l, line0, "%s%sexpected a key, got %s",
+			    prefix, plen > 0 ? ": " : "", load_kind(&ev));
+			yaml_event_delete(&ev);
+			return -1;
+		}
+		key = (const char *)ev.data.scalar.value;
+		klen = ev.data.scalar.length;
+		/* Dotted keys ("network.p2p_port:" at the top) are not a
+		 * second spelling of the nested form: one way to say it. */
+		valid = klen > 0 && plen + 1 + klen < sizeof path &&
+		    memchr(key, '\0', klen) == NULL && memchr(key, '.', klen) == NULL;
+		i = -1;
+		if (valid) {
+			snprintf(path, sizeof path, "%s%s%s", prefix,
+			    plen > 0 ? "." : "", key);
+			i = config_find(path);
+		}
+		if (!valid && klen > 0 && plen == 0 && klen < sizeof path &&
+		    memchr(key, '\0', klen) == NULL && config_find(key) >= 0) {
+			load_error(l, line0, "'%s': write the key as nested "
+			    "maps, not dotted", key);
+			yaml_event_delete(&ev);
+			return -1;
+		}
+		if (!valid || (i < 0 && !config_is_section(path))) {
+			load_error(l, line0, "unknown key '%s%s%s'", prefix,
+			    plen > 0 ? "." : "", config_quote(key, klen, q, sizeof q));
+			yaml_event_delete(&ev);
+			return -1;
+		}
+		yaml_event_delete(&ev);
+
+		if (i >= 0) {
+			if (l->seen[i])
+				return load_error(l, line0, "duplicate key '%s'",
+				    path);
+			l->seen[i] = true;
+			rc = load_value(l, (size_t)i);
+		} else {
+			for (size_t j = 0; j < l->sections.n; j++) {
+				if (strcmp(l->sections.v[j], path) == 0)
+					return load_error(l, line0,
+					    "duplicate key '%s'", path);
+			}
+			config_strlist_add(&l->sections, path);
+			rc = load_section(l, path);
+		}
+		if (rc != 0)
+			return -1;
+	}
+}
+
+static int
+load_stream(struct config_load *l)
+{
+	yaml_event_t ev;
+	int rc = -1;
+
+	if (load_next(l, &ev) != 0)		/* stream start */
+		return -1;
+	yaml_event_delete(&ev);
+	if (load_next(l, &ev) != 0)
+		return -1;
+	if (ev.type == YAML_STREAM_END_EVENT) {	/* empty, or comments only */
+		yaml_event_delete(&ev);
+		return 0;
+	}
+	yaml_event_delete(&ev);			/* document start */
+
+	if (load_next(l, &ev) != 0)
+		return -1;
+	if (ev.type == YAML_MAPPING_START_EVENT)
+		rc = load_map(l, "");
+	else if (ev.type == YAML_SCALAR_EVENT && load_is_null(&ev))
+		rc = 0;
+	else
+		load_error(l, ev.start_mark.line, "expected a map of sections "
+		    "at the top level, got %s", load_kind(&ev));
+	yaml_event_delete(&ev);
+	if (rc != 0)
+		return -1;
+
+	if (load_next(l, &ev) != 0)		/* document end */
+		return -1;
+	yaml_event_delete(&ev);
+	if (load_next(l, &ev) != 0)
+		return -1;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		load_error(l, ev.start_mark.line, "only one YAML document is "
+		    "allowed");
+		yaml_event_delete(&ev);
+		return -1;
+	}
+	yaml_event_delete(&ev);
+	return 0;
+}
+
+int
+config_load_string(struct config *c, const char *text, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	struct config_load l;
+	int rc;
+
+	if (name == NULL)
+		name = "<string>";
+	if (len > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: too large (%zu bytes, limit %d)",
+		    name, len, CONFIG_FILE_MAX);
+		return -1;
+	}
+	memset(&l, 0, sizeof l);
+	config_strlist_add(&c->sources, name);
+	l.c = c;
+	l.name = c->sources.v[c->sources.n - 1];
+	l.text = text != NULL ? text : "";
+	l.len = text != NULL ? len : 0;
+	l.err = err;
+	l.errlen = errlen;
+	if (!yaml_parser_initialize(&l.parser)) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&l.parser, (const unsigned char *)l.text,
+	    l.len);
+	rc = load_stream(&l);
+	yaml_parser_delete(&l.parser);
+	config_strlist_free(&l.sections);
+	return rc;
+}
+
+int
+config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Refuse a big regular file before reading it; the read loop below
+	 * still bounds pipes and files that grow. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: file too large (%lld bytes, limit %d)",
+		    path, (long long)st.st_size, CONFIG_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	buf = xmalloc(CONFIG_FILE_MAX + 1);
+	while (len <= CONFIG_FILE_MAX) {
+		n = read(fd, buf + len, CONFIG_FILE_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: file too large (over %d bytes)", path,
+		    CONFIG_FILE_MAX);
+		free(buf);
+		return -1;
+	}
+	rc = config_load_string(c, buf, len, path, err, errlen);
+	free(buf);
+	return rc;
+}
+
+int
+config_set(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	const struct config_key *k;
+	struct config_strlist *l;
+	char q[CONFIG_QUOTE_MAX * 4 + 4], why[256];
+	int i;
+
+	if (key == NULL || value == NULL) {
+		snprintf(err, errlen, "%s: missing key or value",
+		    config_cli_name);
+		return -1;
+	}
+	if ((i = config_find(key)) < 0) {
+		snprintf(err, errlen, "%s: unknown key '%s'", config_cli_name,
+		    config_quote(key, strlen(key), q, sizeof q));
+		return -1;
+	}
+	k = &config_keys[i];
+
+	if (k->type == CONFIG_LIST) {
+		if (*value != '\0' &&
+		    config_check_value(k, value, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s: %s: %s", config_cli_name,
+			    k->name, why);
+			return -1;
+		}
+		l = config_field(c, k);
+		/* The first override replaces the files' list; later ones
+		 * add to it.  An empty value always empties it. */
+		if (c->origin[i].name != config_cli_name || *value == '\0')
+			config_strlist_free(l);
+		if (*value != '\0') {
+			if (l->n >= CONFIG_LIST_MAX) {
+				snprintf(err, errlen, "%s: %s: more than %d "
+				    "items", config_cli_name, k->name,
+				    CONFIG_LIST_MAX);
+				return -1;
+			}
+			config_strlist_add(l, value);
+		}
+	} else if (*value == '\0' &&
+	    (k->type == CONFIG_STRING || k->type == CONFIG_PATH)) {
+		config_reset(c, (size_t)i);
+		return 0;
+	} else if (config_apply(c, k, value, why, sizeof why) != 0) {
+		snprintf(err, errlen, "%s: %s: %s", config_cli_name, k->name,
+		    why);
+		return -1;
+	}
+	c->origin[i].name = config_cli_name;
+	c->origin[i].line = 0;
+	return 0;
+}
+
+/* --- finalize ----------------------------------------------------------- */
+
+/* "file:line: " or "command line: " for key I, or "" for a default. */
+static const char *
+config_where(const struct config *c, int i, char *buf, size_t len)
+{
+	const struct config_origin *o = &c->origin[i];
+
+	if (o->name == NULL)
+		snprintf(buf, len, "%s", "");
+	else if (o->line == 0)
+		snprintf(buf, len, "%s: ", o->name);
+	else
+		snprintf(buf, len, "%s:%lu: ", o->name, o->line);
+	return buf;
+}
+
+/* Write a numeric endpoint as "1.2.3.4:9001" or "[::1]:9001", with
+ * DEFAULT_PORT if it had none, so users of the struct never guess ports. */
+static void
+config_norm_addr(char **sp, uint16_t default_port)
+{
+	char buf[NETADDR_STRLEN];
+	struct netaddr a;
+
+	if (*sp == NULL || netaddr_parse(*sp, default_port, &a) != 0)
+		return;
+	netaddr_format(&a, buf, sizeof buf);
+	free(*sp);
+	*sp = xstrdup(buf);
+}
+
+/* The same for "host[:port]", which may be a name. */
+static void
+config_norm_hostport(char **sp, uint16_t default_port)
+{
+	char host[NETADDR_HOSTLEN];
+	uint16_t port;
+
+	if (netaddr_split_hostport(*sp, default_port, host, &port) != 0)
+		return;
+	free(*sp);
+	if (strchr(host, ':') != NULL)
+		*sp = xasprintf("[%s]:%u", host, (unsigned)port);
+	else
+		*sp = xasprintf("%s:%u", host, (unsigned)port);
+}
+
+static void
+config_default_list(struct config_strlist *l, const char *const *v)
+{
+	for (; *v != NULL; v++)
+		config_strlist_add(l, *v);
+}
+
+static int
+config_expand_home(struct config *c, size_t i, char *err, size_t errlen)
+{
+	const struct config_key *k = &config_keys[i];
+	char **sp = config_field(c, k), where[CONFIG_PATH_MAX + 256];
+	const char *home = getenv("HOME");
+	char *p;
+
+	if (*sp == NULL || !((*sp)[0] == '~' && ((*sp)[1] == '/' ||
+	    (*sp)[1] == '\0')))
+		return 0;
+	if (home == NULL || *home == '\0') {
+		snprintf(err, errlen, "%s%s: cannot expand '~' without HOME",
+		    config_where(c, (int)i, where, sizeof where), k->name);
+		return -1;
+	}
+	p = xasprintf("%s%s", home, *sp + 1);
+	free(*sp);
+	*sp = p;
+	return 0;
+}
+
+int
+config_finalize(struct config *c, char *err, size_t errlen)
+{
+	const struct chainparams *p = c->params;
+	const char *home = getenv("HOME");
+	char where[CONFIG_PATH_MAX + 256];
+	int a, b;
+
+	if (!config_isset(c, "network.p2p_port"))
+		c->network.p2p_port = p->p2p_port;
+	if (!config_isset(c, "network.rpc_port"))
+		c->network.rpc_port = p->rpc_port;
+	if (!config_isset(c, "network.seeds"))
+		config_default_list(&c->network.seeds, p->seeds);
+	if (!config_isset(c, "network.dns_seeds"))
+		config_default_list(&c->network.dns_seeds, p->dns_seeds);
+	if (c->node.datadir == NULL) {
+		if (home != NULL && *home != '\0')
+			c->node.datadir = xasprintf("%s/.agentchain/%s", home,
+			    p->name);
+		else
+			c->node.datadir = xasprintf("./.agentchain/%s", p->name);
+	}
+	if (!config_isset(c, "node.listen")) {
+		char *s;
+
+		s = xasprintf("0.0.0.0:%d", c->network.p2p_port);
+		config_strlist_add(&c->node.listen, s);
+		free(s);
+		s = xasprintf("[::]:%d", c->network.p2p_port);
+		config_strlist_add(&c->node.listen, s);
+		free(s);
+	}
+	if (c->node.rpc_listen == NULL)
+		c->node.rpc_listen = xasprintf("127.0.0.1:%d",
+		    c->network.rpc_port);
+
+	for (size_t i = 0; i < c->network.seeds.n; i++)
+		config_norm_hostport(&c->network.seeds.v[i],
+		    (uint16_t)c->network.p2p_port);
+	for (size_t i = 0; i < c->node.listen.n; i++)
+		config_norm_addr(&c->node.listen.v[i],
+		    (uint16_t)c->network.p2p_port);
+	config_norm_addr(&c->node.rpc_listen, (uint16_t)c->network.rpc_port);
+	config_norm_addr(&c->node.dns_server, 53);
+
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		if (config_keys[i].type == CONFIG_PATH &&
+		    config_expand_home(c, i, err, errlen) != 0)
+			return -1;
+	}
+
+	/* Blame the key the user set: the later one if both were. */
+	if (c->network.min_peers > c->network.max_peers) {
+		a = config_find("network.min_peers");
+		b = config_find("network.max_peers");
+		snprintf(err, errlen, "%snetwork.min_peers: %d is more than "
+		    "network.max_peers (%d)", config_where(c,
+		    c->origin[a].name != NULL ? a : b, where, sizeof where),
+		    c->network.min_peers, c->network.max_peers);
+		return -1;
+	}
+	if (c->node.inactivity_timeout <= c->node.ping_interval) {
+		a = config_find("node.inactivity_timeout");
+		b = config_find("node.ping_interval");
+		snprintf(err, errlen, "%snode.inactivity_timeout: %d is not "
+		    "more than node.ping_interval (%d)", config_where(c,
+		    c->origin[a].name != NULL ? a : b, where, sizeof where),
+		    c->node.inactivity_timeout, c->node.ping_interval);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- documentation ------------------------------------------------------ */
+
+static const char *
+config_type_doc(const struct config_key *k, char *buf, size_t len)
+{
+	switch (k->type) {
+	case CONFIG_INT:
+		snprintf(buf, len, "integer %lld..%lld", k->min, k->max);
+		break;
+	case CONFIG_BOOL:
+		snprintf(buf, len, "true or false");
+		break;
+	case CONFIG_ENUM:
+		snprintf(buf, len, "one of %s", k->choices);
+		break;
+	case CONFIG_STRING:
+		snprintf(buf, len, "%s", k->what != NULL ? k->what : "string");
+		break;
+	case CONFIG_PATH:
+		snprintf(buf, len, "path");
+		break;
+	case CONFIG_LIST:
+		snprintf(buf, len, "list of %s", k->what);
+		break;
+	}
+	return buf;
+}
+
+/* Print TEXT word-wrapped to 76 columns, the first line after FIRST and
+ * the others after REST (a Markdown list item and its continuation). */
+static void
+config_print_wrapped(FILE *fp, const char *first, const char *rest,
+    const char *text)
+{
+	const size_t width = 76;
+	size_t col = 0, w;
+	const char *p = text;
+	bool start = true;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		w = strcspn(p, " ");
+		if (start) {
+			fputs(first, fp);
+			col = strlen(first);
+			start = false;
+		} else if (col + 1 + w > width) {
+			fputc('\n', fp);
+			fputs(rest, fp);
+			col = strlen(rest);
+		} else {
+			fputc(' ', fp);
+			col++;
+		}
+		fwrite(p, 1, w, fp);
+		col += w;
+		p += w;
+	}
+	if (!start)
+		fputc('\n', fp);
+}
+
+static void
+config_print_list(FILE *fp, const char *label, const char *const *v)
+{
+	fprintf(fp, "  %s:", label);
+	if (*v == NULL)
+		fprintf(fp, " none");
+	for (const char *sep = " "; *v != NULL; v++, sep = ", ")
+		fprintf(fp, "%s`%s`", sep, *v);
+	fputc('\n', fp);
+}
+
+void
+config_print_keys(FILE *fp)
+{
+	char type[96], line[512];
+	const struct config_key *k;
+	const char *dot, *prev = NULL;
+	size_t seclen = 0;
+
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		k = &config_keys[i];
+		dot = strrchr(k->name, '.');
+		if (prev == NULL || (size_t)(dot - k->name) != seclen ||
+		    strncmp(prev, k->name, seclen) != 0) {
+			seclen = (size_t)(dot - k->name);
+			prev = k->name;
+			fprintf(fp, "%s## %.*s\n\n", i > 0 ? "\n" : "",
+			    (int)seclen, k->name);
+		}
+		config_type_doc(k, type, sizeof type);
+		if (k->dflt != NULL)
+			snprintf(line, sizeof line, "`%s`: %s; default `%s`.",
+			    k->name, type, k->dflt);
+		else
+			snprintf(line, sizeof line, "`%s`: %s; default %s.",
+			    k->name, type, k->dflt_doc != NULL ? k->dflt_doc :
+			    "unset");
+		config_print_wrapped(fp, "- ", "  ", line);
+		config_print_wrapped(fp, "  ", "  ", k->help);
+	}
+
+	fprintf(fp, "\n## Network defaults\n");
+	for (int n = 0; n < NET_COUNT; n++) {
+		const struct chainparams *p = chainparams_get((enum net_id)n);
+
+		fprintf(fp, "\n- %s: p2p_port `%u`, rpc_port `%u`\n", p->name,
+		    (unsigned)p->p2p_port, (unsigned)p->rpc_port);
+		config_print_list(fp, "seeds", p->seeds);
+		config_print_list(fp, "dns_seeds", p->dns_seeds);
+	}
+}

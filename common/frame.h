@@ -1,0 +1,74 @@
+/* frame.h -- wire framing: 13-byte header (magic, type, length, checksum) + payload. */
+#ifndef AGENTCHAIN_FRAME_H
+#define AGENTCHAIN_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/buffer.h>
+
+#include "buf.h"
+#include "msg.h"
+
+/* magic[4] type u8 length u32le checksum[4]; see docs/PROTOCOL.md. */
+#define FRAME_HEADER_LEN	13
+
+struct frame_header {
+	uint8_t		magic[4];
+	uint8_t		type;
+	uint32_t	length;
+	uint8_t		checksum[4];
+};
+
+enum frame_status {
+	FRAME_NEED_MORE,	/* no whole frame yet; nothing consumed */
+	FRAME_MSG,		/* one frame consumed and decoded */
+	FRAME_SKIPPED,		/* one frame of unknown type consumed */
+	FRAME_ERROR,		/* see frame_result.err */
+};
+
+struct frame_result {
+	struct frame_header	hdr;	/* valid whenever the header was read */
+	enum msg_err		err;
+};
+
+/* Append M as a complete frame (header and payload) for the network with
+ * MAGIC to OUT. */
+void frame_encode(struct wbuf *out, const uint8_t magic[4], const struct msg *m);
+
+/* Append a frame of TYPE around LEN bytes of PAYLOAD, copied as they are
+ * (any type, any content), with a correct checksum.  For tests and
+ * fuzzers that need invalid messages.  LEN must fit in 32 bits; it may
+ * exceed MSG_MAX_PAYLOAD. */
+void frame_encode_raw(struct wbuf *out, const uint8_t magic[4], uint8_t type,
+    const void *payload, size_t len);
+
+/* Parse at most one frame from the LEN bytes at BUF, which are untrusted
+ * and need not hold a whole frame.  Sets *CONSUMED to the bytes the frame
+ * took (0 unless a whole frame was there) and *RES as described below.
+ * *OUT is always overwritten without being freed first; unless the
+ * result is FRAME_MSG it is left zeroed, so msg_free() on it is harmless.
+ * Returns:
+ *   FRAME_NEED_MORE  header or payload incomplete.
+ *   FRAME_MSG        *OUT holds the message; caller msg_free()s it.
+ *   FRAME_SKIPPED    type unknown, checksum valid; RES->err is
+ *                    MSG_ERR_UNKNOWN_TYPE.  The caller counts it.
+ *   FRAME_ERROR      RES->err says why.  BAD_MAGIC and OVERSIZED are
+ *                    reported as soon as the header is there and consume
+ *                    nothing (the stream cannot be resynchronised; the
+ *                    caller disconnects).  BAD_CHECKSUM and decode errors
+ *                    consume the bad frame, so a lenient caller could go
+ *                    on to the next one.
+ * A declared length over MSG_MAX_PAYLOAD is rejected from the header
+ * alone, before any allocation and without waiting for the payload. */
+enum frame_status frame_parse(const uint8_t *buf, size_t len, const uint8_t magic[4],
+    struct msg *out, struct frame_result *res, size_t *consumed);
+
+/* As frame_parse, reading from and draining the evbuffer IN: handles
+ * partial headers, partial payloads and several frames per read (call it
+ * until it returns FRAME_NEED_MORE or FRAME_ERROR).  *OUT and *RES as for
+ * frame_parse; neither may be NULL. */
+enum frame_status frame_read(struct evbuffer *in, const uint8_t magic[4],
+    struct msg *out, struct frame_result *res);
+
+#endif

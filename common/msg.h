@@ -1,0 +1,163 @@
+/* msg.h -- P2P message types: in-memory form, strict payload decoder, encoder. */
+#ifndef AGENTCHAIN_MSG_H
+#define AGENTCHAIN_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "netaddr.h"
+
+/* The byte layout of every message is specified in docs/PROTOCOL.md; the
+ * golden vectors in tests/unit/test_msg.c pin it. */
+
+#define PROTO_VERSION		70100
+#define PROTO_MIN_VERSION	70000
+
+/* Largest payload a frame may declare (4 MiB). */
+#define MSG_MAX_PAYLOAD		(4u * 1024u * 1024u)
+#define MSG_MAX_USER_AGENT	256
+#define MSG_MAX_ADDR		1000
+#define MSG_MAX_LOCATOR		101
+
+/* Service bits advertised in version and addr messages. */
+#define NODE_NETWORK		(UINT64_C(1) << 0)	/* serves chain data */
+#define NODE_RELAY		(UINT64_C(1) << 1)	/* relays transactions */
+#define NODE_SEED		(UINT64_C(1) << 2)	/* seeder / address source */
+
+/* The numeric values are the wire's type byte; never renumber. */
+enum msg_type {
+	MSG_VERSION = 0,
+	MSG_VERACK,
+	MSG_GETADDR,
+	MSG_ADDR,
+	MSG_GETBLOCKS,
+	MSG_BLOCK,
+	MSG_TX,
+	MSG_PING,
+	MSG_PONG,
+	MSG_TYPE_COUNT
+};
+
+enum msg_err {
+	MSG_OK = 0,
+	MSG_ERR_TRUNCATED,	/* payload ends inside a field */
+	MSG_ERR_TRAILING,	/* bytes left after the last field */
+	MSG_ERR_TOO_MANY,	/* addr or locator count over its limit */
+	MSG_ERR_STRING_TOO_LONG,	/* user agent over MSG_MAX_USER_AGENT */
+	MSG_ERR_NONCANONICAL,	/* CompactSize not in its shortest form */
+	MSG_ERR_OVERSIZED,	/* payload over MSG_MAX_PAYLOAD */
+	MSG_ERR_BAD_CHECKSUM,	/* frame checksum does not match payload */
+	MSG_ERR_BAD_MAGIC,	/* frame magic is not this network's */
+	MSG_ERR_UNKNOWN_TYPE,	/* type byte >= MSG_TYPE_COUNT */
+};
+
+/* Services and endpoint of a peer as carried inside a version message. */
+struct msg_netaddr {
+	uint64_t	services;
+	struct netaddr	addr;
+};
+
+struct msg_version {
+	uint32_t		version;
+	uint64_t		services;
+	int64_t			timestamp;
+	struct msg_netaddr	addr_recv;
+	struct msg_netaddr	addr_from;
+	uint64_t		nonce;
+	/* The raw bytes as received (may contain anything, even NUL),
+	 * NUL-terminated for convenience.  Pass them through str_sanitize()
+	 * before logging or drawing them. */
+	char			user_agent[MSG_MAX_USER_AGENT + 1];
+	size_t			user_agent_len;
+	int32_t			start_height;
+};
+
+struct msg_addr_entry {
+	uint32_t	time;
+	uint64_t	services;
+	struct netaddr	addr;
+};
+
+/* One message.  Arrays (addr entries, locator hashes, block/tx bytes) are
+ * owned by the message and released by msg_free(). */
+struct msg {
+	enum msg_type	type;
+	union {
+		struct msg_version	version;
+		struct {
+			size_t			 count;
+			struct msg_addr_entry	*entries;
+		} addr;
+		struct {
+			uint32_t	 version;
+			size_t		 count;
+			uint8_t		(*hashes)[32];
+			uint8_t		 stop[32];
+		} getblocks;
+		/* MSG_BLOCK and MSG_TX: DATA is NULL when LEN is 0. */
+		struct {
+			uint8_t		*data;
+			size_t		 len;
+		} opaque;
+		/* MSG_PING and MSG_PONG. */
+		uint64_t	nonce;
+	} u;
+};
+
+/* "version", "verack", ... for a known type, "unknown" otherwise. */
+const char *msg_type_name(unsigned type);
+
+/* A distinct, static, human-readable message for each code. */
+const char *msg_strerror(enum msg_err err);
+
+/* Zero M and set its type.  M is overwritten without being freed first. */
+void msg_init(struct msg *m, enum msg_type type);
+
+/* Free the arrays M owns and zero them, keeping the type.  Safe on a
+ * zeroed (msg_init) message and on one already freed. */
+void msg_free(struct msg *m);
+
+/* Constructors.  M must already be initialised (msg_init or a previous
+ * decode): whatever it owns is freed first, then M becomes the new
+ * message.  The input arrays are copied; the caller keeps its own. */
+
+/* MSG_ADDR with N entries.  Returns 0, or -1 (M unchanged) when N is over
+ * MSG_MAX_ADDR, so that we never build a message a peer must reject. */
+int msg_addr_set(struct msg *m, const struct msg_addr_entry *entries, size_t n);
+/* MSG_GETBLOCKS with N locator hashes (N <= MSG_MAX_LOCATOR, else -1 and
+ * M unchanged); STOP may be NULL for "as many as you have" (all zero). */
+int msg_getblocks_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
+    size_t n, const uint8_t stop[32]);
+/* MSG_BLOCK or MSG_TX (TYPE) holding a copy of LEN bytes of DATA.  Returns
+ * -1 (M unchanged) for another TYPE or LEN over MSG_MAX_PAYLOAD. */
+int msg_opaque_set(struct msg *m, enum msg_type type, const void *data, size_t len);
+/* MSG_PING / MSG_PONG carrying NONCE; M is overwritten like msg_init. */
+void msg_ping_init(struct msg *m, uint64_t nonce);
+void msg_pong_init(struct msg *m, uint64_t nonce);
+/* Copy LEN bytes of UA into V's user agent.  Returns false, storing
+ * nothing, when LEN is over MSG_MAX_USER_AGENT. */
+bool msg_version_set_user_agent(struct msg_version *v, const void *ua, size_t len);
+
+/* Append M's payload (not the frame header) to PAYLOAD.  Encodes what M
+ * holds even when it breaks a limit, so that tests can build bad input;
+ * the constructors above keep real messages within the limits.  An
+ * unknown type appends nothing. */
+void msg_encode(const struct msg *m, struct wbuf *payload);
+
+/* Decode LEN bytes of PAYLOAD as a message of TYPE into *OUT, strictly:
+ * every field must be present, counts and strings within their limits,
+ * CompactSize canonical and nothing left over (except the version
+ * extension rule in docs/PROTOCOL.md).  PAYLOAD is untrusted; arrays are
+ * allocated only after their count has been checked against both its
+ * limit and the bytes actually remaining.  *OUT is overwritten without
+ * being freed first.  Returns MSG_OK (caller msg_free()s *OUT), or an
+ * error with *OUT zeroed, holding nothing to free. */
+enum msg_err msg_decode(unsigned type, const uint8_t *payload, size_t len, struct msg *out);
+
+/* Do A and B hold the same message (same type and field values, arrays
+ * compared by content)?  For tests and fuzzers. */
+bool msg_equal(const struct msg *a, const struct msg *b);
+
+#endif

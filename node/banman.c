@@ -1,0 +1,696 @@
+/* banman.c -- bans by IP or subnet, with expiry, persisted to banlist.json.
+ *
+ * Host bans sit in a dense array indexed by an open-addressing (linear
+ * probing) table of array positions, keyed with SipHash under a random key
+ * so that an attacker picking addresses cannot force long probe chains.
+ * Subnet bans are few (capped) and scanned.  Loading builds a fresh
+ * banman and swaps it in only when the whole file was good, so a bad file
+ * never leaves half a list behind.
+ */
+#include "banman.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "atomicfile.h"
+#include "hash.h"
+#include "rnd.h"
+#include "strutil.h"
+#include "xmalloc.h"
+
+#define BANMAN_VERSION		1
+#define BANMAN_HOST_PREFIX	128
+#define BANMAN_MIN_SLOTS	64
+
+static const uint8_t banman_v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+struct banman {
+	uint8_t			 key[HASH_SIPHASH_KEYLEN];
+
+	struct ban_entry	*hosts;
+	size_t			 nhosts;
+	size_t			 caphosts;
+	/* Position in HOSTS plus one; zero is an empty slot.  A power of two,
+	 * kept at most half full. */
+	uint32_t		*slots;
+	size_t			 nslots;
+
+	struct ban_entry	*subnets;
+	size_t			 nsubnets;
+	size_t			 capsubnets;
+
+	bool			 dirty;
+};
+
+/* --- subnets ------------------------------------------------------------ */
+
+static void
+banman_mask(uint8_t ip[16], unsigned prefix)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = prefix > 8 * i ? prefix - 8 * i : 0;
+		if (bits >= 8)
+			continue;
+		ip[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+static bool
+banman_is_v4mapped(const uint8_t ip[16])
+{
+	return memcmp(ip, banman_v4mapped, sizeof(banman_v4mapped)) == 0;
+}
+
+int
+banman_parse_subnet(const char *s, struct ban_subnet *out)
+{
+	char host[BANMAN_SUBNET_STRLEN];
+	const char *slash;
+	struct ban_subnet sn;
+	size_t hlen;
+	unsigned maxprefix, prefix;
+	bool v4;
+
+	if (s == NULL)
+		return -1;
+	slash = strchr(s, '/');
+	hlen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+
+	memset(&sn, 0, sizeof(sn));
+	if (inet_pton(AF_INET, host, sn.ip + 12) == 1) {
+		memcpy(sn.ip, banman_v4mapped, sizeof(banman_v4mapped));
+		v4 = true;
+		maxprefix = 32;
+	} else if (inet_pton(AF_INET6, host, sn.ip) == 1) {
+		v4 = false;
+		maxprefix = 128;
+	} else
+		return -1;
+
+	prefix = maxprefix;
+	if (slash != NULL) {
+		const char *p = slash + 1;
+		size_t n = strlen(p);
+
+		/* Plain decimal only: no sign, no spaces, no netmask form. */
+		if (n == 0 || n > 3 || strspn(p, "0123456789") != n)
+			return -1;
+		prefix = (unsigned)atoi(p);
+		if (prefix > maxprefix)
+			return -1;
+	}
+	if (v4)
+		prefix += 96;
+	sn.prefix = (uint8_t)prefix;
+	banman_mask(sn.ip, sn.prefix);
+	*out = sn;
+	return 0;
+}
+
+char *
+banman_format_subnet(const struct ban_subnet *s, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (len == 0)
+		return buf;
+	if (s->prefix >= 96 && banman_is_v4mapped(s->ip)) {
+		inet_ntop(AF_INET, s->ip + 12, ip, sizeof(ip));
+		snprintf(buf, len, "%s/%u", ip, (unsigned)s->prefix - 96);
+	} else {
+		inet_ntop(AF_INET6, s->ip, ip, sizeof(ip));
+		snprintf(buf, len, "%s/%u", ip, (unsigned)s->prefix);
+	}
+	return buf;
+}
+
+bool
+banman_subnet_contains(const struct ban_subnet *s, const struct netaddr *a)
+{
+	unsigned full = s->prefix / 8, rest = s->prefix % 8;
+
+	if (s->prefix > 128)
+		return false;
+	if (memcmp(s->ip, a->ip, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a->ip[full] ^ s->ip[full]) & (uint8_t)(0xff00u >> rest)) == 0;
+}
+
+void
+banman_subnet_from_addr(struct ban_subnet *s, const struct netaddr *a)
+{
+	memcpy(s->ip, a->ip, sizeof(s->ip));
+	s->prefix = BANMAN_HOST_PREFIX;
+}
+
+static bool
+banman_subnet_equal(const struct ban_subnet *a, const struct ban_subnet *b)
+{
+	return a->prefix == b->prefix && memcmp(a->ip, b->ip, sizeof(a->ip)) == 0;
+}
+
+static int
+banman_subnet_cmp(const void *va, const void *vb)
+{
+	const struct ban_entry *a = va, *b = vb;
+	int c = memcmp(a->subnet.ip, b->subnet.ip, sizeof(a->subnet.ip));
+
+	if (c != 0)
+		return c;
+	return (int)a->subnet.prefix - (int)b->subnet.prefix;
+}
+
+/* --- the host table ------------------------------------------------------ */
+
+static size_t
+banman_home(const struct banman *bm, const uint8_t ip[16])
+{
+	return (size_t)hash_siphash(bm->key, ip, 16) & (bm->nslots - 1);
+}
+
+/* The slot holding IP, or the empty slot where it would go. */
+static size_t
+banman_probe(const struct banman *bm, const uint8_t ip[16])
+{
+	size_t i = banman_home(bm, ip), mask = bm->nslots - 1;
+
+	while (bm->slots[i] != 0) {
+		if (memcmp(bm->hosts[bm->slots[i] - 1].subnet.ip, ip, 16) == 0)
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+static void
+banman_rehash(struct banman *bm, size_t nslots)
+{
+	free(bm->slots);
+	bm->nslots = nslots;
+	bm->slots = xcalloc(nslots, sizeof(*bm->slots));
+	for (size_t h = 0; h < bm->nhosts; h++) {
+		size_t i = banman_probe(bm, bm->hosts[h].subnet.ip);
+		bm->slots[i] = (uint32_t)(h + 1);
+	}
+}
+
+static struct ban_entry *
+banman_host_lookup(const struct banman *bm, const uint8_t ip[16])
+{
+	size_t i;
+
+	if (bm->nhosts == 0)
+		return NULL;
+	i = banman_probe(bm, ip);
+	return bm->slots[i] == 0 ? NULL : &bm->hosts[bm->slots[i] - 1];
+}
+
+static void
+banman_host_insert(struct banman *bm, const struct ban_entry *e)
+{
+	if (bm->nhosts == bm->caphosts) {
+		bm->caphosts = bm->caphosts == 0 ? 16 : bm->caphosts * 2;
+		bm->hosts = xreallocarray(bm->hosts, bm->caphosts, sizeof(*bm->hosts));
+	}
+	bm->hosts[bm->nhosts++] = *e;
+	if (bm->nslots < 2 * bm->nhosts) {
+		size_t n = bm->nslots == 0 ? BANMAN_MIN_SLOTS : bm->nslots;
+		while (n < 2 * bm->nhosts)
+			n *= 2;
+		banman_rehash(bm, n);
+	} else
+		bm->slots[banman_probe(bm, e->subnet.ip)] = (uint32_t)bm->nhosts;
+}
+
+/* Empty slot I and pull later members of its probe chain back, so that no
+ * lookup stops early at the hole (backward-shift deletion). */
+static void
+banman_slot_delete(struct banman *bm, size_t i)
+{
+	size_t j = i, k, mask = bm->nslots - 1;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (bm->slots[j] == 0)
+			break;
+		k = banman_home(bm, bm->hosts[bm->slots[j] - 1].subnet.ip);
+		/* Leave it if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		bm->slots[i] = bm->slots[j];
+		i = j;
+	}
+	bm->slots[i] = 0;
+}
+
+static void
+banman_host_remove(struct banman *bm, size_t slot)
+{
+	size_t h = bm->slots[slot] - 1, last = bm->nhosts - 1;
+
+	banman_slot_delete(bm, slot);
+	if (h != last) {
+		bm->hosts[h] = bm->hosts[last];
+		bm->slots[banman_probe(bm, bm->hosts[h].subnet.ip)] = (uint32_t)(h + 1);
+	}
+	bm->nhosts--;
+}
+
+/* --- the list ------------------------------------------------------------ */
+
+struct banman *
+banman_new(void)
+{
+	struct banman *bm = xcalloc(1, sizeof(*bm));
+
+	rnd_bytes(bm->key, sizeof(bm->key));
+	return bm;
+}
+
+static void
+banman_release(struct banman *bm)
+{
+	free(bm->hosts);
+	free(bm->slots);
+	free(bm->subnets);
+	bm->hosts = bm->subnets = NULL;
+	bm->slots = NULL;
+	bm->nhosts = bm->caphosts = bm->nslots = 0;
+	bm->nsubnets = bm->capsubnets = 0;
+}
+
+void
+banman_free(struct banman *bm)
+{
+	if (bm == NULL)
+		return;
+	banman_release(bm);
+	free(bm);
+}
+
+static struct ban_entry *
+banman_subnet_lookup(const struct banman *bm, const struct ban_subnet *s)
+{
+	for (size_t i = 0; i < bm->nsubnets; i++) {
+		if (banman_subnet_equal(&bm->subnets[i].subnet, s))
+			return &bm->subnets[i];
+	}
+	return NULL;
+}
+
+/* Reasons end up in logs, the console and RPC output; keep them one line
+ * of printable ASCII.  Idempotent, so a save/load round trip is exact. */
+static void
+banman_set_reason(struct ban_entry *e, const char *reason)
+{
+	size_t i;
+
+	str_copy(e->reason, reason != NULL ? reason : "manual", sizeof(e->reason));
+	for (i = 0; e->reason[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)e->reason[i];
+		if (c < 0x20 || c >= 0x7f)
+			e->reason[i] = '?';
+	}
+}
+
+int
+banman_ban(struct banman *bm, const struct ban_subnet *subnet, int64_t until,
+    const char *reason, int64_t now, char *err, size_t errlen)
+{
+	struct ban_entry e, *old;
+	char str[BANMAN_SUBNET_STRLEN];
+	bool host;
+
+	if (subnet->prefix > 128) {
+		str_errf(err, errlen, "invalid prefix /%u", (unsigned)subnet->prefix);
+		return -1;
+	}
+	memset(&e, 0, sizeof(e));
+	e.subnet = *subnet;
+	banman_mask(e.subnet.ip, e.subnet.prefix);
+	banman_format_subnet(&e.subnet, str, sizeof(str));
+	if (until <= now) {
+		str_errf(err, errlen, "ban on %s would already have expired", str);
+		return -1;
+	}
+	e.created = now;
+	e.until = until;
+	banman_set_reason(&e, reason);
+
+	host = e.subnet.prefix == BANMAN_HOST_PREFIX;
+	old = host ? banman_host_lookup(bm, e.subnet.ip) :
+	    banman_subnet_lookup(bm, &e.subnet);
+	if (old != NULL) {
+		if (old->until < until) {
+			*old = e;
+			bm->dirty = true;
+		}
+		return 0;
+	}
+
+	if (bm->nhosts + bm->nsubnets >= BANMAN_MAX_BANS) {
+		str_errf(err, errlen, "cannot ban %s: ban list full (%d entries)",
+		    str, BANMAN_MAX_BANS);
+		return -1;
+	}
+	if (host)
+		banman_host_insert(bm, &e);
+	else {
+		if (bm->nsubnets >= BANMAN_MAX_SUBNET_BANS) {
+			str_errf(err, errlen,
+			    "cannot ban %s: too many subnet bans (%d)", str,
+			    BANMAN_MAX_SUBNET_BANS);
+			return -1;
+		}
+		if (bm->nsubnets == bm->capsubnets) {
+			bm->capsubnets = bm->capsubnets == 0 ? 8 : bm->capsubnets * 2;
+			bm->subnets = xreallocarray(bm->subnets, bm->capsubnets,
+			    sizeof(*bm->subnets));
+		}
+		bm->subnets[bm->nsubnets++] = e;
+	}
+	bm->dirty = true;
+	return 0;
+}
+
+int
+banman_unban(struct banman *bm, const struct ban_subnet *subnet)
+{
+	struct ban_subnet s = *subnet;
+	size_t slot;
+
+	if (s.prefix > 128)
+		return -1;
+	banman_mask(s.ip, s.prefix);
+	if (s.prefix == BANMAN_HOST_PREFIX) {
+		if (bm->nhosts == 0)
+			return -1;
+		slot = banman_probe(bm, s.ip);
+		if (bm->slots[slot] == 0)
+			return -1;
+		banman_host_remove(bm, slot);
+	} else {
+		struct ban_entry *e = banman_subnet_lookup(bm, &s);
+		size_t i;
+
+		if (e == NULL)
+			return -1;
+		i = (size_t)(e - bm->subnets);
+		bm->subnets[i] = bm->subnets[--bm->nsubnets];
+	}
+	bm->dirty = true;
+	return 0;
+}
+
+void
+banman_clear(struct banman *bm)
+{
+	if (bm->nhosts + bm->nsubnets > 0)
+		bm->dirty = true;
+	banman_release(bm);
+}
+
+const struct ban_entry *
+banman_find(const struct banman *bm, const struct netaddr *a, int64_t now)
+{
+	const struct ban_entry *e = banman_host_lookup(bm, a->ip);
+
+	if (e != NULL && now < e->until)
+		return e;
+	for (size_t i = 0; i < bm->nsubnets; i++) {
+		e = &bm->subnets[i];
+		if (now < e->until && banman_subnet_contains(&e->subnet, a))
+			return e;
+	}
+	return NULL;
+}
+
+bool
+banman_is_banned(const struct banman *bm, const struct netaddr *a, int64_t now)
+{
+	return banman_find(bm, a, now) != NULL;
+}
+
+/* Keep the entries of V[0..*N) still in force at NOW, in place. */
+static size_t
+banman_compact(struct ban_entry *v, size_t *n, int64_t now)
+{
+	size_t keep = 0, had = *n;
+
+	for (size_t i = 0; i < had; i++) {
+		if (now < v[i].until)
+			v[keep++] = v[i];
+	}
+	*n = keep;
+	return had - keep;
+}
+
+size_t
+banman_sweep(struct banman *bm, int64_t now)
+{
+	size_t dropped;
+
+	dropped = banman_compact(bm->subnets, &bm->nsubnets, now);
+	if (bm->nhosts > 0) {
+		size_t d = banman_compact(bm->hosts, &bm->nhosts, now);
+		if (d > 0)
+			banman_rehash(bm, bm->nslots);
+		dropped += d;
+	}
+	if (dropped > 0)
+		bm->dirty = true;
+	return dropped;
+}
+
+size_t
+banman_count(const struct banman *bm)
+{
+	return bm->nhosts + bm->nsubnets;
+}
+
+int
+banman_foreach(const struct banman *bm,
+    int (*cb)(const struct ban_entry *e, void *arg), void *arg)
+{
+	int rc;
+
+	for (size_t i = 0; i < bm->nsubnets; i++) {
+		if ((rc = cb(&bm->subnets[i], arg)) != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < bm->nhosts; i++) {
+		if ((rc = cb(&bm->hosts[i], arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct ban_entry *
+banman_list(const struct banman *bm, size_t *n)
+{
+	struct ban_entry *v;
+	size_t total = bm->nhosts + bm->nsubnets;
+
+	*n = total;
+	if (total == 0)
+		return NULL;
+	v = xreallocarray(NULL, total, sizeof(*v));
+	if (bm->nsubnets > 0)
+		memcpy(v, bm->subnets, bm->nsubnets * sizeof(*v));
+	if (bm->nhosts > 0)
+		memcpy(v + bm->nsubnets, bm->hosts, bm->nhosts * sizeof(*v));
+	qsort(v, total, sizeof(*v), banman_subnet_cmp);
+	return v;
+}
+
+bool
+banman_is_dirty(const struct banman *bm)
+{
+	return bm->dirty;
+}
+
+/* --- persistence --------------------------------------------------------- */
+
+int
+banman_save(struct banman *bm, const char *path, char *err, size_t errlen)
+{
+	struct ban_entry *v;
+	json_t *root, *bans;
+	char str[BANMAN_SUBNET_STRLEN], *text, *line;
+	size_t n;
+	int rc;
+
+	root = json_object();
+	bans = json_array();
+	json_object_set_new(root, "version", json_integer(BANMAN_VERSION));
+	json_object_set_new(root, "bans", bans);
+	v = banman_list(bm, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		banman_format_subnet(&v[i].subnet, str, sizeof(str));
+		json_object_set_new(o, "subnet", json_string(str));
+		json_object_set_new(o, "created", json_integer(v[i].created));
+		json_object_set_new(o, "until", json_integer(v[i].until));
+		json_object_set_new(o, "reason", json_string(v[i].reason));
+		json_array_append_new(bans, o);
+	}
+	free(v);
+	text = json_dumps(root, JSON_INDENT(1));
+	json_decref(root);
+	if (text == NULL) {
+		str_errf(err, errlen, "%s: cannot encode the ban list", path);
+		return -1;
+	}
+	/* End with a newline so that line-based tools see a complete last line. */
+	line = xasprintf("%s\n", text);
+	free(text);
+	rc = atomicfile_write(path, line, strlen(line), 0600, err, errlen);
+	free(line);
+	if (rc == 0)
+		bm->dirty = false;
+	return rc;
+}
+
+static int
+banman_load_entry(struct banman *bm, json_t *o, size_t idx, int64_t now,
+    const char *path, size_t *expired, char *err, size_t errlen)
+{
+	json_t *jsub, *jcreated, *juntil, *jreason;
+	struct ban_subnet sn;
+	struct ban_entry *e;
+	const char *s;
+	char why[128];
+
+	if (!json_is_object(o)) {
+		str_errf(err, errlen, "%s: ban %zu: not an object", path, idx);
+		return -1;
+	}
+	jsub = json_object_get(o, "subnet");
+	jcreated = json_object_get(o, "created");
+	juntil = json_object_get(o, "until");
+	jreason = json_object_get(o, "reason");
+	if (!json_is_string(jsub)) {
+		str_errf(err, errlen, "%s: ban %zu: \"subnet\" missing or not a string",
+		    path, idx);
+		return -1;
+	}
+	s = json_string_value(jsub);
+	if (banman_parse_subnet(s, &sn) == -1) {
+		char safe[64];
+		str_sanitize(s, strlen(s), safe, sizeof(safe));
+		str_errf(err, errlen, "%s: ban %zu: bad subnet \"%s\"", path, idx, safe);
+		return -1;
+	}
+	if (!json_is_integer(jcreated) || !json_is_integer(juntil)) {
+		str_errf(err, errlen,
+		    "%s: ban %zu: \"created\" and \"until\" must be integers", path, idx);
+		return -1;
+	}
+	if (jreason != NULL && !json_is_string(jreason)) {
+		str_errf(err, errlen, "%s: ban %zu: \"reason\" is not a string", path, idx);
+		return -1;
+	}
+	if (json_integer_value(juntil) <= now) {
+		(*expired)++;
+		return 0;
+	}
+	/* Ban "now" so that until > now holds, then restore the stored
+	 * creation time. */
+	if (banman_ban(bm, &sn, json_integer_value(juntil),
+	    jreason != NULL ? json_string_value(jreason) : NULL, now,
+	    why, sizeof(why)) == -1) {
+		str_errf(err, errlen, "%s: ban %zu: %s", path, idx, why);
+		return -1;
+	}
+	e = sn.prefix == BANMAN_HOST_PREFIX ? banman_host_lookup(bm, sn.ip) :
+	    banman_subnet_lookup(bm, &sn);
+	if (e != NULL && e->until == json_integer_value(juntil))
+		e->created = json_integer_value(jcreated);
+	return 0;
+}
+
+int
+banman_load(struct banman *bm, const char *path, int64_t now, char *err,
+    size_t errlen)
+{
+	struct banman *tmp;
+	json_error_t jerr;
+	json_t *root, *jver, *bans;
+	char *text;
+	size_t len, expired = 0;
+	int rc = -1;
+
+	text = atomicfile_read(path, BANMAN_FILE_MAX, &len, err, errlen);
+	if (text == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		banman_release(bm);
+		bm->dirty = false;
+		return 0;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (root == NULL) {
+		str_errf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+		    jerr.text);
+		return -1;
+	}
+
+	tmp = banman_new();
+	jver = json_object_get(root, "version");
+	bans = json_object_get(root, "bans");
+	if (!json_is_object(root))
+		str_errf(err, errlen, "%s: not a JSON object", path);
+	else if (!json_is_integer(jver) || json_integer_value(jver) != BANMAN_VERSION)
+		str_errf(err, errlen, "%s: missing or unsupported \"version\" (want %d)",
+		    path, BANMAN_VERSION);
+	else if (!json_is_array(bans))
+		str_errf(err, errlen, "%s: \"bans\" missing or not an array", path);
+	else {
+		size_t i;
+		json_t *o;
+
+		rc = 0;
+		json_array_foreach(bans, i, o) {
+			rc = banman_load_entry(tmp, o, i, now, path, &expired,
+			    err, errlen);
+			if (rc == -1)
+				break;
+		}
+	}
+	json_decref(root);
+	if (rc == 0) {
+		/* Take TMP's contents but keep BM's own hash key. */
+		banman_release(bm);
+		bm->hosts = tmp->hosts;
+		bm->nhosts = tmp->nhosts;
+		bm->caphosts = tmp->caphosts;
+		bm->subnets = tmp->subnets;
+		bm->nsubnets = tmp->nsubnets;
+		bm->capsubnets = tmp->capsubnets;
+		bm->slots = NULL;
+		bm->nslots = 0;
+		if (bm->nhosts > 0)
+			banman_rehash(bm, tmp->nslots);
+		bm->dirty = expired > 0;
+		tmp->hosts = tmp->subnets = NULL;
+		tmp->nhosts = tmp->nsubnets = 0;
+	}
+	banman_free(tmp);
+	return rc;
+}

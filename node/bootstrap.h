@@ -1,0 +1,21 @@
+/* bootstrap.h -- finding the first peers: saved book, DNS seeds, hard-coded seeds. */
+#ifndef AGENTCHAIN_BOOTSTRAP_H
+#define AGENTCHAIN_BOOTSTRAP_H
+
+#include <stdint.h>
+
+struct node;
+
+/* An address book smaller than this counts as "nearly empty": the DNS
+ * seeds are asked at once instead of after BOOTSTRAP_DNS_DELAY. */
+#define BOOTSTRAP_NEARLY_EMPTY	10
+/* Bitcoin Core asks DNS seeds after 11 s without an outbound connection. */
+#define BOOTSTRAP_DNS_DELAY	11
+/* Hard-coded seeds are the last resort, after DNS had its chance. */
+#define BOOTSTRAP_FIXED_DELAY	30
+
+/* Once a second: ask DNS seeds and hard-coded seeds when needed.  Each
+ * source is asked at most once per run. */
+void bootstrap_tick(struct node *n, int64_t now);
+
+#endif

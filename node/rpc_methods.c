@@ -1,0 +1,525 @@
+/* rpc_methods.c -- agentnode's JSON-RPC methods and Prometheus metrics.
+ *
+ * The method table is the single source for dispatch, the "help" method,
+ * `agentnode --help` and the man page's RPC section.  Handlers only read
+ * node state or call the module that owns what they change. */
+#include "rpc_methods.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "addrman.h"
+#include "banman.h"
+#include "conn.h"
+#include "connman.h"
+#include "health.h"
+#include "node.h"
+#include "peer.h"
+#include "strutil.h"
+#include "version.h"
+#include "xmalloc.h"
+
+#define RPC_ADDR_MAX	2500
+
+static json_t *
+rpc_addr_json(const struct netaddr *a)
+{
+	char buf[NETADDR_STRLEN];
+
+	return json_string(netaddr_format(a, buf, sizeof(buf)));
+}
+
+static json_t *
+rpc_services_json(uint64_t s)
+{
+	json_t *names = json_array();
+
+	if (s & NODE_NETWORK)
+		json_array_append_new(names, json_string("NETWORK"));
+	if (s & NODE_RELAY)
+		json_array_append_new(names, json_string("RELAY"));
+	if (s & NODE_SEED)
+		json_array_append_new(names, json_string("SEED"));
+	return names;
+}
+
+static void
+rpc_health_input(const struct node *n, struct health_input *in)
+{
+	uint8_t groups[256][NETADDR_GROUPLEN];
+	double lat_sum = 0, rel_sum = 0;
+	unsigned lat_n = 0, ng = 0;
+	struct peer *p;
+
+	memset(in, 0, sizeof(*in));
+	in->target = (unsigned)n->cfg->network.min_peers;
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		bool seen = false;
+
+		if (!p->active)
+			continue;
+		in->active++;
+		rel_sum += quality_reliability(&p->q);
+		if (quality_latency_count(&p->q) > 0) {
+			lat_sum += p->q.lat_avg;
+			lat_n++;
+		}
+		for (unsigned i = 0; i < ng && !seen; i++)
+			seen = memcmp(groups[i], p->netgroup, NETADDR_GROUPLEN) == 0;
+		if (!seen && ng < 256)
+			memcpy(groups[ng++], p->netgroup, NETADDR_GROUPLEN);
+	}
+	in->netgroups = ng;
+	in->avg_latency_ms = lat_n > 0 ? lat_sum / lat_n : -1;
+	in->reliability = in->active > 0 ? rel_sum / in->active : 0;
+}
+
+static json_t *
+rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	struct connman_counts cnt;
+	struct addrman_stats as;
+	struct health_input hi;
+	uint64_t recv = n->counters.bytes_recv, sent = n->counters.bytes_sent;
+	json_t *local = json_array();
+	struct peer *p;
+
+	(void)params;
+	(void)err;
+	connman_counts(n->connman, &cnt);
+	addrman_get_stats(n->addrman, &as);
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		if (p->conn == NULL)
+			continue;
+		recv += conn_stats(p->conn)->bytes_recv;
+		sent += conn_stats(p->conn)->bytes_sent;
+	}
+	if (n->has_external)
+		json_array_append_new(local, rpc_addr_json(&n->external));
+	rpc_health_input(n, &hi);
+	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:o, s:b, s:i, s:i, s:i, s:i, s:i, s:i,"
+	    " s:o, s:I, s:I, s:I, s:i, s:i, s:i, s:I, s:I, s:i}",
+	    "version", AGENTCHAIN_VERSION,
+	    "subversion", n->user_agent,
+	    "protocolversion", PROTO_VERSION,
+	    "network", n->params->name,
+	    "localservices", (json_int_t)n->services,
+	    "localservicesnames", rpc_services_json(n->services),
+	    "seed", n->cfg->node.seed,
+	    "connections", (int)(cnt.inbound + cnt.outbound + cnt.manual + cnt.feeler),
+	    "connections_in", (int)cnt.inbound,
+	    "connections_out", (int)(cnt.outbound + cnt.manual + cnt.feeler),
+	    "min_peers", n->cfg->network.min_peers,
+	    "max_peers", n->cfg->network.max_peers,
+	    "height", (int)n->height,
+	    "localaddresses", local,
+	    "totalbytesrecv", (json_int_t)recv,
+	    "totalbytessent", (json_int_t)sent,
+	    "uptime", (json_int_t)(node_now(n) - n->start_time),
+	    "addrman_new", (int)as.n_new,
+	    "addrman_tried", (int)as.n_tried,
+	    "banned", (int)banman_count(n->banman),
+	    "addr_rate_limited", (json_int_t)n->counters.addr_rate_limited,
+	    "unknown_messages", (json_int_t)n->counters.unknown_recv,
+	    "networkhealth", health_score(&hi));
+}
+
+static json_t *
+rpc_peer_json(const struct peer *p, int64_t now_ms)
+{
+	const struct conn_stats *st = conn_stats(p->conn);
+	char ua[MSG_MAX_USER_AGENT * 4 + 1];
+	double hist[QUALITY_LAT_HISTORY];
+	size_t nh = quality_latency_history(&p->q, hist, QUALITY_LAT_HISTORY);
+	struct rep_event ev[REP_RECENT];
+	size_t nev = reputation_recent(&p->rep, ev, REP_RECENT);
+	json_t *o, *lat = json_array(), *viol = json_array(), *by_type = json_object();
+	bool measured = quality_latency_count(&p->q) > 0;
+
+	for (size_t i = 0; i < nh; i++)
+		json_array_append_new(lat, json_real(hist[i]));
+	for (size_t i = 0; i < nev; i++)
+		json_array_append_new(viol, json_pack("{s:s, s:I}",
+		    "kind", reputation_violation_name(ev[i].kind), "time", (json_int_t)ev[i].time));
+	for (unsigned t = 0; t < MSG_TYPE_COUNT; t++)
+		if (st->msgs_recv[t] || st->msgs_sent[t])
+			json_object_set_new(by_type, msg_type_name(t), json_pack("{s:I, s:I}",
+			    "recv", (json_int_t)st->msgs_recv[t], "sent", (json_int_t)st->msgs_sent[t]));
+	str_sanitize(p->hs.remote.user_agent, p->hs.remote.user_agent_len, ua, sizeof(ua));
+	o = json_pack("{s:I, s:o, s:s, s:s, s:b, s:I, s:o, s:i, s:s, s:i, s:I, s:I, s:I, s:I,"
+	    " s:f, s:f, s:I}",
+	    "id", (json_int_t)p->id,
+	    "addr", rpc_addr_json(&p->addr),
+	    "direction", peer_dir_name(p->dir),
+	    "connection_type", peer_kind_name(p->kind),
+	    "handshake_complete", p->active,
+	    "services", (json_int_t)p->hs.remote.services,
+	    "servicesnames", rpc_services_json(p->hs.remote.services),
+	    "version", (int)p->hs.remote.version,
+	    "subver", ua,
+	    "startingheight", (int)p->hs.remote.start_height,
+	    "bytessent", (json_int_t)st->bytes_sent,
+	    "bytesrecv", (json_int_t)st->bytes_recv,
+	    "conntime", (json_int_t)(p->connected_ms / 1000),
+	    "connected_seconds", (json_int_t)((now_ms - p->connected_ms) / 1000),
+	    "sendrate", quality_rate_out(&p->q, now_ms),
+	    "recvrate", quality_rate_in(&p->q, now_ms),
+	    "lastrecv", (json_int_t)(p->last_recv_ms / 1000));
+	json_object_set_new(o, "lastsend", json_integer(p->last_send_ms / 1000));
+	json_object_set_new(o, "addr_local", rpc_addr_json(&p->hs.remote.addr_recv.addr));
+	json_object_set_new(o, "pingtime", measured ? json_real(p->q.lat_last / 1000.0) : json_null());
+	json_object_set_new(o, "minping", measured ? json_real(p->q.lat_min / 1000.0) : json_null());
+	json_object_set_new(o, "avgping", measured ? json_real(p->q.lat_avg / 1000.0) : json_null());
+	json_object_set_new(o, "pingwait", p->ping_nonce != 0 ?
+	    json_real((double)(now_ms - p->ping_sent_ms) / 1000.0) : json_null());
+	json_object_set_new(o, "latency_history_ms", lat);
+	json_object_set_new(o, "bytes_by_type", by_type);
+	json_object_set_new(o, "quality", json_pack("{s:i, s:f, s:I, s:I, s:I}",
+	    "score", quality_score(&p->q, now_ms),
+	    "reliability", quality_reliability(&p->q),
+	    "exchanges_ok", (json_int_t)p->q.ok,
+	    "exchanges_failed", (json_int_t)p->q.failed,
+	    "uptime_seconds", (json_int_t)(quality_uptime_ms(&p->q, now_ms) / 1000)));
+	json_object_set_new(o, "reputation", json_pack("{s:i, s:I, s:o}",
+	    "score", p->rep.score,
+	    "last_seen", (json_int_t)p->rep.last_seen,
+	    "violations", viol));
+	json_object_set_new(o, "addr_processed", json_integer((json_int_t)p->addr_processed));
+	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)p->addr_rate_limited));
+	json_object_set_new(o, "country", p->country[0] ? json_string(p->country) : json_null());
+	json_object_set_new(o, "asn", p->asn ? json_integer(p->asn) : json_null());
+	return o;
+}
+
+static json_t *
+rpc_getpeerinfo(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	json_t *arr = json_array();
+	int64_t now_ms = node_now_ms(n);
+	struct peer *p;
+
+	(void)params;
+	(void)err;
+	TAILQ_FOREACH(p, &n->peers, entry)
+		if (p->conn != NULL)
+			json_array_append_new(arr, rpc_peer_json(p, now_ms));
+	return arr;
+}
+
+static json_t *
+rpc_getnetworkstats(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	struct health_input hi;
+	json_t *spread = json_object();
+	struct peer *p;
+
+	(void)params;
+	(void)err;
+	TAILQ_FOREACH(p, &n->peers, entry) {
+		const char *cc = p->country[0] ? p->country : "unknown";
+		json_t *v;
+
+		if (!p->active)
+			continue;
+		v = json_object_get(spread, cc);
+		json_object_set_new(spread, cc, json_integer(v ? json_integer_value(v) + 1 : 1));
+	}
+	rpc_health_input(n, &hi);
+	return json_pack("{s:I, s:i, s:o, s:o, s:i, s:{s:i, s:i, s:f, s:i, s:f}}",
+	    "TotalNodes", (json_int_t)addrman_size(n->addrman),
+	    "ActiveNodes", (int)hi.active,
+	    "GeographicSpread", spread,
+	    "AverageLatency", hi.avg_latency_ms >= 0 ? json_real(hi.avg_latency_ms) : json_null(),
+	    "NetworkHealth", health_score(&hi),
+	    "inputs", "active", (int)hi.active, "target", (int)hi.target,
+	    "reliability", hi.reliability, "netgroups", (int)hi.netgroups,
+	    "avg_latency_ms", hi.avg_latency_ms);
+}
+
+static json_t *
+rpc_getnodeaddresses(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	struct addrman_info *info;
+	int64_t count;
+	size_t got;
+	json_t *arr;
+
+	if (rpc_param_int(params, 0, 1, 0, RPC_ADDR_MAX, &count, err) == -1)
+		return NULL;
+	if (count == 0)
+		count = RPC_ADDR_MAX;
+	info = xcalloc((size_t)count, sizeof(*info));
+	got = addrman_get_addr(n->addrman, (size_t)count, 100, node_now(n), info, (size_t)count);
+	arr = json_array();
+	for (size_t i = 0; i < got; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:o, s:b}",
+		    "time", (json_int_t)info[i].time, "services", (json_int_t)info[i].services,
+		    "address", rpc_addr_json(&info[i].addr), "tried", info[i].tried));
+	free(info);
+	return arr;
+}
+
+static json_t *
+rpc_addnode(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	const char *node, *cmd;
+	char e[160];
+	struct netaddr a;
+
+	if (rpc_param_str(params, 0, NULL, NETADDR_HOSTLEN + 8, &node, err) == -1 ||
+	    rpc_param_str(params, 1, "add", 16, &cmd, err) == -1)
+		return NULL;
+	if (strcmp(cmd, "add") == 0) {
+		if (connman_add_manual(n->connman, node, e, sizeof(e)) == -1) {
+			rpc_error_set(err, RPC_INVALID_PARAMETER, "%s", e);
+			return NULL;
+		}
+	} else if (strcmp(cmd, "remove") == 0) {
+		if (connman_remove_manual(n->connman, node) == -1) {
+			rpc_error_set(err, RPC_INVALID_PARAMETER, "node %s was not added", node);
+			return NULL;
+		}
+	} else if (strcmp(cmd, "onetry") == 0) {
+		if (netaddr_parse(node, n->cfg->network.p2p_port, &a) == -1) {
+			rpc_error_set(err, RPC_INVALID_ADDRESS, "onetry needs a numeric address");
+			return NULL;
+		}
+		if (connman_connect(n->connman, &a, PEER_MANUAL) == NULL) {
+			rpc_error_set(err, RPC_MISC_ERROR, "already connected, banned or ourselves");
+			return NULL;
+		}
+	} else {
+		rpc_error_set(err, RPC_INVALID_PARAMS, "command must be add, remove or onetry");
+		return NULL;
+	}
+	return json_null();
+}
+
+static json_t *
+rpc_disconnectnode(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	json_t *arg = json_array_get(params, 0);
+	struct peer *p, *found = NULL;
+	struct netaddr a;
+
+	if (json_is_integer(arg)) {
+		found = peer_find(n, (uint64_t)json_integer_value(arg));
+	} else if (json_is_string(arg)) {
+		if (netaddr_parse(json_string_value(arg), n->cfg->network.p2p_port, &a) == -1) {
+			rpc_error_set(err, RPC_INVALID_ADDRESS, "not an address: %s",
+			    json_string_value(arg));
+			return NULL;
+		}
+		TAILQ_FOREACH(p, &n->peers, entry)
+			if (netaddr_equal(&p->addr, &a))
+				found = p;
+	} else {
+		rpc_error_set(err, RPC_INVALID_PARAMS, "expected a peer id or an address");
+		return NULL;
+	}
+	if (found == NULL || found->conn == NULL) {
+		rpc_error_set(err, RPC_MISC_ERROR, "node not found in connected nodes");
+		return NULL;
+	}
+	peer_disconnect(found, "disconnected by RPC", false);
+	return json_null();
+}
+
+/* Disconnect every peer inside SUB (after a ban). */
+static void
+rpc_kick_banned(struct node *n, const struct ban_subnet *sub)
+{
+	struct peer *p, *next;
+
+	for (p = TAILQ_FIRST(&n->peers); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (banman_subnet_contains(sub, &p->addr))
+			peer_disconnect(p, "banned by RPC", false);
+	}
+}
+
+static json_t *
+rpc_setban(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	const char *target, *cmd;
+	int64_t bantime, now = node_now(n);
+	bool absolute;
+	struct ban_subnet sub;
+	char e[160];
+
+	if (rpc_param_str(params, 0, NULL, 64, &target, err) == -1 ||
+	    rpc_param_str(params, 1, NULL, 16, &cmd, err) == -1 ||
+	    rpc_param_int(params, 2, 0, 0, INT32_MAX * 100LL, &bantime, err) == -1 ||
+	    rpc_param_bool(params, 3, 0, &absolute, err) == -1)
+		return NULL;
+	if (banman_parse_subnet(target, &sub) == -1) {
+		rpc_error_set(err, RPC_INVALID_ADDRESS, "invalid IP or subnet: %s", target);
+		return NULL;
+	}
+	if (strcmp(cmd, "remove") == 0) {
+		if (banman_unban(n->banman, &sub) == -1) {
+			rpc_error_set(err, RPC_MISC_ERROR, "%s was not banned", target);
+			return NULL;
+		}
+		return json_null();
+	}
+	if (strcmp(cmd, "add") != 0) {
+		rpc_error_set(err, RPC_INVALID_PARAMS, "command must be add or remove");
+		return NULL;
+	}
+	if (bantime == 0)
+		bantime = n->cfg->node.ban_time;
+	if (banman_ban(n->banman, &sub, absolute ? bantime : now + bantime, "manual", now,
+	    e, sizeof(e)) == -1) {
+		rpc_error_set(err, RPC_MISC_ERROR, "%s", e);
+		return NULL;
+	}
+	rpc_kick_banned(n, &sub);
+	return json_null();
+}
+
+static int
+rpc_ban_to_json(const struct ban_entry *b, void *arg)
+{
+	char s[BANMAN_SUBNET_STRLEN];
+
+	json_array_append_new(arg, json_pack("{s:s, s:I, s:I, s:s}",
+	    "address", banman_format_subnet(&b->subnet, s, sizeof(s)),
+	    "ban_created", (json_int_t)b->created,
+	    "banned_until", (json_int_t)b->until,
+	    "reason", b->reason));
+	return 0;
+}
+
+static json_t *
+rpc_listbanned(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+	json_t *arr = json_array();
+
+	(void)params;
+	(void)err;
+	banman_sweep(n->banman, node_now(n));
+	banman_foreach(n->banman, rpc_ban_to_json, arr);
+	return arr;
+}
+
+static json_t *
+rpc_clearbanned(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct node *n = ctx;
+
+	(void)params;
+	(void)err;
+	banman_clear(n->banman);
+	return json_null();
+}
+
+static json_t *
+rpc_stop(void *ctx, json_t *params, struct rpc_error *err)
+{
+	(void)params;
+	(void)err;
+	node_request_stop(ctx);
+	return json_string("agentnode stopping");
+}
+
+static const struct rpc_method rpc_table[] = {
+	{ "getnetworkinfo", "", "Node identity, connection counts, traffic totals, "
+	  "address book sizes, NetworkHealth.", rpc_getnetworkinfo },
+	{ "getpeerinfo", "", "Every connected peer: addresses, direction, services, version, "
+	  "user agent, height, bytes, latency, quality, reputation, country, ASN.",
+	  rpc_getpeerinfo },
+	{ "getnetworkstats", "", "TotalNodes, ActiveNodes, GeographicSpread, AverageLatency, "
+	  "NetworkHealth (formula in agentnode(1)).", rpc_getnetworkstats },
+	{ "getnodeaddresses", "[count]", "Up to COUNT (default 1, 0 = up to 2500) known "
+	  "addresses from the address book.", rpc_getnodeaddresses },
+	{ "addnode", "<node> [command]", "NODE is host:port; COMMAND "
+	  "add (default: keep a connection), remove, or onetry (dial once).", rpc_addnode },
+	{ "disconnectnode", "<address_or_id>", "Disconnect a peer by address or peer id.",
+	  rpc_disconnectnode },
+	{ "setban", "<subnet> <command> [bantime] [absolute]", "COMMAND add bans an IP "
+	  "or CIDR subnet for BANTIME seconds (default node.ban_time; with ABSOLUTE true, "
+	  "until that Unix time); remove lifts it.  Banned peers are disconnected.", rpc_setban },
+	{ "listbanned", "", "Every ban with its subnet, creation, expiry and reason.",
+	  rpc_listbanned },
+	{ "clearbanned", "", "Remove every ban.", rpc_clearbanned },
+	{ "stop", "", "Disconnect cleanly, save state and exit.", rpc_stop },
+};
+
+const struct rpc_method *
+rpc_methods_table(void)
+{
+	return rpc_table;
+}
+
+size_t
+rpc_methods_count(void)
+{
+	return sizeof(rpc_table) / sizeof(rpc_table[0]);
+}
+
+void
+rpc_methods_metrics(void *ctx, struct evbuffer *out)
+{
+	struct node *n = ctx;
+	struct connman_counts cnt;
+	struct addrman_stats as;
+	struct health_input hi;
+
+	connman_counts(n->connman, &cnt);
+	addrman_get_stats(n->addrman, &as);
+	rpc_health_input(n, &hi);
+	evbuffer_add_printf(out, "# HELP agentnode_peers Connected peers by direction.\n"
+	    "# TYPE agentnode_peers gauge\n"
+	    "agentnode_peers{direction=\"inbound\"} %u\n"
+	    "agentnode_peers{direction=\"outbound\"} %u\n"
+	    "agentnode_peers{direction=\"manual\"} %u\n"
+	    "agentnode_peers{direction=\"feeler\"} %u\n",
+	    cnt.inbound, cnt.outbound, cnt.manual, cnt.feeler);
+	evbuffer_add_printf(out, "# HELP agentnode_addrman_entries Address book entries.\n"
+	    "# TYPE agentnode_addrman_entries gauge\n"
+	    "agentnode_addrman_entries{table=\"new\"} %zu\n"
+	    "agentnode_addrman_entries{table=\"tried\"} %zu\n", as.n_new, as.n_tried);
+	evbuffer_add_printf(out, "# HELP agentnode_messages_total P2P messages by type.\n"
+	    "# TYPE agentnode_messages_total counter\n");
+	for (unsigned t = 0; t < MSG_TYPE_COUNT; t++)
+		evbuffer_add_printf(out,
+		    "agentnode_messages_total{type=\"%s\",direction=\"recv\"} %llu\n"
+		    "agentnode_messages_total{type=\"%s\",direction=\"sent\"} %llu\n",
+		    msg_type_name(t), (unsigned long long)n->counters.msgs_recv[t],
+		    msg_type_name(t), (unsigned long long)n->counters.msgs_sent[t]);
+	evbuffer_add_printf(out, "agentnode_messages_total{type=\"unknown\",direction=\"recv\"} %llu\n",
+	    (unsigned long long)n->counters.unknown_recv);
+	evbuffer_add_printf(out, "# HELP agentnode_violations_total Protocol violations by kind.\n"
+	    "# TYPE agentnode_violations_total counter\n");
+	for (int k = 0; k < REP_VIOLATION_COUNT; k++)
+		evbuffer_add_printf(out, "agentnode_violations_total{kind=\"%s\"} %llu\n",
+		    reputation_violation_name((enum rep_violation)k),
+		    (unsigned long long)n->counters.violations[k]);
+	evbuffer_add_printf(out,
+	    "# TYPE agentnode_bytes_total counter\n"
+	    "agentnode_bytes_total{direction=\"recv\",state=\"closed\"} %llu\n"
+	    "agentnode_bytes_total{direction=\"sent\",state=\"closed\"} %llu\n"
+	    "# TYPE agentnode_bans gauge\nagentnode_bans %zu\n"
+	    "# TYPE agentnode_bans_total counter\nagentnode_bans_total %llu\n"
+	    "# TYPE agentnode_addr_rate_limited_total counter\nagentnode_addr_rate_limited_total %llu\n"
+	    "# TYPE agentnode_inbound_refused_total counter\nagentnode_inbound_refused_total %llu\n"
+	    "# TYPE agentnode_evictions_total counter\nagentnode_evictions_total %llu\n"
+	    "# TYPE agentnode_network_health gauge\nagentnode_network_health %d\n",
+	    (unsigned long long)n->counters.bytes_recv, (unsigned long long)n->counters.bytes_sent,
+	    banman_count(n->banman), (unsigned long long)n->counters.bans,
+	    (unsigned long long)n->counters.addr_rate_limited,
+	    (unsigned long long)n->counters.inbound_refused,
+	    (unsigned long long)n->counters.evictions, health_score(&hi));
+}

@@ -1,0 +1,90 @@
+# lib.sh -- shared helpers for the end-to-end tests (sourced, not run).
+#
+# Every process a test starts is recorded and killed by PID on exit; every
+# wait is a poll with a deadline (no fixed sleeps as synchronisation).
+# Tests use only loopback addresses.
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=${AGENTCHAIN_BIN:-$ROOT/bin}
+TOOLS=${AGENTCHAIN_TOOLS:-$ROOT/build/tests/tools}
+T=$(mktemp -d "${TMPDIR:-/tmp}/agentchain-test.XXXXXX")
+PIDS=()
+
+cleanup() {
+	local rc=$?
+	for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	if [ $rc -ne 0 ]; then
+		echo "--- logs of failed test ($T) ---"
+		for f in "$T"/*/node.log "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "=== $f"; tail -n 30 "$f"
+		done
+	fi
+	[ "${KEEP_TEST_DIR:-0}" = 1 ] || rm -rf "$T"
+	exit $rc
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every 0.2 s.
+wait_for() {
+	local secs=$1 what=$2; shift 2
+	local end=$(( $(date +%s) + secs ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.2
+	done
+	fail "timed out after ${secs}s waiting for: $what"
+}
+
+# A regtest node NAME listening on IP:PORT with RPC on 127.0.0.1:RPCPORT.
+# Extra arguments go to `agentnode start`.
+REGTEST_P2P=29001
+start_node() {
+	local name=$1 ip=$2 rpcport=$3; shift 3
+	local dir="$T/$name"
+	mkdir -p "$dir"
+	"$BIN/agentnode" start --network regtest --datadir "$dir" \
+		--listen "$ip:$REGTEST_P2P" --rpc-listen "127.0.0.1:$rpcport" \
+		--log-level debug --log-file "$dir/node.log" "$@" &
+	local pid=$!
+	PIDS+=("$pid")
+	echo "$pid" > "$dir/pid"
+	echo "$rpcport" > "$dir/rpcport"
+	wait_for 10 "$name RPC up" rpc "$name" getnetworkinfo
+}
+
+rpc() {
+	local name=$1; shift
+	"$BIN/agentnode" rpc --network regtest --datadir "$T/$name" \
+		--rpc-connect "127.0.0.1:$(cat "$T/$name/rpcport")" --rpc-timeout 5 "$@"
+}
+
+node_pid() { cat "$T/$1/pid"; }
+
+stop_node() {
+	local pid; pid=$(node_pid "$1")
+	kill -TERM "$pid" 2>/dev/null
+	wait_for 10 "$1 exits" bash -c "! kill -0 $pid 2>/dev/null"
+}
+
+kill9_node() {
+	local pid; pid=$(node_pid "$1")
+	kill -KILL "$pid" 2>/dev/null
+	wait_for 10 "$1 dies" bash -c "! kill -0 $pid 2>/dev/null"
+}
+
+# jq-free JSON access through python3 (present on Debian as a dependency
+# of many packages; .ci/deps installs it).
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+peer_count() { rpc "$1" getnetworkinfo | json 'd["connections"]'; }
+outbound_count() { rpc "$1" getpeerinfo | json 'sum(1 for p in d if p["direction"]=="outbound" and p["handshake_complete"])'; }
+known_count() { rpc "$1" getnetworkstats | json 'd["TotalNodes"]'; }
