@@ -62,8 +62,9 @@ struct upnp_opts {
 	int		 retry_seconds;		/* wait after NO_IGD or FAILED */
 	const char	*multicast_if;		/* interface name or IPv4 for SSDP */
 	const char	*minissdpd_socket;	/* path of minissdpd's socket */
-	/* Skip SSDP and use this root description ("http://host:port/...").
-	 * It is configuration, so trusted; its host may be anything. */
+	/* Skip SSDP and use this root description, "http://IPv4[:port]/..."
+	 * (upnp_url_host's rules).  It is configuration, so trusted: its
+	 * host need not be a LAN address. */
 	const char	*rootdesc_url;
 	const char	*description;		/* mapping description, "agentnode" */
 	int		 stop_timeout_ms;	/* upnp_stop's wait, 1..10000 */
@@ -90,9 +91,9 @@ struct upnp *upnp_start(struct event_base *base, uint16_t internal_port,
     void (*cb)(void *arg, const struct upnp_status *st), void *arg);
 
 /* Stop the worker: it deletes the mapping if it holds one, then exits.
- * Waits at most stop_timeout_ms (UPNP_STOP_TIMEOUT_MS); a worker stuck in a router that
- * does not answer is then left to finish on its own (it owns its memory,
- * and the mapping lapses with its lease).  No callback runs after this
+ * Waits at most stop_timeout_ms (default UPNP_STOP_TIMEOUT_MS); a worker
+ * stuck on a router that does not answer is then left to finish on its
+ * own (it owns its memory, and the mapping lapses with its lease).  No callback runs after this
  * returns.  Call on the loop thread, never from inside CB.  U may be
  * NULL. */
 void upnp_stop(struct upnp *u);
@@ -114,8 +115,8 @@ int upnp_validate_external(const char *s, uint16_t port, struct netaddr *out,
 /* Split an "http://a.b.c.d[:port]/path" URL.  Only http with an IPv4
  * literal host is accepted (an IGD is addressed by IP; host names would
  * mean DNS on the router's say-so); port 1..65535, default 80; at most
- * UPNP_URL_MAX-1 characters, all printable ASCII without spaces.  Fills OUT with host and port.  Returns 0 or
- * -1.  Pure. */
+ * UPNP_URL_MAX-1 characters, all printable ASCII without spaces.  Fills
+ * OUT with host and port.  Returns 0 or -1.  Pure. */
 int upnp_url_host(const char *url, struct netaddr *out);
 
 /* Check the URLs an IGD description produced before any SOAP request is

@@ -44,11 +44,19 @@ wait_for() {
 	fail "timed out after ${secs}s waiting for: $what"
 }
 
-# A regtest node NAME listening on IP:PORT with RPC on 127.0.0.1:RPCPORT.
-# Extra arguments go to `agentnode start`.
+# Each run takes its own loopback /16 and RPC port range, so that tests run
+# side by side (developers, parallel CI jobs) do not collide: nodes of
+# this run listen on $NET.0.N and their RPC on 127.0.0.1:$((RPC_BASE+N)).
+NET=127.$(( (RANDOM % 200) + 20 ))
+RPC_BASE=$(( 30000 + (RANDOM % 300) * 100 ))
 REGTEST_P2P=29001
+ip_of() { echo "$NET.0.$1"; }
+
+# start_node NAME N [ARGS...]: a regtest node listening on $NET.0.N:29001
+# with RPC on 127.0.0.1:$((RPC_BASE + N)).  ARGS go to `agentnode start`.
 start_node() {
-	local name=$1 ip=$2 rpcport=$3; shift 3
+	local name=$1 ip; ip=$(ip_of "$2")
+	local rpcport=$((RPC_BASE + $2)); shift 2
 	local dir="$T/$name"
 	mkdir -p "$dir"
 	"$BIN/agentnode" start --network regtest --datadir "$dir" \

@@ -1,0 +1,469 @@
+/* p2pprobe.c -- a misbehaving or load-generating peer for tests and benchmarks.
+ *
+ *   p2pprobe [-b BIND_IP] [-n NETWORK] [-t SECONDS] HOST:PORT MODE [COUNT [CONCURRENCY]]
+ *
+ * Attack modes (blocking socket; exit 0 when the node closed the connection
+ * within the time limit, 1 when it did not, 2 on set-up errors):
+ *   garbage       bytes that are not a frame (bad magic)
+ *   oversized     a header declaring a 5 MiB payload
+ *   badchecksum   handshake, then COUNT (default 3) frames with a bad checksum
+ *   malformed     handshake, then COUNT (default 3) undecodable addr payloads
+ *   prehandshake  a ping before any version
+ *   addrflood     handshake, then COUNT (default 20) addr messages of 1000 entries
+ *   idle          connect and say nothing (the handshake timeout must fire)
+ *   handshake     complete a handshake and exit 0 (prints the latency)
+ * Load modes (libevent; print one result line and exit 0):
+ *   handshakes    COUNT handshakes, CONCURRENCY at a time; prints handshakes/s
+ *   hold          open COUNT connections, complete their handshakes, print
+ *                 "holding N", then keep them (pinging back) until SIGTERM
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "chainparams.h"
+#include "conn.h"
+#include "frame.h"
+#include "handshake.h"
+#include "hash.h"
+#include "msg.h"
+#include "netaddr.h"
+#include "rnd.h"
+#include "xmalloc.h"
+
+static const struct chainparams *params;
+static struct netaddr target, bind_ip;
+static bool have_bind;
+static double limit_s = 10;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+dial(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	len = netaddr_to_sockaddr(&target, &ss);
+	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (have_bind) {
+		struct sockaddr_storage bs;
+		struct netaddr b = bind_ip;
+		socklen_t blen;
+
+		b.port = 0;
+		blen = netaddr_to_sockaddr(&b, &bs);
+		if (bind(fd, (struct sockaddr *)&bs, blen) == -1) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+send_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+send_msg(int fd, const struct msg *m)
+{
+	struct wbuf w;
+	int rc;
+
+	wbuf_init(&w);
+	frame_encode(&w, params->magic, m);
+	rc = send_all(fd, w.data, w.len);
+	wbuf_free(&w);
+	return rc;
+}
+
+/* Read frames until one of TYPE arrives.  Returns 0, or -1 on EOF/timeout. */
+static int
+recv_until(int fd, enum msg_type type, double deadline)
+{
+	static uint8_t buf[1 << 16];
+	static size_t have;
+
+	for (;;) {
+		struct frame_result res;
+		struct msg m;
+		size_t used;
+		enum frame_status st = frame_parse(buf, have, params->magic, &m, &res, &used);
+
+		if (st == FRAME_MSG || st == FRAME_SKIPPED || (st == FRAME_ERROR && used > 0)) {
+			bool hit = st == FRAME_MSG && m.type == type;
+			if (st == FRAME_MSG)
+				msg_free(&m);
+			memmove(buf, buf + used, have - used);
+			have -= used;
+			if (hit)
+				return 0;
+			continue;
+		}
+		if (st == FRAME_ERROR)
+			return -1;
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int ms = (int)((deadline - now_s()) * 1000);
+		if (ms <= 0 || poll(&pfd, 1, ms) <= 0 || have == sizeof(buf))
+			return -1;
+		ssize_t r = recv(fd, buf + have, sizeof(buf) - have, 0);
+		if (r <= 0)
+			return -1;
+		have += (size_t)r;
+	}
+}
+
+static int
+do_handshake(int fd)
+{
+	struct handshake hs;
+	struct handshake_local local = { .services = 0, .user_agent = "/p2pprobe:0.1/" };
+	struct msg m;
+	double deadline = now_s() + limit_s;
+
+	handshake_start(&hs, true, rnd_u64());
+	handshake_build_version(&hs, &local, &target, time(NULL), &m);
+	if (send_msg(fd, &m) == -1)
+		return -1;
+	msg_free(&m);
+	if (recv_until(fd, MSG_VERSION, deadline) == -1)
+		return -1;
+	msg_init(&m, MSG_VERACK);
+	if (send_msg(fd, &m) == -1)
+		return -1;
+	return recv_until(fd, MSG_VERACK, deadline);
+}
+
+/* Wait for the node to close: EOF or reset within the limit. */
+static int
+expect_close(int fd)
+{
+	double deadline = now_s() + limit_s;
+	char buf[4096];
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int ms = (int)((deadline - now_s()) * 1000);
+		if (ms <= 0 || poll(&pfd, 1, ms) == 0) {
+			printf("still open after %.1fs\n", limit_s);
+			return 1;
+		}
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		if (r <= 0) {
+			printf("closed\n");
+			return 0;
+		}
+	}
+}
+
+static void
+fill_addr(struct msg *m, size_t n, uint32_t seed)
+{
+	struct msg_addr_entry *e = xcalloc(n, sizeof(*e));
+
+	for (size_t i = 0; i < n; i++) {
+		/* Routable-looking addresses, distinct per message. */
+		netaddr_from_ipv4(&e[i].addr, 0x0b000000u + seed * 1000 + (uint32_t)i, 29001);
+		e[i].time = (uint32_t)time(NULL);
+		e[i].services = NODE_NETWORK;
+	}
+	msg_init(m, MSG_ADDR);
+	msg_addr_set(m, e, n);
+	free(e);
+}
+
+static int
+attack(const char *mode, long count)
+{
+	int fd = dial();
+	struct wbuf w;
+	struct msg m;
+
+	if (fd == -1) {
+		fprintf(stderr, "p2pprobe: connect: %s\n", strerror(errno));
+		return 2;
+	}
+	wbuf_init(&w);
+	if (strcmp(mode, "garbage") == 0) {
+		uint8_t junk[64];
+		rnd_bytes(junk, sizeof(junk));
+		junk[0] = 0x00;	/* never a valid magic */
+		send_all(fd, junk, sizeof(junk));
+	} else if (strcmp(mode, "oversized") == 0) {
+		uint8_t hdr[FRAME_HEADER_LEN] = { 0 };
+		uint32_t len = 5u * 1024 * 1024;
+		memcpy(hdr, params->magic, 4);
+		hdr[4] = MSG_BLOCK;
+		for (int i = 0; i < 4; i++)
+			hdr[5 + i] = (uint8_t)(len >> (8 * i));
+		send_all(fd, hdr, sizeof(hdr));
+	} else if (strcmp(mode, "prehandshake") == 0) {
+		msg_ping_init(&m, 1);
+		send_msg(fd, &m);
+	} else if (strcmp(mode, "idle") == 0) {
+		/* nothing */
+	} else {
+		if (do_handshake(fd) == -1) {
+			fprintf(stderr, "p2pprobe: handshake failed\n");
+			close(fd);
+			return 2;
+		}
+		if (strcmp(mode, "handshake") == 0) {
+			printf("handshake ok\n");
+			close(fd);
+			return 0;
+		}
+		for (long i = 0; i < count; i++) {
+			wbuf_reset(&w);
+			if (strcmp(mode, "badchecksum") == 0) {
+				frame_encode_raw(&w, params->magic, MSG_PING, "12345678", 8);
+				w.data[9] ^= 0xff;	/* corrupt the checksum */
+			} else if (strcmp(mode, "malformed") == 0) {
+				frame_encode_raw(&w, params->magic, MSG_ADDR, "\xfd\x01", 2);
+			} else if (strcmp(mode, "addrflood") == 0) {
+				fill_addr(&m, MSG_MAX_ADDR, (uint32_t)i);
+				frame_encode(&w, params->magic, &m);
+				msg_free(&m);
+			} else {
+				fprintf(stderr, "p2pprobe: unknown mode %s\n", mode);
+				close(fd);
+				return 2;
+			}
+			if (send_all(fd, w.data, w.len) == -1)
+				break;	/* already disconnected */
+		}
+	}
+	wbuf_free(&w);
+	int rc = expect_close(fd);
+	close(fd);
+	return rc;
+}
+
+/* --- load modes on libevent ------------------------------------------------ */
+
+struct load {
+	struct event_base	*base;
+	long			 total, concurrency, started, done, failed, inflight;
+	bool			 hold;
+	double			 t0;
+};
+
+struct lconn {
+	struct load		*ld;
+	struct handshake	 hs;
+	bool			 finished;
+};
+
+static void load_next(struct load *ld);
+
+static void
+load_finish(struct lconn *lc, struct conn *c, bool ok)
+{
+	struct load *ld = lc->ld;
+
+	if (lc->finished)
+		return;
+	lc->finished = true;
+	ld->inflight--;
+	if (ok)
+		ld->done++;
+	else
+		ld->failed++;
+	if (!ld->hold || !ok) {
+		conn_close(c, false);
+		free(lc);
+	}
+	if (ld->done + ld->failed == ld->total) {
+		if (ld->hold) {
+			printf("holding %ld (failed %ld)\n", ld->done, ld->failed);
+			fflush(stdout);
+		} else {
+			double dt = now_s() - ld->t0;
+			printf("handshakes %ld failed %ld seconds %.3f rate %.0f/s\n", ld->done,
+			    ld->failed, dt, ld->done / dt);
+			event_base_loopexit(ld->base, NULL);
+		}
+		return;
+	}
+	load_next(ld);
+}
+
+static void
+lc_connected(struct conn *c, void *arg)
+{
+	struct lconn *lc = arg;
+	struct handshake_local local = { .user_agent = "/p2pprobe:0.1/" };
+	struct msg m;
+
+	handshake_build_version(&lc->hs, &local, &target, time(NULL), &m);
+	conn_send(c, &m);
+	msg_free(&m);
+}
+
+static void
+lc_message(struct conn *c, struct msg *m, void *arg)
+{
+	struct lconn *lc = arg;
+	struct handshake_action act;
+	struct msg r;
+
+	if (m->type == MSG_PING) {
+		msg_pong_init(&r, m->u.nonce);
+		conn_send(c, &r);
+		return;
+	}
+	if (handshake_process(&lc->hs, m, NULL, NULL, &act) != HS_OK) {
+		load_finish(lc, c, false);
+		return;
+	}
+	if (act.send_verack) {
+		msg_init(&r, MSG_VERACK);
+		conn_send(c, &r);
+	}
+	if (act.completed)
+		load_finish(lc, c, true);
+}
+
+static void
+lc_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
+{
+	struct lconn *lc = arg;
+
+	(void)why;
+	(void)err;
+	if (!lc->finished) {
+		load_finish(lc, c, false);
+		return;
+	}
+	conn_close(c, false);	/* a held connection the node dropped */
+	free(lc);
+}
+
+static const struct conn_cb lc_cb = {
+	.connected = lc_connected, .message = lc_message, .ended = lc_ended,
+};
+
+static void
+load_next(struct load *ld)
+{
+	char err[128];
+
+	while (ld->started < ld->total && ld->inflight < ld->concurrency) {
+		struct lconn *lc = xcalloc(1, sizeof(*lc));
+		lc->ld = ld;
+		handshake_start(&lc->hs, true, rnd_u64());
+		ld->started++;
+		ld->inflight++;
+		if (conn_connect(ld->base, &target, have_bind ? &bind_ip : NULL, params->magic,
+		    5000, &lc_cb, lc, err, sizeof(err)) == NULL) {
+			ld->inflight--;
+			ld->failed++;
+			free(lc);
+		}
+	}
+}
+
+static void
+on_term(evutil_socket_t s, short w, void *arg)
+{
+	(void)s;
+	(void)w;
+	event_base_loopexit(arg, NULL);
+}
+
+static int
+load(bool hold, long count, long concurrency)
+{
+	struct load ld = { .total = count, .concurrency = concurrency, .hold = hold };
+	struct rlimit rl;
+	struct event *sig;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	ld.base = event_base_new();
+	ld.t0 = now_s();
+	sig = evsignal_new(ld.base, SIGTERM, on_term, ld.base);
+	event_add(sig, NULL);
+	load_next(&ld);
+	event_base_dispatch(ld.base);
+	event_free(sig);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int c;
+	long count, conc;
+
+	params = chainparams_get(NET_REGTEST);
+	while ((c = getopt(argc, argv, "b:n:t:")) != -1) {
+		switch (c) {
+		case 'b':
+			if (netaddr_parse(optarg, 1, &bind_ip) == -1)
+				return 2;
+			have_bind = true;
+			break;
+		case 'n':
+			if ((params = chainparams_by_name(optarg)) == NULL)
+				return 2;
+			break;
+		case 't':
+			limit_s = atof(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind < 2 || hash_init() == -1 ||
+	    netaddr_parse(argv[optind], params->p2p_port, &target) == -1) {
+		fprintf(stderr, "usage: p2pprobe [-b IP] [-n NET] [-t SECS] HOST:PORT MODE [COUNT [CONC]]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	count = argc - optind > 2 ? atol(argv[optind + 2]) : -1;
+	conc = argc - optind > 3 ? atol(argv[optind + 3]) : 64;
+	if (strcmp(argv[optind + 1], "handshakes") == 0)
+		return load(false, count > 0 ? count : 1000, conc);
+	if (strcmp(argv[optind + 1], "hold") == 0)
+		return load(true, count > 0 ? count : 100, conc);
+	if (count < 0)
+		count = strcmp(argv[optind + 1], "addrflood") == 0 ? 20 : 3;
+	return attack(argv[optind + 1], count);
+}
