@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -117,6 +118,14 @@ node_tick_cb(evutil_socket_t fd, short what, void *arg)
 		node_save_addrman(n);
 		last_am_save = now;
 	}
+}
+
+static void
+node_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	peer_reap(arg);
 }
 
 static void
@@ -246,6 +255,23 @@ node_pick_external(struct node *n)
 	}
 }
 
+/* Peers are file descriptors: take the hard limit, and say so when even
+ * that cannot hold max_peers plus listeners, RPC and state files. */
+static void
+node_raise_fd_limit(const struct config *cfg)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)cfg->network.max_peers + 64 > rl.rlim_cur)
+		log_warn("node", "max_peers %d needs more file descriptors than the limit %llu; "
+		    "raise it (ulimit -n) or connections will be refused", cfg->network.max_peers,
+		    (unsigned long long)rl.rlim_cur);
+}
+
 static int
 node_start(struct node *n, const struct config *cfg, const struct config_strlist *seed_nodes,
     char *err, size_t errlen)
@@ -254,9 +280,12 @@ node_start(struct node *n, const struct config *cfg, const struct config_strlist
 
 	n->cfg = cfg;
 	n->params = cfg->params;
+	node_raise_fd_limit(cfg);
 	n->datadir = xstrdup(cfg->node.datadir);
 	n->start_time = node_now(n);
 	TAILQ_INIT(&n->peers);
+	TAILQ_INIT(&n->dead_peers);
+	n->reap = event_new(n->base, -1, 0, node_reap_cb, n);
 	n->services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0);
 	snprintf(n->user_agent, sizeof(n->user_agent), "/agentnode:%s/", AGENTCHAIN_VERSION);
 
@@ -301,6 +330,10 @@ node_start(struct node *n, const struct config *cfg, const struct config_strlist
 static void
 node_stop(struct node *n)
 {
+	if (n->reap != NULL) {
+		peer_reap(n);
+		event_free(n->reap);
+	}
 	if (n->upnp != NULL)
 		upnp_stop(n->upnp);
 	if (n->addrman != NULL)

@@ -63,6 +63,10 @@ struct node {
 
 	struct peer_list		 peers;
 	unsigned			 npeers;
+	/* Disconnected peers wait here for the next loop iteration, so that
+	 * code up the stack of a disconnect can still look at them. */
+	struct peer_list		 dead_peers;
+	struct event			*reap;
 	uint64_t			 next_peer_id;
 
 	/* Who we are on the wire. */

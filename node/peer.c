@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "addrman.h"
 #include "addrrelay.h"
 #include "banman.h"
@@ -167,7 +169,20 @@ peer_disconnect(struct peer *p, const char *reason, bool flush)
 	p->conn = NULL;
 	TAILQ_REMOVE(&n->peers, p, entry);
 	n->npeers--;
-	free(p);
+	/* Not freed here: our callers up the stack may still read P. */
+	TAILQ_INSERT_TAIL(&n->dead_peers, p, entry);
+	event_active(n->reap, EV_TIMEOUT, 0);
+}
+
+void
+peer_reap(struct node *n)
+{
+	struct peer *p;
+
+	while ((p = TAILQ_FIRST(&n->dead_peers)) != NULL) {
+		TAILQ_REMOVE(&n->dead_peers, p, entry);
+		free(p);
+	}
 }
 
 void

@@ -86,6 +86,10 @@ void peer_disconnect(struct peer *p, const char *reason, bool flush);
  * ban its address for the configured ban time and disconnect it. */
 void peer_misbehaving(struct peer *p, enum rep_violation kind, const char *detail);
 
+/* Free every peer disconnected since the last call (the node's reap
+ * event calls this once per loop iteration that had disconnects). */
+void peer_reap(struct node *n);
+
 /* Queue M to P (counted).  Returns 0 or -1 (P is being disconnected). */
 int peer_send(struct peer *p, const struct msg *m);
 

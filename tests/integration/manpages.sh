@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# manpages.sh -- every man page renders without warnings (mandoc and groff),
+# and every flag a program's --help lists is documented in its page.
+source "$(dirname "$0")/lib.bash"
+
+n=0
+for page in "$ROOT"/man/*.[158]; do
+	[ -e "$page" ] || continue
+	out=$(mandoc -T lint -W warning "$page" 2>&1) || fail "mandoc: $out"
+	out=$(groff -mandoc -ww -z "$page" 2>&1)
+	[ -z "$out" ] || fail "groff: $out"
+	prog=$(basename "$page"); prog=${prog%.*}
+	if [ -x "$BIN/$prog" ] && "$BIN/$prog" --help >"$T/help" 2>&1; then
+		for flag in $(grep -o -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u); do
+			grep -q -- "Fl -${flag#--}\b\|\\\\-\\\\-${flag#--}\b" "$page" ||
+				fail "$prog: $flag is in --help but not in $(basename "$page")"
+		done
+	fi
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "no man pages found"
+echo "PASS manpages ($n pages)"
