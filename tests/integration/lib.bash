@@ -48,7 +48,9 @@ wait_for() {
 # side by side (developers, parallel CI jobs) do not collide: nodes of
 # this run listen on $NET.0.N and their RPC on 127.0.0.1:$((RPC_BASE+N)).
 NET=127.$(( (RANDOM % 200) + 20 ))
-RPC_BASE=$(( 30000 + (RANDOM % 300) * 100 ))
+# Below the kernel's ephemeral range (32768-60999), which outgoing
+# connections may already hold.
+RPC_BASE=$(( 10000 + (RANDOM % 190) * 100 ))
 REGTEST_P2P=29001
 ip_of() { echo "$NET.0.$1"; }
 
