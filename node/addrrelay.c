@@ -51,6 +51,7 @@ addrrelay_rebuild_cache(struct node *n, int64_t now)
 		n->getaddr_cache[i].addr = info[i].addr;
 	}
 	n->getaddr_cache_n = got;
+	n->getaddr_cache_book = addrman_size(n->addrman);
 	n->getaddr_cache_expires = now + addrrelay_cache_lifetime(n);
 	free(info);
 }
@@ -154,7 +155,10 @@ addrrelay_on_getaddr(struct peer *p)
 	if (p->dir != PEER_INBOUND || p->getaddr_answered)
 		return;
 	p->getaddr_answered = true;
-	if (now >= n->getaddr_cache_expires)
+	/* A seed's answer exists to introduce newcomers: once its book has
+	 * grown by a tenth, the old sample is stale news. */
+	if (now >= n->getaddr_cache_expires || (n->cfg->node.seed &&
+	    addrman_size(n->addrman) * 10 > n->getaddr_cache_book * 11))
 		addrrelay_rebuild_cache(n, now);
 	if (n->getaddr_cache_n > 0)
 		addrrelay_send(p, n->getaddr_cache, n->getaddr_cache_n);

@@ -81,6 +81,7 @@ struct node {
 	struct msg_addr_entry		*getaddr_cache;
 	size_t				 getaddr_cache_n;
 	int64_t				 getaddr_cache_expires;
+	size_t				 getaddr_cache_book;	/* book size when built */
 
 	bool				 bootstrap_dns_asked;
 	bool				 bootstrap_fixed_asked;
