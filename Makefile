@@ -66,7 +66,7 @@ APP_LIBS := $(foreach d,node crawler dnsseeder tui,$(if $(call mods_of,$(d)),$(c
 
 .SECONDARY:
 
-.PHONY: all deps check check-asan test-run fuzz fuzz-run install clean demo \
+.PHONY: all deps check check-asan test-run fuzz fuzz-run install clean demo man \
         demo-headless bench
 all: $(PROGRAMS:%=$(BIN)/%)
 
@@ -138,6 +138,12 @@ fuzz: deps
 
 fuzz-run: fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run-fuzz.sh
+
+# --- generated manual ------------------------------------------------------------
+# agentchain.yaml(5) lists the config keys from the key table itself;
+# tests/integration/manpages.sh fails when the committed page is stale.
+man: $(BIN)/agentnode
+	python3 man/gen-agentchain-yaml.py $(BIN)/agentnode > man/agentchain.yaml.5
 
 # --- install ------------------------------------------------------------------
 install: all

@@ -19,4 +19,8 @@ for page in "$ROOT"/man/*.[158]; do
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || fail "no man pages found"
+python3 "$ROOT/man/gen-agentchain-yaml.py" "$BIN/agentnode" > "$T/agentchain.yaml.5" ||
+	fail "cannot generate agentchain.yaml.5"
+diff -u "$ROOT/man/agentchain.yaml.5" "$T/agentchain.yaml.5" >"$T/man.diff" ||
+	fail "man/agentchain.yaml.5 is stale: run 'make man' ($(head -c 600 "$T/man.diff"))"
 echo "PASS manpages ($n pages)"
