@@ -220,8 +220,12 @@ connman_counts(const struct connman *cm, struct connman_counts *out)
 		else
 			out->outbound++;
 	}
-	/* Inbound gets what the outbound target and one feeler leave. */
-	max_in = cfg->network.max_peers - cfg->network.min_peers - 1;
+	/* Inbound gets what the outbound target and one feeler leave; a seed
+	 * exists to be dialled, so it keeps back only what it really uses. */
+	if (cfg->node.seed)
+		max_in = cfg->network.max_peers - (int)(out->outbound + out->manual + out->feeler);
+	else
+		max_in = cfg->network.max_peers - cfg->network.min_peers - 1;
 	out->max_inbound = max_in > 0 ? (unsigned)max_in : 1;
 }
 
