@@ -139,6 +139,16 @@ fuzz: deps
 fuzz-run: fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run-fuzz.sh
 
+# --- the demo -------------------------------------------------------------------
+DEMO_SECONDS ?= 60
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/demo/demo.sh
+
+demo-headless: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/demo/demo.sh --headless $(DEMO_SECONDS)
+
 # --- generated manual ------------------------------------------------------------
 # agentchain.yaml(5) lists the config keys from the key table itself;
 # tests/integration/manpages.sh fails when the committed page is stale.
