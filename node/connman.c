@@ -61,8 +61,6 @@ struct connman {
 static void connman_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg);
 
-const struct conn_cb *peer_conn_callbacks(void);
-
 struct connman *
 connman_new(struct node *n)
 {
@@ -172,7 +170,6 @@ connman_note_local(struct connman *cm, const struct netaddr *seen_as, enum peer_
 {
 	struct node *n = cm->node;
 	struct netaddr a = *seen_as;
-	const struct netaddr *bind;
 
 	/* Only an outbound peer's view is worth anything: it answered the
 	 * address we dialled from.  A node that listens on a specific
@@ -180,7 +177,7 @@ connman_note_local(struct connman *cm, const struct netaddr *seen_as, enum peer_
 	 * first routable address a peer reports, with our listening port. */
 	if (n->has_external || dir != PEER_OUTBOUND || cm->nlisten == 0)
 		return;
-	if ((bind = connman_bind_ip(cm, &a)) != NULL)
+	if (connman_bind_ip(cm, &a) != NULL)
 		return;
 	a.port = cm->listen_addr[0].port;
 	if (!netaddr_is_valid_peer(&a, n->params->allow_private))

@@ -95,7 +95,6 @@ node_tick_cb(evutil_socket_t fd, short what, void *arg)
 	struct node *n = arg;
 	struct peer *p, *next;
 	int64_t now_ms = node_now_ms(n), now = now_ms / 1000;
-	static int64_t last_am_save, last_ban_save;
 
 	(void)fd;
 	(void)what;
@@ -108,15 +107,13 @@ node_tick_cb(evutil_socket_t fd, short what, void *arg)
 	bootstrap_tick(n, now);
 	connman_tick(n->connman, now_ms);
 	if (banman_sweep(n->banman, now) > 0 || (banman_is_dirty(n->banman) &&
-	    now - last_ban_save >= NODE_BANMAN_SAVE_INTERVAL)) {
+	    now - n->last_ban_save >= NODE_BANMAN_SAVE_INTERVAL)) {
 		node_save_banman(n);
-		last_ban_save = now;
+		n->last_ban_save = now;
 	}
-	if (last_am_save == 0)
-		last_am_save = now;
-	if (now - last_am_save >= NODE_ADDRMAN_SAVE_INTERVAL) {
+	if (now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_INTERVAL) {
 		node_save_addrman(n);
-		last_am_save = now;
+		n->last_addrman_save = now;
 	}
 }
 
@@ -221,6 +218,18 @@ node_load_state(struct node *n)
 	free(path);
 }
 
+/* The port we accept peers on: the first listen address's. */
+static uint16_t
+node_listen_port(const struct node *n)
+{
+	struct netaddr a;
+
+	if (n->cfg->node.listen.n > 0 &&
+	    netaddr_parse(n->cfg->node.listen.v[0], n->cfg->network.p2p_port, &a) == 0)
+		return a.port;
+	return (uint16_t)n->cfg->network.p2p_port;
+}
+
 static void
 node_upnp_cb(void *arg, const struct upnp_status *st)
 {
@@ -228,14 +237,7 @@ node_upnp_cb(void *arg, const struct upnp_status *st)
 
 	if (st->state == UPNP_MAPPED && st->has_external) {
 		n->external = st->external;
-		n->external.port = n->cfg->network.p2p_port;
-		for (size_t i = 0; i < n->cfg->node.listen.n; i++) {
-			struct netaddr a;
-			if (netaddr_parse(n->cfg->node.listen.v[i], n->cfg->network.p2p_port, &a) == 0) {
-				n->external.port = a.port;
-				break;
-			}
-		}
+		n->external.port = node_listen_port(n);
 		n->has_external = true;
 	}
 }
@@ -283,6 +285,7 @@ node_start(struct node *n, const struct config *cfg, const struct config_strlist
 	node_raise_fd_limit(cfg);
 	n->datadir = xstrdup(cfg->node.datadir);
 	n->start_time = node_now(n);
+	n->last_addrman_save = n->start_time;
 	TAILQ_INIT(&n->peers);
 	TAILQ_INIT(&n->dead_peers);
 	n->reap = event_new(n->base, -1, 0, node_reap_cb, n);
@@ -317,13 +320,9 @@ node_start(struct node *n, const struct config *cfg, const struct config_strlist
 	if (n->rpc == NULL)
 		return -1;
 	rpc_server_set_metrics(n->rpc, rpc_methods_metrics, n);
-	if (cfg->node.upnp) {
-		struct netaddr a;
-		uint16_t port = n->cfg->network.p2p_port;
-		if (cfg->node.listen.n > 0 && netaddr_parse(cfg->node.listen.v[0], port, &a) == 0)
-			port = a.port;
-		n->upnp = upnp_start(n->base, port, port, 3600, NULL, NULL, node_upnp_cb, n);
-	}
+	if (cfg->node.upnp)
+		n->upnp = upnp_start(n->base, node_listen_port(n), node_listen_port(n), 3600,
+		    NULL, NULL, node_upnp_cb, n);
 	return 0;
 }
 

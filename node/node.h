@@ -86,6 +86,9 @@ struct node {
 	bool				 bootstrap_dns_asked;
 	bool				 bootstrap_fixed_asked;
 
+	int64_t				 last_addrman_save;
+	int64_t				 last_ban_save;
+
 	struct node_counters		 counters;
 	struct event			*tick;
 	struct event			*sig_int, *sig_term;

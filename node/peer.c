@@ -43,8 +43,6 @@ static const struct conn_cb peer_conn_cb = {
 	.ended = peer_on_ended,
 };
 
-const struct conn_cb *peer_conn_callbacks(void);
-
 const struct conn_cb *
 peer_conn_callbacks(void)
 {
@@ -444,8 +442,10 @@ peer_tick(struct peer *p, int64_t now_ms)
 	    now_ms);
 	p->last_bytes_in = st->bytes_recv;
 	p->last_bytes_out = st->bytes_sent;
-	if (now_ms % 60000 < 1000)
+	if (now_ms - p->unknown_window_ms >= 60000) {
 		p->unknown_recent = 0;
+		p->unknown_window_ms = now_ms;
+	}
 
 	if (!p->active) {
 		if (now_ms - p->connected_ms > (int64_t)cfg->node.handshake_timeout * 1000) {

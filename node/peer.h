@@ -12,6 +12,7 @@
 #include "reputation.h"
 
 struct conn;
+struct conn_cb;
 struct node;
 
 enum peer_dir {
@@ -54,7 +55,8 @@ struct peer {
 	int64_t			 addr_tokens_ms;
 	uint64_t		 addr_processed;
 	uint64_t		 addr_rate_limited;
-	uint64_t		 unknown_recent;	/* unknown-type messages this minute */
+	uint64_t		 unknown_recent;	/* unknown-type messages since ... */
+	int64_t			 unknown_window_ms;	/* ... this time */
 	int64_t			 next_self_announce;	/* seconds */
 	/* Addresses this peer already has (it sent them, or we did): the
 	 * last PEER_ADDR_KNOWN as keyed hashes, so gossip stops by itself. */
@@ -85,6 +87,10 @@ void peer_disconnect(struct peer *p, const char *reason, bool flush);
 /* Record violation KIND; when the peer's reputation falls to the minimum,
  * ban its address for the configured ban time and disconnect it. */
 void peer_misbehaving(struct peer *p, enum rep_violation kind, const char *detail);
+
+/* The connection callbacks through which a conn reports to its peer
+ * (pass with conn_connect/conn_accept, then conn_set_arg to the peer). */
+const struct conn_cb *peer_conn_callbacks(void);
 
 /* Free every peer disconnected since the last call (the node's reap
  * event calls this once per loop iteration that had disconnects). */
