@@ -3,7 +3,7 @@
  * Flags live in one table that drives getopt_long, --help and the mapping
  * onto config keys, so that a flag is by construction the same thing as
  * its config key. */
-#include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "cli.h"
 #include "config.h"
 #include "log.h"
 #include "netaddr.h"
@@ -21,47 +22,37 @@
 #include "xmalloc.h"
 
 enum flag_id {
-	F_CONFIG = 1000, F_SEED_NODE, F_NO_DNS_SEEDS, F_RPC_CONNECT, F_RPC_COOKIE, F_HELP,
-	F_HELP_CONFIG, F_VERSION, F_RPC_TIMEOUT, F_CONFIG_KEY,
+	F_SEED_NODE = 1, F_NO_DNS_SEEDS, F_RPC_CONNECT, F_RPC_COOKIE, F_HELP, F_HELP_CONFIG,
+	F_VERSION, F_RPC_TIMEOUT,
 };
 
-struct flag {
-	const char	*name;
-	int		 has_arg;
-	const char	*key;		/* config key it sets, or NULL */
-	const char	*value;		/* fixed value for flags without argument */
-	int		 id;
-	const char	*arg;
-	const char	*help;
-};
-
-static const struct flag flags[] = {
-	{ "network", 1, "network.name", NULL, 0, "NET", "mainnet, testnet or regtest" },
-	{ "config", 1, NULL, NULL, F_CONFIG, "FILE", "YAML configuration (agentchain.yaml(5))" },
-	{ "datadir", 1, "node.datadir", NULL, 0, "DIR", "state directory" },
-	{ "listen", 1, "node.listen", NULL, 0, "ADDR:PORT", "P2P listen address (repeatable)" },
-	{ "rpc-listen", 1, "node.rpc_listen", NULL, 0, "ADDR:PORT", "JSON-RPC listen address" },
-	{ "seed-node", 1, NULL, NULL, F_SEED_NODE, "HOST:PORT", "keep a connection to this node (repeatable)" },
-	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, "NAME", "DNS seed to bootstrap from (repeatable)" },
-	{ "no-dns-seeds", 0, NULL, NULL, F_NO_DNS_SEEDS, NULL, "never ask DNS seeds" },
-	{ "dns-server", 1, "node.dns_server", NULL, 0, "ADDR:PORT", "resolver for DNS seed look-ups" },
-	{ "seed", 0, "node.seed", "true", 0, NULL, "run as a seed node (NODE_SEED, generous getaddr)" },
-	{ "upnp", 0, "node.upnp", "true", 0, NULL, "map the P2P port with UPnP" },
-	{ "geoip-db", 1, "node.geoip_db", NULL, 0, "FILE", "MaxMind City database" },
-	{ "asn-db", 1, "node.asn_db", NULL, 0, "FILE", "MaxMind ASN database" },
-	{ "min-peers", 1, "network.min_peers", NULL, 0, "N", "outbound connections to keep" },
-	{ "max-peers", 1, "network.max_peers", NULL, 0, "N", "total connection cap" },
-	{ "ping-interval", 1, "node.ping_interval", NULL, 0, "SECONDS", "keepalive ping period" },
-	{ "ban-time", 1, "node.ban_time", NULL, 0, "SECONDS", "how long misbehaving peers are banned" },
-	{ "log-level", 1, "log.level", NULL, 0, "LEVEL", "error, warn, info, debug, trace" },
-	{ "log-file", 1, "log.file", NULL, 0, "FILE", "log to FILE instead of stderr" },
-	{ "set", 1, NULL, NULL, F_CONFIG_KEY, "KEY=VALUE", "set any config key" },
-	{ "rpc-connect", 1, NULL, NULL, F_RPC_CONNECT, "ADDR:PORT", "rpc: node to call" },
-	{ "rpc-cookie", 1, NULL, NULL, F_RPC_COOKIE, "FILE", "rpc: cookie file (default DATADIR/.cookie)" },
-	{ "rpc-timeout", 1, NULL, NULL, F_RPC_TIMEOUT, "SECONDS", "rpc: give up after (default 30)" },
-	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, NULL, "describe every config key" },
-	{ "version", 0, NULL, NULL, F_VERSION, NULL, "print the version" },
-	{ "help", 0, NULL, NULL, F_HELP, NULL, "this help" },
+static const struct cli_flag flags[] = {
+	{ "network", 1, "network.name", NULL, 0, 0, 0, "NET", "mainnet, testnet or regtest" },
+	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE", "YAML configuration (agentchain.yaml(5))" },
+	{ "datadir", 1, "node.datadir", NULL, 0, 0, 0, "DIR", "state directory" },
+	{ "listen", 1, "node.listen", NULL, 0, 0, 0, "ADDR:PORT", "P2P listen address (repeatable)" },
+	{ "rpc-listen", 1, "node.rpc_listen", NULL, 0, 0, 0, "ADDR:PORT", "JSON-RPC listen address" },
+	{ "seed-node", 1, NULL, NULL, F_SEED_NODE, 0, 0, "HOST:PORT", "keep a connection to this node (repeatable)" },
+	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, 0, 0, "NAME", "DNS seed to bootstrap from (repeatable)" },
+	{ "no-dns-seeds", 0, NULL, NULL, F_NO_DNS_SEEDS, 0, 0, NULL, "never ask DNS seeds" },
+	{ "dns-server", 1, "node.dns_server", NULL, 0, 0, 0, "ADDR:PORT", "resolver for DNS seed look-ups" },
+	{ "seed", 0, "node.seed", "true", 0, 0, 0, NULL, "run as a seed node (NODE_SEED, generous getaddr)" },
+	{ "upnp", 0, "node.upnp", "true", 0, 0, 0, NULL, "map the P2P port with UPnP" },
+	{ "geoip-db", 1, "node.geoip_db", NULL, 0, 0, 0, "FILE", "MaxMind City database" },
+	{ "asn-db", 1, "node.asn_db", NULL, 0, 0, 0, "FILE", "MaxMind ASN database" },
+	{ "min-peers", 1, "network.min_peers", NULL, 0, 0, 0, "N", "outbound connections to keep" },
+	{ "max-peers", 1, "network.max_peers", NULL, 0, 0, 0, "N", "total connection cap" },
+	{ "ping-interval", 1, "node.ping_interval", NULL, 0, 0, 0, "SECONDS", "keepalive ping period" },
+	{ "ban-time", 1, "node.ban_time", NULL, 0, 0, 0, "SECONDS", "how long misbehaving peers are banned" },
+	{ "log-level", 1, "log.level", NULL, 0, 0, 0, "LEVEL", "error, warn, info, debug, trace" },
+	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE", "log to FILE instead of stderr" },
+	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE", "set any config key" },
+	{ "rpc-connect", 1, NULL, NULL, F_RPC_CONNECT, 0, 0, "ADDR:PORT", "rpc: node to call" },
+	{ "rpc-cookie", 1, NULL, NULL, F_RPC_COOKIE, 0, 0, "FILE", "rpc: cookie file (default DATADIR/.cookie)" },
+	{ "rpc-timeout", 1, NULL, NULL, F_RPC_TIMEOUT, 0, 0, "SECONDS", "rpc: give up after (default 30)" },
+	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
+	{ "version", 0, NULL, NULL, F_VERSION, 0, 0, NULL, "print the version" },
+	{ "help", 0, NULL, NULL, F_HELP, 0, 0, NULL, "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -80,14 +71,7 @@ usage(FILE *fp)
 	    "       agentnode rpc [options] METHOD [PARAM...]\n\n"
 	    "The Agent Chain peer.  'start' runs in the foreground until SIGINT/SIGTERM;\n"
 	    "'rpc' calls a running node's JSON-RPC and prints the result.\n\noptions:\n");
-	for (size_t i = 0; i < NFLAGS; i++) {
-		char left[48];
-		snprintf(left, sizeof(left), "--%s%s%s", flags[i].name, flags[i].arg ? " " : "",
-		    flags[i].arg ? flags[i].arg : "");
-		fprintf(fp, "  %-28s %s%s%s%s\n", left, flags[i].help,
-		    flags[i].key ? " [" : "", flags[i].key ? flags[i].key : "",
-		    flags[i].key ? "]" : "");
-	}
+	cli_usage(fp, flags, NFLAGS, 0);
 	fprintf(fp, "\nRPC methods:\n");
 	for (size_t i = 0; i < rpc_methods_count(); i++) {
 		const struct rpc_method *m = &rpc_methods_table()[i];
@@ -113,80 +97,37 @@ strlist_free(struct config_strlist *l)
 	l->n = 0;
 }
 
-/* Parse flags; the config file is loaded first so that flags override it.
- * Returns 0, 1 (error, message printed) or 2 (help/version printed). */
+static int
+on_flag(const struct cli_flag *f, const char *optarg, void *arg)
+{
+	struct options *o = arg;
+	char err[256];
+
+	switch (f->id) {
+	case F_SEED_NODE:
+		strlist_add(&o->seed_nodes, optarg);
+		return 0;
+	case F_NO_DNS_SEEDS:
+		return config_set(&o->cfg, "network.dns_seeds", "", err, sizeof(err)) == 0 ? 0 : 1;
+	case F_RPC_CONNECT: o->rpc_connect = optarg; return 0;
+	case F_RPC_COOKIE: o->rpc_cookie = optarg; return 0;
+	case F_RPC_TIMEOUT: o->rpc_timeout = atof(optarg); return 0;
+	case F_HELP: usage(stdout); return 2;
+	case F_HELP_CONFIG: config_print_keys(stdout); return 2;
+	case F_VERSION: printf("agentnode %s\n", AGENTCHAIN_VERSION); return 2;
+	}
+	return 0;
+}
+
+/* Returns 0, 1 (error, message printed) or 2 (help/version printed). */
 static int
 parse_options(int argc, char **argv, struct options *o)
 {
-	struct option lo[NFLAGS + 1];
-	const char *config_path = NULL;
 	char err[512];
-	int c, idx;
+	int rc = cli_parse("agentnode", argc, argv, flags, NFLAGS, 0, &o->cfg, on_flag, o);
 
-	memset(lo, 0, sizeof(lo));
-	for (size_t i = 0; i < NFLAGS; i++) {
-		lo[i].name = flags[i].name;
-		lo[i].has_arg = flags[i].has_arg ? required_argument : no_argument;
-		lo[i].val = 256 + (int)i;
-	}
-	/* Pass 1: only --config (and help), so the file loads before flags. */
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", lo, &idx)) != -1) {
-		if (c >= 256 && flags[c - 256].id == F_CONFIG)
-			config_path = optarg;
-	}
-	if (config_path != NULL && config_load_file(&o->cfg, config_path, err, sizeof(err)) == -1) {
-		fprintf(stderr, "agentnode: %s\n", err);
-		return 1;
-	}
-	opterr = 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", lo, &idx)) != -1) {
-		const struct flag *f;
-
-		if (c < 256) {
-			fprintf(stderr, "Try 'agentnode --help'.\n");
-			return 1;
-		}
-		f = &flags[c - 256];
-		if (f->key != NULL) {
-			if (config_set(&o->cfg, f->key, f->value ? f->value : optarg,
-			    err, sizeof(err)) == -1) {
-				fprintf(stderr, "agentnode: --%s: %s\n", f->name, err);
-				return 1;
-			}
-			continue;
-		}
-		switch (f->id) {
-		case F_SEED_NODE:
-			strlist_add(&o->seed_nodes, optarg);
-			break;
-		case F_NO_DNS_SEEDS:
-			config_set(&o->cfg, "network.dns_seeds", "", err, sizeof(err));
-			break;
-		case F_CONFIG_KEY: {
-			char *eq = strchr(optarg, '=');
-			if (eq == NULL) {
-				fprintf(stderr, "agentnode: --set wants KEY=VALUE\n");
-				return 1;
-			}
-			*eq = '\0';
-			if (config_set(&o->cfg, optarg, eq + 1, err, sizeof(err)) == -1) {
-				fprintf(stderr, "agentnode: --set: %s\n", err);
-				return 1;
-			}
-			break;
-		}
-		case F_RPC_CONNECT: o->rpc_connect = optarg; break;
-		case F_RPC_COOKIE: o->rpc_cookie = optarg; break;
-		case F_RPC_TIMEOUT: o->rpc_timeout = atof(optarg); break;
-		case F_HELP: usage(stdout); return 2;
-		case F_HELP_CONFIG: config_print_keys(stdout); return 2;
-		case F_VERSION: printf("agentnode %s\n", AGENTCHAIN_VERSION); return 2;
-		default: break;
-		}
-	}
+	if (rc != 0)
+		return rc;
 	if (config_finalize(&o->cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "agentnode: %s\n", err);
 		return 1;
