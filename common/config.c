@@ -170,6 +170,93 @@ static const struct config_key config_keys[] = {
 	    1000), .dflt = "4",
 	  .help = "Most inbound connections from one IP address." },
 
+	{ KEY_PATH("crawler.db", crawler.db),
+	  .dflt_doc = "unset: give --db",
+	  .help = "SQLite crawl database written by agentcrawl and read by "
+	    "agentseeder and agentconsole." },
+	{ KEY_INT("crawler.concurrency", crawler.concurrency, 1, 65536),
+	  .dflt = "256",
+	  .help = "Most probes (connections) at once; lowered to fit the "
+	    "open-file limit." },
+	{ KEY_INT("crawler.connect_timeout", crawler.connect_timeout, 0,
+	    600000), .dflt = "0",
+	  .help = "Milliseconds a TCP connect may take; 0 means 5000, or 2000 "
+	    "on regtest." },
+	{ KEY_INT("crawler.handshake_timeout", crawler.handshake_timeout, 0,
+	    600000), .dflt = "0",
+	  .help = "Milliseconds from connect to the end of the version "
+	    "handshake; 0 means 10000, or 3000 on regtest." },
+	{ KEY_INT("crawler.addr_window", crawler.addr_window, 0, 600000),
+	  .dflt = "0",
+	  .help = "Milliseconds to read addr messages after getaddr, at "
+	    "most; a node's first real answer ends it 500 ms later. 0 means "
+	    "10000, or 2000 on regtest." },
+	{ KEY_INT("crawler.max_nodes", crawler.max_nodes, 1, 100000000),
+	  .dflt = "200000",
+	  .help = "Most addresses the crawler keeps; new ones beyond are "
+	    "ignored." },
+	{ KEY_PATH("crawler.geoip_db", crawler.geoip_db),
+	  .dflt_doc = "unset: no locations",
+	  .help = "MaxMind City database (.mmdb) for node locations." },
+	{ KEY_PATH("crawler.asn_db", crawler.asn_db),
+	  .dflt_doc = "unset: no AS numbers",
+	  .help = "MaxMind ASN database (.mmdb) for node AS numbers." },
+	{ KEY_STRING("crawler.dns_server", crawler.dns_server,
+	    config_check_resolver, "numeric address[:port]"),
+	  .dflt_doc = "unset: the system resolver",
+	  .help = "Resolver for the DNS seeds the crawler starts from." },
+
+	{ KEY_STRING("seeder.host", seeder.host, NULL, "domain name"),
+	  .dflt_doc = "unset: agentseeder then needs --host",
+	  .help = "The seed's domain, the zone agentseeder answers for "
+	    "(e.g. seed.agentchain.io)." },
+	{ KEY_STRING("seeder.ns", seeder.ns, NULL, "domain name"),
+	  .dflt_doc = "unset: agentseeder then needs --ns",
+	  .help = "Name server of the seed zone, for its SOA and NS records." },
+	{ KEY_STRING("seeder.mbox", seeder.mbox, NULL, "mailbox"),
+	  .dflt_doc = "unset: agentseeder then needs --mbox",
+	  .help = "SOA contact: hostmaster.example.org or "
+	    "hostmaster@example.org." },
+	{ KEY_LIST("seeder.listen", seeder.listen, config_check_addrport,
+	    "numeric address[:port]"),
+	  .dflt_doc = "0.0.0.0:53 and [::]:53",
+	  .help = "UDP and TCP addresses agentseeder answers on (port 53 "
+	    "when absent)." },
+	{ KEY_INT("seeder.ttl", seeder.ttl, 60, 86400), .dflt = "60",
+	  .help = "TTL of A/AAAA answers and of negative answers; never "
+	    "below 60 (shorter looks like fast flux)." },
+	{ KEY_INT("seeder.max_answers", seeder.max_answers, 1, 256),
+	  .dflt = "25",
+	  .help = "Addresses in one A answer." },
+	{ KEY_INT("seeder.max_answers6", seeder.max_answers6, 1, 256),
+	  .dflt = "16",
+	  .help = "Addresses in one AAAA answer (16 fit 512 bytes)." },
+	{ KEY_INT("seeder.reload", seeder.reload, 1, 86400), .dflt = "60",
+	  .help = "Seconds between reads of the crawl database." },
+	{ KEY_STRING("seeder.user", seeder.user, NULL, "user name"),
+	  .dflt_doc = "unset: keep the starting identity",
+	  .help = "Unprivileged user agentseeder switches to after binding "
+	    "its ports." },
+	{ KEY_INT("seeder.stats_interval", seeder.stats_interval, 0, 86400),
+	  .dflt = "300",
+	  .help = "Seconds between statistics log lines (0: only on "
+	    "SIGUSR1)." },
+	{ KEY_INT("seeder.rate_limit", seeder.rate_limit, 0, 1000000),
+	  .dflt = "0",
+	  .help = "UDP replies per second to one /24 or /56 (0: no limit)." },
+	{ KEY_INT("seeder.rate_burst", seeder.rate_burst, 0, 1000000),
+	  .dflt = "0", .dflt_doc = "0: twice seeder.rate_limit",
+	  .help = "Replies a source may get in a burst above the rate." },
+	{ KEY_INT("seeder.rate_slip", seeder.rate_slip, 0, 100), .dflt = "2",
+	  .help = "Every Nth reply over the limit is sent truncated (TC) so "
+	    "real resolvers retry over TCP; 0 drops them all." },
+	{ KEY_INT("seeder.tcp_clients", seeder.tcp_clients, 1, 65536),
+	  .dflt = "256",
+	  .help = "Most TCP connections at once." },
+	{ KEY_INT("seeder.tcp_timeout", seeder.tcp_timeout, 1, 3600),
+	  .dflt = "10",
+	  .help = "Seconds an idle TCP connection is kept." },
+
 	{ KEY_ENUM("log.level", log.level, "error|warn|info|debug|trace",
 	    config_parse_loglevel), .dflt = "info",
 	  .help = "Least severe messages to log." },

@@ -69,6 +69,38 @@ struct config {
 		char			*file;
 	} log;
 
+	/* agentcrawl(1).  Timeouts left at 0 take the network's default. */
+	struct {
+		char			*db;
+		int			 concurrency;
+		int			 connect_timeout;	/* ms */
+		int			 handshake_timeout;	/* ms */
+		int			 addr_window;		/* ms */
+		int			 max_nodes;
+		char			*geoip_db;
+		char			*asn_db;
+		char			*dns_server;	/* numeric "addr:port" */
+	} crawler;
+
+	/* agentseeder(8); the database is crawler.db. */
+	struct {
+		char			*host;		/* zone apex */
+		char			*ns;
+		char			*mbox;
+		struct config_strlist	 listen;	/* numeric "addr[:port]"; empty: *:53 */
+		int			 ttl;
+		int			 max_answers;
+		int			 max_answers6;
+		int			 reload;		/* s */
+		char			*user;
+		int			 stats_interval;	/* s; 0: on SIGUSR1 only */
+		int			 rate_limit;	/* replies/s per prefix; 0: off */
+		int			 rate_burst;	/* 0: twice rate_limit */
+		int			 rate_slip;
+		int			 tcp_clients;
+		int			 tcp_timeout;	/* s */
+	} seeder;
+
 	/* Private to config.c. */
 	struct config_origin	 origin[CONFIG_KEY_MAX];
 	struct config_strlist	 sources;	/* names of loaded files */

@@ -1,0 +1,182 @@
+/* crawldb.h -- the crawl database: SQLite store written by agentcrawl, read by the seeder and console. */
+#ifndef AGENTCHAIN_CRAWLDB_H
+#define AGENTCHAIN_CRAWLDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netaddr.h"
+
+/*
+ * One SQLite file in WAL mode, so any number of readers (agentseeder,
+ * agentconsole, `agentcrawl export`) run while one writer (agentcrawl
+ * crawl) commits.  The schema version lives in PRAGMA user_version;
+ * read-write opens migrate older files forward in one transaction,
+ * read-only opens never create or migrate anything.  The writer commits in
+ * batches (crawldb_begin/crawldb_commit) with synchronous=NORMAL: a kill -9
+ * at any moment loses at most the open batch and never corrupts the file.
+ *
+ * Rows are keyed by (network, ip, port).  Times are unix seconds, 0 = never.
+ */
+
+/* The schema this code writes.  A file with a higher user_version was
+ * written by a newer agentcrawl and is refused with a clear error. */
+#define CRAWLDB_SCHEMA_VERSION 2
+
+/* Reliability windows, bitcoin-seeder's: 2 h, 8 h, 1 day, 1 week, 1 month
+ * (their time constants per network are in goodnode.h). */
+#define CRAWLDB_WINDOWS 5
+enum crawldb_window {
+	CRAWLDB_W2H = 0,
+	CRAWLDB_W8H,
+	CRAWLDB_W1D,
+	CRAWLDB_W1W,
+	CRAWLDB_W1M,
+};
+
+/* Values of last_error ("" after a success).  Kept as text in the file so
+ * that readers need not share an enum with the writer. */
+#define CRAWLDB_ERR_REFUSED	"refused"	/* TCP RST: nothing listens */
+#define CRAWLDB_ERR_UNREACH	"unreachable"	/* no route, host down, other connect errors */
+#define CRAWLDB_ERR_TIMEOUT	"timeout"	/* connect or handshake took too long */
+#define CRAWLDB_ERR_HANDSHAKE	"handshake"	/* protocol error during version/verack */
+#define CRAWLDB_ERR_OLDVERSION	"old-version"	/* version below PROTO_MIN_VERSION */
+#define CRAWLDB_ERR_BANNED	"banned"	/* accepted TCP, then closed before its version: it bans us or is full */
+#define CRAWLDB_ERR_PROTOCOL	"protocol"	/* garbage frames, wrong magic, bad checksum */
+#define CRAWLDB_ERR_ADDRFLOOD	"addr-flood"	/* more addresses than any honest node sends */
+#define CRAWLDB_ERR_SELF	"self"		/* we dialled ourselves */
+
+/* Everything recorded about one node.  Strings are NUL-terminated and
+ * already sanitised for display (str_sanitize) by the writer. */
+struct crawldb_node {
+	struct netaddr	addr;			/* ip + port */
+	char		network[16];		/* "mainnet" | "testnet" | "regtest" */
+	uint64_t	services;
+	uint32_t	version;		/* protocol version; 0 = never handshaked */
+	char		user_agent[257];
+	int32_t		height;			/* start height from its version */
+	double		connect_ms, handshake_ms;	/* last measured; < 0 unknown */
+	int64_t		first_seen, last_seen, last_success, last_try;
+	uint32_t	attempts, successes;
+	/* Decayed success rate per window, 0..1 (bitcoin-seeder's
+	 * "reliability"). */
+	double		reliability[CRAWLDB_WINDOWS];
+	/* Decayed number of tries per window (bitcoin-seeder's "count"): the
+	 * "> 2 tries" etc. of the good rule. */
+	double		weight[CRAWLDB_WINDOWS];
+	/* Decayed share of the window covered by tries (bitcoin-seeder's
+	 * "weight"), 0..1: reliability - coverage + 1 is the optimistic rate
+	 * used by its ban/ignore thresholds. */
+	double		coverage[CRAWLDB_WINDOWS];
+	char		last_error[32];		/* "" or a CRAWLDB_ERR_* value */
+	struct netaddr	source;			/* who told us about it; all zero = a seed */
+	char		country[3], city[64];
+	double		latitude, longitude;
+	bool		has_location;
+	uint32_t	asn;			/* 0 = unknown */
+	char		as_org[96];
+	bool		good;			/* goodnode_is_good() at the time of reading */
+
+	/* Scheduling state of the crawler (others may display it). */
+	int64_t		last_getaddr;		/* last address-discovery pass that got an answer */
+	uint32_t	fail_streak;		/* failures since the last success */
+	int64_t		banned_until;		/* we ignore it until then (hostile); 0 = not banned */
+	uint32_t	misbehaviour;		/* protocol violations seen, ever */
+	uint32_t	addrs_learned;		/* addresses in its last getaddr answer */
+};
+
+/* Open flags. */
+#define CRAWLDB_RDONLY		0x1	/* never create, migrate or write */
+/* crawldb_foreach flags. */
+#define CRAWLDB_GOOD_ONLY	0x2	/* only rows whose good flag comes out true */
+
+struct crawldb;
+
+/*
+ * Open (read-write: create if missing and migrate to
+ * CRAWLDB_SCHEMA_VERSION) or open read-only with CRAWLDB_RDONLY.
+ * Read-only opens never create or migrate.  Returns NULL with a message
+ * naming PATH in ERR when the file is missing (read-only), not an SQLite
+ * database or corrupt, of a newer schema ("written by a newer agentcrawl"),
+ * of an older schema on a read-only open, not a crawl database at all, or
+ * locked beyond the busy timeout.  The caller releases the handle with
+ * crawldb_close.  A handle is for one thread.
+ */
+struct crawldb *crawldb_open(const char *path, unsigned flags, char *err,
+    size_t errlen);
+
+/* Close DB (NULL is fine); an open batch is committed first. */
+void crawldb_close(struct crawldb *db);
+
+/* The user_version of the open file (== CRAWLDB_SCHEMA_VERSION after a
+ * read-write open). */
+int crawldb_schema_version(const struct crawldb *db);
+
+/*
+ * Call CB for every node of NETWORK (NULL = all networks) in a stable
+ * order (network, ip, port), with n->good computed by goodnode_is_good at
+ * NOW.  With CRAWLDB_GOOD_ONLY only good ones are passed.  The struct is
+ * only valid during the call.  CB returns 0 to go on, non-zero to stop
+ * (crawldb_foreach then returns that value).  Runs in one read
+ * transaction, so it sees one consistent snapshot.  Returns 0, or -1 with
+ * a message in ERR (e.g. SQLITE_BUSY after the bounded busy timeout).
+ */
+int crawldb_foreach(struct crawldb *db, const char *network, unsigned flags,
+    int64_t now, int (*cb)(const struct crawldb_node *n, void *arg), void *arg,
+    char *err, size_t errlen);
+
+/* Fetch one node into OUT (good computed at NOW).  Returns 1 if found, 0
+ * if not, -1 on error. */
+int crawldb_get(struct crawldb *db, const char *network,
+    const struct netaddr *addr, int64_t now, struct crawldb_node *out,
+    char *err, size_t errlen);
+
+/* Count rows of NETWORK (NULL = all).  Returns the count or -1. */
+long long crawldb_count(struct crawldb *db, const char *network, char *err,
+    size_t errlen);
+
+/* --- writer side (read-write handles only) ------------------------------- */
+
+/* Start / end a batch.  Writes outside a batch commit one by one (slow but
+ * correct).  crawldb_begin inside a batch is a no-op returning 0.
+ * Return 0 or -1 with ERR. */
+int crawldb_begin(struct crawldb *db, char *err, size_t errlen);
+int crawldb_commit(struct crawldb *db, char *err, size_t errlen);
+bool crawldb_in_batch(const struct crawldb *db);
+
+/* Record an address learned from SOURCE (NULL = a seed) at NOW: inserts a
+ * new row with first_seen = last_seen = NOW, or only raises last_seen of a
+ * known one.  Returns 1 if the row is new, 0 if it was known, -1 on
+ * error. */
+int crawldb_add_address(struct crawldb *db, const char *network,
+    const struct netaddr *addr, const struct netaddr *source, int64_t now,
+    char *err, size_t errlen);
+
+/* Field groups for crawldb_put. */
+#define CRAWLDB_PUT_PEER	0x01	/* services, version, user_agent, height, latencies */
+#define CRAWLDB_PUT_STATS	0x02	/* last_try/success/seen, attempts, successes, windows,
+					   last_error, fail_streak, banned_until, misbehaviour */
+#define CRAWLDB_PUT_GEO		0x04	/* country, city, location, asn, as_org */
+#define CRAWLDB_PUT_DISCOVERY	0x08	/* last_getaddr, addrs_learned */
+#define CRAWLDB_PUT_ALL		0x0f
+
+/* Write the groups FIELDS of N (keyed by N->network and N->addr); a
+ * missing row is inserted first (first_seen, source from N).  N->good is
+ * never stored.  Returns 0 or -1 with ERR. */
+int crawldb_put(struct crawldb *db, const struct crawldb_node *n,
+    unsigned fields, char *err, size_t errlen);
+
+/* Delete one node ("forget").  Returns 1 if a row went, 0 if none, -1. */
+int crawldb_delete(struct crawldb *db, const char *network,
+    const struct netaddr *addr, char *err, size_t errlen);
+
+/* Small key/value settings shared with readers (e.g. "min_height.mainnet",
+ * "crawl.last_pass").  crawldb_meta_get copies into VAL (always
+ * NUL-terminated) and returns 1, 0 if absent, -1 on error. */
+int crawldb_meta_set(struct crawldb *db, const char *key, const char *val,
+    char *err, size_t errlen);
+int crawldb_meta_get(struct crawldb *db, const char *key, char *val,
+    size_t vallen, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,441 @@
+/* export.c -- the node registry out of the crawl database: NODES.md, JSON and CSV.
+ *
+ * Every format is written from one crawldb_foreach, i.e. one read
+ * snapshot, so counts and rows always agree even while the crawler
+ * commits.  NODES.md's header needs the counts before the rows, so its
+ * sections are built in memory first. */
+#include "export.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "chainparams.h"
+#include "goodnode.h"
+#include "strutil.h"
+#include "version.h"
+#include "xmalloc.h"
+
+static const char *const window_names[CRAWLDB_WINDOWS] = {
+	"2h", "8h", "1d", "1w", "1m",
+};
+
+int
+export_parse_format(const char *s, enum export_format *out)
+{
+	if (strcmp(s, "nodes-md") == 0)
+		*out = EXPORT_NODES_MD;
+	else if (strcmp(s, "json") == 0)
+		*out = EXPORT_JSON;
+	else if (strcmp(s, "csv") == 0)
+		*out = EXPORT_CSV;
+	else
+		return -1;
+	return 0;
+}
+
+char *
+export_time(int64_t t, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		str_copy(buf, "never", len);
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static bool
+reachable(const struct crawldb_node *n)
+{
+	return n->last_success != 0 && n->last_success == n->last_try;
+}
+
+static bool
+addr_is_zero(const struct netaddr *a)
+{
+	static const uint8_t	zero[16];
+
+	return a->port == 0 && memcmp(a->ip, zero, sizeof(zero)) == 0;
+}
+
+/* --- NODES.md ---------------------------------------------------------------- */
+
+struct md_net {
+	char		 name[16];
+	size_t		 known, reachable, good;
+	char		*active;	/* table rows, from open_memstream */
+	size_t		 active_len;
+	FILE		*active_fp;
+	char		*other;
+	size_t		 other_len;
+	FILE		*other_fp;
+};
+
+struct md_ctx {
+	const struct export_options	*o;
+	struct md_net			 nets[NET_COUNT];
+	size_t				 nnets;
+};
+
+/* Markdown table cells: a '|' would end the cell. */
+static void
+md_cell(FILE *fp, const char *s)
+{
+	if (*s == '\0') {
+		fputs("—", fp);
+		return;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+}
+
+static void
+md_location(FILE *fp, const struct crawldb_node *n)
+{
+	char	loc[80];
+
+	if (n->country[0] != '\0' && n->city[0] != '\0')
+		snprintf(loc, sizeof(loc), "%s, %s", n->country, n->city);
+	else
+		str_copy(loc, n->country[0] != '\0' ? n->country : n->city,
+		    sizeof(loc));
+	md_cell(fp, loc);
+}
+
+static struct md_net *
+md_net_for(struct md_ctx *c, const char *network)
+{
+	struct md_net	*m;
+	size_t		 i;
+
+	for (i = 0; i < c->nnets; i++)
+		if (strcmp(c->nets[i].name, network) == 0)
+			return &c->nets[i];
+	if (c->nnets == NET_COUNT)
+		return NULL;
+	m = &c->nets[c->nnets++];
+	str_copy(m->name, network, sizeof(m->name));
+	m->active_fp = open_memstream(&m->active, &m->active_len);
+	m->other_fp = open_memstream(&m->other, &m->other_len);
+	if (m->active_fp == NULL || m->other_fp == NULL)
+		abort();	/* out of memory, as xmalloc would */
+	return m;
+}
+
+static int
+md_row(const struct crawldb_node *n, void *arg)
+{
+	struct md_ctx	*c = arg;
+	struct md_net	*m;
+	char		 as[NETADDR_STRLEN], ts[32];
+	const char	*why = NULL;
+	const struct chainparams *cp;
+
+	if ((m = md_net_for(c, n->network)) == NULL)
+		return 0;
+	m->known++;
+	if (reachable(n))
+		m->reachable++;
+	netaddr_format(&n->addr, as, sizeof(as));
+	if (n->good) {
+		m->good++;
+		fprintf(m->active_fp, "| %s | ", as);
+		md_location(m->active_fp, n);
+		fputs(" | ", m->active_fp);
+		md_cell(m->active_fp, n->user_agent);
+		fprintf(m->active_fp, " | %" PRIu32 " | %" PRId32 " | %.1f%% | %s |\n",
+		    n->version, n->height, 100.0 * goodnode_uptime(n, CRAWLDB_W1D),
+		    export_time(n->last_seen, ts, sizeof(ts)));
+		return 0;
+	}
+	if (!c->o->all)
+		return 0;
+	if ((cp = chainparams_by_name(n->network)) != NULL)
+		goodnode_is_good(n, cp, c->o->now, &why);
+	if (n->attempts == 0)
+		why = "untested";
+	else if (n->last_error[0] != '\0' && !reachable(n))
+		why = n->last_error;
+	fprintf(m->other_fp, "| %s | ", as);
+	md_cell(m->other_fp, why != NULL ? why : "");
+	fprintf(m->other_fp, " | %" PRIu32 "/%" PRIu32 " | %s |\n",
+	    n->successes, n->attempts,
+	    export_time(n->last_success, ts, sizeof(ts)));
+	return 0;
+}
+
+static int
+write_md(struct crawldb *db, const struct export_options *o, FILE *out,
+    char *err, size_t errlen)
+{
+	struct md_ctx	 c;
+	struct md_net	*m;
+	char		 ts[32];
+	size_t		 i;
+	int		 rc;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	if (o->network != NULL)
+		md_net_for(&c, o->network);
+	rc = crawldb_foreach(db, o->network, 0, o->now, md_row, &c, err, errlen);
+	fprintf(out, "# NODES.md\n\n");
+	fprintf(out, "Registry of reachable Agent Chain nodes, exported by "
+	    "agentcrawl %s.\n", AGENTCHAIN_VERSION);
+	for (i = 0; i < c.nnets; i++) {
+		m = &c.nets[i];
+		fclose(m->active_fp);
+		fclose(m->other_fp);
+		if (rc == 0) {
+			fprintf(out, "\n- Network: %s\n- Snapshot: %s\n"
+			    "- Nodes: %zu known, %zu reachable, %zu good\n",
+			    m->name, export_time(o->now, ts, sizeof(ts)), m->known,
+			    m->reachable, m->good);
+			fprintf(out, "\n## Active Nodes%s%s\n\n",
+			    c.nnets > 1 ? " — " : "", c.nnets > 1 ? m->name : "");
+			fprintf(out, "| Address | Location | User agent | Version "
+			    "| Height | Uptime (1d) | Last seen |\n"
+			    "| --- | --- | --- | --- | --- | --- | --- |\n");
+			fwrite(m->active, 1, m->active_len, out);
+			if (o->all) {
+				fprintf(out, "\n## Other Nodes%s%s\n\n",
+				    c.nnets > 1 ? " — " : "",
+				    c.nnets > 1 ? m->name : "");
+				fprintf(out, "| Address | Not good because | "
+				    "Successes/attempts | Last success |\n"
+				    "| --- | --- | --- | --- |\n");
+				fwrite(m->other, 1, m->other_len, out);
+			}
+		}
+		free(m->active);
+		free(m->other);
+	}
+	if (c.nnets == 0 && rc == 0)
+		fprintf(out, "\n- Snapshot: %s\n- Nodes: 0 known\n\n## Active Nodes\n\n",
+		    export_time(o->now, ts, sizeof(ts)));
+	return rc;
+}
+
+/* --- JSON ----------------------------------------------------------------------- */
+
+static json_t *
+json_ms(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+static json_t *
+node_json(const struct crawldb_node *n)
+{
+	json_t	*o, *w;
+	char	 buf[NETADDR_STRLEN];
+	int	 i;
+
+	o = json_object();
+	json_object_set_new(o, "address", json_string(netaddr_format(&n->addr,
+	    buf, sizeof(buf))));
+	json_object_set_new(o, "ip", json_string(netaddr_format_ip(&n->addr,
+	    buf, sizeof(buf))));
+	json_object_set_new(o, "port", json_integer(n->addr.port));
+	json_object_set_new(o, "network", json_string(n->network));
+	json_object_set_new(o, "good", json_boolean(n->good));
+	json_object_set_new(o, "reachable", json_boolean(reachable(n)));
+	json_object_set_new(o, "services", json_integer((json_int_t)n->services));
+	json_object_set_new(o, "version", json_integer(n->version));
+	json_object_set_new(o, "user_agent", json_string(n->user_agent));
+	json_object_set_new(o, "height", json_integer(n->height));
+	json_object_set_new(o, "connect_ms", json_ms(n->connect_ms));
+	json_object_set_new(o, "handshake_ms", json_ms(n->handshake_ms));
+	json_object_set_new(o, "first_seen", json_integer(n->first_seen));
+	json_object_set_new(o, "last_seen", json_integer(n->last_seen));
+	json_object_set_new(o, "last_success", json_integer(n->last_success));
+	json_object_set_new(o, "last_try", json_integer(n->last_try));
+	json_object_set_new(o, "attempts", json_integer(n->attempts));
+	json_object_set_new(o, "successes", json_integer(n->successes));
+	w = json_object();
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		json_object_set_new(w, window_names[i], json_real(n->reliability[i]));
+	json_object_set_new(o, "reliability", w);
+	w = json_object();
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		json_object_set_new(w, window_names[i], json_real(n->weight[i]));
+	json_object_set_new(o, "weight", w);
+	w = json_object();
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		json_object_set_new(w, window_names[i], json_real(n->coverage[i]));
+	json_object_set_new(o, "coverage", w);
+	w = json_object();
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		json_object_set_new(w, window_names[i],
+		    json_real(goodnode_uptime(n, i)));
+	json_object_set_new(o, "uptime", w);
+	json_object_set_new(o, "last_error", json_string(n->last_error));
+	json_object_set_new(o, "source", addr_is_zero(&n->source) ? json_null() :
+	    json_string(netaddr_format(&n->source, buf, sizeof(buf))));
+	json_object_set_new(o, "country", json_string(n->country));
+	json_object_set_new(o, "city", json_string(n->city));
+	json_object_set_new(o, "latitude", n->has_location ?
+	    json_real(n->latitude) : json_null());
+	json_object_set_new(o, "longitude", n->has_location ?
+	    json_real(n->longitude) : json_null());
+	json_object_set_new(o, "asn", json_integer(n->asn));
+	json_object_set_new(o, "as_org", json_string(n->as_org));
+	json_object_set_new(o, "last_getaddr", json_integer(n->last_getaddr));
+	json_object_set_new(o, "addrs_learned", json_integer(n->addrs_learned));
+	json_object_set_new(o, "fail_streak", json_integer(n->fail_streak));
+	json_object_set_new(o, "banned_until", json_integer(n->banned_until));
+	json_object_set_new(o, "misbehaviour", json_integer(n->misbehaviour));
+	return o;
+}
+
+struct stream_ctx {
+	FILE	*out;
+	size_t	 rows;
+};
+
+static int
+json_row(const struct crawldb_node *n, void *arg)
+{
+	struct stream_ctx	*c = arg;
+	json_t			*o = node_json(n);
+
+	/* One object per line: the file streams, and diffs stay readable. */
+	fputs(c->rows++ == 0 ? "[\n" : ",\n", c->out);
+	json_dumpf(o, c->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return 0;
+}
+
+/* --- CSV -------------------------------------------------------------------------- */
+
+static void
+csv_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+csv_header(FILE *fp)
+{
+	int	i;
+
+	fputs("address,ip,port,network,good,reachable,services,version,"
+	    "user_agent,height,connect_ms,handshake_ms,first_seen,last_seen,"
+	    "last_success,last_try,attempts,successes", fp);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",reliability_%s", window_names[i]);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",weight_%s", window_names[i]);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",coverage_%s", window_names[i]);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",uptime_%s", window_names[i]);
+	fputs(",last_error,source,country,city,latitude,longitude,asn,as_org,"
+	    "last_getaddr,addrs_learned,fail_streak,banned_until,misbehaviour\n",
+	    fp);
+}
+
+static void
+csv_ms(FILE *fp, double v)
+{
+	if (v >= 0)
+		fprintf(fp, ",%.3f", v);
+	else
+		fputc(',', fp);
+}
+
+static int
+csv_row(const struct crawldb_node *n, void *arg)
+{
+	struct stream_ctx	*c = arg;
+	FILE			*fp = c->out;
+	char			 buf[NETADDR_STRLEN];
+	int			 i;
+
+	c->rows++;
+	csv_str(fp, netaddr_format(&n->addr, buf, sizeof(buf)));
+	fputc(',', fp);
+	csv_str(fp, netaddr_format_ip(&n->addr, buf, sizeof(buf)));
+	fprintf(fp, ",%u,", n->addr.port);
+	csv_str(fp, n->network);
+	fprintf(fp, ",%d,%d,%" PRIu64 ",%" PRIu32 ",", n->good ? 1 : 0,
+	    reachable(n) ? 1 : 0, n->services, n->version);
+	csv_str(fp, n->user_agent);
+	fprintf(fp, ",%" PRId32, n->height);
+	csv_ms(fp, n->connect_ms);
+	csv_ms(fp, n->handshake_ms);
+	fprintf(fp, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRIu32
+	    ",%" PRIu32, n->first_seen, n->last_seen, n->last_success,
+	    n->last_try, n->attempts, n->successes);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",%.6f", n->reliability[i]);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",%.6f", n->weight[i]);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",%.6f", n->coverage[i]);
+	for (i = 0; i < CRAWLDB_WINDOWS; i++)
+		fprintf(fp, ",%.6f", goodnode_uptime(n, i));
+	fputc(',', fp);
+	csv_str(fp, n->last_error);
+	fputc(',', fp);
+	csv_str(fp, addr_is_zero(&n->source) ? "" :
+	    netaddr_format(&n->source, buf, sizeof(buf)));
+	fputc(',', fp);
+	csv_str(fp, n->country);
+	fputc(',', fp);
+	csv_str(fp, n->city);
+	if (n->has_location)
+		fprintf(fp, ",%.4f,%.4f", n->latitude, n->longitude);
+	else
+		fputs(",,", fp);
+	fprintf(fp, ",%" PRIu32 ",", n->asn);
+	csv_str(fp, n->as_org);
+	fprintf(fp, ",%" PRId64 ",%" PRIu32 ",%" PRIu32 ",%" PRId64 ",%" PRIu32
+	    "\n", n->last_getaddr, n->addrs_learned, n->fail_streak,
+	    n->banned_until, n->misbehaviour);
+	return 0;
+}
+
+int
+export_write(struct crawldb *db, const struct export_options *o, FILE *out,
+    char *err, size_t errlen)
+{
+	struct stream_ctx	c;
+	unsigned		flags = o->all ? 0 : CRAWLDB_GOOD_ONLY;
+	int			rc;
+
+	switch (o->format) {
+	case EXPORT_NODES_MD:
+		return write_md(db, o, out, err, errlen);
+	case EXPORT_JSON:
+		c.out = out;
+		c.rows = 0;
+		rc = crawldb_foreach(db, o->network, flags, o->now, json_row, &c,
+		    err, errlen);
+		fputs(c.rows == 0 ? "[]\n" : "\n]\n", out);
+		return rc;
+	case EXPORT_CSV:
+		c.out = out;
+		c.rows = 0;
+		csv_header(out);
+		return crawldb_foreach(db, o->network, flags, o->now, csv_row, &c,
+		    err, errlen);
+	}
+	str_errf(err, errlen, "unknown export format");
+	return -1;
+}

@@ -1,0 +1,405 @@
+/* probe.c -- one crawler visit to one node: connect, handshake, optional getaddr and addr window, polite disconnect.
+ *
+ * A probe owns its connection and one timer that bounds whichever phase
+ * it is in.  It reports exactly once, through the done callback, and
+ * never judges the node: the crawler turns the result into records.
+ * Strings from the node are sanitised here, before anyone sees them. */
+#include "probe.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conn.h"
+#include "crawldb.h"
+#include "handshake.h"
+#include "msg.h"
+#include "rnd.h"
+#include "strutil.h"
+#include "xmalloc.h"
+
+enum probe_phase {
+	PH_CONNECT = 0,
+	PH_HANDSHAKE,
+	PH_ADDR,
+	PH_DONE,
+};
+
+struct probe {
+	struct event_base		*base;
+	const struct probe_config	*cfg;
+	struct netaddr			 addr;
+	bool				 discovery;
+	probe_done_cb			 cb;
+	void				*arg;
+	struct conn			*conn;
+	struct event			*timer;
+	struct event			*finish_ev;
+	enum probe_phase		 phase;
+	struct handshake		 hs;
+	int64_t				 t_start, t_connected;
+	bool				 got_answer;	/* an addr with more than one entry */
+	struct probe_result		 res;
+	struct netaddr			*addrs;
+	size_t				 naddrs, addrcap;
+};
+
+static void probe_on_connected(struct conn *c, void *arg);
+static void probe_on_message(struct conn *c, struct msg *m, void *arg);
+static void probe_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type,
+    void *arg);
+static void probe_on_ended(struct conn *c, enum conn_end why, enum msg_err err,
+    void *arg);
+
+static const struct conn_cb probe_conn_cb = {
+	.connected = probe_on_connected,
+	.message = probe_on_message,
+	.bad_frame = probe_on_bad_frame,
+	.unknown = NULL,
+	.ended = probe_on_ended,
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+arm(struct probe *p, int ms)
+{
+	struct timeval	tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+static void
+release(struct probe *p)
+{
+	if (p->conn != NULL)
+		conn_close(p->conn, false);
+	event_free(p->timer);
+	event_free(p->finish_ev);
+	free(p->addrs);
+	free(p);
+}
+
+/* Sort and deduplicate what was learned, report, free. */
+static void
+finish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe	*p = arg;
+	size_t		 i, j;
+
+	(void)fd;
+	(void)what;
+	if (p->naddrs > 1) {
+		qsort(p->addrs, p->naddrs, sizeof(*p->addrs), netaddr_cmp);
+		for (i = 1, j = 1; i < p->naddrs; i++) {
+			if (!netaddr_equal(&p->addrs[i], &p->addrs[j - 1]))
+				p->addrs[j++] = p->addrs[i];
+		}
+		p->naddrs = j;
+	}
+	if (p->res.hostile)
+		p->naddrs = 0;	/* nothing a liar says is kept */
+	p->res.addrs = p->addrs;
+	p->res.naddrs = p->naddrs;
+	p->cb(p, &p->res, p->arg);
+	release(p);
+}
+
+/* End the probe: disconnect at once and report a little later.  The
+ * report frees the crawler's slot for the next dial, so it waits until
+ * conn has really closed the socket (conn frees it from a zero timer and
+ * libevent finalizes it right after): a slot is never reused while its
+ * old descriptor is still open, and callers never see their callback
+ * re-entered. */
+static void
+finish(struct probe *p, bool success, const char *error, bool hostile)
+{
+	struct timeval	tv = { 0, 1000 };
+
+	if (p->phase == PH_DONE)
+		return;
+	p->phase = PH_DONE;
+	p->res.success = success;
+	p->res.error = error;
+	p->res.hostile = hostile;
+	evtimer_del(p->timer);
+	if (p->conn != NULL) {
+		conn_close(p->conn, false);
+		p->conn = NULL;
+	}
+	evtimer_add(p->finish_ev, &tv);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe	*p = arg;
+
+	(void)fd;
+	(void)what;
+	switch (p->phase) {
+	case PH_CONNECT:
+	case PH_HANDSHAKE:
+		finish(p, false, CRAWLDB_ERR_TIMEOUT, false);
+		break;
+	case PH_ADDR:
+		/* The window is over: whatever came is all we take. */
+		p->res.discovered = true;
+		finish(p, true, "", false);
+		break;
+	case PH_DONE:
+		break;
+	}
+}
+
+struct probe *
+probe_start(struct event_base *base, const struct probe_config *cfg,
+    const struct netaddr *addr, bool discovery, probe_done_cb cb, void *arg,
+    char *err, size_t errlen)
+{
+	struct probe	*p;
+
+	p = xcalloc(1, sizeof(*p));
+	p->base = base;
+	p->cfg = cfg;
+	p->addr = *addr;
+	p->discovery = discovery;
+	p->cb = cb;
+	p->arg = arg;
+	p->res.error = "";
+	p->res.connect_ms = p->res.handshake_ms = -1;
+	p->timer = evtimer_new(base, timer_cb, p);
+	p->finish_ev = event_new(base, -1, 0, finish_cb, p);
+	p->t_start = mono_us();
+	p->conn = conn_connect(base, addr, NULL, cfg->params->magic,
+	    cfg->connect_timeout_ms, &probe_conn_cb, p, err, errlen);
+	if (p->conn == NULL) {
+		event_free(p->timer);
+		event_free(p->finish_ev);
+		free(p);
+		return NULL;
+	}
+	/* conn bounds the TCP connect itself; this timer is a backstop. */
+	arm(p, cfg->connect_timeout_ms + 1000);
+	return p;
+}
+
+void
+probe_cancel(struct probe *p)
+{
+	release(p);
+}
+
+const struct netaddr *
+probe_addr(const struct probe *p)
+{
+	return &p->addr;
+}
+
+static void
+probe_on_connected(struct conn *c, void *arg)
+{
+	struct probe		*p = arg;
+	struct handshake_local	 local = {
+		.services = 0,		/* we serve nothing */
+		.start_height = 0,
+		.user_agent = p->cfg->user_agent,
+	};
+	struct msg		 m;
+
+	p->t_connected = mono_us();
+	p->res.connect_ms = (double)(p->t_connected - p->t_start) / 1000.0;
+	p->phase = PH_HANDSHAKE;
+	evtimer_del(p->timer);
+	arm(p, p->cfg->handshake_timeout_ms);
+	handshake_start(&p->hs, true, rnd_u64());
+	handshake_build_version(&p->hs, &local, &p->addr, (int64_t)time(NULL), &m);
+	conn_send(c, &m);
+	msg_free(&m);
+}
+
+static void
+send_simple(struct probe *p, enum msg_type t)
+{
+	struct msg	m;
+
+	msg_init(&m, t);
+	conn_send(p->conn, &m);
+	msg_free(&m);
+}
+
+static void
+handshake_done(struct probe *p)
+{
+	const struct msg_version	*v = &p->hs.remote;
+
+	p->res.handshake_ms = (double)(mono_us() - p->t_connected) / 1000.0;
+	p->res.version = v->version;
+	p->res.services = v->services;
+	p->res.height = v->start_height;
+	str_sanitize(v->user_agent, v->user_agent_len, p->res.user_agent,
+	    sizeof(p->res.user_agent));
+	if (!p->discovery) {
+		finish(p, true, "", false);
+		return;
+	}
+	send_simple(p, MSG_GETADDR);
+	p->phase = PH_ADDR;
+	evtimer_del(p->timer);
+	arm(p, p->cfg->addr_window_ms);
+}
+
+static void
+on_handshake_msg(struct probe *p, const struct msg *m)
+{
+	struct handshake_action	act;
+	enum handshake_error	e;
+
+	e = handshake_process(&p->hs, m, NULL, NULL, &act);
+	if (e == HS_ERR_OLD_VERSION) {
+		finish(p, false, CRAWLDB_ERR_OLDVERSION, false);
+		return;
+	}
+	if (e != HS_OK) {
+		finish(p, false, CRAWLDB_ERR_HANDSHAKE, false);
+		return;
+	}
+	/* Outbound: our version went out on connect. */
+	if (act.send_verack)
+		send_simple(p, MSG_VERACK);
+	if (act.completed)
+		handshake_done(p);
+}
+
+static void
+on_addr(struct probe *p, const struct msg *m)
+{
+	int64_t				 now = (int64_t)time(NULL), t;
+	const struct msg_addr_entry	*e;
+	size_t				 i;
+
+	p->res.addr_msgs++;
+	p->res.addr_entries += (uint32_t)m->u.addr.count;
+	if (p->res.addr_entries > PROBE_FLOOD_LIMIT) {
+		finish(p, false, CRAWLDB_ERR_ADDRFLOOD, true);
+		return;
+	}
+	/* Bounded above by PROBE_FLOOD_LIMIT, checked just before. */
+	if (p->naddrs + m->u.addr.count > p->addrcap) {
+		while (p->naddrs + m->u.addr.count > p->addrcap)
+			p->addrcap = p->addrcap == 0 ? 64 : p->addrcap * 2;
+		p->addrs = xreallocarray(p->addrs, p->addrcap, sizeof(*p->addrs));
+	}
+	for (i = 0; i < m->u.addr.count; i++) {
+		e = &m->u.addr.entries[i];
+		/* bitcoin-seeder: a time from before 1973 or from the future
+		 * is somebody's clock bug, taken as five days old. */
+		t = e->time;
+		if (t <= 100000000 || t > now + 600)
+			t = now - 5 * 86400;
+		if (now - t > p->cfg->addr_max_age)
+			continue;
+		if (!netaddr_is_valid_peer(&e->addr, p->cfg->params->allow_private))
+			continue;
+		p->addrs[p->naddrs++] = e->addr;
+	}
+	/* The first answer of more than one entry (one entry is the node's
+	 * self-announcement) is the getaddr reply; large answers may come in
+	 * several messages, so keep listening a little. */
+	if (p->phase == PH_ADDR && m->u.addr.count > 1 && !p->got_answer) {
+		p->got_answer = true;
+		evtimer_del(p->timer);
+		arm(p, p->cfg->addr_grace_ms);
+	}
+}
+
+static void
+probe_on_message(struct conn *c, struct msg *m, void *arg)
+{
+	struct probe	*p = arg;
+	struct msg	 reply;
+
+	if (p->phase == PH_DONE)
+		return;
+	if (p->hs.state != HS_DONE) {
+		/* Core ignores anything but version/verack before the
+		 * handshake; so do we (a node may ping early). */
+		if (m->type == MSG_VERSION || m->type == MSG_VERACK)
+			on_handshake_msg(p, m);
+		return;
+	}
+	switch (m->type) {
+	case MSG_PING:
+		msg_pong_init(&reply, m->u.nonce);
+		conn_send(c, &reply);
+		break;
+	case MSG_ADDR:
+		on_addr(p, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+probe_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type, void *arg)
+{
+	struct probe	*p = arg;
+
+	(void)c;
+	(void)err;
+	(void)type;
+	finish(p, false, CRAWLDB_ERR_PROTOCOL, true);
+}
+
+static void
+probe_on_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
+{
+	struct probe	*p = arg;
+
+	(void)err;
+	/* conn wants conn_close from us; finish does it. */
+	(void)c;
+	switch (p->phase) {
+	case PH_CONNECT:
+		finish(p, false, why == CONN_END_TIMEOUT ? CRAWLDB_ERR_TIMEOUT :
+		    why == CONN_END_REFUSED ? CRAWLDB_ERR_REFUSED :
+		    CRAWLDB_ERR_UNREACH, false);
+		break;
+	case PH_HANDSHAKE:
+		if (why == CONN_END_PROTOCOL)
+			finish(p, false, CRAWLDB_ERR_PROTOCOL, true);
+		else if (why == CONN_END_TIMEOUT)
+			finish(p, false, CRAWLDB_ERR_TIMEOUT, false);
+		else if (!p->hs.version_received)
+			/* Accepted, then hung up before saying who it is:
+			 * it bans us, or it is full. */
+			finish(p, false, CRAWLDB_ERR_BANNED, false);
+		else
+			finish(p, false, CRAWLDB_ERR_HANDSHAKE, false);
+		break;
+	case PH_ADDR:
+		if (why == CONN_END_PROTOCOL)
+			finish(p, false, CRAWLDB_ERR_PROTOCOL, true);
+		else {
+			/* It hung up after the handshake: a success, and
+			 * whatever addresses came are kept. */
+			p->res.discovered = true;
+			finish(p, true, "", false);
+		}
+		break;
+	case PH_DONE:
+		break;
+	}
+}

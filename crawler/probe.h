@@ -1,0 +1,71 @@
+/* probe.h -- one crawler visit to one node: connect, handshake, optional getaddr and addr window, polite disconnect. */
+#ifndef AGENTCRAWL_PROBE_H
+#define AGENTCRAWL_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "chainparams.h"
+#include "netaddr.h"
+
+/* Most addresses one probe accepts from its node: an honest getaddr
+ * answer holds at most MSG_MAX_ADDR (1000) entries, plus a few
+ * self-announcements.  More is an address flood (bitnodes discards any
+ * answer of more than 1000). */
+#define PROBE_FLOOD_LIMIT	1100
+
+struct probe_config {
+	const struct chainparams *params;
+	const char	*user_agent;		/* our version's user agent */
+	int		 connect_timeout_ms;
+	int		 handshake_timeout_ms;	/* from connected to verack */
+	int		 addr_window_ms;	/* from getaddr to disconnect, at most */
+	int		 addr_grace_ms;		/* keep reading this long after the first real answer */
+	int64_t		 addr_max_age;		/* drop entries older than this (seconds) */
+};
+
+/* What a probe found out.  Valid only during the done callback. */
+struct probe_result {
+	bool		 success;	/* the handshake completed */
+	bool		 hostile;	/* garbage frames or an address flood */
+	const char	*error;		/* "" or a CRAWLDB_ERR_* value */
+	/* From the node's version (when success). */
+	uint32_t	 version;
+	uint64_t	 services;
+	int32_t		 height;
+	char		 user_agent[257];	/* sanitised */
+	double		 connect_ms;	/* dial to TCP established; < 0 unknown */
+	double		 handshake_ms;	/* established to handshake done; < 0 unknown */
+	/* Discovery: the getaddr was sent and its window ran out. */
+	bool		 discovered;
+	const struct netaddr *addrs;	/* usable learned addresses (deduplicated) */
+	size_t		 naddrs;
+	uint32_t	 addr_msgs;	/* addr messages received */
+	uint32_t	 addr_entries;	/* entries in them, before filtering */
+};
+
+struct probe;
+
+/* Called exactly once per started probe, from the event loop, never from
+ * inside probe_start.  The probe is freed when the callback returns. */
+typedef void (*probe_done_cb)(struct probe *p, const struct probe_result *r,
+    void *arg);
+
+/* Start probing ADDR on BASE; with DISCOVERY, ask for addresses after the
+ * handshake.  CFG must outlive the probe.  Returns NULL with a reason in
+ * ERR only when no socket could be made (a local problem such as too many
+ * open files); every outcome of the node itself arrives through CB. */
+struct probe *probe_start(struct event_base *base, const struct probe_config *cfg,
+    const struct netaddr *addr, bool discovery, probe_done_cb cb, void *arg,
+    char *err, size_t errlen);
+
+/* Abort P without calling its callback (shutdown). */
+void probe_cancel(struct probe *p);
+
+/* The address P dials. */
+const struct netaddr *probe_addr(const struct probe *p);
+
+#endif

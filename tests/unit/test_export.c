@@ -1,0 +1,427 @@
+/* test_export.c -- NODES.md, JSON and CSV exports, NetworkStats and the progress line (crawler/export.c, stats.c, progress.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "crawldb.h"
+#include "goodnode.h"
+#include "health.h"
+#include "msg.h"
+#include "netaddr.h"
+#include "../../crawler/export.h"
+#include "../../crawler/progress.h"
+#include "../../crawler/stats.h"
+
+#define NOW	1767225600	/* 2026-01-01T00:00:00Z */
+
+static char		dir[64], path[128];
+static struct crawldb	*db;
+
+/* A good node (fresh, 1 of 1), with location when CITY is given. */
+static void
+put_good(const char *ip, const char *ua, int32_t height, const char *cc,
+    const char *city, uint32_t asn, double handshake_ms)
+{
+	struct crawldb_node	n;
+	char			err[256];
+	int			w;
+
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
+	strcpy(n.network, "regtest");
+	n.services = NODE_NETWORK;
+	n.version = PROTO_VERSION;
+	strcpy(n.user_agent, ua);
+	n.height = height;
+	n.connect_ms = 0.5;
+	n.handshake_ms = handshake_ms;
+	n.first_seen = NOW - 60;
+	n.last_seen = n.last_success = n.last_try = NOW - 30;
+	n.attempts = n.successes = 1;
+	for (w = 0; w < CRAWLDB_WINDOWS; w++)
+		n.reliability[w] = n.coverage[w] = 0.1;
+	n.weight[0] = 1;
+	if (cc != NULL) {
+		strcpy(n.country, cc);
+		strcpy(n.city, city);
+		n.has_location = true;
+		n.latitude = 50.11;
+		n.longitude = 8.68;
+		n.asn = asn;
+		strcpy(n.as_org, "Some, \"Org\"");
+	}
+	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+}
+
+static void
+put_dead(const char *ip, const char *error, uint32_t attempts)
+{
+	struct crawldb_node	n;
+	char			err[256];
+
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
+	strcpy(n.network, "regtest");
+	n.connect_ms = n.handshake_ms = -1;
+	n.first_seen = n.last_seen = NOW - 60;
+	n.last_try = attempts > 0 ? NOW - 20 : 0;
+	n.attempts = attempts;
+	n.fail_streak = attempts;
+	strcpy(n.last_error, error);
+	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+}
+
+static int
+setup(void **state)
+{
+	char	err[256];
+
+	(void)state;
+	strcpy(dir, "/tmp/test_export.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/crawl.db", dir);
+	if ((db = crawldb_open(path, 0, err, sizeof(err))) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[160];
+
+	(void)state;
+	crawldb_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *
+run_export(enum export_format f, bool all, const char *network)
+{
+	struct export_options	 o;
+	char			*buf = NULL, err[256];
+	size_t			 len = 0;
+	FILE			*fp;
+
+	memset(&o, 0, sizeof(o));
+	o.format = f;
+	o.all = all;
+	o.network = network;
+	o.now = NOW;
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	assert_int_equal(export_write(db, &o, fp, err, sizeof(err)), 0);
+	fclose(fp);
+	return buf;
+}
+
+static void
+sample_network(void)
+{
+	put_good("127.0.2.1", "/agentnode:0.1.0/", 100, "US", "New York", 14061,
+	    2.0);
+	put_good("127.0.1.1", "/agentnode:0.1.0/", 100, "DE", "Frankfurt", 24940,
+	    4.0);
+	put_good("127.0.9.1", "/evil|ua*_`x`/", 99, NULL, NULL, 0, 6.0);
+	put_dead("127.0.3.1", "refused", 2);
+	put_dead("127.0.4.1", "", 0);
+}
+
+static void
+test_parse_format(void **state)
+{
+	enum export_format	f;
+
+	(void)state;
+	assert_int_equal(export_parse_format("nodes-md", &f), 0);
+	assert_int_equal(f, EXPORT_NODES_MD);
+	assert_int_equal(export_parse_format("json", &f), 0);
+	assert_int_equal(f, EXPORT_JSON);
+	assert_int_equal(export_parse_format("csv", &f), 0);
+	assert_int_equal(f, EXPORT_CSV);
+	assert_int_equal(export_parse_format("xml", &f), -1);
+	assert_int_equal(export_parse_format("", &f), -1);
+}
+
+static const char expected_md[] =
+    "# NODES.md\n"
+    "\n"
+    "Registry of reachable Agent Chain nodes, exported by agentcrawl 0.1.0.\n"
+    "\n"
+    "- Network: regtest\n"
+    "- Snapshot: 2026-01-01T00:00:00Z\n"
+    "- Nodes: 5 known, 3 reachable, 3 good\n"
+    "\n"
+    "## Active Nodes\n"
+    "\n"
+    "| Address | Location | User agent | Version | Height | Uptime (1d) | Last seen |\n"
+    "| --- | --- | --- | --- | --- | --- | --- |\n"
+    "| 127.0.1.1:29001 | DE, Frankfurt | /agentnode:0.1.0/ | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
+    "| 127.0.2.1:29001 | US, New York | /agentnode:0.1.0/ | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
+    "| 127.0.9.1:29001 | — | /evil\\|ua\\*\\_\\`x\\`/ | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z |\n";
+
+static void
+test_nodes_md(void **state)
+{
+	char	*out;
+
+	(void)state;
+	sample_network();
+	out = run_export(EXPORT_NODES_MD, false, NULL);
+	assert_string_equal(out, expected_md);
+	free(out);
+	/* The same for the network named. */
+	out = run_export(EXPORT_NODES_MD, false, "regtest");
+	assert_string_equal(out, expected_md);
+	free(out);
+	/* With --all the rest follow, with why they are not good. */
+	out = run_export(EXPORT_NODES_MD, true, NULL);
+	assert_non_null(strstr(out, expected_md + 0));
+	assert_non_null(strstr(out, "\n## Other Nodes\n\n"
+	    "| Address | Not good because | Successes/attempts | Last success |\n"
+	    "| --- | --- | --- | --- |\n"
+	    "| 127.0.3.1:29001 | refused | 0/2 | never |\n"
+	    "| 127.0.4.1:29001 | untested | 0/0 | never |\n"));
+	free(out);
+	/* Another network: an empty registry, still well-formed. */
+	out = run_export(EXPORT_NODES_MD, false, "mainnet");
+	assert_non_null(strstr(out, "- Network: mainnet\n"));
+	assert_non_null(strstr(out, "- Nodes: 0 known, 0 reachable, 0 good\n"));
+	assert_non_null(strstr(out, "## Active Nodes\n"));
+	free(out);
+}
+
+static void
+test_json(void **state)
+{
+	json_t		*arr, *o;
+	json_error_t	 jerr;
+	char		*out;
+
+	(void)state;
+	sample_network();
+	out = run_export(EXPORT_JSON, false, NULL);
+	arr = json_loads(out, 0, &jerr);
+	assert_non_null(arr);
+	assert_int_equal(json_array_size(arr), 3);
+	o = json_array_get(arr, 0);
+	assert_string_equal(json_string_value(json_object_get(o, "address")),
+	    "127.0.1.1:29001");
+	assert_string_equal(json_string_value(json_object_get(o, "ip")), "127.0.1.1");
+	assert_int_equal(json_integer_value(json_object_get(o, "port")), 29001);
+	assert_true(json_is_true(json_object_get(o, "good")));
+	assert_true(json_is_true(json_object_get(o, "reachable")));
+	assert_int_equal(json_integer_value(json_object_get(o, "version")),
+	    PROTO_VERSION);
+	assert_string_equal(json_string_value(json_object_get(o, "city")),
+	    "Frankfurt");
+	assert_string_equal(json_string_value(json_object_get(o, "as_org")),
+	    "Some, \"Org\"");
+	assert_int_equal(json_integer_value(json_object_get(o, "asn")), 24940);
+	assert_true(json_real_value(json_object_get(o, "handshake_ms")) == 4.0);
+	assert_true(json_is_null(json_object_get(o, "source")));
+	assert_true(json_real_value(json_object_get(json_object_get(o, "uptime"),
+	    "1d")) == 1.0);
+	assert_non_null(json_object_get(json_object_get(o, "reliability"), "1m"));
+	assert_non_null(json_object_get(json_object_get(o, "weight"), "2h"));
+	assert_non_null(json_object_get(o, "banned_until"));
+	assert_true(json_is_null(json_object_get(json_array_get(arr, 2),
+	    "latitude")));
+	json_decref(arr);
+	free(out);
+
+	out = run_export(EXPORT_JSON, true, NULL);
+	arr = json_loads(out, 0, &jerr);
+	assert_non_null(arr);
+	assert_int_equal(json_array_size(arr), 5);
+	o = json_array_get(arr, 2);
+	assert_string_equal(json_string_value(json_object_get(o, "last_error")),
+	    "refused");
+	assert_true(json_is_false(json_object_get(o, "good")));
+	assert_true(json_is_null(json_object_get(o, "connect_ms")));
+	json_decref(arr);
+	free(out);
+
+	/* An empty export is still valid JSON. */
+	out = run_export(EXPORT_JSON, false, "testnet");
+	assert_string_equal(out, "[]\n");
+	free(out);
+}
+
+static void
+test_csv(void **state)
+{
+	char	*out, *line, *save = NULL;
+	int	 lines = 0, commas_header = 0;
+	char	*p;
+
+	(void)state;
+	sample_network();
+	out = run_export(EXPORT_CSV, true, NULL);
+	for (p = out; *p != '\n'; p++)
+		if (*p == ',')
+			commas_header++;
+	assert_true(strncmp(out, "address,ip,port,network,good,", 29) == 0);
+	assert_non_null(strstr(out, ",reliability_2h,"));
+	assert_non_null(strstr(out, ",uptime_1m,"));
+	/* Quotes doubled, commas kept inside quotes. */
+	assert_non_null(strstr(out, "\"Some, \"\"Org\"\"\""));
+	assert_non_null(strstr(out, "\"127.0.1.1:29001\",\"127.0.1.1\",29001,"
+	    "\"regtest\",1,1,1,70100,\"/agentnode:0.1.0/\",100,0.500,4.000,"));
+	assert_non_null(strstr(out, "\"127.0.3.1:29001\",\"127.0.3.1\",29001,"
+	    "\"regtest\",0,0,0,0,\"\",0,,,"));
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		lines++;
+	assert_int_equal(lines, 6);
+	assert_true(commas_header > 40);
+	free(out);
+	out = run_export(EXPORT_CSV, false, NULL);
+	lines = 0;
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		lines++;
+	assert_int_equal(lines, 4);
+	free(out);
+}
+
+static void
+test_stats(void **state)
+{
+	struct stats		s;
+	struct health_input	hi;
+	char			err[256], *buf = NULL;
+	size_t			len = 0;
+	FILE			*fp;
+
+	(void)state;
+	sample_network();
+	assert_int_equal(crawldb_meta_set(db, "crawl.max_inflight", "17", err,
+	    sizeof(err)), 0);
+	assert_int_equal(stats_compute(db, "regtest", NOW, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.total, 5);
+	assert_int_equal(s.active, 3);
+	assert_int_equal(s.good, 3);
+	assert_int_equal(s.probed, 4);
+	assert_true(s.avg_latency_ms == 4.0);
+	assert_int_equal(s.netgroups, 3);	/* regtest: each address its own */
+	assert_int_equal(s.max_inflight, 17);
+	assert_int_equal(s.height_min, 99);
+	assert_int_equal(s.height_max, 100);
+	assert_int_equal(s.height_consensus, 100);
+	assert_int_equal(s.countries.n, 3);
+	assert_string_equal(s.countries.v[0].key, "DE");	/* ties by key */
+	assert_int_equal(s.errors.n, 1);
+	assert_string_equal(s.errors.v[0].key, "refused");
+	assert_int_equal(s.agents.n, 2);
+	assert_string_equal(s.agents.v[0].key, "/agentnode:0.1.0/");
+	assert_int_equal(s.agents.v[0].count, 2);
+	/* NetworkHealth is health.h's formula, not a copy of it. */
+	hi.active = 3;
+	hi.target = 5;
+	hi.avg_latency_ms = 4.0;
+	hi.netgroups = 3;
+	hi.reliability = 3.0 / 4.0;	/* three at 100 %, one at 0 */
+	assert_int_equal(s.health, health_score(&hi));
+
+	fp = open_memstream(&buf, &len);
+	stats_print_text(&s, fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "TotalNodes: 5\n"));
+	assert_non_null(strstr(buf, "ActiveNodes: 3\n"));
+	assert_non_null(strstr(buf, "AverageLatency: 4.00 ms\n"));
+	assert_non_null(strstr(buf, "MaxInFlight: 17\n"));
+	assert_non_null(strstr(buf, "GeographicSpread:\n  DE "));
+	free(buf);
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	stats_print_json(&s, fp);
+	fclose(fp);
+	{
+		json_error_t	jerr;
+		json_t		*o = json_loads(buf, 0, &jerr);
+
+		assert_non_null(o);
+		assert_int_equal(json_integer_value(json_object_get(o,
+		    "TotalNodes")), 5);
+		assert_int_equal(json_integer_value(json_object_get(o,
+		    "NetworkHealth")), s.health);
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_object_get(o, "GeographicSpread"), "US")), 1);
+		json_decref(o);
+	}
+	free(buf);
+	stats_free(&s);
+
+	/* An empty network: zeros, no latency, health 0. */
+	assert_int_equal(stats_compute(db, "mainnet", NOW, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.total, 0);
+	assert_true(s.avg_latency_ms < 0);
+	assert_int_equal(s.health, 0);
+	stats_free(&s);
+}
+
+static void
+test_progress_line(void **state)
+{
+	struct progress_counts	 c = { 10, 3, 2, 40, 5, 30 };
+	struct progress		*p;
+	char			 buf[256], *out = NULL;
+	size_t			 len = 0;
+	FILE			*fp;
+
+	(void)state;
+	assert_string_equal(progress_format(&c, 12.34, buf, sizeof(buf)),
+	    "known 10  queued 3  in flight 2  done 40  reachable 30  good 5  "
+	    "rate 12.3/s");
+	/* TTY mode redraws in place and clears at the end. */
+	fp = open_memstream(&out, &len);
+	p = progress_new(PROGRESS_TTY, fp, 10);
+	progress_update(p, &c, 100.0);		/* first call: baseline */
+	c.done = 50;
+	progress_update(p, &c, 101.0);
+	progress_update(p, &c, 101.1);		/* too soon: nothing */
+	progress_free(p);
+	fclose(fp);
+	assert_non_null(strstr(out, "\r\033[Kknown 10"));
+	assert_non_null(strstr(out, "rate 10.0/s"));
+	assert_int_equal(strstr(strstr(out, "rate") + 1, "rate"), NULL);
+	assert_true(len >= 4 && strcmp(out + len - 4, "\r\033[K") == 0);
+	free(out);
+	/* OFF writes nothing. */
+	out = NULL;
+	fp = open_memstream(&out, &len);
+	p = progress_new(PROGRESS_OFF, fp, 10);
+	progress_update(p, &c, 1.0);
+	progress_update(p, &c, 100.0);
+	progress_free(p);
+	fclose(fp);
+	assert_int_equal(len, 0);
+	free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_format),
+		cmocka_unit_test_setup_teardown(test_nodes_md, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test(test_progress_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
