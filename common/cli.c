@@ -6,10 +6,14 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xmalloc.h"
+
+/* A flag's MASK has this many bits, so at most this many named commands. */
+#define CLI_CMDS_MAX	(sizeof(unsigned) * CHAR_BIT)
 
 static bool
 cli_allowed(const struct cli_flag *f, unsigned mask)
@@ -39,6 +43,35 @@ cli_options(const struct cli_flag *flags, size_t n, char *shortopts, size_t shor
 	return lo;
 }
 
+/* The bits of every command CMDS names (0 for a program without commands). */
+static unsigned
+cli_cmds_all(const char *const *cmds)
+{
+	unsigned all = 0;
+
+	for (size_t i = 0; cmds != NULL && cmds[i] != NULL && i < CLI_CMDS_MAX; i++)
+		all |= 1u << i;
+	return all;
+}
+
+/* "crawl, stats": the commands of CMDS in MASK, or "" when CMDS is NULL. */
+static void
+cli_cmds_list(unsigned mask, const char *const *cmds, char *buf, size_t len)
+{
+	size_t off = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (size_t i = 0; cmds != NULL && cmds[i] != NULL && i < CLI_CMDS_MAX; i++) {
+		if ((mask & (1u << i)) == 0)
+			continue;
+		w = snprintf(buf + off, len - off, "%s%s", off > 0 ? ", " : "", cmds[i]);
+		if (w < 0 || (size_t)w >= len - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
 static const struct cli_flag *
 cli_flag_of(int c, const struct cli_flag *flags, size_t n)
 {
@@ -63,30 +96,33 @@ cli_set(const char *prog, const char *what, struct config *cfg, const char *key,
 	return 0;
 }
 
+/* WHAT is the flag as the user spelled it ("-o" or "--output"), for errors. */
 static int
-cli_apply(const char *prog, const struct cli_flag *f, const char *optarg, struct config *cfg,
-    cli_handler handler, void *arg)
+cli_apply(const char *prog, const struct cli_flag *f, const char *what, const char *value,
+    struct config *cfg, cli_handler handler, void *arg)
 {
-	char what[64], *copy, *eq;
+	char *copy, *eq;
 	int rc;
 
-	snprintf(what, sizeof(what), "--%s", f->name);
-	if (f->key != NULL)
-		return cli_set(prog, what, cfg, f->key, f->value != NULL ? f->value : optarg);
+	if (f->key != NULL) {
+		if (cli_set(prog, what, cfg, f->key, f->value != NULL ? f->value : value) != 0)
+			return 1;
+		return f->id != 0 && handler != NULL ? handler(f, value, arg) : 0;
+	}
 	switch (f->id) {
 	case CLI_CONFIG:
 		return 0;	/* loaded in the first pass */
 	case CLI_SET:
-		if ((eq = strchr(optarg, '=')) == NULL) {
-			fprintf(stderr, "%s: --set wants KEY=VALUE, got '%s'\n", prog, optarg);
+		if ((eq = strchr(value, '=')) == NULL) {
+			fprintf(stderr, "%s: --set wants KEY=VALUE, got '%s'\n", prog, value);
 			return 1;
 		}
-		copy = xstrndup(optarg, (size_t)(eq - optarg));
+		copy = xstrndup(value, (size_t)(eq - value));
 		rc = cli_set(prog, what, cfg, copy, eq + 1);
 		free(copy);
 		return rc;
 	default:
-		return handler != NULL ? handler(f, optarg, arg) : 0;
+		return handler != NULL ? handler(f, value, arg) : 0;
 	}
 }
 
@@ -94,7 +130,15 @@ int
 cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags, size_t n,
     unsigned mask, struct config *cfg, cli_handler handler, void *arg)
 {
-	char shortopts[128], err[512];
+	return cli_parse_cmds(prog, argc, argv, flags, n, mask, NULL, cfg, handler, arg);
+}
+
+int
+cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_flag *flags,
+    size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
+    void *arg)
+{
+	char shortopts[128], err[512], what[64], which[128];
 	struct option *lo = cli_options(flags, n, shortopts, sizeof(shortopts));
 	const struct cli_flag *f;
 	const char *config_path = NULL;
@@ -119,12 +163,18 @@ cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags,
 			rc = 1;
 			break;
 		}
+		if (c >= 256)
+			snprintf(what, sizeof(what), "--%s", f->name);
+		else
+			snprintf(what, sizeof(what), "-%c", c);
 		if (!cli_allowed(f, mask)) {
-			fprintf(stderr, "%s: --%s is not an option of this command\n", prog, f->name);
+			cli_cmds_list(f->mask, cmds, which, sizeof(which));
+			fprintf(stderr, "%s: %s is not an option of this command%s%s\n", prog, what,
+			    which[0] != '\0' ? ", only of " : "", which);
 			rc = 1;
 			break;
 		}
-		if ((rc = cli_apply(prog, f, optarg, cfg, handler, arg)) != 0)
+		if ((rc = cli_apply(prog, f, what, optarg, cfg, handler, arg)) != 0)
 			break;
 	}
 out:
@@ -135,19 +185,36 @@ out:
 void
 cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask)
 {
+	cli_usage_cmds(fp, flags, n, mask, NULL);
+}
+
+void
+cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
+    const char *const *cmds)
+{
+	unsigned all = cli_cmds_all(cmds);
+	/* Only the help of the whole program needs to say who takes what. */
+	bool every = all != 0 && (mask == 0 || (mask & all) == all);
+
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_flag *f = &flags[i];
-		char left[64];
+		char left[64], which[128] = "";
 
 		if (!cli_allowed(f, mask))
 			continue;
+		if (every && f->mask != 0 && (f->mask & all) != all)
+			cli_cmds_list(f->mask, cmds, which, sizeof(which));
 		if (f->short_name != 0)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", f->short_name, f->name,
 			    f->arg ? " " : "", f->arg ? f->arg : "");
 		else
 			snprintf(left, sizeof(left), "--%s%s%s", f->name, f->arg ? " " : "",
 			    f->arg ? f->arg : "");
-		fprintf(fp, "  %-28s %s%s%s%s\n", left, f->help, f->key ? " [" : "",
-		    f->key ? f->key : "", f->key ? "]" : "");
+		fprintf(fp, "  %-28s %s", left, f->help);
+		if (which[0] != '\0')
+			fprintf(fp, " (%s)", which);
+		if (f->key != NULL)
+			fprintf(fp, " [%s]", f->key);
+		fputc('\n', fp);
 	}
 }

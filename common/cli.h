@@ -12,9 +12,11 @@
 #define CLI_SET		(-2)	/* --set KEY=VALUE: any config key */
 
 /* One flag.  A flag with a KEY sets that config key (to VALUE when it
- * takes no argument, e.g. "true"); any other flag goes to the program's
- * handler by ID.  MASK says which of the program's commands accept it
- * (0: all).  SHORT_NAME, when not 0, is a one-letter alias. */
+ * takes no argument, e.g. "true") and then, only if its ID is not 0, goes
+ * to the program's handler too (to note that the flag was given); any
+ * other flag goes to the handler by ID.  MASK says which of the program's
+ * commands accept it (0: all).  SHORT_NAME, when not 0, is a one-letter
+ * alias. */
 struct cli_flag {
 	const char	*name;
 	int		 has_arg;
@@ -27,10 +29,11 @@ struct cli_flag {
 	const char	*help;
 };
 
-/* Called for flags without a key.  Returns 0 to go on, 1 after printing
- * an error, 2 after printing something that ends the program successfully
- * (--help, --version). */
-typedef int (*cli_handler)(const struct cli_flag *f, const char *optarg, void *arg);
+/* Called for flags without a key, and for keyed flags with an ID once the
+ * key is set.  Returns 0 to go on, 1 after printing an error, 2 after
+ * printing something that ends the program successfully (--help,
+ * --version). */
+typedef int (*cli_handler)(const struct cli_flag *f, const char *value, void *arg);
 
 /* Parse ARGV (ARGV[0] is skipped; parsing stops at the first non-flag,
  * whose index is left in optind) against FLAGS for the command MASK:
@@ -40,7 +43,21 @@ typedef int (*cli_handler)(const struct cli_flag *f, const char *optarg, void *a
 int cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags, size_t n,
     unsigned mask, struct config *cfg, cli_handler handler, void *arg);
 
+/* As cli_parse, for a program whose commands CMDS (NULL-terminated, or
+ * NULL for none) name the bits of a flag's MASK: CMDS[i] is bit 1 << i.
+ * A flag given to the wrong command is then answered with the commands
+ * that take it. */
+int cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_flag *flags,
+    size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
+    void *arg);
+
 /* Print the flags of command MASK (0: all) as "  --name ARG   help [key]". */
 void cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask);
+
+/* As cli_usage, with CMDS as for cli_parse_cmds: when MASK covers every
+ * command, a flag only some commands take says which, as
+ * "help (crawl, export) [key]". */
+void cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
+    const char *const *cmds);
 
 #endif

@@ -3,13 +3,14 @@
  * Flags live in one table that drives getopt_long, --help and the mapping
  * onto config keys (agentchain.yaml(5) `crawler.*`), so a flag and its key
  * cannot drift apart.  Each flag names the commands that accept it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
+#include "cli.h"
 #include "config.h"
 #include "crawl.h"
 #include "crawldb.h"
@@ -21,89 +22,81 @@
 #include "version.h"
 #include "xmalloc.h"
 
+/* Bit i of a flag's mask is the command cmd_names[i]. */
 enum cmd {
 	CMD_CRAWL = 0x1,
 	CMD_EXPORT = 0x2,
 	CMD_STATS = 0x4,
-	CMD_ALL = 0x7,
 };
+static const char *const cmd_names[] = { "crawl", "export", "stats", NULL };
 
 enum flag_id {
-	F_CONFIG = 1000, F_DB, F_SEED, F_DNS_SEED, F_ONCE, F_FORMAT, F_OUTPUT,
-	F_ALL, F_JSON, F_MIN_HEIGHT, F_DIAL_RATE, F_FLUSH_MS, F_PROGRESS,
-	F_PROGRESS_INTERVAL, F_NOW, F_SET, F_HELP, F_HELP_CONFIG, F_VERSION,
-	F_NETWORK,
+	F_ONCE = 1, F_FORMAT, F_OUTPUT, F_ALL, F_JSON, F_MIN_HEIGHT, F_DIAL_RATE,
+	F_FLUSH_MS, F_PROGRESS, F_PROGRESS_INTERVAL, F_NOW, F_HELP, F_HELP_CONFIG,
+	F_VERSION, F_NETWORK,
 };
 
-struct flag {
-	const char	*name;
-	int		 has_arg;
-	unsigned	 cmds;		/* commands that take it */
-	const char	*key;		/* config key it sets, or NULL */
-	const char	*value;		/* fixed value for flags without argument */
-	int		 id;
-	const char	*arg;
-	const char	*help;
-};
-
-static const struct flag flags[] = {
-	{ "network", 1, CMD_ALL, "network.name", NULL, F_NETWORK, "NET",
+/* Mask 0: every command takes the flag. */
+static const struct cli_flag flags[] = {
+	{ "network", 1, "network.name", NULL, F_NETWORK, 0, 0, "NET",
 	  "mainnet, testnet or regtest (export/stats: only that network)" },
-	{ "config", 1, CMD_ALL, NULL, NULL, F_CONFIG, "FILE",
+	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE",
 	  "YAML configuration (agentchain.yaml(5))" },
-	{ "db", 1, CMD_ALL, "crawler.db", NULL, F_DB, "FILE",
+	{ "db", 1, "crawler.db", NULL, 0, 0, 0, "FILE",
 	  "the crawl database (SQLite)" },
-	{ "seed", 1, CMD_CRAWL, "network.seeds", NULL, F_SEED, "HOST:PORT",
+	{ "seed", 1, "network.seeds", NULL, 0, CMD_CRAWL, 0, "HOST:PORT",
 	  "start from this node (repeatable)" },
-	{ "dns-seed", 1, CMD_CRAWL, "network.dns_seeds", NULL, F_DNS_SEED, "NAME",
+	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, CMD_CRAWL, 0, "NAME",
 	  "start from the A/AAAA records of NAME (repeatable)" },
-	{ "dns-server", 1, CMD_CRAWL, "crawler.dns_server", NULL, 0, "ADDR:PORT",
+	{ "dns-server", 1, "crawler.dns_server", NULL, 0, CMD_CRAWL, 0, "ADDR:PORT",
 	  "resolver for --dns-seed and seed host names" },
-	{ "once", 0, CMD_CRAWL, NULL, NULL, F_ONCE, NULL,
+	{ "once", 0, NULL, NULL, F_ONCE, CMD_CRAWL, 0, NULL,
 	  "probe every known address once, print a summary, exit" },
-	{ "concurrency", 1, CMD_CRAWL, "crawler.concurrency", NULL, 0, "N",
+	{ "concurrency", 1, "crawler.concurrency", NULL, 0, CMD_CRAWL, 0, "N",
 	  "most connections at once (default 256)" },
-	{ "connect-timeout", 1, CMD_CRAWL, "crawler.connect_timeout", NULL, 0, "MS",
+	{ "connect-timeout", 1, "crawler.connect_timeout", NULL, 0, CMD_CRAWL, 0, "MS",
 	  "TCP connect timeout (default 5000; regtest 2000)" },
-	{ "handshake-timeout", 1, CMD_CRAWL, "crawler.handshake_timeout", NULL, 0,
-	  "MS", "version handshake timeout (default 10000; regtest 3000)" },
-	{ "addr-window", 1, CMD_CRAWL, "crawler.addr_window", NULL, 0, "MS",
+	{ "handshake-timeout", 1, "crawler.handshake_timeout", NULL, 0, CMD_CRAWL, 0, "MS",
+	  "version handshake timeout (default 10000; regtest 3000)" },
+	{ "addr-window", 1, "crawler.addr_window", NULL, 0, CMD_CRAWL, 0, "MS",
 	  "longest wait for addr answers (default 10000; regtest 2000)" },
-	{ "max-nodes", 1, CMD_CRAWL, "crawler.max_nodes", NULL, 0, "N",
+	{ "max-nodes", 1, "crawler.max_nodes", NULL, 0, CMD_CRAWL, 0, "N",
 	  "most addresses kept (default 200000)" },
-	{ "geoip-db", 1, CMD_CRAWL, "crawler.geoip_db", NULL, 0, "FILE",
+	{ "geoip-db", 1, "crawler.geoip_db", NULL, 0, CMD_CRAWL, 0, "FILE",
 	  "MaxMind City database for locations" },
-	{ "asn-db", 1, CMD_CRAWL, "crawler.asn_db", NULL, 0, "FILE",
+	{ "asn-db", 1, "crawler.asn_db", NULL, 0, CMD_CRAWL, 0, "FILE",
 	  "MaxMind ASN database for AS numbers" },
-	{ "min-height", 1, CMD_CRAWL, NULL, NULL, F_MIN_HEIGHT, "N",
+	{ "min-height", 1, NULL, NULL, F_MIN_HEIGHT, CMD_CRAWL, 0, "N",
 	  "good nodes need at least this start height (stored in the database)" },
-	{ "dial-rate", 1, CMD_CRAWL, NULL, NULL, F_DIAL_RATE, "N",
+	{ "dial-rate", 1, NULL, NULL, F_DIAL_RATE, CMD_CRAWL, 0, "N",
 	  "at most N new connections per second (default: no limit)" },
-	{ "flush-interval", 1, CMD_CRAWL, NULL, NULL, F_FLUSH_MS, "MS",
+	{ "flush-interval", 1, NULL, NULL, F_FLUSH_MS, CMD_CRAWL, 0, "MS",
 	  "commit a batch this often (default 1000)" },
-	{ "progress", 1, CMD_CRAWL, NULL, NULL, F_PROGRESS, "WHEN",
+	{ "progress", 1, NULL, NULL, F_PROGRESS, CMD_CRAWL, 0, "WHEN",
 	  "auto, tty, log or off (default auto)" },
-	{ "progress-interval", 1, CMD_CRAWL, NULL, NULL, F_PROGRESS_INTERVAL, "SEC",
+	{ "progress-interval", 1, NULL, NULL, F_PROGRESS_INTERVAL, CMD_CRAWL, 0, "SEC",
 	  "seconds between progress log lines (default 10)" },
-	{ "format", 1, CMD_EXPORT, NULL, NULL, F_FORMAT, "FMT",
+	{ "format", 1, NULL, NULL, F_FORMAT, CMD_EXPORT, 0, "FMT",
 	  "nodes-md, json or csv" },
-	{ "output", 1, CMD_EXPORT, NULL, NULL, F_OUTPUT, "FILE",
-	  "write to FILE (atomically) instead of standard output; also -o" },
-	{ "all", 0, CMD_EXPORT, NULL, NULL, F_ALL, NULL,
+	{ "output", 1, NULL, NULL, F_OUTPUT, CMD_EXPORT, 'o', "FILE",
+	  "write to FILE (atomically) instead of standard output" },
+	{ "all", 0, NULL, NULL, F_ALL, CMD_EXPORT, 0, NULL,
 	  "include nodes that are not good" },
-	{ "json", 0, CMD_STATS | CMD_CRAWL, NULL, NULL, F_JSON, NULL,
+	{ "json", 0, NULL, NULL, F_JSON, CMD_STATS | CMD_CRAWL, 0, NULL,
 	  "JSON output (crawl: the --once summary)" },
-	{ "now", 1, CMD_EXPORT | CMD_STATS, NULL, NULL, F_NOW, "UNIX",
+	{ "now", 1, NULL, NULL, F_NOW, CMD_EXPORT | CMD_STATS, 0, "UNIX",
 	  "snapshot time to report (default: now)" },
-	{ "log-level", 1, CMD_ALL, "log.level", NULL, 0, "LEVEL",
+	{ "log-level", 1, "log.level", NULL, 0, 0, 0, "LEVEL",
 	  "error, warn, info, debug, trace" },
-	{ "log-file", 1, CMD_ALL, "log.file", NULL, 0, "FILE",
+	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE",
 	  "log to FILE instead of standard error" },
-	{ "set", 1, CMD_ALL, NULL, NULL, F_SET, "KEY=VALUE", "set any config key" },
-	{ "help-config", 0, CMD_ALL, NULL, NULL, F_HELP_CONFIG, NULL,
+	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE",
+	  "set any config key" },
+	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, 0, 0, NULL,
 	  "describe every config key" },
-	{ "version", 0, CMD_ALL, NULL, NULL, F_VERSION, NULL, "print the version" },
-	{ "help", 0, CMD_ALL, NULL, NULL, F_HELP, NULL, "this help" },
+	{ "version", 0, NULL, NULL, F_VERSION, 0, 0, NULL,
+	  "print the version" },
+	{ "help", 0, NULL, NULL, F_HELP, 0, 0, NULL, "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -124,18 +117,26 @@ struct options {
 	long long	 now;
 };
 
+/* The command named NAME, or 0. */
+static enum cmd
+cmd_of(const char *name)
+{
+	for (size_t i = 0; cmd_names[i] != NULL; i++)
+		if (strcmp(name, cmd_names[i]) == 0)
+			return (enum cmd)(1u << i);
+	return 0;
+}
+
 static const char *
-cmd_name(unsigned c)
+cmd_name(enum cmd c)
 {
 	return c == CMD_CRAWL ? "crawl" : c == CMD_EXPORT ? "export" : "stats";
 }
 
+/* The flags of command CMDS, or of every command when it is 0. */
 static void
 usage(FILE *fp, unsigned cmds)
 {
-	char	left[48];
-	size_t	i;
-
 	fprintf(fp, "usage: agentcrawl crawl  --db FILE [--seed HOST:PORT]... "
 	    "[--dns-seed NAME]... [--once] [options]\n"
 	    "       agentcrawl export --db FILE --format nodes-md|json|csv "
@@ -143,25 +144,7 @@ usage(FILE *fp, unsigned cmds)
 	    "       agentcrawl stats  --db FILE [--json]\n\n"
 	    "Walks the Agent Chain network through getaddr, keeps a crawl "
 	    "database, exports the\nNODES.md registry.\n\noptions:\n");
-	for (i = 0; i < NFLAGS; i++) {
-		unsigned c = flags[i].cmds;
-
-		if ((c & cmds) == 0)
-			continue;
-		snprintf(left, sizeof(left), "--%s%s%s", flags[i].name,
-		    flags[i].arg ? " " : "", flags[i].arg ? flags[i].arg : "");
-		fprintf(fp, "  %-28s %s", left, flags[i].help);
-		if (c != CMD_ALL && cmds == CMD_ALL)
-			fprintf(fp, " (%s%s%s%s%s)",
-			    c & CMD_CRAWL ? "crawl" : "",
-			    (c & CMD_CRAWL) && (c & ~CMD_CRAWL) ? ", " : "",
-			    c & CMD_EXPORT ? "export" : "",
-			    (c & CMD_EXPORT) && (c & CMD_STATS) ? ", " : "",
-			    c & CMD_STATS ? "stats" : "");
-		if (flags[i].key != NULL)
-			fprintf(fp, " [%s]", flags[i].key);
-		fputc('\n', fp);
-	}
+	cli_usage_cmds(fp, flags, NFLAGS, cmds, cmd_names);
 	fprintf(fp, "\nSee agentcrawl(1) and agentchain.yaml(5).\n");
 }
 
@@ -177,140 +160,81 @@ number(const char *flag, const char *s, long long lo, long long hi,
 	return 0;
 }
 
+/* The flags cli_parse leaves to agentcrawl: everything but config keys. */
+static int
+on_flag(const struct cli_flag *f, const char *value, void *arg)
+{
+	struct options	*o = arg;
+	long long	 v;
+
+	switch (f->id) {
+	case F_NETWORK:
+		/* Set by the flag rather than a file: export and stats filter. */
+		o->network_given = true;
+		return 0;
+	case F_ONCE:
+		o->once = true;
+		return 0;
+	case F_JSON:
+		o->json = true;
+		return 0;
+	case F_ALL:
+		o->all = true;
+		return 0;
+	case F_FORMAT:
+		o->format = value;
+		return 0;
+	case F_OUTPUT:
+		o->output = value;
+		return 0;
+	case F_MIN_HEIGHT:
+		return number(f->name, value, 0, INT32_MAX, &o->min_height) == -1;
+	case F_DIAL_RATE:
+		if (number(f->name, value, 0, 1000000, &v) == -1)
+			return 1;
+		o->dial_rate = (double)v;
+		return 0;
+	case F_FLUSH_MS:
+		return number(f->name, value, 10, 600000, &o->flush_ms) == -1;
+	case F_PROGRESS:
+		o->progress = value;
+		return 0;
+	case F_PROGRESS_INTERVAL:
+		if (number(f->name, value, 1, 86400, &v) == -1)
+			return 1;
+		o->progress_interval = (double)v;
+		return 0;
+	case F_NOW:
+		return number(f->name, value, 1, INT64_MAX, &o->now) == -1;
+	case F_HELP:
+		usage(stdout, o->cmd);
+		return 2;
+	case F_HELP_CONFIG:
+		config_print_keys(stdout);
+		return 2;
+	case F_VERSION:
+		printf("agentcrawl %s\n", AGENTCHAIN_VERSION);
+		return 2;
+	}
+	return 0;
+}
+
 /* Parse the flags after the command; the config file is applied before
  * them so that flags win.  Returns 0, 1 (error printed) or 2 (help or
  * version printed). */
 static int
 parse_options(int argc, char **argv, struct options *o)
 {
-	struct option	 lo[NFLAGS + 1];
-	const char	*config_path = NULL;
-	char		 err[512], *eq;
-	long long	 v;
-	int		 c, idx;
-	size_t		 i;
+	char	 prog[32], err[512];
+	int	 rc;
 
-	memset(lo, 0, sizeof(lo));
-	for (i = 0; i < NFLAGS; i++) {
-		lo[i].name = flags[i].name;
-		lo[i].has_arg = flags[i].has_arg ? required_argument : no_argument;
-		lo[i].val = 256 + (int)i;
-	}
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:", lo, &idx)) != -1) {
-		if (c >= 256 && flags[c - 256].id == F_CONFIG)
-			config_path = optarg;
-	}
-	if (config_path != NULL &&
-	    config_load_file(&o->cfg, config_path, err, sizeof(err)) == -1) {
-		fprintf(stderr, "agentcrawl: %s\n", err);
-		return 1;
-	}
-	opterr = 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:", lo, &idx)) != -1) {
-		const struct flag *f;
-
-		if (c == 'o') {
-			if (o->cmd != CMD_EXPORT) {
-				fprintf(stderr, "agentcrawl %s: -o is for export\n",
-				    cmd_name(o->cmd));
-				return 1;
-			}
-			o->output = optarg;
-			continue;
-		}
-		if (c < 256) {
-			fprintf(stderr, "Try 'agentcrawl %s --help'.\n",
-			    cmd_name(o->cmd));
-			return 1;
-		}
-		f = &flags[c - 256];
-		if ((f->cmds & o->cmd) == 0) {
-			fprintf(stderr, "agentcrawl %s: --%s is not an option of "
-			    "this command\n", cmd_name(o->cmd), f->name);
-			return 1;
-		}
-		if (f->id == F_NETWORK)
-			o->network_given = true;
-		if (f->key != NULL) {
-			if (config_set(&o->cfg, f->key, f->value ? f->value : optarg,
-			    err, sizeof(err)) == -1) {
-				fprintf(stderr, "agentcrawl: --%s: %s\n", f->name, err);
-				return 1;
-			}
-			continue;
-		}
-		switch (f->id) {
-		case F_ONCE:
-			o->once = true;
-			break;
-		case F_JSON:
-			o->json = true;
-			break;
-		case F_ALL:
-			o->all = true;
-			break;
-		case F_FORMAT:
-			o->format = optarg;
-			break;
-		case F_OUTPUT:
-			o->output = optarg;
-			break;
-		case F_MIN_HEIGHT:
-			if (number(f->name, optarg, 0, INT32_MAX, &o->min_height) == -1)
-				return 1;
-			break;
-		case F_DIAL_RATE:
-			if (number(f->name, optarg, 0, 1000000, &v) == -1)
-				return 1;
-			o->dial_rate = (double)v;
-			break;
-		case F_FLUSH_MS:
-			if (number(f->name, optarg, 10, 600000, &o->flush_ms) == -1)
-				return 1;
-			break;
-		case F_PROGRESS:
-			o->progress = optarg;
-			break;
-		case F_PROGRESS_INTERVAL:
-			if (number(f->name, optarg, 1, 86400, &v) == -1)
-				return 1;
-			o->progress_interval = (double)v;
-			break;
-		case F_NOW:
-			if (number(f->name, optarg, 1, INT64_MAX, &o->now) == -1)
-				return 1;
-			break;
-		case F_SET:
-			if ((eq = strchr(optarg, '=')) == NULL) {
-				fprintf(stderr, "agentcrawl: --set wants KEY=VALUE\n");
-				return 1;
-			}
-			*eq = '\0';
-			if (config_set(&o->cfg, optarg, eq + 1, err,
-			    sizeof(err)) == -1) {
-				fprintf(stderr, "agentcrawl: --set: %s\n", err);
-				return 1;
-			}
-			break;
-		case F_HELP:
-			usage(stdout, o->cmd);
-			return 2;
-		case F_HELP_CONFIG:
-			config_print_keys(stdout);
-			return 2;
-		case F_VERSION:
-			printf("agentcrawl %s\n", AGENTCHAIN_VERSION);
-			return 2;
-		default:
-			break;
-		}
-	}
+	snprintf(prog, sizeof(prog), "agentcrawl %s", cmd_name(o->cmd));
+	rc = cli_parse_cmds(prog, argc, argv, flags, NFLAGS, o->cmd, cmd_names, &o->cfg,
+	    on_flag, o);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
-		fprintf(stderr, "agentcrawl %s: unexpected argument '%s'\n",
-		    cmd_name(o->cmd), argv[optind]);
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
 		return 1;
 	}
 	if (config_finalize(&o->cfg, err, sizeof(err)) == -1) {
@@ -318,8 +242,7 @@ parse_options(int argc, char **argv, struct options *o)
 		return 1;
 	}
 	if (o->cfg.crawler.db == NULL) {
-		fprintf(stderr, "agentcrawl %s: which database? (--db FILE)\n",
-		    cmd_name(o->cmd));
+		fprintf(stderr, "%s: which database? (--db FILE)\n", prog);
 		return 1;
 	}
 	return 0;
@@ -472,68 +395,73 @@ cmd_stats(struct options *o)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* No command: --help or --version, or a mistake.  Returns the exit code. */
+static int
+no_command(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout, 0);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("agentcrawl %s\n", AGENTCHAIN_VERSION);
+		return 0;
+	}
+	if (argc >= 2)
+		fprintf(stderr, "agentcrawl: unknown command '%s' "
+		    "(crawl, export or stats)\n", argv[1]);
+	usage(stderr, 0);
+	return 1;
+}
+
+/* Start libsodium and the log, then run the command.  Returns the exit code. */
+static int
+run(struct options *o)
+{
+	char	 err[256];
+	int	 rc;
+
+	if (hash_init() == -1) {
+		fprintf(stderr, "agentcrawl: cannot start libsodium\n");
+		return 1;
+	}
+	log_set_level(o->cfg.log.level);
+	if (log_open(o->cfg.log.file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "agentcrawl: %s\n", err);
+		return 1;
+	}
+	if (o->cmd == CMD_CRAWL)
+		rc = cmd_crawl(o);
+	else if (o->cmd == CMD_EXPORT)
+		rc = cmd_export(o);
+	else
+		rc = cmd_stats(o);
+	log_close();
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options	 o;
-	char		 err[256];
 	int		 rc;
 
 	memset(&o, 0, sizeof(o));
+	if (argc < 2 || (o.cmd = cmd_of(argv[1])) == 0)
+		return no_command(argc, argv);
 	o.min_height = -1;
 	config_init(&o.cfg);
-	if (argc >= 2 && strcmp(argv[1], "crawl") == 0)
-		o.cmd = CMD_CRAWL;
-	else if (argc >= 2 && strcmp(argv[1], "export") == 0)
-		o.cmd = CMD_EXPORT;
-	else if (argc >= 2 && strcmp(argv[1], "stats") == 0)
-		o.cmd = CMD_STATS;
-	else if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		usage(stdout, CMD_ALL);
-		rc = 0;
-		goto out;
-	} else if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-		printf("agentcrawl %s\n", AGENTCHAIN_VERSION);
-		rc = 0;
-		goto out;
-	} else {
-		if (argc >= 2)
-			fprintf(stderr, "agentcrawl: unknown command '%s' "
-			    "(crawl, export or stats)\n", argv[1]);
-		usage(stderr, CMD_ALL);
-		rc = 1;
-		goto out;
-	}
-	rc = parse_options(argc - 1, argv + 1, &o);
-	if (rc != 0) {
-		rc = rc == 2 ? 0 : 1;
-		goto out;
-	}
-	log_set_level(o.cfg.log.level);
-	if (log_open(o.cfg.log.file, err, sizeof(err)) == -1) {
-		fprintf(stderr, "agentcrawl: %s\n", err);
-		rc = 1;
-		goto out;
-	}
-	if (hash_init() == -1) {
-		fprintf(stderr, "agentcrawl: cannot start libsodium\n");
-		rc = 1;
-		goto out;
-	}
-	switch (o.cmd) {
-	case CMD_CRAWL:
-		rc = cmd_crawl(&o);
+	switch (parse_options(argc - 1, argv + 1, &o)) {
+	case 0:
+		rc = run(&o);
 		break;
-	case CMD_EXPORT:
-		rc = cmd_export(&o);
+	case 2:		/* --help, --version */
+		rc = 0;
 		break;
 	default:
-		rc = cmd_stats(&o);
+		rc = 1;
 		break;
 	}
-	log_close();
-out:
 	config_free(&o.cfg);
 	return rc;
 }

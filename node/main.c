@@ -98,20 +98,20 @@ strlist_free(struct config_strlist *l)
 }
 
 static int
-on_flag(const struct cli_flag *f, const char *optarg, void *arg)
+on_flag(const struct cli_flag *f, const char *value, void *arg)
 {
 	struct options *o = arg;
 	char err[256];
 
 	switch (f->id) {
 	case F_SEED_NODE:
-		strlist_add(&o->seed_nodes, optarg);
+		strlist_add(&o->seed_nodes, value);
 		return 0;
 	case F_NO_DNS_SEEDS:
 		return config_set(&o->cfg, "network.dns_seeds", "", err, sizeof(err)) == 0 ? 0 : 1;
-	case F_RPC_CONNECT: o->rpc_connect = optarg; return 0;
-	case F_RPC_COOKIE: o->rpc_cookie = optarg; return 0;
-	case F_RPC_TIMEOUT: o->rpc_timeout = atof(optarg); return 0;
+	case F_RPC_CONNECT: o->rpc_connect = value; return 0;
+	case F_RPC_COOKIE: o->rpc_cookie = value; return 0;
+	case F_RPC_TIMEOUT: o->rpc_timeout = atof(value); return 0;
 	case F_HELP: usage(stdout); return 2;
 	case F_HELP_CONFIG: config_print_keys(stdout); return 2;
 	case F_VERSION: printf("agentnode %s\n", AGENTCHAIN_VERSION); return 2;
