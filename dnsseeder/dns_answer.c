@@ -1,0 +1,505 @@
+/* dns_answer.c -- authoritative replies for the seed zone, built from precomputed wire fragments.
+ *
+ * The hot path copies the question verbatim and appends fixed 12-byte
+ * record heads plus the sampled addresses: no allocation, no name
+ * compression table, no ldns (building a 25-record answer with ldns costs
+ * about 9 us, more than NSD's whole per-query budget on this machine; see
+ * docs/BENCHMARKS.md).  ldns is used where speed does not matter: turning
+ * the configured names into wire form at start-up.
+ *
+ * Owner names are compression pointers into the question, so answers
+ * carry the query's letter case (0x20) and the SOA of a negative answer is
+ * owned by the apex, not by the query name. */
+#include "dns_answer.h"
+
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "strutil.h"
+
+/* Room the OPT record takes in a reply. */
+#define OPT_LEN		11
+
+/* A bounded writer over the caller's output buffer.  Sizes are computed
+ * before writing, so running out of room is a bug; the checks make it a
+ * dropped reply rather than an overflow. */
+struct out {
+	uint8_t	*p;
+	size_t	 len, cap;
+	bool	 over;
+};
+
+static inline void
+put_bytes(struct out *o, const void *b, size_t n)
+{
+	if (o->over || o->cap - o->len < n) {
+		o->over = true;
+		return;
+	}
+	memcpy(o->p + o->len, b, n);
+	o->len += n;
+}
+
+static inline void
+put16(struct out *o, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	put_bytes(o, b, 2);
+}
+
+static inline void
+put32(struct out *o, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
+	    (uint8_t)v };
+
+	put_bytes(o, b, 4);
+}
+
+static inline void
+set16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* NAME in presentation form to wire form in OUT (>= DNS_MAX_NAME bytes).
+ * Returns the length, or 0 when ldns refuses it. */
+static size_t
+name_to_wire(const char *name, uint8_t *out, uint8_t *labels)
+{
+	ldns_rdf *rdf;
+	size_t n;
+
+	if (name == NULL || *name == '\0' || strcmp(name, ".") == 0)
+		return 0;
+	if ((rdf = ldns_dname_new_frm_str(name)) == NULL)
+		return 0;
+	n = ldns_rdf_size(rdf);
+	if (n > DNS_MAX_NAME || n < 2) {
+		ldns_rdf_deep_free(rdf);
+		return 0;
+	}
+	ldns_dname2canonical(rdf);
+	memcpy(out, ldns_rdf_data(rdf), n);
+	if (labels != NULL)
+		*labels = ldns_dname_label_count(rdf);
+	ldns_rdf_deep_free(rdf);
+	return n;
+}
+
+/* An SOA RNAME: "hostmaster@example.org" becomes hostmaster.example.org
+ * with dots in the local part escaped (RFC 1035 8). */
+static size_t
+mbox_to_wire(const char *mbox, uint8_t *out)
+{
+	char buf[2 * DNS_MAX_NAME + 2];
+	const char *at;
+	size_t w = 0;
+
+	if (mbox == NULL || (at = strchr(mbox, '@')) == NULL)
+		return name_to_wire(mbox, out, NULL);
+	for (const char *p = mbox; p < at; p++) {
+		if (w + 3 >= sizeof(buf))
+			return 0;
+		if (*p == '.')
+			buf[w++] = '\\';
+		buf[w++] = *p;
+	}
+	if (w == 0 || strchr(at + 1, '@') != NULL)
+		return 0;
+	buf[w++] = '.';
+	if (!str_copy(buf + w, at + 1, sizeof(buf) - w))
+		return 0;
+	return name_to_wire(buf, out, NULL);
+}
+
+static void
+rr_head(uint8_t h[12], uint16_t type, uint32_t ttl, uint16_t rdlen)
+{
+	h[0] = 0xc0;
+	h[1] = DNS_HEADER_LEN;		/* the question's name */
+	set16(h + 2, type);
+	set16(h + 4, DNS_CLASS_IN);
+	h[6] = (uint8_t)(ttl >> 24);
+	h[7] = (uint8_t)(ttl >> 16);
+	h[8] = (uint8_t)(ttl >> 8);
+	h[9] = (uint8_t)ttl;
+	set16(h + 10, rdlen);
+}
+
+static bool
+is_subdomain_or_equal(const uint8_t *name, size_t len, const uint8_t *apex,
+    size_t apexlen)
+{
+	size_t off = 0;
+
+	/* Walk label boundaries until the remaining suffix is apex-sized. */
+	while (len - off > apexlen) {
+		off += 1 + (size_t)name[off];
+		if (off >= len)
+			return false;
+	}
+	return len - off == apexlen && memcmp(name + off, apex, apexlen) == 0;
+}
+
+int
+dnsa_zone_init(struct dnsa_zone *z, const struct dnsa_config *cfg, char *err,
+    size_t errlen)
+{
+	uint8_t mname[DNS_MAX_NAME], rname[DNS_MAX_NAME];
+	size_t ml, rl;
+	struct out o;
+
+	memset(z, 0, sizeof(*z));
+	if ((z->apexlen = name_to_wire(cfg->host, z->apex, &z->apex_labels)) == 0) {
+		str_errf(err, errlen, "--host: '%s' is not a valid domain name",
+		    cfg->host ? cfg->host : "");
+		return -1;
+	}
+	if ((ml = name_to_wire(cfg->ns, mname, NULL)) == 0) {
+		str_errf(err, errlen, "--ns: '%s' is not a valid domain name",
+		    cfg->ns ? cfg->ns : "");
+		return -1;
+	}
+	if ((rl = mbox_to_wire(cfg->mbox, rname)) == 0) {
+		str_errf(err, errlen, "--mbox: '%s' is not a valid mailbox name",
+		    cfg->mbox ? cfg->mbox : "");
+		return -1;
+	}
+	if (cfg->ttl < DNSA_TTL_MIN || cfg->ttl > DNSA_TTL_MAX) {
+		str_errf(err, errlen, "--ttl: %u is outside %d..%d", cfg->ttl,
+		    DNSA_TTL_MIN, DNSA_TTL_MAX);
+		return -1;
+	}
+	if (cfg->max_a < 1 || cfg->max_a > GOODSET_MAX_SAMPLE ||
+	    cfg->max_aaaa < 1 || cfg->max_aaaa > GOODSET_MAX_SAMPLE) {
+		str_errf(err, errlen, "answer counts must be within 1..%d",
+		    GOODSET_MAX_SAMPLE);
+		return -1;
+	}
+	z->ns_in_zone = is_subdomain_or_equal(mname, ml, z->apex, z->apexlen);
+	z->ttl = cfg->ttl;
+	z->max_a = cfg->max_a;
+	z->max_aaaa = cfg->max_aaaa;
+	z->services = cfg->services;
+	memcpy(z->ns_rdata, mname, ml);
+	z->ns_rdlen = ml;
+
+	o = (struct out){ z->soa_rdata, 0, sizeof(z->soa_rdata), false };
+	put_bytes(&o, mname, ml);
+	put_bytes(&o, rname, rl);
+	put32(&o, 1);			/* serial, see dnsa_zone_set_serial */
+	put32(&o, DNSA_SOA_REFRESH);
+	put32(&o, DNSA_SOA_RETRY);
+	put32(&o, DNSA_SOA_EXPIRE);
+	/* MINIMUM is the negative-caching TTL (RFC 2308): as long as the
+	 * positive one, so a node set that was empty is asked again soon. */
+	put32(&o, cfg->ttl);
+	z->soa_rdlen = o.len;
+	z->serial = 1;
+
+	rr_head(z->a_head, DNS_TYPE_A, cfg->ttl, 4);
+	rr_head(z->aaaa_head, DNS_TYPE_AAAA, cfg->ttl, 16);
+	return 0;
+}
+
+void
+dnsa_zone_set_serial(struct dnsa_zone *z, uint32_t serial)
+{
+	uint8_t *p = z->soa_rdata + z->soa_rdlen - 20;
+
+	z->serial = serial;
+	p[0] = (uint8_t)(serial >> 24);
+	p[1] = (uint8_t)(serial >> 16);
+	p[2] = (uint8_t)(serial >> 8);
+	p[3] = (uint8_t)serial;
+}
+
+/* Where in the zone the question's name is. */
+enum node_kind {
+	NODE_OUTSIDE,		/* not in the zone: REFUSED */
+	NODE_APEX,
+	NODE_FILTER,		/* x<hex>.apex */
+	NODE_NONE,		/* in the zone but no such name: NXDOMAIN */
+};
+
+/* "x" then 1..16 hex digits, no leading zero (one spelling per filter),
+ * only bits in KNOWN.  Either letter case, as resolvers randomise it. */
+static bool
+parse_filter(const uint8_t *label, size_t len, uint64_t known, uint64_t *mask)
+{
+	uint64_t v = 0;
+
+	if (len < 2 || len > 17 || (label[0] | 0x20) != 'x' || label[1] == '0')
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		uint8_t c = dnsq_lower(label[i]);
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a') + 10;
+		else
+			return false;
+		v = (v << 4) | d;
+	}
+	if ((v & ~known) != 0)
+		return false;
+	*mask = v;
+	return true;
+}
+
+static enum node_kind
+classify(const struct dnsa_zone *z, const struct dnsq *q, uint64_t *mask)
+{
+	const uint8_t *name = q->question;
+	size_t prefix, extra;
+
+	if (q->qnamelen < z->apexlen || q->nlabels < z->apex_labels)
+		return NODE_OUTSIDE;
+	extra = q->nlabels - z->apex_labels;
+	prefix = extra == 0 ? 0 : q->label[extra];
+	if (q->qnamelen - prefix != z->apexlen)
+		return NODE_OUTSIDE;
+	for (size_t i = 0; i < z->apexlen; i++)
+		if (dnsq_lower(name[prefix + i]) != z->apex[i])
+			return NODE_OUTSIDE;
+	*mask = 0;
+	if (extra == 0)
+		return NODE_APEX;
+	if (extra == 1 && parse_filter(name + 1, name[0], z->services, mask))
+		return NODE_FILTER;
+	return NODE_NONE;
+}
+
+/* Header and question; the counts are patched at the end. */
+static void
+begin(struct out *o, const struct dnsq *q, uint16_t flags)
+{
+	put16(o, q->id);
+	put16(o, flags);
+	put16(o, q->question != NULL ? 1 : 0);
+	put16(o, 0);
+	put16(o, 0);
+	put16(o, 0);
+	if (q->question != NULL)
+		put_bytes(o, q->question, q->qlen);
+}
+
+/* OPT (RFC 6891): root owner, our payload size, the upper bits of an
+ * extended RCODE, version 0, DO copied from the query (RFC 3225 3). */
+static void
+put_opt(struct out *o, const struct dnsq *q, uint16_t rcode)
+{
+	put_bytes(o, "", 1);
+	put16(o, DNS_TYPE_OPT);
+	put16(o, DNSA_EDNS_MAX);
+	put16(o, (uint16_t)((rcode >> 4) << 8));
+	put16(o, q->edns_do ? DNS_EDNS_DO : 0);
+	put16(o, 0);
+}
+
+static uint16_t
+reply_flags(const struct dnsq *q, bool aa, uint16_t rcode)
+{
+	return DNS_FLAG_QR | (q->flags & (0x7800 | DNS_FLAG_RD | DNS_FLAG_CD)) |
+	    (aa ? DNS_FLAG_AA : 0) | (rcode & 0xf);
+}
+
+/* Finish: the OPT record and the section counts. */
+static size_t
+finish(struct out *o, const struct dnsq *q, uint16_t rcode, uint16_t an,
+    uint16_t ns, struct dnsa_result *res)
+{
+	uint16_t ar = 0;
+
+	if (q->edns) {
+		put_opt(o, q, rcode);
+		ar = 1;
+	}
+	if (o->over) {
+		res->dropped = true;
+		return 0;
+	}
+	set16(o->p + 6, an);
+	set16(o->p + 8, ns);
+	set16(o->p + 10, ar);
+	res->rcode = rcode;
+	res->answers = an;
+	res->nodata = rcode == DNS_RCODE_NOERROR && an == 0;
+	return o->len;
+}
+
+/* A reply with no records: errors, REFUSED, the TC-only slip. */
+static size_t
+bare(struct out *o, const struct dnsq *q, bool aa, bool tc, uint16_t rcode,
+    struct dnsa_result *res)
+{
+	begin(o, q, reply_flags(q, aa, rcode) | (tc ? DNS_FLAG_TC : 0));
+	res->truncated = tc;
+	return finish(o, q, rcode, 0, 0, res);
+}
+
+/* The apex SOA record; OWNER is the name's offset in the reply. */
+static void
+put_soa(struct out *o, const struct dnsa_zone *z, size_t owner, uint32_t ttl)
+{
+	put16(o, (uint16_t)(0xc000 | owner));
+	put16(o, DNS_TYPE_SOA);
+	put16(o, DNS_CLASS_IN);
+	put32(o, ttl);
+	put16(o, (uint16_t)z->soa_rdlen);
+	put_bytes(o, z->soa_rdata, z->soa_rdlen);
+}
+
+/* NODATA or NXDOMAIN: the zone's SOA in the authority section, with the
+ * negative-caching TTL. */
+static size_t
+negative(struct out *o, const struct dnsa_zone *z, const struct dnsq *q,
+    uint16_t rcode, struct dnsa_result *res)
+{
+	begin(o, q, reply_flags(q, true, rcode));
+	put_soa(o, z, DNS_HEADER_LEN + q->qnamelen - z->apexlen, z->ttl);
+	return finish(o, q, rcode, 0, 1, res);
+}
+
+static size_t
+addresses(struct out *o, const struct dnsa_zone *z, struct goodset *gs,
+    struct goodset_rng *rng, const struct dnsq *q, uint64_t mask, size_t limit,
+    struct dnsa_result *res)
+{
+	const uint8_t *ips[GOODSET_MAX_SAMPLE];
+	bool v4 = q->qtype == DNS_TYPE_A;
+	size_t alen = v4 ? 4 : 16, rrlen = 12 + alen, got, fit, room;
+	const uint8_t *head = v4 ? z->a_head : z->aaaa_head;
+	uint16_t flags = reply_flags(q, true, DNS_RCODE_NOERROR);
+
+	got = gs == NULL ? 0 : goodset_sample(gs, v4 ? GOODSET_V4 : GOODSET_V6,
+	    mask, v4 ? z->max_a : z->max_aaaa, rng, ips);
+	if (got == 0)
+		return negative(o, z, q, DNS_RCODE_NOERROR, res);
+	/* Whole records only; what does not fit sets TC (RFC 2181 9) and a
+	 * resolver that wants the rest asks again over TCP. */
+	room = limit - DNS_HEADER_LEN - q->qlen - (q->edns ? OPT_LEN : 0);
+	fit = room / rrlen;
+	if (got > fit) {
+		got = fit;
+		flags |= DNS_FLAG_TC;
+		res->truncated = true;
+	}
+	begin(o, q, flags);
+	if (o->cap - o->len < got * rrlen) {
+		o->over = true;
+		return finish(o, q, DNS_RCODE_NOERROR, 0, 0, res);
+	}
+	for (size_t i = 0; i < got; i++) {
+		uint8_t *p = o->p + o->len;
+
+		memcpy(p, head, 12);
+		memcpy(p + 12, ips[i], alen);
+		o->len += rrlen;
+	}
+	return finish(o, q, DNS_RCODE_NOERROR, (uint16_t)got, 0, res);
+}
+
+size_t
+dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
+    struct goodset_rng *rng, const uint8_t *pkt, size_t len, unsigned flags,
+    uint8_t *out, size_t outcap, struct dnsa_result *res)
+{
+	struct dnsq q;
+	struct out o;
+	enum dnsq_status st;
+	enum node_kind kind;
+	uint64_t mask = 0;
+	size_t limit;
+
+	memset(res, 0, sizeof(*res));
+	st = dnsq_parse(pkt, len, &q);
+	res->why = q.why;
+	if (st == DNSQ_DROP || outcap < DNSA_OUT_MIN) {
+		res->dropped = true;
+		return 0;
+	}
+	res->has_question = q.question != NULL;
+	res->qtype = q.question != NULL ? q.qtype : 0;
+	res->edns = q.edns;
+	if (flags & DNSA_TCP)
+		limit = outcap < 65535 ? outcap : 65535;
+	else if (q.edns)
+		limit = q.edns_udp < DNS_UDP_PLAIN ? DNS_UDP_PLAIN :
+		    q.edns_udp > DNSA_EDNS_MAX ? DNSA_EDNS_MAX : q.edns_udp;
+	else
+		limit = DNS_UDP_PLAIN;
+	o = (struct out){ out, 0, limit, false };
+
+	switch (st) {
+	case DNSQ_FORMERR:
+		return bare(&o, &q, false, false, DNS_RCODE_FORMERR, res);
+	case DNSQ_NOTIMP:
+		return bare(&o, &q, false, false, DNS_RCODE_NOTIMP, res);
+	case DNSQ_BADVERS:
+		return bare(&o, &q, false, false, DNS_RCODE_BADVERS, res);
+	default:
+		break;
+	}
+	if (q.qclass != DNS_CLASS_IN ||
+	    (kind = classify(z, &q, &mask)) == NODE_OUTSIDE)
+		return bare(&o, &q, false, false, DNS_RCODE_REFUSED, res);
+	switch (q.qtype) {
+	case DNS_TYPE_AXFR:
+	case DNS_TYPE_IXFR:
+		/* No transfers: the zone is a different sample every time. */
+		return bare(&o, &q, false, false, DNS_RCODE_REFUSED, res);
+	case DNS_TYPE_MAILA:
+	case DNS_TYPE_MAILB:
+		return bare(&o, &q, false, false, DNS_RCODE_NOTIMP, res);
+	default:
+		break;
+	}
+	if (kind == NODE_NONE)
+		return negative(&o, z, &q, DNS_RCODE_NXDOMAIN, res);
+	if (flags & DNSA_SLIP)
+		return bare(&o, &q, true, true, DNS_RCODE_NOERROR, res);
+
+	switch (q.qtype) {
+	case DNS_TYPE_A:
+	case DNS_TYPE_AAAA:
+		return addresses(&o, z, gs, rng, &q, mask, limit, res);
+	case DNS_TYPE_SOA:
+		if (kind != NODE_APEX)
+			break;
+		begin(&o, &q, reply_flags(&q, true, DNS_RCODE_NOERROR));
+		put_soa(&o, z, DNS_HEADER_LEN, DNSA_SOA_TTL);
+		return finish(&o, &q, DNS_RCODE_NOERROR, 1, 0, res);
+	case DNS_TYPE_NS:
+		if (kind != NODE_APEX)
+			break;
+		begin(&o, &q, reply_flags(&q, true, DNS_RCODE_NOERROR));
+		put16(&o, 0xc000 | DNS_HEADER_LEN);
+		put16(&o, DNS_TYPE_NS);
+		put16(&o, DNS_CLASS_IN);
+		put32(&o, DNSA_NS_TTL);
+		put16(&o, (uint16_t)z->ns_rdlen);
+		put_bytes(&o, z->ns_rdata, z->ns_rdlen);
+		return finish(&o, &q, DNS_RCODE_NOERROR, 1, 0, res);
+	case DNS_TYPE_ANY:
+		/* RFC 8482 4.2: one small synthesised HINFO instead of every
+		 * record, so the seeder is no amplifier. */
+		begin(&o, &q, reply_flags(&q, true, DNS_RCODE_NOERROR));
+		put16(&o, 0xc000 | DNS_HEADER_LEN);
+		put16(&o, DNS_TYPE_HINFO);
+		put16(&o, DNS_CLASS_IN);
+		put32(&o, DNSA_HINFO_TTL);
+		put16(&o, 9);
+		put_bytes(&o, "\7RFC8482\0", 9);
+		return finish(&o, &q, DNS_RCODE_NOERROR, 1, 0, res);
+	default:
+		break;
+	}
+	return negative(&o, z, &q, DNS_RCODE_NOERROR, res);
+}

@@ -1,0 +1,613 @@
+/* dns_server.c -- UDP and TCP DNS listeners on the libevent loop (IPv4 and IPv6).
+ *
+ * UDP is the hot path: one readiness callback drains the socket with
+ * recvmmsg/sendmmsg in batches, so a busy seeder makes two system calls
+ * per UDP_BATCH queries instead of two per query, into buffers owned by
+ * the server (nothing is allocated per query).  TCP (RFC 7766) uses
+ * bufferevents with 2-byte framing, pipelining, a bound on the query size,
+ * back-pressure when a client does not read its replies, and an idle
+ * timeout. */
+#include "dns_server.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "dns_answer.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "strutil.h"
+#include "xmalloc.h"
+
+#define UDP_BATCH	32
+/* Queries are small; a larger datagram arrives cut (MSG_TRUNC) and fails
+ * to parse, which is the right answer for it. */
+#define UDP_RECV_LEN	4096
+/* Batches per readiness callback, so TCP clients and timers get a turn. */
+#define UDP_ROUNDS	16
+#define CTL_LEN		CMSG_SPACE(sizeof(struct in6_pktinfo))
+#define TCP_BACKLOG	256
+#define UDP_RCVBUF	(4 * 1024 * 1024)
+
+struct dns_server;
+
+struct udp_sock {
+	struct dns_server	*srv;
+	int			 fd;
+	int			 family;
+	bool			 pktinfo;	/* bound to a wildcard address */
+	struct event		*ev;
+	struct netaddr		 addr;		/* as bound (port 0 resolved) */
+	char			 name[NETADDR_STRLEN];
+};
+
+struct tcp_conn {
+	struct dns_server	*srv;
+	struct bufferevent	*bev;
+	bool			 paused;	/* reading stopped: replies unread */
+	bool			 closing;	/* EOF seen: flush, then close */
+	LIST_ENTRY(tcp_conn)	 entry;
+};
+LIST_HEAD(tcp_list, tcp_conn);
+
+struct dns_server {
+	struct event_base	*base;
+	dns_server_fn		 fn;
+	void			*arg;
+	struct dns_stats	*stats;
+	struct dns_server_config cfg;
+
+	struct udp_sock		*udp;
+	size_t			 nudp;
+	struct evconnlistener	**tcp;
+	size_t			 ntcp_listen;
+	struct tcp_list		 conns;
+	struct tcp_list		 dead;		/* closed, freed by the reaper */
+	size_t			 nconns;
+	struct event		*reaper;
+
+	struct ratelimit	*rl;
+	uint64_t		 limited;	/* for the slip count */
+
+	/* UDP batch buffers. */
+	struct mmsghdr		 rmsg[UDP_BATCH], smsg[UDP_BATCH];
+	struct iovec		 riov[UDP_BATCH], siov[UDP_BATCH];
+	struct sockaddr_storage	 from[UDP_BATCH];
+	uint8_t			 rctl[UDP_BATCH][CTL_LEN];
+	uint8_t			 sctl[UDP_BATCH][CTL_LEN];
+	uint8_t			 in[UDP_BATCH][UDP_RECV_LEN];
+	uint8_t			 out[UDP_BATCH][DNSA_OUT_MIN];
+	/* TCP scratch. */
+	uint8_t			 tcp_in[DNS_SERVER_TCP_MAXQUERY];
+	uint8_t			 tcp_out[2 + DNSA_OUT_MIN];
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool
+is_wildcard(const struct netaddr *a)
+{
+	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a->ip, any6, 16) == 0 || memcmp(a->ip, any4, 16) == 0;
+}
+
+/* --- UDP ------------------------------------------------------------------ */
+
+/* Copy the query's destination address into the reply's control data, so
+ * the reply leaves from the address the client asked. */
+static size_t
+reply_pktinfo(const struct msghdr *rm, uint8_t *ctl)
+{
+	struct cmsghdr *c;
+	struct msghdr m;
+
+	memset(ctl, 0, CTL_LEN);
+	memset(&m, 0, sizeof(m));
+	m.msg_control = ctl;
+	m.msg_controllen = CTL_LEN;
+	for (struct cmsghdr *rc = CMSG_FIRSTHDR(rm); rc != NULL;
+	    rc = CMSG_NXTHDR((struct msghdr *)rm, rc)) {
+		if (rc->cmsg_level == IPPROTO_IP && rc->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(rc), sizeof(pi));
+			pi.ipi_spec_dst = pi.ipi_addr;
+			pi.ipi_ifindex = 0;
+			c = CMSG_FIRSTHDR(&m);
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+		if (rc->cmsg_level == IPPROTO_IPV6 && rc->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(rc), sizeof(pi));
+			c = CMSG_FIRSTHDR(&m);
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+	}
+	return 0;
+}
+
+static void
+udp_send(struct udp_sock *u, unsigned n)
+{
+	struct dns_server *s = u->srv;
+	unsigned done = 0;
+
+	while (done < n) {
+		int r = sendmmsg(u->fd, s->smsg + done, n - done, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* A full socket buffer or an unreachable client:
+			 * UDP replies are best effort.  Skip the one that
+			 * failed and go on with the rest. */
+			s->stats->send_errors++;
+			log_debug("dns", "%s: send: %s", u->name, strerror(errno));
+			done++;
+			continue;
+		}
+		done += (unsigned)r;
+	}
+}
+
+static void
+udp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct udp_sock *u = arg;
+	struct dns_server *s = u->srv;
+	uint64_t ms = 0;
+
+	(void)what;
+	if (s->rl != NULL)
+		ms = now_ms();
+	for (int round = 0; round < UDP_ROUNDS; round++) {
+		unsigned nout = 0;
+		int n;
+
+		for (unsigned i = 0; i < UDP_BATCH; i++) {
+			struct msghdr *m = &s->rmsg[i].msg_hdr;
+
+			s->riov[i].iov_base = s->in[i];
+			s->riov[i].iov_len = UDP_RECV_LEN;
+			m->msg_name = &s->from[i];
+			m->msg_namelen = sizeof(s->from[i]);
+			m->msg_iov = &s->riov[i];
+			m->msg_iovlen = 1;
+			m->msg_control = u->pktinfo ? s->rctl[i] : NULL;
+			m->msg_controllen = u->pktinfo ? CTL_LEN : 0;
+			m->msg_flags = 0;
+		}
+		n = recvmmsg(fd, s->rmsg, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				log_debug("dns", "%s: receive: %s", u->name,
+				    strerror(errno));
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			struct msghdr *rm = &s->rmsg[i].msg_hdr, *sm;
+			unsigned flags = 0;
+			size_t len;
+
+			if (s->rl != NULL &&
+			    !ratelimit_allow(s->rl, (struct sockaddr *)&s->from[i], ms)) {
+				if (s->cfg.slip == 0 || ++s->limited % s->cfg.slip != 0) {
+					s->stats->ratelimited++;
+					continue;
+				}
+				s->stats->slipped++;
+				flags = DNSA_SLIP;
+			}
+			len = s->fn(s->arg, s->in[i], s->rmsg[i].msg_len, flags,
+			    s->out[nout], DNSA_OUT_MIN);
+			if (len == 0)
+				continue;
+			sm = &s->smsg[nout].msg_hdr;
+			memset(sm, 0, sizeof(*sm));
+			s->siov[nout].iov_base = s->out[nout];
+			s->siov[nout].iov_len = len;
+			sm->msg_iov = &s->siov[nout];
+			sm->msg_iovlen = 1;
+			sm->msg_name = &s->from[i];
+			sm->msg_namelen = rm->msg_namelen;
+			if (u->pktinfo) {
+				sm->msg_control = s->sctl[nout];
+				sm->msg_controllen = reply_pktinfo(rm, s->sctl[nout]);
+				if (sm->msg_controllen == 0)
+					sm->msg_control = NULL;
+			}
+			nout++;
+		}
+		if (nout > 0)
+			udp_send(u, nout);
+		if (n < UDP_BATCH)
+			return;		/* drained */
+	}
+}
+
+static int
+make_socket(const struct netaddr *a, int type, struct sockaddr_storage *ss,
+    socklen_t *sl, char *err, size_t errlen)
+{
+	char name[NETADDR_STRLEN];
+	int fd, one = 1;
+
+	*sl = netaddr_to_sockaddr(a, ss);
+	netaddr_format(a, name, sizeof(name));
+	fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		str_errf(err, errlen, "%s: socket: %s", name, strerror(errno));
+		return -1;
+	}
+	if (ss->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1) {
+		str_errf(err, errlen, "%s: IPV6_V6ONLY: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (type == SOCK_STREAM)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)ss, *sl) == -1) {
+		int e = errno;
+
+		str_errf(err, errlen, "%s/%s: bind: %s", name,
+		    type == SOCK_STREAM ? "tcp" : "udp", strerror(e));
+		close(fd);
+		errno = e;	/* the caller may retry on EADDRINUSE */
+		return -1;
+	}
+	return fd;
+}
+
+static int
+udp_open(struct dns_server *s, const struct netaddr *a, struct udp_sock *u,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, rcv = UDP_RCVBUF;
+
+	memset(u, 0, sizeof(*u));
+	u->srv = s;
+	u->fd = -1;
+	u->addr = *a;
+	netaddr_format(a, u->name, sizeof(u->name));
+	if ((u->fd = make_socket(a, SOCK_DGRAM, &ss, &sl, err, errlen)) == -1)
+		return -1;
+	u->family = ss.ss_family;
+	/* Port 0 (tests): the kernel's choice, which TCP then shares. */
+	sl = sizeof(ss);
+	if (a->port == 0 && getsockname(u->fd, (struct sockaddr *)&ss, &sl) == 0) {
+		netaddr_from_sockaddr(&u->addr, (struct sockaddr *)&ss);
+		netaddr_format(&u->addr, u->name, sizeof(u->name));
+	}
+	/* A bigger receive buffer rides out bursts; best effort. */
+	(void)setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (is_wildcard(a)) {
+		int r = u->family == AF_INET ?
+		    setsockopt(u->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) :
+		    setsockopt(u->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+
+		if (r == -1) {
+			str_errf(err, errlen, "%s: PKTINFO: %s", u->name, strerror(errno));
+			return -1;
+		}
+		u->pktinfo = true;
+	}
+	u->ev = event_new(s->base, u->fd, EV_READ | EV_PERSIST, udp_read_cb, u);
+	if (u->ev == NULL || event_add(u->ev, NULL) == -1) {
+		str_errf(err, errlen, "%s: cannot watch the UDP socket", u->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- TCP ------------------------------------------------------------------ */
+
+static void
+tcp_close(struct tcp_conn *c)
+{
+	struct dns_server *s = c->srv;
+
+	/* Freed by the reaper, never inside the connection's own callback. */
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+	LIST_REMOVE(c, entry);
+	LIST_INSERT_HEAD(&s->dead, c, entry);
+	s->nconns--;
+	event_active(s->reaper, EV_TIMEOUT, 0);
+}
+
+static void
+reaper_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_server *s = arg;
+	struct tcp_conn *c;
+
+	(void)fd;
+	(void)what;
+	while ((c = LIST_FIRST(&s->dead)) != NULL) {
+		LIST_REMOVE(c, entry);
+		bufferevent_free(c->bev);
+		free(c);
+	}
+}
+
+/* Answer every complete query in the input, until replies pile up. */
+static void
+tcp_process(struct tcp_conn *c)
+{
+	struct dns_server *s = c->srv;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	while (!c->closing) {
+		uint8_t hdr[2];
+		size_t qlen, rlen;
+
+		if (evbuffer_get_length(out) >= DNS_SERVER_TCP_OUTQ) {
+			bufferevent_disable(c->bev, EV_READ);
+			c->paused = true;
+			return;
+		}
+		if (evbuffer_copyout(in, hdr, 2) != 2)
+			return;
+		qlen = ((size_t)hdr[0] << 8) | hdr[1];
+		if (qlen < DNS_HEADER_LEN || qlen > DNS_SERVER_TCP_MAXQUERY) {
+			/* Not a query we could answer; the stream cannot be
+			 * resynchronised either. */
+			s->stats->dropped++;
+			tcp_close(c);
+			return;
+		}
+		if (evbuffer_get_length(in) < 2 + qlen)
+			return;
+		evbuffer_drain(in, 2);
+		evbuffer_remove(in, s->tcp_in, qlen);
+		rlen = s->fn(s->arg, s->tcp_in, qlen, DNSA_TCP, s->tcp_out + 2,
+		    DNSA_OUT_MIN);
+		if (rlen == 0)
+			continue;
+		s->tcp_out[0] = (uint8_t)(rlen >> 8);
+		s->tcp_out[1] = (uint8_t)rlen;
+		evbuffer_add(out, s->tcp_out, rlen + 2);
+	}
+}
+
+static void
+tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	tcp_process(arg);
+}
+
+/* The output drained (low watermark 0). */
+static void
+tcp_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if (c->closing) {
+		tcp_close(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = false;
+		bufferevent_enable(bev, EV_READ);
+		tcp_process(c);
+	}
+}
+
+static void
+tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		c->srv->stats->tcp_timeouts++;
+		tcp_close(c);
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		/* Half-closed after its last query: flush the replies. */
+		c->closing = true;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	tcp_close(c);
+}
+
+static void
+tcp_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct dns_server *s = arg;
+	struct timeval tv = { (time_t)s->cfg.tcp_timeout, 0 };
+	struct tcp_conn *c;
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	if (s->nconns >= s->cfg.tcp_clients) {
+		s->stats->tcp_refused++;
+		evutil_closesocket(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->srv = s;
+	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	LIST_INSERT_HEAD(&s->conns, c, entry);
+	s->nconns++;
+	s->stats->tcp_accepted++;
+	bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static void
+tcp_error_cb(struct evconnlistener *l, void *arg)
+{
+	(void)arg;
+	(void)l;
+	/* EMFILE and friends: the listener retries on the next event. */
+	log_warn("dns", "accept: %s", strerror(errno));
+}
+
+static int
+tcp_open(struct dns_server *s, const struct netaddr *a, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct evconnlistener *l;
+	int fd;
+
+	if ((fd = make_socket(a, SOCK_STREAM, &ss, &sl, err, errlen)) == -1)
+		return -1;
+	l = evconnlistener_new(s->base, tcp_accept_cb, s,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, TCP_BACKLOG, fd);
+	if (l == NULL) {
+		char name[NETADDR_STRLEN];
+
+		str_errf(err, errlen, "%s/tcp: listen: %s",
+		    netaddr_format(a, name, sizeof(name)), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(l, tcp_error_cb);
+	s->tcp[s->ntcp_listen++] = l;
+	return 0;
+}
+
+/* --- life cycle ------------------------------------------------------------ */
+
+struct dns_server *
+dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
+    dns_server_fn fn, void *arg, struct dns_stats *stats, char *err,
+    size_t errlen)
+{
+	struct dns_server *s;
+
+	if (cfg->nlisten == 0) {
+		str_errf(err, errlen, "no listen address");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->base = base;
+	s->fn = fn;
+	s->arg = arg;
+	s->stats = stats;
+	s->cfg = *cfg;
+	s->cfg.listen = NULL;
+	if (s->cfg.tcp_clients == 0)
+		s->cfg.tcp_clients = 1;
+	if (s->cfg.tcp_timeout == 0)
+		s->cfg.tcp_timeout = 1;
+	LIST_INIT(&s->conns);
+	LIST_INIT(&s->dead);
+	s->reaper = event_new(base, -1, 0, reaper_cb, s);
+	s->udp = xcalloc(cfg->nlisten, sizeof(*s->udp));
+	s->tcp = xcalloc(cfg->nlisten, sizeof(*s->tcp));
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		s->udp[i].fd = -1;
+	}
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		/* With port 0 the kernel picks a free UDP port that TCP may
+		 * not have free: pick again a few times. */
+		int tries = cfg->listen[i].port == 0 ? 16 : 1;
+
+		s->nudp = i + 1;
+		for (;;) {
+			if (udp_open(s, &cfg->listen[i], &s->udp[i], err, errlen) == -1)
+				goto fail;
+			if (tcp_open(s, &s->udp[i].addr, err, errlen) == 0)
+				break;
+			if (--tries == 0 || errno != EADDRINUSE)
+				goto fail;
+			event_free(s->udp[i].ev);
+			close(s->udp[i].fd);
+			s->udp[i].ev = NULL;
+			s->udp[i].fd = -1;
+		}
+		log_info("dns", "listening on %s (udp, tcp)", s->udp[i].name);
+	}
+	if (cfg->rate > 0)
+		s->rl = ratelimit_new(cfg->rate, cfg->burst > 0 ? cfg->burst : cfg->rate);
+	return s;
+fail:
+	dns_server_free(s);
+	return NULL;
+}
+
+void
+dns_server_free(struct dns_server *s)
+{
+	struct tcp_conn *c;
+
+	if (s == NULL)
+		return;
+	while ((c = LIST_FIRST(&s->conns)) != NULL)
+		tcp_close(c);
+	reaper_cb(-1, 0, s);
+	for (size_t i = 0; i < s->nudp; i++) {
+		if (s->udp[i].ev != NULL)
+			event_free(s->udp[i].ev);
+		if (s->udp[i].fd != -1)
+			close(s->udp[i].fd);
+	}
+	for (size_t i = 0; i < s->ntcp_listen; i++)
+		evconnlistener_free(s->tcp[i]);
+	if (s->reaper != NULL)
+		event_free(s->reaper);
+	ratelimit_free(s->rl);
+	free(s->udp);
+	free(s->tcp);
+	free(s);
+}
+
+const struct netaddr *
+dns_server_address(const struct dns_server *s, size_t i)
+{
+	return i < s->nudp ? &s->udp[i].addr : NULL;
+}
+
+size_t
+dns_server_tcp_clients(const struct dns_server *s)
+{
+	return s->nconns;
+}

@@ -1,0 +1,742 @@
+/* test_dns_answer.c -- every DNS rule of agentseeder's answers (dnsseeder/dns_answer.c), checked with ldns.
+ *
+ * Replies are decoded by ldns_wire2pkt, an independent parser, and the
+ * header bits are also checked on the raw bytes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "../../dnsseeder/dns_answer.h"
+#include "../../dnsseeder/goodset.h"
+#include "hash.h"
+#include "msg.h"
+#include "netaddr.h"
+
+struct fx {
+	struct dnsa_zone	 z;
+	struct goodset		*gs;
+	struct goodset_rng	 rng;
+	uint8_t			 out[DNSA_OUT_MIN];
+	struct dnsa_result	 res;
+};
+
+static void
+add4(struct goodset *gs, uint32_t ip, uint64_t svc, uint32_t asn)
+{
+	struct netaddr a;
+
+	netaddr_from_ipv4(&a, ip, 9001);
+	assert_int_equal(goodset_add(gs, &a, svc, asn), 0);
+}
+
+static void
+add6(struct goodset *gs, uint16_t k)
+{
+	struct netaddr a;
+
+	memset(&a, 0, sizeof(a));
+	a.ip[0] = 0x2a;
+	a.ip[2] = (uint8_t)(k >> 8);
+	a.ip[3] = (uint8_t)k;
+	a.ip[15] = 1;
+	a.port = 9001;
+	assert_int_equal(goodset_add(gs, &a, NODE_NETWORK, 0), 0);
+}
+
+/* 100 IPv4 nodes in distinct /16s (services 1, every fourth 5) and 40
+ * IPv6 nodes. */
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct dnsa_config c = { "seed.example", "ns1.example", "hostmaster@example.org",
+	    60, 25, 16, NODE_NETWORK | NODE_RELAY | NODE_SEED };
+	char err[256];
+
+	assert_int_equal(hash_init(), 0);
+	assert_int_equal(dnsa_zone_init(&f->z, &c, err, sizeof(err)), 0);
+	f->gs = goodset_new(false);
+	for (uint32_t i = 0; i < 100; i++)
+		add4(f->gs, (44u << 24) | (i << 16) | 1,
+		    NODE_NETWORK | (i % 4 == 0 ? NODE_SEED : 0), 0);
+	for (uint16_t i = 0; i < 40; i++)
+		add6(f->gs, i);
+	goodset_finish(f->gs);
+	goodset_rng_seed(&f->rng);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	goodset_free(f->gs);
+	free(f);
+	return 0;
+}
+
+/* Build a query with ldns: NAME, TYPE, RD, and EDNS with UDP size EDNS
+ * (< 0: none). Returns its wire form; caller frees. */
+static uint8_t *
+query(const char *name, ldns_rr_type type, int edns, bool do_bit, size_t *len)
+{
+	ldns_pkt *p = NULL;
+	uint8_t *w;
+
+	assert_int_equal(ldns_pkt_query_new_frm_str(&p, name, type, LDNS_RR_CLASS_IN,
+	    LDNS_RD), LDNS_STATUS_OK);
+	ldns_pkt_set_id(p, 0xbeef);
+	if (edns >= 0) {
+		ldns_pkt_set_edns_udp_size(p, (uint16_t)edns);
+		ldns_pkt_set_edns_do(p, do_bit);
+		/* ldns only writes OPT when something marks EDNS as used. */
+		ldns_pkt_set_edns_data(p, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, 0, ""));
+	}
+	assert_int_equal(ldns_pkt2wire(&w, p, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return w;
+}
+
+/* Answer WIRE and decode the reply; NULL when there is none. */
+static ldns_pkt *
+ask_wire(struct fx *f, const uint8_t *w, size_t wl, unsigned flags, size_t *rlen)
+{
+	ldns_pkt *r = NULL;
+	size_t n;
+
+	n = dnsa_respond(&f->z, f->gs, &f->rng, w, wl, flags, f->out, sizeof(f->out),
+	    &f->res);
+	if (rlen != NULL)
+		*rlen = n;
+	if (n == 0)
+		return NULL;
+	assert_int_equal(ldns_wire2pkt(&r, f->out, n), LDNS_STATUS_OK);
+	/* Header rules that hold for every reply. */
+	assert_true(f->out[2] & 0x80);				/* QR */
+	assert_int_equal(f->out[3] & 0x80, 0);			/* RA */
+	assert_int_equal(f->out[3] & 0x20, 0);			/* AD */
+	assert_int_equal(f->out[3] & 0x40, 0);			/* Z */
+	assert_memory_equal(f->out, w, 2);			/* ID */
+	if (wl > 12 && ldns_pkt_qdcount(r) == 1) {
+		/* The question comes back byte for byte. */
+		size_t ql = 0;
+
+		while (w[12 + ql] != 0)
+			ql += 1 + w[12 + ql];
+		ql += 5;
+		assert_memory_equal(f->out + 12, w + 12, ql);
+	}
+	return r;
+}
+
+static ldns_pkt *
+ask(struct fx *f, const char *name, ldns_rr_type type, int edns, unsigned flags,
+    size_t *rlen)
+{
+	size_t wl;
+	uint8_t *w = query(name, type, edns, false, &wl);
+	ldns_pkt *r = ask_wire(f, w, wl, flags, rlen);
+
+	free(w);
+	return r;
+}
+
+static char *
+owner(const ldns_rr *rr)
+{
+	return ldns_rdf2str(ldns_rr_owner(rr));
+}
+
+static void
+assert_soa_authority(ldns_pkt *r, const char *expect_owner, uint32_t ttl)
+{
+	ldns_rr_list *auth = ldns_pkt_authority(r);
+	ldns_rr *soa;
+	char *o;
+
+	assert_int_equal(ldns_rr_list_rr_count(auth), 1);
+	soa = ldns_rr_list_rr(auth, 0);
+	assert_int_equal(ldns_rr_get_type(soa), LDNS_RR_TYPE_SOA);
+	assert_int_equal(ldns_rr_ttl(soa), ttl);
+	o = owner(soa);
+	assert_string_equal(o, expect_owner);
+	free(o);
+}
+
+static void
+test_a_answer(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	ldns_pkt *r = ask(f, "SeEd.ExAmPle.", LDNS_RR_TYPE_A, -1, 0, &len);
+	ldns_rr_list *an = ldns_pkt_answer(r);
+	char seen[100] = { 0 };
+
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(r));
+	assert_true(ldns_pkt_rd(r));		/* RD copied */
+	assert_false(ldns_pkt_tc(r));
+	assert_false(ldns_pkt_ra(r));
+	assert_false(ldns_pkt_ad(r));
+	assert_int_equal(ldns_rr_list_rr_count(an), 25);
+	assert_int_equal(ldns_pkt_nscount(r), 0);
+	assert_int_equal(ldns_pkt_arcount(r), 0);
+	assert_true(len <= 512);
+	for (size_t i = 0; i < 25; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(an, i);
+		uint8_t *ip = ldns_rdf_data(ldns_rr_rdf(rr, 0));
+		char *o = owner(rr);
+
+		assert_string_equal(o, "SeEd.ExAmPle.");	/* 0x20 kept */
+		free(o);
+		assert_int_equal(ldns_rr_get_type(rr), LDNS_RR_TYPE_A);
+		assert_int_equal(ldns_rr_ttl(rr), 60);
+		assert_int_equal(ip[0], 44);
+		assert_true(ip[1] < 100);
+		assert_int_equal(seen[ip[1]], 0);		/* distinct */
+		seen[ip[1]] = 1;
+	}
+	assert_int_equal(f->res.answers, 25);
+	ldns_pkt_free(r);
+}
+
+/* Each query draws a fresh sample, and over many queries every node is
+ * handed out about equally often. */
+static void
+test_fresh_uniform_samples(void **state)
+{
+	struct fx *f = *state;
+	unsigned count[100] = { 0 };
+	char prev[64] = "";
+	int same = 0;
+
+	for (int q = 0; q < 2000; q++) {
+		ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_A, -1, 0, NULL);
+		ldns_rr_list *an = ldns_pkt_answer(r);
+		char key[64];
+
+		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
+			count[ldns_rdf_data(ldns_rr_rdf(ldns_rr_list_rr(an, i), 0))[1]]++;
+		snprintf(key, sizeof(key), "%u.%u.%u", f->out[12 + 14 + 4 + 12 + 1],
+		    f->out[12 + 14 + 4 + 28 + 1], f->out[12 + 14 + 4 + 44 + 1]);
+		same += strcmp(key, prev) == 0;
+		memcpy(prev, key, sizeof(key));
+		ldns_pkt_free(r);
+	}
+	assert_true(same < 5);
+	/* Expected 500 each (2000 x 25 / 100); binomial sd about 19. */
+	for (int i = 0; i < 100; i++) {
+		assert_true(count[i] > 400);
+		assert_true(count[i] < 600);
+	}
+}
+
+static void
+test_aaaa_and_no_edns_truncation(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_AAAA, -1, 0, &len);
+
+	/* 16 AAAA (the default) fit 512 bytes. */
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(r)), 16);
+	assert_false(ldns_pkt_tc(r));
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(r), 0)),
+	    LDNS_RR_TYPE_AAAA);
+	assert_true(len <= 512);
+	ldns_pkt_free(r);
+
+	/* 30 do not: as many whole records as fit, and TC. */
+	f->z.max_aaaa = 30;
+	r = ask(f, "seed.example.", LDNS_RR_TYPE_AAAA, -1, 0, &len);
+	assert_true(ldns_pkt_tc(r));
+	assert_true(f->res.truncated);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(r)),
+	    (512 - 12 - 18) / 28);
+	assert_true(len <= 512);
+	ldns_pkt_free(r);
+
+	/* Over TCP: everything, no TC. */
+	r = ask(f, "seed.example.", LDNS_RR_TYPE_AAAA, -1, DNSA_TCP, &len);
+	assert_false(ldns_pkt_tc(r));
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(r)), 30);
+	ldns_pkt_free(r);
+
+	/* With EDNS 1232 it fits over UDP. */
+	r = ask(f, "seed.example.", LDNS_RR_TYPE_AAAA, 1232, 0, &len);
+	assert_false(ldns_pkt_tc(r));
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(r)), 30);
+	ldns_pkt_free(r);
+	f->z.max_aaaa = 16;
+}
+
+static void
+test_edns_sizes(void **state)
+{
+	struct fx *f = *state;
+	static const struct { int offer; size_t limit; } cases[] = {
+		{ 0, 512 }, { 100, 512 }, { 512, 512 }, { 800, 800 }, { 1232, 1232 },
+		{ 1400, 1232 }, { 4096, 1232 }, { 65535, 1232 },
+	};
+	size_t len;
+
+	f->z.max_a = 256;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_A, cases[i].offer, 0,
+		    &len);
+		size_t want = (cases[i].limit - 12 - 18 - 11) / 16;
+
+		want = want > 100 ? 100 : want;
+		assert_true(len <= cases[i].limit);
+		assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(r)), want);
+		assert_int_equal(ldns_pkt_tc(r), want < 100);
+		/* Our OPT: payload 1232, version 0, no extended rcode. */
+		assert_int_equal(ldns_pkt_edns_udp_size(r), 1232);
+		assert_int_equal(ldns_pkt_edns_version(r), 0);
+		assert_int_equal(ldns_pkt_edns_extended_rcode(r), 0);
+		assert_false(ldns_pkt_edns_do(r));
+		ldns_pkt_free(r);
+	}
+	/* TCP: all 100. */
+	{
+		ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_A, 1232, DNSA_TCP, &len);
+
+		assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(r)), 100);
+		assert_false(ldns_pkt_tc(r));
+		ldns_pkt_free(r);
+	}
+	f->z.max_a = 25;
+	/* DO is copied (RFC 3225). */
+	{
+		size_t wl;
+		uint8_t *w = query("seed.example.", LDNS_RR_TYPE_A, 1232, true, &wl);
+		ldns_pkt *r = ask_wire(f, w, wl, 0, &len);
+
+		assert_true(ldns_pkt_edns_do(r));
+		ldns_pkt_free(r);
+		free(w);
+	}
+}
+
+static void
+test_nodata_with_soa(void **state)
+{
+	struct fx *f = *state;
+	struct goodset *full = f->gs;
+	ldns_pkt *r;
+
+	/* An empty set: NODATA with the zone's SOA, never an address. */
+	f->gs = goodset_new(false);
+	goodset_finish(f->gs);
+	dnsa_zone_set_serial(&f->z, 1234567);
+	r = ask(f, "SEED.example.", LDNS_RR_TYPE_A, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(r));
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_soa_authority(r, "SEED.example.", 60);
+	assert_int_equal(ldns_rdf2native_int32(ldns_rr_rdf(ldns_rr_list_rr(
+	    ldns_pkt_authority(r), 0), 2)), 1234567);
+	assert_true(f->res.nodata);
+	ldns_pkt_free(r);
+	goodset_free(f->gs);
+
+	/* No set at all yet: the same. */
+	f->gs = NULL;
+	r = ask(f, "seed.example.", LDNS_RR_TYPE_AAAA, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_soa_authority(r, "seed.example.", 60);
+	ldns_pkt_free(r);
+	f->gs = full;
+
+	/* A filter nobody matches: the SOA is the apex's, not the name's. */
+	r = ask(f, "x6.Seed.Example.", LDNS_RR_TYPE_A, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_soa_authority(r, "Seed.Example.", 60);
+	ldns_pkt_free(r);
+
+	/* Other types at the apex and filters. */
+	r = ask(f, "seed.example.", LDNS_RR_TYPE_TXT, 1232, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_soa_authority(r, "seed.example.", 60);
+	ldns_pkt_free(r);
+	r = ask(f, "x1.seed.example.", LDNS_RR_TYPE_SOA, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_soa_authority(r, "seed.example.", 60);
+	ldns_pkt_free(r);
+	r = ask(f, "x1.seed.example.", LDNS_RR_TYPE_NS, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_soa_authority(r, "seed.example.", 60);
+	ldns_pkt_free(r);
+}
+
+static void
+test_nxdomain(void **state)
+{
+	struct fx *f = *state;
+	static const char *const names[] = {
+		"foo.seed.example.", "a.x1.seed.example.", "x0.seed.example.",
+		"x8.seed.example.", "x01.seed.example.", "xg.seed.example.",
+		"x.seed.example.", "y1.seed.example.", "x10000000000000001.seed.example.",
+		"ns1.seed.example.",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ldns_pkt *r = ask(f, names[i], LDNS_RR_TYPE_A, -1, 0, NULL);
+
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NXDOMAIN);
+		assert_true(ldns_pkt_aa(r));
+		assert_int_equal(ldns_pkt_ancount(r), 0);
+		assert_soa_authority(r, "seed.example.", 60);
+		ldns_pkt_free(r);
+	}
+}
+
+static void
+test_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const names[] = {
+		"example.com.", "example.", ".", "xseed.example.", "seed.example.com.",
+		"eed.example.",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ldns_pkt *r = ask(f, names[i], LDNS_RR_TYPE_A, 1232, 0, NULL);
+
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+		assert_false(ldns_pkt_aa(r));
+		assert_int_equal(ldns_pkt_qdcount(r), 1);
+		assert_int_equal(ldns_pkt_ancount(r), 0);
+		assert_int_equal(ldns_pkt_nscount(r), 0);
+		assert_int_equal(ldns_pkt_edns_udp_size(r), 1232);
+		ldns_pkt_free(r);
+	}
+	/* No zone transfers. */
+	{
+		ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_AXFR, -1, DNSA_TCP, NULL);
+
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+		ldns_pkt_free(r);
+		r = ask(f, "seed.example.", LDNS_RR_TYPE_IXFR, -1, 0, NULL);
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+		ldns_pkt_free(r);
+		r = ask(f, "seed.example.", LDNS_RR_TYPE_MAILB, -1, 0, NULL);
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOTIMPL);
+		ldns_pkt_free(r);
+	}
+	/* Class CH. */
+	{
+		ldns_pkt *p = NULL, *r;
+		uint8_t *w;
+		size_t wl;
+
+		assert_int_equal(ldns_pkt_query_new_frm_str(&p, "seed.example.",
+		    LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, 0), LDNS_STATUS_OK);
+		assert_int_equal(ldns_pkt2wire(&w, p, &wl), LDNS_STATUS_OK);
+		r = ask_wire(f, w, wl, 0, NULL);
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+		ldns_pkt_free(r);
+		ldns_pkt_free(p);
+		free(w);
+	}
+}
+
+static void
+test_soa_ns_any(void **state)
+{
+	struct fx *f = *state;
+	ldns_rr *rr;
+	ldns_pkt *r;
+	char *s;
+
+	dnsa_zone_set_serial(&f->z, 42);
+	r = ask(f, "seed.EXAMPLE.", LDNS_RR_TYPE_SOA, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_ancount(r), 1);
+	rr = ldns_rr_list_rr(ldns_pkt_answer(r), 0);
+	assert_int_equal(ldns_rr_get_type(rr), LDNS_RR_TYPE_SOA);
+	assert_int_equal(ldns_rr_ttl(rr), DNSA_SOA_TTL);
+	s = ldns_rr2str(rr);
+	assert_non_null(strstr(s, "seed.EXAMPLE.\t3600\tIN\tSOA\tns1.example. "
+	    "hostmaster.example.org. 42 3600 600 86400 60"));
+	free(s);
+	ldns_pkt_free(r);
+
+	r = ask(f, "seed.example.", LDNS_RR_TYPE_NS, -1, 0, NULL);
+	assert_int_equal(ldns_pkt_ancount(r), 1);
+	rr = ldns_rr_list_rr(ldns_pkt_answer(r), 0);
+	assert_int_equal(ldns_rr_get_type(rr), LDNS_RR_TYPE_NS);
+	s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+	assert_string_equal(s, "ns1.example.");
+	free(s);
+	ldns_pkt_free(r);
+
+	/* ANY: one synthesised HINFO (RFC 8482), over UDP and TCP alike. */
+	for (int tcp = 0; tcp < 2; tcp++) {
+		size_t len;
+
+		r = ask(f, "x1.seed.example.", LDNS_RR_TYPE_ANY, -1, tcp ? DNSA_TCP : 0,
+		    &len);
+		assert_int_equal(ldns_pkt_ancount(r), 1);
+		rr = ldns_rr_list_rr(ldns_pkt_answer(r), 0);
+		assert_int_equal(ldns_rr_get_type(rr), LDNS_RR_TYPE_HINFO);
+		s = ldns_rr2str(rr);
+		assert_non_null(strstr(s, "\"RFC8482\" \"\""));
+		free(s);
+		assert_true(len < 80);		/* no amplification */
+		ldns_pkt_free(r);
+	}
+}
+
+static void
+test_filters(void **state)
+{
+	struct fx *f = *state;
+
+	/* x4 (NODE_SEED): only the 25 nodes with i % 4 == 0; X5 as well,
+	 * upper case included. */
+	for (int k = 0; k < 2; k++) {
+		ldns_pkt *r = ask(f, k ? "X5.seed.example." : "x4.seed.example.",
+		    LDNS_RR_TYPE_A, -1, 0, NULL);
+		ldns_rr_list *an = ldns_pkt_answer(r);
+
+		assert_int_equal(ldns_rr_list_rr_count(an), 25);
+		for (size_t i = 0; i < 25; i++)
+			assert_int_equal(ldns_rdf_data(ldns_rr_rdf(
+			    ldns_rr_list_rr(an, i), 0))[1] % 4, 0);
+		ldns_pkt_free(r);
+	}
+	/* x1: everyone; AAAA filters work the same way. */
+	{
+		ldns_pkt *r = ask(f, "x1.seed.example.", LDNS_RR_TYPE_AAAA, -1, 0, NULL);
+
+		assert_int_equal(ldns_pkt_ancount(r), 16);
+		ldns_pkt_free(r);
+		r = ask(f, "x4.seed.example.", LDNS_RR_TYPE_AAAA, -1, 0, NULL);
+		assert_int_equal(ldns_pkt_ancount(r), 0);
+		assert_int_equal(ldns_pkt_nscount(r), 1);
+		ldns_pkt_free(r);
+	}
+}
+
+static void
+test_errors(void **state)
+{
+	struct fx *f = *state;
+	uint8_t q[64], *w;
+	size_t wl, len;
+	ldns_pkt *r;
+
+	/* FORMERR: QDCOUNT 0, nothing to echo. */
+	memset(q, 0, 12);
+	q[0] = 0xab; q[1] = 0xcd;
+	r = ask_wire(f, q, 12, 0, &len);
+	assert_int_equal(len, 12);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	assert_int_equal(ldns_pkt_qdcount(r), 0);
+	assert_false(ldns_pkt_aa(r));
+	ldns_pkt_free(r);
+
+	/* FORMERR with the question echoed (ANCOUNT 1). */
+	w = query("seed.example.", LDNS_RR_TYPE_A, -1, false, &wl);
+	w[7] = 1;
+	r = ask_wire(f, w, wl, 0, &len);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	assert_int_equal(ldns_pkt_qdcount(r), 1);
+	ldns_pkt_free(r);
+	w[7] = 0;
+
+	/* NOTIMP for opcode NOTIFY, RD/CD copied, AD dropped. */
+	w[2] = 0x21;		/* opcode 4, RD */
+	w[3] = 0x30;		/* AD, CD */
+	r = ask_wire(f, w, wl, 0, &len);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOTIMPL);
+	assert_int_equal(ldns_pkt_get_opcode(r), LDNS_PACKET_NOTIFY);
+	assert_true(ldns_pkt_rd(r));
+	assert_true(ldns_pkt_cd(r));
+	assert_false(ldns_pkt_ad(r));
+	ldns_pkt_free(r);
+
+	/* A normal query with AD set gets an answer without AD. */
+	w[2] = 0x01;
+	r = ask_wire(f, w, wl, 0, &len);
+	assert_int_equal(ldns_pkt_ancount(r), 25);
+	assert_false(ldns_pkt_ad(r));
+	assert_true(ldns_pkt_cd(r));
+	ldns_pkt_free(r);
+
+	/* QR=1: silence. */
+	w[2] |= 0x80;
+	assert_null(ask_wire(f, w, wl, 0, &len));
+	assert_int_equal(len, 0);
+	assert_true(f->res.dropped);
+	free(w);
+
+	/* Too short for a header: silence. */
+	assert_null(ask_wire(f, q, 11, 0, &len));
+	assert_int_equal(len, 0);
+
+	/* BADVERS: rcode 16 = header 0 + OPT extended rcode 1, OPT kept. */
+	w = query("seed.example.", LDNS_RR_TYPE_A, 1232, false, &wl);
+	w[wl - 5] = 1;		/* EDNS version 1 */
+	r = ask_wire(f, w, wl, 0, &len);
+	assert_int_equal(ldns_pkt_get_rcode(r), 0);
+	assert_int_equal(ldns_pkt_edns_extended_rcode(r), 1);
+	assert_int_equal(ldns_pkt_edns_version(r), 0);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_int_equal(f->res.rcode, DNS_RCODE_BADVERS);
+	ldns_pkt_free(r);
+	free(w);
+}
+
+static void
+test_slip(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_A, -1, DNSA_SLIP, &len);
+
+	assert_true(ldns_pkt_tc(r));
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_int_equal(ldns_pkt_qdcount(r), 1);
+	ldns_pkt_free(r);
+}
+
+/* Diversity: 10 nodes of one /16 among 30 others, 5 of one ASN: an answer
+ * of 25 takes at most one of each when it has the choice. */
+static void
+test_diversity(void **state)
+{
+	struct fx *f = *state;
+	struct goodset *full = f->gs;
+
+	f->gs = goodset_new(false);
+	for (uint32_t i = 0; i < 10; i++)
+		add4(f->gs, (45u << 24) | (7u << 16) | (i + 1), NODE_NETWORK, 0);
+	for (uint32_t i = 0; i < 30; i++)
+		add4(f->gs, (46u << 24) | (i << 16) | 1, NODE_NETWORK, i < 5 ? 64500 : 0);
+	goodset_finish(f->gs);
+	for (int q = 0; q < 200; q++) {
+		ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_A, -1, 0, NULL);
+		ldns_rr_list *an = ldns_pkt_answer(r);
+		int grp = 0, asn = 0;
+
+		assert_int_equal(ldns_rr_list_rr_count(an), 25);
+		for (size_t i = 0; i < 25; i++) {
+			uint8_t *ip = ldns_rdf_data(ldns_rr_rdf(ldns_rr_list_rr(an, i), 0));
+
+			grp += ip[0] == 45;
+			asn += ip[0] == 46 && ip[1] < 5;
+		}
+		assert_true(grp <= 1);
+		assert_true(asn <= 1);
+		ldns_pkt_free(r);
+	}
+	/* Only one group: all of it is still served (diversity is a
+	 * preference, not a filter). */
+	goodset_free(f->gs);
+	f->gs = goodset_new(false);
+	for (uint32_t i = 0; i < 10; i++)
+		add4(f->gs, (45u << 24) | (7u << 16) | (i + 1), NODE_NETWORK, 0);
+	goodset_finish(f->gs);
+	{
+		ldns_pkt *r = ask(f, "seed.example.", LDNS_RR_TYPE_A, -1, 0, NULL);
+
+		assert_int_equal(ldns_pkt_ancount(r), 10);
+		ldns_pkt_free(r);
+	}
+	goodset_free(f->gs);
+	f->gs = full;
+}
+
+static void
+test_zone_config(void **state)
+{
+	struct dnsa_zone z;
+	struct dnsa_config c = { "seed.example", "ns1.example", "host.master@example.org",
+	    60, 25, 16, 7 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), 0);
+	/* host.master@example.org -> host\.master.example.org: 3 labels. */
+	assert_memory_equal(z.soa_rdata + 13, "\x0bhost.master\x07" "example\x03org", 24);
+	c.ttl = 59;
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--ttl"));
+	c.ttl = 60;
+	c.host = "bad..name";
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--host"));
+	c.host = "";
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	c.host = "seed.example.";
+	c.ns = NULL;
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--ns"));
+	c.ns = "ns.seed.example";
+	c.mbox = "a@b@c";
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--mbox"));
+	c.mbox = "hostmaster.example.org";
+	c.max_a = 0;
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	c.max_a = 257;
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), -1);
+	c.max_a = 25;
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), 0);
+	assert_true(z.ns_in_zone);
+	/* The apex is stored lower case. */
+	c.host = "SEED.Example";
+	assert_int_equal(dnsa_zone_init(&z, &c, err, sizeof(err)), 0);
+	assert_memory_equal(z.apex, "\x04seed\x07" "example", 14);
+}
+
+/* A tiny output buffer is refused rather than overrun. */
+static void
+test_small_buffer(void **state)
+{
+	struct fx *f = *state;
+	uint8_t small[100];
+	size_t wl;
+	uint8_t *w = query("seed.example.", LDNS_RR_TYPE_A, -1, false, &wl);
+
+	assert_int_equal(dnsa_respond(&f->z, f->gs, &f->rng, w, wl, 0, small,
+	    sizeof(small), &f->res), 0);
+	free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_uniform_samples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aaaa_and_no_edns_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edns_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodata_with_soa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nxdomain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_soa_ns_any, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diversity, setup, teardown),
+		cmocka_unit_test(test_zone_config),
+		cmocka_unit_test_setup_teardown(test_small_buffer, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
