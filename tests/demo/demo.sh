@@ -118,7 +118,7 @@ fi
 say "running headless for ${SECONDS_TO_RUN}s"
 good_nodes() {
 	"$BIN/agentcrawl" stats --db "$STATE/crawl.db" --json |
-	    python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d.get("GoodNodes", d.get("good", 0)) >= 1 else 1)'
+	    python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["GoodNodes"] >= 1 else 1)'
 }
 end=$(( $(date +%s) + SECONDS_TO_RUN ))
 wait_until "$SECONDS_TO_RUN" "seedable nodes in the crawl database" good_nodes
