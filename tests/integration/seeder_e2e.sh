@@ -52,4 +52,12 @@ grep -q "keeping the previous set" "$T/seeder.log" &&
 for a in $(dq +short "$ZONE" A); do
 	case "$a" in "$NET".0.[1-9]) ;; *) fail "served an address that is not a node: $a";; esac
 done
+# The loop closes: the crawler, still running, learns of the newcomer
+# through the network's addr gossip and reaches it.
+crawler_sees_fresh() {
+	"$BIN/agentcrawl" export --db "$DB" --format json --all 2>/dev/null |
+	    python3 -c "import json,sys; d=json.load(sys.stdin); n=d['nodes'] if isinstance(d,dict) else d; sys.exit(0 if any(x['address'].startswith('$(ip_of 20):') and x.get('last_success',0) for x in n) else 1)"
+}
+wait_for 90 "the crawler reaches the node that joined through the seeder" crawler_sees_fresh
+log "crawler reached the fresh node"
 echo "seeder_e2e: all checks passed"
