@@ -35,9 +35,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN) -Icommon $(PKG_CFLAGS) $(CFLAGS)
+# -pthread: UPnP, the seeder's database reload and the console's crawl-DB
+# scan each run one worker thread.
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN) -pthread -Icommon $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 
 PROGRAMS := agentnode agentcrawl agentseeder agentconsole
 DIRS     := common node crawler dnsseeder tui

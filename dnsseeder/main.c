@@ -63,9 +63,9 @@ usage(FILE *fp)
 }
 
 static int
-handle_flag(const struct cli_flag *f, const char *optarg, void *arg)
+handle_flag(const struct cli_flag *f, const char *value, void *arg)
 {
-	(void)optarg;
+	(void)value;
 	(void)arg;
 	switch (f->id) {
 	case F_HELP:

@@ -1,0 +1,847 @@
+/* app.c -- agentconsole's event loop: sources, views, keys, prompts, redraw; and the --once text mode.
+ *
+ * One event_base runs everything: a persistent timer per node for
+ * polling, a read event on stdin for keys, libevent signal events for
+ * SIGWINCH, SIGINT, SIGTERM and SIGHUP, a one-second tick, and a timer
+ * for the crawl database scans.  Nothing draws directly: every change
+ * marks the screen dirty, which activates one low-priority event, so a
+ * burst of RPC answers and keys ends in a single frame. */
+#include "app.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <event2/event.h>
+
+#include "chainparams.h"
+#include "chart.h"
+#include "fmt.h"
+#include "geoip.h"
+#include "hash.h"
+#include "netscan.h"
+#include "prompt.h"
+#include "source.h"
+#include "strutil.h"
+#include "term.h"
+#include "ui_frame.h"
+#include "ui_geo.h"
+#include "ui_latency.h"
+#include "ui_log.h"
+#include "ui_network.h"
+#include "ui_peers.h"
+#include "worldmap.h"
+#include "xmalloc.h"
+
+/* Longest ban the prompt accepts: ten years. */
+#define APP_BAN_MAX	(10LL * 365 * 86400)
+/* How long a status message stays. */
+#define APP_STATUS_SECS	6.0
+
+const double app_intervals[] = { 0.25, 0.5, 1, 2, 3, 5, 10, 15, 30, 60 };
+const size_t app_nintervals = sizeof(app_intervals) / sizeof(app_intervals[0]);
+
+enum prompt_purpose {
+	P_FILTER = 1,
+	P_DISCONNECT,
+	P_BAN_DURATION,
+	P_BAN_CONFIRM,
+	P_ADDNODE,
+};
+
+struct app {
+	const struct app_opts	*o;
+	struct event_base	*base;
+	struct source		**src;
+	size_t			 nsrc, cur;
+	struct geoip		*geoip;
+	struct netscan		*netscan;
+	struct event		*netscan_timer;
+
+	enum view_id		 view;
+	bool			 help;
+	int			 help_scroll;
+	bool			 paused;
+	double			 interval;
+	bool			 utf8, color;
+	bool			 geo_network;
+
+	struct grid		*grid;
+	struct ui_peers		 peers;
+	struct ui_log		 log;
+	struct prompt		 prompt;
+	struct source		*prompt_src;	/* the node a pending action is for */
+	char			 saved_filter[128];
+
+	char			 status[256];
+	uint16_t		 status_attr;
+	double			 status_until;
+
+	bool			 dirty;
+	struct event		*redraw_ev, *tick_ev, *stdin_ev, *sig_ev[4];
+
+	/* --once */
+	size_t			 once_pending;
+	bool			*once_done;
+	struct event		*once_timeout;
+
+	/* --stats-file */
+#define APP_FRAME_SAMPLES 4096
+	double			 frame_sample[APP_FRAME_SAMPLES];	/* render us, ring */
+	unsigned long		 frames;
+	double			 render_us, render_max_us, output_us, output_max_us;
+	double			 started;
+};
+
+double
+app_interval_step(double cur, int dir)
+{
+	if (dir > 0) {
+		for (size_t i = 0; i < app_nintervals; i++)
+			if (app_intervals[i] > cur + 1e-9)
+				return app_intervals[i];
+		return app_intervals[app_nintervals - 1];
+	}
+	for (size_t i = app_nintervals; i-- > 0;)
+		if (app_intervals[i] < cur - 1e-9)
+			return app_intervals[i];
+	return app_intervals[0];
+}
+
+static struct source *
+app_src(struct app *a)
+{
+	return a->src[a->cur];
+}
+
+static void
+app_dirty(struct app *a)
+{
+	if (a->dirty || a->redraw_ev == NULL)
+		return;
+	a->dirty = true;
+	event_active(a->redraw_ev, EV_TIMEOUT, 0);
+}
+
+static void
+app_status(struct app *a, uint16_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+app_status(struct app *a, uint16_t attr, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_attr = attr;
+	a->status_until = source_clock() + APP_STATUS_SECS;
+	app_dirty(a);
+}
+
+/* --- rendering ----------------------------------------------------------- */
+
+static void
+app_render_view(struct app *a, struct grid *g, struct rect body, enum view_id view, double now)
+{
+	struct source *s = app_src(a);
+	const struct netscan_sum *ns = a->netscan != NULL ? netscan_result(a->netscan) : NULL;
+
+	switch (view) {
+	case VIEW_PEERS:
+		ui_peers_draw(&a->peers, s, g, body, now);
+		break;
+	case VIEW_GEO:
+		ui_geo_draw(g, body, s, ns, a->netscan == NULL ? NULL : ns == NULL ?
+		    "reading the crawl database..." : NULL, a->geo_network);
+		break;
+	case VIEW_LATENCY:
+		ui_latency_draw(g, body, s, a->interval);
+		break;
+	case VIEW_NETWORK:
+		ui_network_draw(g, body, a->netscan);
+		break;
+	case VIEW_LOG:
+		ui_log_draw(&a->log, g, body);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+app_render(struct app *a, struct grid *g, enum view_id view, double now)
+{
+	struct rect body = { 0, 2, g->w, g->h - 3 };
+	int y = g->h - 1;
+
+	grid_clear(g);
+	if (g->w < 20 || g->h < 5) {
+		/* Degrade instead of drawing garbage: say what is wrong. */
+		grid_text(g, 0, 0, g->w, GC_WARN, "agentconsole: terminal too small");
+		if (g->h > 1)
+			grid_printf(g, 0, 1, g->w, GC_NORMAL, "%s %s", app_src(a)->label,
+			    source_state_name(app_src(a)->state));
+		return;
+	}
+	ui_frame_header(g, 0, app_src(a), a->cur, a->nsrc, a->paused, a->interval, now);
+	ui_frame_tabs(g, 1, view, a->help);
+	if (a->help)
+		keys_draw_help(g, body, a->help_scroll);
+	else
+		app_render_view(a, g, body, view, now);
+	if (prompt_active(&a->prompt)) {
+		prompt_draw(&a->prompt, g, y);
+	} else if (a->status[0] != '\0' && now < a->status_until) {
+		grid_text(g, 0, y, g->w, a->status_attr, a->status);
+	} else {
+		grid_text(g, 0, y, g->w, GC_DIM,
+		    "? help  q quit  1-5/Tab views  n node  p pause  +/- interval  a add node");
+	}
+}
+
+static void
+app_redraw_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct app *a = arg;
+	double t0, t1, t2;
+
+	(void)fd;
+	(void)what;
+	a->dirty = false;
+	t0 = source_clock();
+	app_render(a, a->grid, a->view, t0);
+	t1 = source_clock();
+	term_draw(a->grid);
+	t2 = source_clock();
+	a->frame_sample[a->frames % APP_FRAME_SAMPLES] = (t1 - t0) * 1e6;
+	a->frames++;
+	a->render_us += (t1 - t0) * 1e6;
+	a->output_us += (t2 - t1) * 1e6;
+	if ((t1 - t0) * 1e6 > a->render_max_us)
+		a->render_max_us = (t1 - t0) * 1e6;
+	if ((t2 - t1) * 1e6 > a->output_max_us)
+		a->output_max_us = (t2 - t1) * 1e6;
+}
+
+/* --- actions ------------------------------------------------------------- */
+
+static void
+app_action_done(struct source *s, bool ok, const char *msg, void *arg)
+{
+	struct app *a = arg;
+
+	(void)s;
+	app_status(a, ok ? GC_GOOD | GA_BOLD : GC_BAD | GA_BOLD, "%s", msg);
+}
+
+static void
+app_set_interval(struct app *a, double iv)
+{
+	a->interval = iv;
+	for (size_t i = 0; i < a->nsrc; i++)
+		source_set_interval(a->src[i], iv);
+	app_status(a, GC_NORMAL, "refreshing every %gs", iv);
+}
+
+static void
+app_ask_disconnect(struct app *a)
+{
+	const struct peer_info *p = ui_peers_selected(&a->peers, app_src(a));
+	char q[200];
+
+	if (p == NULL) {
+		app_status(a, GC_WARN, "no peer selected");
+		return;
+	}
+	str_errf(q, sizeof(q), "Disconnect peer #%llu %s %s from %s?", (unsigned long long)p->id,
+	    p->addr, p->subver, app_src(a)->label);
+	prompt_open_confirm(&a->prompt, P_DISCONNECT, q);
+	a->prompt.peer_id = p->id;
+	str_copy(a->prompt.target, p->addr, sizeof(a->prompt.target));
+	a->prompt_src = app_src(a);
+}
+
+static void
+app_ask_ban(struct app *a)
+{
+	const struct peer_info *p = ui_peers_selected(&a->peers, app_src(a));
+	char q[200], ip[NETADDR_STRLEN];
+
+	if (p == NULL) {
+		app_status(a, GC_WARN, "no peer selected");
+		return;
+	}
+	if (!p->has_na) {
+		app_status(a, GC_BAD, "cannot ban peer #%llu: unparsable address %s",
+		    (unsigned long long)p->id, p->addr);
+		return;
+	}
+	netaddr_format_ip(&p->na, ip, sizeof(ip));
+	str_errf(q, sizeof(q), "Ban %s (peer #%llu) for how long? (e.g. 30m, 1h, 1d, 1w):", ip,
+	    (unsigned long long)p->id);
+	prompt_open_text(&a->prompt, P_BAN_DURATION, q, "1d");
+	a->prompt.peer_id = p->id;
+	str_copy(a->prompt.target, ip, sizeof(a->prompt.target));
+	a->prompt_src = app_src(a);
+}
+
+static void
+app_prompt_accept(struct app *a)
+{
+	struct prompt *pr = &a->prompt;
+	struct source *s = a->prompt_src != NULL ? a->prompt_src : app_src(a);
+	char host[NETADDR_HOSTLEN], q[200], d[FMT_LEN];
+	const struct chainparams *cp;
+	uint16_t port;
+	int64_t secs;
+
+	switch (pr->purpose) {
+	case P_FILTER:
+		prompt_close(pr);
+		break;
+	case P_DISCONNECT:
+		prompt_close(pr);
+		if (source_disconnect(s, pr->peer_id, pr->target, app_action_done, a) == -1)
+			app_status(a, GC_BAD, "cannot disconnect: no RPC to %s", s->label);
+		else
+			app_status(a, GC_NORMAL, "disconnecting peer #%llu %s...",
+			    (unsigned long long)pr->peer_id, pr->target);
+		break;
+	case P_BAN_DURATION:
+		if (fmt_parse_duration(pr->text, APP_BAN_MAX, &secs) == -1) {
+			app_status(a, GC_BAD, "not a duration: \"%s\" (try 3600, 30m, 12h, 7d)",
+			    pr->text);
+			prompt_close(pr);
+			break;
+		}
+		str_errf(q, sizeof(q), "Ban %s (peer #%llu) on %s for %s?", pr->target,
+		    (unsigned long long)pr->peer_id, s->label, fmt_duration(secs, d, sizeof(d)));
+		prompt_open_confirm(pr, P_BAN_CONFIRM, q);
+		pr->value = secs;
+		break;
+	case P_BAN_CONFIRM:
+		prompt_close(pr);
+		if (source_ban(s, pr->target, pr->value, app_action_done, a) == -1)
+			app_status(a, GC_BAD, "cannot ban %s", pr->target);
+		else
+			app_status(a, GC_NORMAL, "banning %s...", pr->target);
+		break;
+	case P_ADDNODE:
+		prompt_close(pr);
+		cp = chainparams_by_name(s->info.network);
+		if (netaddr_split_hostport(pr->text, cp != NULL ? cp->p2p_port : 0, host,
+		    &port) == -1 || port == 0) {
+			app_status(a, GC_BAD, "not host:port: \"%s\"", pr->text);
+			break;
+		}
+		if (strchr(host, ':') != NULL)
+			str_errf(q, sizeof(q), "[%s]:%u", host, (unsigned)port);
+		else
+			str_errf(q, sizeof(q), "%s:%u", host, (unsigned)port);
+		if (source_addnode(s, q, app_action_done, a) == -1)
+			app_status(a, GC_BAD, "cannot add node %s", q);
+		else
+			app_status(a, GC_NORMAL, "asking %s to add node %s...", s->label, q);
+		break;
+	default:
+		prompt_close(pr);
+		break;
+	}
+}
+
+static void
+app_prompt_key(struct app *a, int key)
+{
+	switch (prompt_key(&a->prompt, key)) {
+	case PROMPT_CHANGED:
+		if (a->prompt.purpose == P_FILTER)
+			ui_peers_set_filter(&a->peers, a->prompt.text);
+		break;
+	case PROMPT_ACCEPT:
+		app_prompt_accept(a);
+		break;
+	case PROMPT_CANCEL:
+		if (a->prompt.purpose == P_FILTER)
+			ui_peers_set_filter(&a->peers, a->saved_filter);
+		else
+			app_status(a, GC_DIM, "cancelled");
+		prompt_close(&a->prompt);
+		break;
+	case PROMPT_CONTINUE:
+		break;
+	}
+	app_dirty(a);
+}
+
+static void
+app_act(struct app *a, enum action act, double now)
+{
+	struct source *s = app_src(a);
+
+	switch (act) {
+	case ACT_NONE:
+		return;
+	case ACT_QUIT:
+		event_base_loopbreak(a->base);
+		return;
+	case ACT_HELP:
+		a->help = !a->help;
+		a->help_scroll = 0;
+		break;
+	case ACT_VIEW_PEERS:
+	case ACT_VIEW_GEO:
+	case ACT_VIEW_LATENCY:
+	case ACT_VIEW_NETWORK:
+	case ACT_VIEW_LOG:
+		a->view = (enum view_id)(VIEW_PEERS + (act - ACT_VIEW_PEERS));
+		break;
+	case ACT_NEXT_VIEW:
+		a->view = (enum view_id)((a->view + 1) % VIEW_COUNT);
+		break;
+	case ACT_PREV_VIEW:
+		a->view = (enum view_id)((a->view + VIEW_COUNT - 1) % VIEW_COUNT);
+		break;
+	case ACT_NEXT_NODE:
+	case ACT_PREV_NODE:
+		if (a->nsrc < 2) {
+			app_status(a, GC_DIM, "only one node (give several --rpc or --datadir)");
+			break;
+		}
+		a->cur = (a->cur + (act == ACT_NEXT_NODE ? 1 : a->nsrc - 1)) % a->nsrc;
+		app_status(a, GC_NORMAL, "node %zu/%zu: %s", a->cur + 1, a->nsrc, app_src(a)->label);
+		break;
+	case ACT_PAUSE:
+		a->paused = !a->paused;
+		for (size_t i = 0; i < a->nsrc; i++) {
+			source_set_paused(a->src[i], a->paused);
+			if (!a->paused)
+				source_poll_now(a->src[i]);
+		}
+		app_status(a, a->paused ? GC_WARN : GC_NORMAL, "%s",
+		    a->paused ? "updates paused (p resumes)" : "updates resumed");
+		break;
+	case ACT_SLOWER:
+		app_set_interval(a, app_interval_step(a->interval, 1));
+		break;
+	case ACT_FASTER:
+		app_set_interval(a, app_interval_step(a->interval, -1));
+		break;
+	case ACT_REDRAW:
+		term_force_repaint();
+		break;
+	case ACT_FILTER:
+		str_copy(a->saved_filter, a->peers.filter, sizeof(a->saved_filter));
+		prompt_open_text(&a->prompt, P_FILTER, "filter:", a->peers.filter);
+		break;
+	case ACT_DISCONNECT:
+		ui_peers_sync(&a->peers, s, now);
+		app_ask_disconnect(a);
+		break;
+	case ACT_BAN:
+		ui_peers_sync(&a->peers, s, now);
+		app_ask_ban(a);
+		break;
+	case ACT_ADDNODE: {
+		char q[200];
+
+		str_errf(q, sizeof(q), "Add node (host:port) for %s to connect to:", s->label);
+		a->prompt_src = s;
+		prompt_open_text(&a->prompt, P_ADDNODE, q, NULL);
+		break;
+	}
+	case ACT_MAP_SOURCE:
+		a->geo_network = !a->geo_network;
+		break;
+	default:
+		if (a->help) {
+			if (act == ACT_UP || act == ACT_PGUP)
+				a->help_scroll -= act == ACT_UP ? 1 : 10;
+			else if (act == ACT_DOWN || act == ACT_PGDN)
+				a->help_scroll += act == ACT_DOWN ? 1 : 10;
+			if (a->help_scroll < 0)
+				a->help_scroll = 0;
+			break;
+		}
+		if (a->view == VIEW_PEERS)
+			ui_peers_action(&a->peers, s, act, now);
+		else if (a->view == VIEW_LOG)
+			ui_log_action(&a->log, act);
+		break;
+	}
+	app_dirty(a);
+}
+
+static void
+app_key(struct app *a, int key)
+{
+	double now = source_clock();
+	enum action act;
+
+	if (key == KEY_RESIZE)
+		return;		/* SIGWINCH is handled as an event */
+	if (prompt_active(&a->prompt)) {
+		app_prompt_key(a, key);
+		return;
+	}
+	act = keys_lookup(key, a->view);
+	if (a->help && (act == ACT_CANCEL || act == ACT_HELP)) {
+		a->help = false;
+		app_dirty(a);
+		return;
+	}
+	if (a->help && act >= ACT_UP && act <= ACT_END) {
+		app_act(a, act, now);
+		return;
+	}
+	if (a->help && act != ACT_NONE && act != ACT_QUIT)
+		a->help = false;
+	app_act(a, act, now);
+}
+
+/* --- events -------------------------------------------------------------- */
+
+static void
+app_stdin_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct app *a = arg;
+	int k, n = 0;
+
+	(void)fd;
+	(void)what;
+	/* Drain what is there, but bounded: a paste of megabytes must not
+	 * starve the RPC answers. */
+	while (n++ < 512 && (k = term_getkey()) != -1)
+		app_key(a, k);
+}
+
+static void
+app_resize(struct app *a)
+{
+	int w, h;
+
+	term_size(&w, &h);
+	term_resize(w, h);
+	grid_resize(a->grid, w, h);
+	app_dirty(a);
+}
+
+static void
+app_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct app *a = arg;
+
+	(void)what;
+	if (sig == SIGWINCH)
+		app_resize(a);
+	else
+		event_base_loopbreak(a->base);
+}
+
+static void
+app_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct app *a = arg;
+	double now = source_clock();
+	bool need = false;
+
+	(void)fd;
+	(void)what;
+	/* Redraw only for what changes with time alone. */
+	if (a->status[0] != '\0' && now >= a->status_until && now < a->status_until + 1.5)
+		need = true;
+	if (a->peers.stale_order && now >= a->peers.defer_until)
+		need = true;
+	if (app_src(a)->state != SOURCE_UP)
+		need = true;
+	if (need)
+		app_dirty(a);
+}
+
+static void
+app_netscan_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct app *a = arg;
+
+	(void)fd;
+	(void)what;
+	netscan_start(a->netscan);
+}
+
+static void
+app_netscan_cb(void *arg)
+{
+	struct app *a = arg;
+
+	if (a->o->once && a->once_pending > 0 && --a->once_pending == 0)
+		event_base_loopbreak(a->base);
+	if (a->view == VIEW_NETWORK || a->view == VIEW_GEO)
+		app_dirty(a);
+}
+
+static void
+app_source_update(struct source *s, void *arg)
+{
+	struct app *a = arg;
+
+	if (a->o->once) {
+		for (size_t i = 0; i < a->nsrc; i++)
+			if (a->src[i] == s && !a->once_done[i]) {
+				a->once_done[i] = true;
+				if (--a->once_pending == 0)
+					event_base_loopbreak(a->base);
+			}
+		return;
+	}
+	if (s == app_src(a) || a->view == VIEW_LOG)
+		app_dirty(a);
+}
+
+static void
+app_source_event(struct source *s, enum source_event kind, const char *text, void *arg)
+{
+	struct app *a = arg;
+
+	ui_log_add(&a->log, time(NULL), kind, s->label, text);
+	if (a->view == VIEW_LOG)
+		app_dirty(a);
+}
+
+static void
+app_once_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct app *a = arg;
+
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(a->base);
+}
+
+/* --- set-up and the two modes -------------------------------------------- */
+
+static int
+app_setup(struct app *a, const struct app_opts *o)
+{
+	char err[512];
+	const char *nc = getenv("NO_COLOR");
+	const char *cs;
+
+	memset(a, 0, sizeof(*a));
+	a->o = o;
+	a->view = o->view < VIEW_COUNT ? o->view : VIEW_PEERS;
+	a->interval = o->interval;
+	cs = nl_langinfo(CODESET);
+	a->utf8 = !o->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+	a->color = !o->no_color && (nc == NULL || nc[0] == '\0');
+	a->started = source_clock();
+	if (hash_init() == -1) {
+		fprintf(stderr, "agentconsole: cannot initialise libsodium\n");
+		return -1;
+	}
+	if (o->geoip_db != NULL) {
+		a->geoip = geoip_open(o->geoip_db, NULL, err, sizeof(err));
+		if (a->geoip == NULL) {
+			fprintf(stderr, "agentconsole: --geoip-db: %s\n", err);
+			return -1;
+		}
+	}
+	a->base = event_base_new();
+	if (a->base == NULL) {
+		fprintf(stderr, "agentconsole: cannot create the event loop\n");
+		return -1;
+	}
+	event_base_priority_init(a->base, 2);
+	ui_peers_init(&a->peers, o->sort_col, o->sort_reverse);
+	ui_log_init(&a->log);
+	a->src = xcalloc(o->nnodes, sizeof(*a->src));
+	a->once_done = xcalloc(o->nnodes, sizeof(*a->once_done));
+	for (size_t i = 0; i < o->nnodes; i++) {
+		const struct app_node *n = &o->nodes[i];
+
+		a->src[i] = source_new(a->base, n->label, n->host, n->port, n->cookie, o->interval,
+		    o->timeout);
+		source_set_callbacks(a->src[i], app_source_update, app_source_event, a);
+		source_set_geoip(a->src[i], a->geoip);
+	}
+	a->nsrc = o->nnodes;
+	if (o->crawl_db != NULL)
+		a->netscan = netscan_new(a->base, o->crawl_db, o->network, app_netscan_cb, a);
+	(void)worldmap_land(0, 0);	/* rasterise the map now, not in a frame */
+	return 0;
+}
+
+static void
+app_teardown(struct app *a)
+{
+	for (size_t i = 0; i < a->nsrc; i++)
+		source_free(a->src[i]);
+	free(a->src);
+	free(a->once_done);
+	netscan_free(a->netscan);
+	if (a->netscan_timer != NULL)
+		event_free(a->netscan_timer);
+	if (a->redraw_ev != NULL)
+		event_free(a->redraw_ev);
+	if (a->tick_ev != NULL)
+		event_free(a->tick_ev);
+	if (a->stdin_ev != NULL)
+		event_free(a->stdin_ev);
+	for (int i = 0; i < 4; i++)
+		if (a->sig_ev[i] != NULL)
+			event_free(a->sig_ev[i]);
+	if (a->once_timeout != NULL)
+		event_free(a->once_timeout);
+	ui_peers_free(&a->peers);
+	ui_log_free(&a->log);
+	grid_free(a->grid);
+	geoip_close(a->geoip);
+	if (a->base != NULL)
+		event_base_free(a->base);
+}
+
+static void
+app_write_stats(struct app *a)
+{
+	FILE *fp;
+	double parse = 0, elapsed = source_clock() - a->started;
+	unsigned parses = 0, ok = 0, failed = 0;
+	size_t ns = a->frames < APP_FRAME_SAMPLES ? a->frames : APP_FRAME_SAMPLES;
+	double *v;
+
+	if (a->o->stats_file == NULL)
+		return;
+	if ((fp = fopen(a->o->stats_file, "w")) == NULL) {
+		fprintf(stderr, "agentconsole: --stats-file %s: cannot write\n", a->o->stats_file);
+		return;
+	}
+	for (size_t i = 0; i < a->nsrc; i++) {
+		parse += a->src[i]->parse_us_total;
+		parses += a->src[i]->parses;
+		ok += a->src[i]->rounds_ok;
+		failed += a->src[i]->rounds_failed;
+	}
+	fprintf(fp, "seconds %.1f\nframes %lu\nrender_avg_us %.0f\nrender_max_us %.0f\n"
+	    "output_avg_us %.0f\noutput_max_us %.0f\npolls_ok %u\npolls_failed %u\n"
+	    "apply_avg_us %.0f\npeers %zu\n", elapsed, a->frames,
+	    a->frames ? a->render_us / a->frames : 0, a->render_max_us,
+	    a->frames ? a->output_us / a->frames : 0, a->output_max_us, ok, failed,
+	    parses ? parse / parses : 0, a->nsrc > 0 ? a->src[0]->npeers : 0);
+	v = xcalloc(ns > 0 ? ns : 1, sizeof(*v));
+	memcpy(v, a->frame_sample, ns * sizeof(*v));
+	fprintf(fp, "render_p50_us %.0f\nrender_p99_us %.0f\n",
+	    ns ? chart_quantile(v, ns, 0.5) : 0, ns ? chart_quantile(v, ns, 0.99) : 0);
+	free(v);
+	fclose(fp);
+}
+
+static int
+app_run_once(struct app *a)
+{
+	struct timeval tv;
+	int rc = 0;
+
+	a->grid = grid_new(a->o->once_w, a->o->once_h, a->utf8);
+	a->once_pending = a->nsrc + (a->netscan != NULL ? 1 : 0);
+	for (size_t i = 0; i < a->nsrc; i++)
+		source_start(a->src[i]);
+	if (a->netscan != NULL)
+		netscan_start(a->netscan);
+	/* Every call has its own timeout; this only bounds the whole. */
+	tv.tv_sec = (time_t)(a->o->timeout + 5);
+	tv.tv_usec = 0;
+	a->once_timeout = evtimer_new(a->base, app_once_timeout_cb, a);
+	evtimer_add(a->once_timeout, &tv);
+	if (a->once_pending > 0)
+		event_base_dispatch(a->base);
+	for (size_t i = 0; i < a->nsrc; i++) {
+		a->cur = i;
+		if (a->src[i]->state != SOURCE_UP)
+			rc = 1;
+		for (int v = 0; v < VIEW_COUNT; v++) {
+			printf("=== agentconsole --once: node %zu/%zu %s, view %d %s ===\n", i + 1,
+			    a->nsrc, a->src[i]->label, v + 1, keys_view_name((enum view_id)v));
+			/* The geography view shows both sources of marks. */
+			a->geo_network = false;
+			app_render(a, a->grid, (enum view_id)v, source_clock());
+			grid_write(a->grid, stdout);
+			if (v == VIEW_GEO && a->netscan != NULL) {
+				printf("=== agentconsole --once: node %zu/%zu %s, view 2 Geo (whole network) ===\n",
+				    i + 1, a->nsrc, a->src[i]->label);
+				a->geo_network = true;
+				app_render(a, a->grid, (enum view_id)v, source_clock());
+				grid_write(a->grid, stdout);
+			}
+		}
+	}
+	fflush(stdout);
+	return rc;
+}
+
+static int
+app_run_tty(struct app *a)
+{
+	static const int sigs[4] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
+	struct timeval one = { 1, 0 }, scan;
+	char err[256];
+	double every;
+	int w, h;
+
+	if (term_init(a->color, err, sizeof(err)) == -1) {
+		fprintf(stderr, "agentconsole: %s\n", err);
+		return 1;
+	}
+	term_size(&w, &h);
+	a->grid = grid_new(w, h, a->utf8);
+	a->redraw_ev = event_new(a->base, -1, 0, app_redraw_cb, a);
+	event_priority_set(a->redraw_ev, 1);
+	a->stdin_ev = event_new(a->base, STDIN_FILENO, EV_READ | EV_PERSIST, app_stdin_cb, a);
+	event_add(a->stdin_ev, NULL);
+	/* Added after initscr so libevent's handlers replace curses' own. */
+	for (int i = 0; i < 4; i++) {
+		a->sig_ev[i] = evsignal_new(a->base, sigs[i], app_signal_cb, a);
+		event_add(a->sig_ev[i], NULL);
+	}
+	a->tick_ev = event_new(a->base, -1, EV_PERSIST, app_tick_cb, a);
+	event_add(a->tick_ev, &one);
+	if (a->netscan != NULL) {
+		every = a->interval * 5 > 5 ? a->interval * 5 : 5;
+		scan.tv_sec = (time_t)every;
+		scan.tv_usec = 0;
+		a->netscan_timer = event_new(a->base, -1, EV_PERSIST, app_netscan_timer_cb, a);
+		event_add(a->netscan_timer, &scan);
+		netscan_start(a->netscan);
+	}
+	for (size_t i = 0; i < a->nsrc; i++)
+		source_start(a->src[i]);
+	app_dirty(a);
+	event_base_dispatch(a->base);
+	term_end();
+	return 0;
+}
+
+int
+app_run(const struct app_opts *o)
+{
+	struct app a;
+	int rc;
+
+	/* A dead RPC peer or a gone netscan reader must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (app_setup(&a, o) == -1) {
+		app_teardown(&a);
+		return 1;
+	}
+	rc = o->once ? app_run_once(&a) : app_run_tty(&a);
+	app_write_stats(&a);
+	app_teardown(&a);
+	return rc;
+}

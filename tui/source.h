@@ -1,0 +1,249 @@
+/* source.h -- one watched agentnode: asynchronous RPC polling, parsed state, history and event diffing. */
+#ifndef AGENTCHAIN_SOURCE_H
+#define AGENTCHAIN_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "chart.h"
+#include "netaddr.h"
+
+struct geoip;
+
+/*
+ * A source polls getnetworkinfo, getpeerinfo, getnetworkstats and
+ * listbanned together every interval through the asynchronous RPC client,
+ * and applies the four answers at once when the last one is in, so the
+ * views always see one consistent snapshot.  A round is never started
+ * while the previous one is still out: a slow node slows its own updates,
+ * never the UI.  Any failed call marks the node down ("disconnected,
+ * retrying") with the error, keeps the last data for display, and the
+ * next round simply tries again.
+ *
+ * Everything read from the RPC is input: values are type-checked, strings
+ * bounded and sanitised, and the number of peers capped.
+ */
+
+#define SOURCE_MAX_PEERS	100000
+#define SOURCE_MAX_BANS		10000
+#define SOURCE_MAX_SPREAD	256
+#define SOURCE_LATHIST		32	/* latency samples kept per peer */
+#define SOURCE_VIOLATIONS	8	/* recent violations kept per peer */
+
+enum source_state {
+	SOURCE_CONNECTING = 0,	/* no answer yet */
+	SOURCE_UP,
+	SOURCE_DOWN,		/* last round failed; retrying */
+};
+
+struct peer_violation {
+	char		kind[24];
+	int64_t		time;
+};
+
+/* One connected peer as getpeerinfo describes it.  Latencies are in
+ * milliseconds, < 0 when unknown. */
+struct peer_info {
+	uint64_t	id;
+	char		addr[NETADDR_STRLEN];
+	struct netaddr	na;
+	bool		has_na;
+	char		direction[10];		/* "inbound", "outbound" */
+	char		conn_type[10];		/* "full", "manual", "feeler" */
+	bool		handshake_complete;
+	char		country[3];		/* "" unknown */
+	uint32_t	asn;
+	double		ping_ms, minping_ms, avgping_ms, pingwait_ms;
+	int32_t		version;
+	char		subver[96];		/* sanitised */
+	int32_t		start_height;
+	uint64_t	services;
+	uint64_t	bytes_sent, bytes_recv;
+	double		send_rate, recv_rate;	/* bytes/s */
+	int64_t		conntime;		/* unix seconds */
+	int64_t		connected_secs;
+	int64_t		lastsend, lastrecv;
+	int		rep_score;
+	int		quality_score;
+	double		reliability;
+	uint64_t	addr_processed, addr_rate_limited;
+	double		lathist[SOURCE_LATHIST];
+	int		nlathist;
+	struct peer_violation viol[SOURCE_VIOLATIONS];
+	int		nviol;
+	/* From --geoip-db, looked up by the console itself. */
+	bool		has_loc;
+	double		lat, lon;
+	char		city[48];
+};
+
+struct node_info {
+	char		version[32];
+	char		subversion[96];
+	char		network[16];
+	int		protocol;
+	int		connections, conn_in, conn_out;
+	int		min_peers, max_peers;
+	int32_t		height;
+	uint64_t	bytes_recv, bytes_sent;
+	int64_t		uptime;
+	int		addrman_new, addrman_tried, banned;
+	int		health;
+};
+
+struct country_count {
+	char		cc[8];			/* "DE", "unknown" */
+	unsigned	n;
+};
+
+struct net_stats {
+	long long	total_nodes;
+	int		active_nodes;
+	double		avg_latency_ms;		/* < 0 unknown */
+	int		health;
+	struct country_count spread[SOURCE_MAX_SPREAD];
+	size_t		nspread;
+};
+
+struct ban_info {
+	char		address[64];
+	int64_t		created, until;
+	char		reason[32];
+};
+
+/* What the diffing reports to the event log. */
+enum source_event {
+	SEV_STATE,		/* node up / down */
+	SEV_CONNECT,
+	SEV_DISCONNECT,
+	SEV_BAN,
+	SEV_UNBAN,
+	SEV_VIOLATION,
+	SEV_ACTION,		/* result of an action the user took */
+};
+
+struct source;
+typedef void (*source_update_cb)(struct source *s, void *arg);
+typedef void (*source_event_cb)(struct source *s, enum source_event kind, const char *text,
+    void *arg);
+/* Result of an action: OK, and a message naming the target. */
+typedef void (*source_action_cb)(struct source *s, bool ok, const char *msg, void *arg);
+
+struct source {
+	char			 label[80];	/* how the user named it */
+	char			 host[NETADDR_HOSTLEN];
+	uint16_t		 port;
+	char			*cookie;
+
+	struct event_base	*base;
+	struct rpc_client	*rpc;
+	struct event		*timer;
+	double			 interval;
+	double			 timeout;
+	bool			 paused;
+	const struct geoip	*geoip;		/* borrowed, may be NULL */
+
+	enum source_state	 state;
+	char			 error[256];	/* why it is down */
+	double			 since;		/* monotonic time of the state change */
+	double			 last_update;	/* monotonic time of the last good round */
+	unsigned		 rounds_ok, rounds_failed;
+	uint64_t		 generation;	/* bumped by every applied round */
+
+	/* The round in flight. */
+	struct source_slot {
+		struct source	*s;
+		int		 i;
+	}			 slot[4];
+	int			 inflight;
+	json_t			*reply[4];
+	bool			 round_failed;
+	char			 round_error[256];
+
+	/* The current snapshot. */
+	bool			 have_data;
+	struct node_info	 info;
+	struct peer_info	*peers;
+	size_t			 npeers;
+	uint64_t		*idx_keys;	/* open-addressed id -> index */
+	size_t			*idx_vals;
+	size_t			 idx_cap;
+	struct net_stats	 stats;
+	struct ban_info		*bans;
+	size_t			 nbans;
+	double			 rate_in, rate_out;	/* node totals, bytes/s */
+
+	/* History, one sample per applied round. */
+	struct chart_series	 h_latency;	/* mean of peers' last ping, ms */
+	struct chart_series	 h_health;
+	struct chart_series	 h_peers;
+	struct chart_series	 h_rate_in, h_rate_out;
+
+	double			 parse_us_total;	/* for --stats-file */
+	unsigned		 parses;
+
+	source_update_cb	 on_update;
+	source_event_cb		 on_event;
+	void			*cb_arg;
+	bool			 closing;
+};
+
+/* A source polling HOST:PORT (numeric) with COOKIE (may be NULL) every
+ * INTERVAL seconds inside BASE; each call gives up after TIMEOUT seconds.
+ * BASE may be NULL for a source that is only fed by source_apply (tests).
+ * Strings are copied.  Polling starts with source_start.  Caller frees
+ * with source_free. */
+struct source *source_new(struct event_base *base, const char *label, const char *host,
+    uint16_t port, const char *cookie, double interval, double timeout);
+/* Stop polling and free S; calls in flight are cancelled without calling
+ * back.  NULL is fine. */
+void source_free(struct source *s);
+/* Callbacks for new data and for events; ARG is passed to both. */
+void source_set_callbacks(struct source *s, source_update_cb up, source_event_cb ev,
+    void *arg);
+/* Look peers up in G (borrowed; NULL: none). */
+void source_set_geoip(struct source *s, const struct geoip *g);
+
+/* Poll now and then every interval. */
+void source_start(struct source *s);
+/* Start a round now unless one is in flight (after an action). */
+void source_poll_now(struct source *s);
+/* Poll every INTERVAL seconds from now on. */
+void source_set_interval(struct source *s, double interval);
+/* While paused no round is started. */
+void source_set_paused(struct source *s, bool paused);
+
+/* Apply one round's answers (borrowed) as if they had come from the node
+ * at monotonic time NOW.  Returns 0, or -1 with ERR when an answer has the
+ * wrong shape (then nothing changes).  Public for tests and the
+ * benchmark. */
+int source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_t *bans,
+    double now, char *err, size_t errlen);
+/* Record a failed round (as the poller does). */
+void source_fail(struct source *s, const char *why, double now);
+
+/* The peer with ID in the current snapshot, or NULL. */
+const struct peer_info *source_peer(const struct source *s, uint64_t id);
+/* Index of the peer with ID in s->peers, or -1. */
+long source_peer_index(const struct source *s, uint64_t id);
+
+/* Actions, all asynchronous; CB (may be NULL) reports the outcome.  The
+ * target is named by value, never by a row.  Return 0 if the call was
+ * sent, -1 if not (no RPC, bad argument; CB is then not called). */
+int source_disconnect(struct source *s, uint64_t id, const char *what, source_action_cb cb,
+    void *arg);
+int source_ban(struct source *s, const char *ip, int64_t seconds, source_action_cb cb,
+    void *arg);
+int source_addnode(struct source *s, const char *hostport, source_action_cb cb, void *arg);
+
+/* "disconnected, retrying" etc. for the header. */
+const char *source_state_name(enum source_state st);
+
+/* Monotonic seconds, the clock every console timestamp uses. */
+double source_clock(void);
+
+#endif

@@ -1,0 +1,29 @@
+/* term.h -- the curses terminal: start-up, colour mapping, drawing a grid, keys, and restoring the terminal on every exit. */
+#ifndef AGENTCHAIN_TERM_H
+#define AGENTCHAIN_TERM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grid.h"
+
+/* Take over the terminal (curses, cbreak, no echo, keypad, non-blocking
+ * input).  COLOR asks for colours when the terminal has them.  Installs
+ * handlers for fatal signals that reset the terminal before dying, and an
+ * atexit hook.  Returns 0, or -1 with ERR (e.g. not a terminal). */
+int term_init(bool color, char *err, size_t errlen);
+/* Give the terminal back.  Idempotent; safe from atexit. */
+void term_end(void);
+bool term_active(void);
+/* The terminal's size now (ioctl). */
+void term_size(int *w, int *h);
+/* Tell curses about a new size (after SIGWINCH). */
+void term_resize(int w, int h);
+/* Copy G to the screen: erase(), every cell, one doupdate(). */
+void term_draw(const struct grid *g);
+/* Repaint everything on the next draw (^L). */
+void term_force_repaint(void);
+/* The next key, or -1 when none is waiting. */
+int term_getkey(void);
+
+#endif
