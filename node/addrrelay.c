@@ -156,9 +156,10 @@ addrrelay_on_getaddr(struct peer *p)
 		return;
 	p->getaddr_answered = true;
 	/* A seed's answer exists to introduce newcomers: once its book has
-	 * grown by a tenth, the old sample is stale news. */
+	 * changed, the old sample is stale news (and the book of a seed is
+	 * meant to be read). */
 	if (now >= n->getaddr_cache_expires || (n->cfg->node.seed &&
-	    addrman_size(n->addrman) * 10 > n->getaddr_cache_book * 11))
+	    addrman_size(n->addrman) != n->getaddr_cache_book))
 		addrrelay_rebuild_cache(n, now);
 	if (n->getaddr_cache_n > 0)
 		addrrelay_send(p, n->getaddr_cache, n->getaddr_cache_n);

@@ -44,10 +44,16 @@
 int64_t
 node_now_ms(const struct node *n)
 {
+	return node_now_us(n) / 1000;
+}
+
+int64_t
+node_now_us(const struct node *n)
+{
 	struct timeval tv;
 
 	event_base_gettimeofday_cached(n->base, &tv);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 int64_t

@@ -98,6 +98,9 @@ struct node {
 /* Milliseconds and seconds from the loop's cached clock (wall time: peers
  * exchange timestamps). */
 int64_t node_now_ms(const struct node *n);
+/* Microseconds, for round-trip times on fast links (loopback pings are
+ * well under a millisecond). */
+int64_t node_now_us(const struct node *n);
 int64_t node_now(const struct node *n);
 
 /* Run the node with CFG until SIGINT/SIGTERM or the RPC "stop" method,

@@ -45,7 +45,7 @@ struct peer {
 
 	/* Keepalive: one ping in flight at a time. */
 	uint64_t		 ping_nonce;	/* 0: none outstanding */
-	int64_t			 ping_sent_ms;
+	int64_t			 ping_sent_us;
 	int64_t			 next_ping_ms;
 
 	/* Address exchange. */
