@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -44,16 +45,19 @@
 int64_t
 node_now_ms(const struct node *n)
 {
-	return node_now_us(n) / 1000;
-}
-
-int64_t
-node_now_us(const struct node *n)
-{
 	struct timeval tv;
 
 	event_base_gettimeofday_cached(n->base, &tv);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int64_t
+node_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int64_t

@@ -98,9 +98,10 @@ struct node {
 /* Milliseconds and seconds from the loop's cached clock (wall time: peers
  * exchange timestamps). */
 int64_t node_now_ms(const struct node *n);
-/* Microseconds, for round-trip times on fast links (loopback pings are
- * well under a millisecond). */
-int64_t node_now_us(const struct node *n);
+/* A precise monotonic clock in microseconds, read now, for round-trip
+ * times: the loop's cached clock ticks in ~4 ms steps (libevent uses
+ * CLOCK_MONOTONIC_COARSE) and loopback pings are far shorter. */
+int64_t node_mono_us(void);
 int64_t node_now(const struct node *n);
 
 /* Run the node with CFG until SIGINT/SIGTERM or the RPC "stop" method,

@@ -293,7 +293,7 @@ peer_on_pong(struct peer *p, uint64_t nonce)
 		    p->ping_nonce == 0 ? "no ping outstanding" : "nonce mismatch");
 		return;
 	}
-	quality_latency_sample(&p->q, (double)(node_now_us(p->node) - p->ping_sent_us) / 1000.0);
+	quality_latency_sample(&p->q, (double)(node_mono_us() - p->ping_sent_mono_us) / 1000.0);
 	quality_exchange(&p->q, true);
 	reputation_reward(&p->rep, now_ms / 1000);
 	p->ping_nonce = 0;
@@ -422,7 +422,8 @@ peer_ping(struct peer *p, int64_t now_ms)
 	do {
 		p->ping_nonce = rnd_u64();
 	} while (p->ping_nonce == 0);
-	p->ping_sent_us = node_now_us(p->node);
+	p->ping_sent_ms = now_ms;
+	p->ping_sent_mono_us = node_mono_us();
 	p->next_ping_ms = now_ms + (int64_t)p->node->cfg->node.ping_interval * 1000;
 	msg_ping_init(&m, p->ping_nonce);
 	peer_send(p, &m);
@@ -456,7 +457,7 @@ peer_tick(struct peer *p, int64_t now_ms)
 		}
 		return;
 	}
-	if (p->ping_nonce != 0 && now_ms - p->ping_sent_us / 1000 > idle_ms) {
+	if (p->ping_nonce != 0 && now_ms - p->ping_sent_ms > idle_ms) {
 		quality_exchange(&p->q, false);
 		peer_disconnect(p, "ping timeout", false);
 		return;

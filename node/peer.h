@@ -45,7 +45,8 @@ struct peer {
 
 	/* Keepalive: one ping in flight at a time. */
 	uint64_t		 ping_nonce;	/* 0: none outstanding */
-	int64_t			 ping_sent_us;
+	int64_t			 ping_sent_ms;	/* wall clock, for timeouts */
+	int64_t			 ping_sent_mono_us;	/* for the round-trip time */
 	int64_t			 next_ping_ms;
 
 	/* Address exchange. */

@@ -175,7 +175,7 @@ rpc_peer_json(const struct peer *p, int64_t now_ms)
 	json_object_set_new(o, "minping", measured ? json_real(p->q.lat_min / 1000.0) : json_null());
 	json_object_set_new(o, "avgping", measured ? json_real(p->q.lat_avg / 1000.0) : json_null());
 	json_object_set_new(o, "pingwait", p->ping_nonce != 0 ?
-	    json_real((double)(now_ms * 1000 - p->ping_sent_us) / 1e6) : json_null());
+	    json_real((double)(now_ms - p->ping_sent_ms) / 1000.0) : json_null());
 	json_object_set_new(o, "latency_history_ms", lat);
 	json_object_set_new(o, "bytes_by_type", by_type);
 	json_object_set_new(o, "quality", json_pack("{s:i, s:f, s:I, s:I, s:I}",
