@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "version.h"
 #include "xmalloc.h"
 
 /* A flag's MASK has this many bits, so at most this many named commands. */
@@ -112,6 +113,13 @@ cli_apply(const char *prog, const struct cli_flag *f, const char *what, const ch
 	switch (f->id) {
 	case CLI_CONFIG:
 		return 0;	/* loaded in the first pass */
+	case CLI_HELP_CONFIG:
+		config_print_keys(stdout);
+		return 2;
+	case CLI_VERSION:
+		/* PROG may carry the command ("agentcrawl crawl"): name the program. */
+		printf("%.*s %s\n", (int)strcspn(prog, " "), prog, AGENTCHAIN_VERSION);
+		return 2;
 	case CLI_SET:
 		if ((eq = strchr(value, '=')) == NULL) {
 			fprintf(stderr, "%s: --set wants KEY=VALUE, got '%s'\n", prog, value);

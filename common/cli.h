@@ -10,6 +10,8 @@
 /* Ids the parser handles itself. */
 #define CLI_CONFIG	(-1)	/* --config FILE: loaded before any other flag */
 #define CLI_SET		(-2)	/* --set KEY=VALUE: any config key */
+#define CLI_HELP_CONFIG	(-3)	/* --help-config: describe every config key, exit 0 */
+#define CLI_VERSION	(-4)	/* --version: "PROG VERSION", exit 0 */
 
 /* One flag.  A flag with a KEY sets that config key (to VALUE when it
  * takes no argument, e.g. "true") and then, only if its ID is not 0, goes

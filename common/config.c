@@ -370,7 +370,7 @@ config_is_section(const char *path)
 	return false;
 }
 
-static void
+void
 config_strlist_free(struct config_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -380,7 +380,7 @@ config_strlist_free(struct config_strlist *l)
 	l->n = 0;
 }
 
-static void
+void
 config_strlist_add(struct config_strlist *l, const char *s)
 {
 	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);

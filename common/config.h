@@ -109,6 +109,10 @@ struct config {
 /* Fill C with the static defaults (network mainnet, log level info, ...).
  * Network-dependent defaults (ports, seeds, datadir, listen addresses) are
  * filled by config_finalize.  Call before any other config_ function. */
+/* Append a copy of S to L; free every item and the array (L becomes empty). */
+void config_strlist_add(struct config_strlist *l, const char *s);
+void config_strlist_free(struct config_strlist *l);
+
 void config_init(struct config *c);
 
 /* Apply the YAML file at PATH on top of C, in file order.  Files larger

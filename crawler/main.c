@@ -32,8 +32,7 @@ static const char *const cmd_names[] = { "crawl", "export", "stats", NULL };
 
 enum flag_id {
 	F_ONCE = 1, F_FORMAT, F_OUTPUT, F_ALL, F_JSON, F_MIN_HEIGHT, F_DIAL_RATE,
-	F_FLUSH_MS, F_PROGRESS, F_PROGRESS_INTERVAL, F_NOW, F_HELP, F_HELP_CONFIG,
-	F_VERSION, F_NETWORK,
+	F_FLUSH_MS, F_PROGRESS, F_PROGRESS_INTERVAL, F_NOW, F_HELP, F_NETWORK,
 };
 
 /* Mask 0: every command takes the flag. */
@@ -92,9 +91,9 @@ static const struct cli_flag flags[] = {
 	  "log to FILE instead of standard error" },
 	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE",
 	  "set any config key" },
-	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, 0, 0, NULL,
+	{ "help-config", 0, NULL, NULL, CLI_HELP_CONFIG, 0, 0, NULL,
 	  "describe every config key" },
-	{ "version", 0, NULL, NULL, F_VERSION, 0, 0, NULL,
+	{ "version", 0, NULL, NULL, CLI_VERSION, 0, 0, NULL,
 	  "print the version" },
 	{ "help", 0, NULL, NULL, F_HELP, 0, 0, NULL, "this help" },
 };
@@ -208,12 +207,6 @@ on_flag(const struct cli_flag *f, const char *value, void *arg)
 		return number(f->name, value, 1, INT64_MAX, &o->now) == -1;
 	case F_HELP:
 		usage(stdout, o->cmd);
-		return 2;
-	case F_HELP_CONFIG:
-		config_print_keys(stdout);
-		return 2;
-	case F_VERSION:
-		printf("agentcrawl %s\n", AGENTCHAIN_VERSION);
 		return 2;
 	}
 	return 0;

@@ -19,7 +19,7 @@
 #include "xmalloc.h"
 
 enum flag_id {
-	F_HELP = 1, F_HELP_CONFIG, F_VERSION,
+	F_HELP = 1,
 };
 
 static const struct cli_flag flags[] = {
@@ -44,8 +44,8 @@ static const struct cli_flag flags[] = {
 	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE", "log to FILE instead of stderr" },
 	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE", "YAML configuration (agentchain.yaml(5))" },
 	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE", "set any config key" },
-	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
-	{ "version", 0, NULL, NULL, F_VERSION, 0, 0, NULL, "print the version" },
+	{ "help-config", 0, NULL, NULL, CLI_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
+	{ "version", 0, NULL, NULL, CLI_VERSION, 0, 0, NULL, "print the version" },
 	{ "help", 0, NULL, NULL, F_HELP, 0, 'h', NULL, "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
@@ -70,12 +70,6 @@ handle_flag(const struct cli_flag *f, const char *value, void *arg)
 	switch (f->id) {
 	case F_HELP:
 		usage(stdout);
-		return 2;
-	case F_HELP_CONFIG:
-		config_print_keys(stdout);
-		return 2;
-	case F_VERSION:
-		printf("agentseeder %s\n", AGENTCHAIN_VERSION);
 		return 2;
 	default:
 		return 0;

@@ -63,12 +63,6 @@ banman_mask(uint8_t ip[16], unsigned prefix)
 	}
 }
 
-static bool
-banman_is_v4mapped(const uint8_t ip[16])
-{
-	return memcmp(ip, banman_v4mapped, sizeof(banman_v4mapped)) == 0;
-}
-
 int
 banman_parse_subnet(const char *s, struct ban_subnet *out)
 {
@@ -122,17 +116,15 @@ banman_parse_subnet(const char *s, struct ban_subnet *out)
 char *
 banman_format_subnet(const struct ban_subnet *s, char *buf, size_t len)
 {
-	char ip[INET6_ADDRSTRLEN];
+	struct netaddr a = { .port = 0 };
+	char ip[NETADDR_STRLEN];
 
 	if (len == 0)
 		return buf;
-	if (s->prefix >= 96 && banman_is_v4mapped(s->ip)) {
-		inet_ntop(AF_INET, s->ip + 12, ip, sizeof(ip));
-		snprintf(buf, len, "%s/%u", ip, (unsigned)s->prefix - 96);
-	} else {
-		inet_ntop(AF_INET6, s->ip, ip, sizeof(ip));
-		snprintf(buf, len, "%s/%u", ip, (unsigned)s->prefix);
-	}
+	/* Subnets are masked, so a mapped address means a prefix of 96+. */
+	memcpy(a.ip, s->ip, sizeof(a.ip));
+	snprintf(buf, len, "%s/%u", netaddr_format_ip(&a, ip, sizeof(ip)),
+	    (unsigned)s->prefix - (netaddr_is_ipv4(&a) ? 96 : 0));
 	return buf;
 }
 

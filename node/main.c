@@ -22,8 +22,7 @@
 #include "xmalloc.h"
 
 enum flag_id {
-	F_SEED_NODE = 1, F_NO_DNS_SEEDS, F_RPC_CONNECT, F_RPC_COOKIE, F_HELP, F_HELP_CONFIG,
-	F_VERSION, F_RPC_TIMEOUT,
+	F_SEED_NODE = 1, F_NO_DNS_SEEDS, F_RPC_CONNECT, F_RPC_COOKIE, F_HELP, F_RPC_TIMEOUT,
 };
 
 static const struct cli_flag flags[] = {
@@ -50,8 +49,8 @@ static const struct cli_flag flags[] = {
 	{ "rpc-connect", 1, NULL, NULL, F_RPC_CONNECT, 0, 0, "ADDR:PORT", "rpc: node to call" },
 	{ "rpc-cookie", 1, NULL, NULL, F_RPC_COOKIE, 0, 0, "FILE", "rpc: cookie file (default DATADIR/.cookie)" },
 	{ "rpc-timeout", 1, NULL, NULL, F_RPC_TIMEOUT, 0, 0, "SECONDS", "rpc: give up after (default 30)" },
-	{ "help-config", 0, NULL, NULL, F_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
-	{ "version", 0, NULL, NULL, F_VERSION, 0, 0, NULL, "print the version" },
+	{ "help-config", 0, NULL, NULL, CLI_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
+	{ "version", 0, NULL, NULL, CLI_VERSION, 0, 0, NULL, "print the version" },
 	{ "help", 0, NULL, NULL, F_HELP, 0, 0, NULL, "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
@@ -80,23 +79,6 @@ usage(FILE *fp)
 	fprintf(fp, "\nSee agentnode(1) and agentchain.yaml(5).\n");
 }
 
-static void
-strlist_add(struct config_strlist *l, const char *s)
-{
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = xstrdup(s);
-}
-
-static void
-strlist_free(struct config_strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 static int
 on_flag(const struct cli_flag *f, const char *value, void *arg)
 {
@@ -105,7 +87,7 @@ on_flag(const struct cli_flag *f, const char *value, void *arg)
 
 	switch (f->id) {
 	case F_SEED_NODE:
-		strlist_add(&o->seed_nodes, value);
+		config_strlist_add(&o->seed_nodes, value);
 		return 0;
 	case F_NO_DNS_SEEDS:
 		return config_set(&o->cfg, "network.dns_seeds", "", err, sizeof(err)) == 0 ? 0 : 1;
@@ -113,8 +95,6 @@ on_flag(const struct cli_flag *f, const char *value, void *arg)
 	case F_RPC_COOKIE: o->rpc_cookie = value; return 0;
 	case F_RPC_TIMEOUT: o->rpc_timeout = atof(value); return 0;
 	case F_HELP: usage(stdout); return 2;
-	case F_HELP_CONFIG: config_print_keys(stdout); return 2;
-	case F_VERSION: printf("agentnode %s\n", AGENTCHAIN_VERSION); return 2;
 	}
 	return 0;
 }
@@ -249,6 +229,6 @@ main(int argc, char **argv)
 		rc = cmd_rpc(&o, argc - 1 - optind, argv + 1 + optind);
 out:
 	config_free(&o.cfg);
-	strlist_free(&o.seed_nodes);
+	config_strlist_free(&o.seed_nodes);
 	return rc;
 }
