@@ -131,7 +131,12 @@ say "NODES.md"
 	die "export failed"
 head -n 20 "$STATE/NODES.md"
 say "dig @${DNS%:*} -p ${DNS#*:} seed.agentchain.io A"
-answers=$(dig @"${DNS%:*}" -p "${DNS#*:}" seed.agentchain.io A +short +time=2 +tries=2)
+# The crawler's good set can be briefly empty while young nodes pass from
+# the newcomer rule to the reliability windows: ask until it answers.
+seeder_answers() {
+	answers=$(dig @"${DNS%:*}" -p "${DNS#*:}" seed.agentchain.io A +short +time=2 +tries=2)
+	[ -n "$answers" ]
+}
+wait_until 60 "addresses from the seeder" seeder_answers
 echo "$answers"
-[ -n "$answers" ] || die "the seeder gave no addresses"
 say "demo ok: state left in $STATE"
