@@ -27,6 +27,7 @@ struct conn {
 	const struct conn_cb	*cb;
 	void			*arg;
 	struct conn_stats	 stats;
+	uint32_t		 max_payload;
 	struct event		*reap;
 	bool			 closing;
 	bool			 ended;	/* ended() already delivered */
@@ -82,8 +83,7 @@ conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr 
 	c->cb = cb;
 	c->arg = arg;
 	c->reap = evtimer_new(base, conn_reap_cb, c);
-	/* Never buffer more than one maximal frame from a peer. */
-	bufferevent_setwatermark(bev, EV_READ, 0, FRAME_HEADER_LEN + MSG_MAX_PAYLOAD);
+	conn_set_max_payload(c, MSG_MAX_PAYLOAD);
 	bufferevent_setcb(bev, conn_read_cb, NULL, conn_event_cb, c);
 	return c;
 }
@@ -178,7 +178,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct msg m;
 
 	while (!c->closing && !c->ended) {
-		enum frame_status st = frame_read(in, c->magic, &m, &res);
+		enum frame_status st = frame_read_max(in, c->magic, c->max_payload, &m, &res);
 
 		if (st == FRAME_NEED_MORE)
 			break;
@@ -279,6 +279,14 @@ conn_close(struct conn *c, bool flush)
 	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(c->bev, EV_WRITE);
 	conn_schedule_reap(c, 0);
+}
+
+void
+conn_set_max_payload(struct conn *c, uint32_t max)
+{
+	c->max_payload = max < MSG_MAX_PAYLOAD ? max : MSG_MAX_PAYLOAD;
+	/* Never buffer more than one maximal frame from a peer. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_HEADER_LEN + c->max_payload);
 }
 
 void

@@ -79,6 +79,12 @@ int conn_send(struct conn *c, const struct msg *m);
  * Idempotent; safe from inside any callback. */
 void conn_close(struct conn *c, bool flush);
 
+/* Accept frames of at most MAX payload bytes from now on (default and
+ * ceiling MSG_MAX_PAYLOAD); a larger one ends the connection with
+ * MSG_ERR_OVERSIZED.  Peers that have not completed a handshake get a
+ * small limit, so that a half-sent frame cannot pin megabytes. */
+void conn_set_max_payload(struct conn *c, uint32_t max);
+
 /* Change the argument passed to C's callbacks (an owner created after the
  * connection, as a peer is). */
 void conn_set_arg(struct conn *c, void *arg);

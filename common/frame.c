@@ -55,8 +55,8 @@ frame_encode_raw(struct wbuf *out, const uint8_t magic[4], uint8_t type,
 	    out->data + start + FRAME_HEADER_LEN);
 }
 
-enum frame_status
-frame_parse(const uint8_t *buf, size_t len, const uint8_t magic[4],
+static enum frame_status
+frame_parse_max(const uint8_t *buf, size_t len, const uint8_t magic[4], uint32_t max_payload,
     struct msg *out, struct frame_result *res, size_t *consumed)
 {
 	struct rbuf r;
@@ -81,7 +81,7 @@ frame_parse(const uint8_t *buf, size_t len, const uint8_t magic[4],
 		res->err = MSG_ERR_BAD_MAGIC;
 		return FRAME_ERROR;
 	}
-	if (h->length > MSG_MAX_PAYLOAD) {
+	if (h->length > max_payload) {
 		res->err = MSG_ERR_OVERSIZED;
 		return FRAME_ERROR;
 	}
@@ -105,8 +105,22 @@ frame_parse(const uint8_t *buf, size_t len, const uint8_t magic[4],
 }
 
 enum frame_status
+frame_parse(const uint8_t *buf, size_t len, const uint8_t magic[4],
+    struct msg *out, struct frame_result *res, size_t *consumed)
+{
+	return frame_parse_max(buf, len, magic, MSG_MAX_PAYLOAD, out, res, consumed);
+}
+
+enum frame_status
 frame_read(struct evbuffer *in, const uint8_t magic[4], struct msg *out,
     struct frame_result *res)
+{
+	return frame_read_max(in, magic, MSG_MAX_PAYLOAD, out, res);
+}
+
+enum frame_status
+frame_read_max(struct evbuffer *in, const uint8_t magic[4], uint32_t max_payload,
+    struct msg *out, struct frame_result *res)
 {
 	uint8_t hdr[FRAME_HEADER_LEN];
 	size_t avail = evbuffer_get_length(in), need, used;
@@ -118,8 +132,8 @@ frame_read(struct evbuffer *in, const uint8_t magic[4], struct msg *out,
 	 * allocation the size limit exists to prevent. */
 	if (avail < sizeof(hdr) ||
 	    evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
-		return frame_parse(hdr, 0, magic, out, res, &used);
-	st = frame_parse(hdr, sizeof(hdr), magic, out, res, &used);
+		return frame_parse_max(hdr, 0, magic, max_payload, out, res, &used);
+	st = frame_parse_max(hdr, sizeof(hdr), magic, max_payload, out, res, &used);
 	if (st == FRAME_NEED_MORE) {
 		need = FRAME_HEADER_LEN + (size_t)res->hdr.length;
 		if (avail < need)
@@ -128,7 +142,7 @@ frame_read(struct evbuffer *in, const uint8_t magic[4], struct msg *out,
 		 * here when out of memory, which we treat like xmalloc does. */
 		if ((p = evbuffer_pullup(in, (ev_ssize_t)need)) == NULL)
 			abort();
-		st = frame_parse(p, need, magic, out, res, &used);
+		st = frame_parse_max(p, need, magic, max_payload, out, res, &used);
 	}
 	if (used > 0)
 		evbuffer_drain(in, used);

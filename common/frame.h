@@ -70,5 +70,9 @@ enum frame_status frame_parse(const uint8_t *buf, size_t len, const uint8_t magi
  * frame_parse; neither may be NULL. */
 enum frame_status frame_read(struct evbuffer *in, const uint8_t magic[4],
     struct msg *out, struct frame_result *res);
+/* As frame_read, refusing (MSG_ERR_OVERSIZED) any frame that declares
+ * more than MAX_PAYLOAD (<= MSG_MAX_PAYLOAD) bytes. */
+enum frame_status frame_read_max(struct evbuffer *in, const uint8_t magic[4],
+    uint32_t max_payload, struct msg *out, struct frame_result *res);
 
 #endif

@@ -7,243 +7,370 @@
  * self-announcements are gossiped to two random peers, once per address. */
 #include "addrrelay.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addrman.h"
-#include "conn.h"
+#include "clock.h"
+#include "config.h"
+#include "connman.h"
 #include "hash.h"
 #include "log.h"
-#include "node.h"
+#include "msg.h"
 #include "peer.h"
+#include "peerman.h"
 #include "rnd.h"
 #include "xmalloc.h"
 
-/* A flood: an addr message most of whose entries the bucket refused. */
-#define ADDRRELAY_FLOOD_MIN_COUNT	10
+/* What we know of one peer's addresses. */
+struct addrpeer {
+	bool		 getaddr_sent;
+	bool		 getaddr_answered;
+	double		 tokens;
+	int64_t		 tokens_ms;	/* monotonic */
+	int64_t		 next_self_announce;	/* monotonic seconds */
+	uint64_t	 known[ADDRRELAY_KNOWN];
+	unsigned	 known_head;
+	struct addrrelay_stats stats;
+};
+
+struct addrrelay {
+	const struct config	*cfg;
+	bool			 regtest;	/* private addresses allowed */
+	struct addrman		*addrman;
+	struct connman		*cm;
+	struct peerman		*pm;
+	int			 slot;		/* ours in peerman */
+	uint8_t			 key[HASH_SIPHASH_KEYLEN];	/* keys the known sets */
+	/* The getaddr answer, shared by all askers until it expires. */
+	struct msg_addr_entry	*cache;
+	size_t			 cache_n;
+	int64_t			 cache_expires;	/* monotonic seconds */
+	size_t			 cache_book;	/* book size when built */
+	struct addrrelay_stats	 stats;
+};
 
 static int64_t
-addrrelay_cache_lifetime(const struct node *n)
+addrrelay_cache_lifetime(const struct addrrelay *ar)
 {
 	/* Regtest networks are born in seconds; a seed exists to hand out
 	 * addresses; an ordinary node keeps its answer for hours (Core: 21 h
 	 * + U(0, 6 h); we refresh more often since our networks are small). */
-	if (n->params->allow_private)
+	if (ar->regtest)
 		return 5;
-	if (n->cfg->node.seed)
+	if (ar->cfg->node.seed)
 		return 60;
 	return 3 * 3600 + rnd_uniform(3 * 3600);
 }
 
 static void
-addrrelay_rebuild_cache(struct node *n, int64_t now)
+addrrelay_rebuild_cache(struct addrrelay *ar, int64_t now)
 {
-	unsigned pct = n->cfg->node.seed ? 100 : ADDRMAN_GETADDR_PCT;
+	unsigned pct = ar->cfg->node.seed ? 100 : ADDRMAN_GETADDR_PCT;
 	struct addrman_info *info = xcalloc(ADDRMAN_GETADDR_MAX, sizeof(*info));
 	size_t got;
 
-	got = addrman_get_addr(n->addrman, ADDRMAN_GETADDR_MAX, pct, now, info, ADDRMAN_GETADDR_MAX);
-	free(n->getaddr_cache);
-	n->getaddr_cache = xcalloc(got + 1, sizeof(*n->getaddr_cache));
+	got = addrman_get_addr(ar->addrman, ADDRMAN_GETADDR_MAX, pct, clock_wall(), info,
+	    ADDRMAN_GETADDR_MAX);
+	free(ar->cache);
+	ar->cache = xcalloc(got + 1, sizeof(*ar->cache));
 	for (size_t i = 0; i < got; i++) {
-		n->getaddr_cache[i].time = (uint32_t)info[i].time;
-		n->getaddr_cache[i].services = info[i].services;
-		n->getaddr_cache[i].addr = info[i].addr;
+		ar->cache[i].time = (uint32_t)info[i].time;
+		ar->cache[i].services = info[i].services;
+		ar->cache[i].addr = info[i].addr;
 	}
-	n->getaddr_cache_n = got;
-	n->getaddr_cache_book = addrman_size(n->addrman);
-	n->getaddr_cache_expires = now + addrrelay_cache_lifetime(n);
+	ar->cache_n = got;
+	ar->cache_book = addrman_size(ar->addrman);
+	ar->cache_expires = now + addrrelay_cache_lifetime(ar);
 	free(info);
 }
 
 void
-addrrelay_flush_cache(struct node *n)
+addrrelay_flush_cache(struct addrrelay *ar)
 {
-	n->getaddr_cache_expires = 0;
-}
-
-void
-addrrelay_free(struct node *n)
-{
-	free(n->getaddr_cache);
-	n->getaddr_cache = NULL;
-	n->getaddr_cache_n = 0;
+	ar->cache_expires = 0;
 }
 
 static uint64_t
-addrrelay_key(const struct node *n, const struct netaddr *a)
+addrrelay_key(const struct addrrelay *ar, const struct netaddr *a)
 {
-	return hash_siphash(n->addr_key, a, sizeof(*a));
+	return hash_siphash(ar->key, a, sizeof(*a));
 }
 
 static bool
-addrrelay_known(const struct peer *p, uint64_t k)
+addrrelay_known(const struct addrpeer *ap, uint64_t k)
 {
-	for (unsigned i = 0; i < PEER_ADDR_KNOWN; i++)
-		if (p->addr_known[i] == k)
+	for (unsigned i = 0; i < ADDRRELAY_KNOWN; i++)
+		if (ap->known[i] == k)
 			return true;
 	return false;
 }
 
 static void
-addrrelay_mark_known(struct peer *p, uint64_t k)
+addrrelay_mark_known(struct addrpeer *ap, uint64_t k)
 {
-	if (addrrelay_known(p, k))
+	if (addrrelay_known(ap, k))
 		return;
-	p->addr_known[p->addr_known_head] = k;
-	p->addr_known_head = (p->addr_known_head + 1) % PEER_ADDR_KNOWN;
+	ap->known[ap->known_head] = k;
+	ap->known_head = (ap->known_head + 1) % ADDRRELAY_KNOWN;
 }
 
 static void
-addrrelay_send(struct peer *p, const struct msg_addr_entry *e, size_t count)
+addrrelay_send(struct addrrelay *ar, struct peer *p, struct addrpeer *ap,
+    const struct msg_addr_entry *e, size_t count)
 {
 	struct msg m;
 
 	for (size_t i = 0; i < count && count <= ADDRRELAY_RELAY_MAX_COUNT; i++)
-		addrrelay_mark_known(p, addrrelay_key(p->node, &e[i].addr));
-
+		addrrelay_mark_known(ap, addrrelay_key(ar, &e[i].addr));
 	msg_init(&m, MSG_ADDR);
 	if (msg_addr_set(&m, e, count) == 0)
-		peer_send(p, &m);
+		peerman_send(ar->pm, p, &m);
 	msg_free(&m);
 }
 
-void
-addrrelay_on_active(struct peer *p)
+/* Re-announce our own address to P when due. */
+static void
+addrrelay_self_announce(struct addrrelay *ar, struct peer *p, struct addrpeer *ap, int64_t now)
 {
-	struct node *n = p->node;
-	struct msg m;
-
-	if (p->dir == PEER_OUTBOUND && !p->getaddr_sent) {
-		msg_init(&m, MSG_GETADDR);
-		peer_send(p, &m);
-		p->getaddr_sent = true;
-		p->addr_tokens += ADDRRELAY_TOKENS_MAX;
-	}
-	p->next_self_announce = node_now(n);
-	addrrelay_tick(p, node_now(n));
-}
-
-void
-addrrelay_tick(struct peer *p, int64_t now)
-{
-	struct node *n = p->node;
-	int64_t avg = n->params->allow_private ? ADDRRELAY_SELF_INTERVAL_REGTEST :
-	    ADDRRELAY_SELF_INTERVAL;
+	int64_t avg = ar->regtest ? ADDRRELAY_SELF_INTERVAL_REGTEST : ADDRRELAY_SELF_INTERVAL;
 	struct msg_addr_entry self;
+	uint64_t k;
 
-	if (!n->has_external || now < p->next_self_announce || p->kind == PEER_FEELER)
+	if (now < ap->next_self_announce || p->kind == PEER_FEELER ||
+	    !connman_local_addr(ar->cm, &self.addr))
 		return;
-	p->next_self_announce = now + avg / 2 + rnd_uniform((uint32_t)avg);
-	self.time = (uint32_t)now;
-	self.services = n->services;
-	self.addr = n->external;
+	ap->next_self_announce = now + avg / 2 + rnd_uniform((uint32_t)avg);
+	self.time = (uint32_t)clock_wall();
+	self.services = peerman_services(ar->pm);
 	/* Forget that the peer knew it: a re-announcement must go through. */
-	for (unsigned i = 0; i < PEER_ADDR_KNOWN; i++)
-		if (p->addr_known[i] == addrrelay_key(n, &self.addr))
-			p->addr_known[i] = 0;
-	addrrelay_send(p, &self, 1);
+	k = addrrelay_key(ar, &self.addr);
+	for (unsigned i = 0; i < ADDRRELAY_KNOWN; i++)
+		if (ap->known[i] == k)
+			ap->known[i] = 0;
+	addrrelay_send(ar, p, ap, &self, 1);
 }
 
-void
-addrrelay_on_getaddr(struct peer *p)
-{
-	struct node *n = p->node;
-	int64_t now = node_now(n);
+/* --- handler callbacks ------------------------------------------------------ */
 
-	/* Answering outbound peers would let whoever we dial fingerprint us. */
-	if (p->dir != PEER_INBOUND || p->getaddr_answered)
-		return;
-	p->getaddr_answered = true;
-	/* A seed's answer exists to introduce newcomers: once its book has
-	 * changed, the old sample is stale news (and the book of a seed is
-	 * meant to be read). */
-	if (now >= n->getaddr_cache_expires || (n->cfg->node.seed &&
-	    addrman_size(n->addrman) != n->getaddr_cache_book))
-		addrrelay_rebuild_cache(n, now);
-	if (n->getaddr_cache_n > 0)
-		addrrelay_send(p, n->getaddr_cache, n->getaddr_cache_n);
+static void *
+addrrelay_peer_new(void *ctx, struct peer *p)
+{
+	struct addrpeer *ap = xcalloc(1, sizeof(*ap));
+
+	(void)ctx;
+	(void)p;
+	ap->tokens = 1.0;	/* room for the peer's self-announcement */
+	ap->tokens_ms = clock_mono_ms();
+	return ap;
 }
 
 static void
-addrrelay_refill(struct peer *p, int64_t now_ms)
+addrrelay_peer_free(void *ctx, struct peer *p, void *st)
 {
-	double rate = ADDRRELAY_TOKENS_PER_SEC *
-	    (p->node->params->allow_private ? ADDRRELAY_REGTEST_RATE_FACTOR : 1.0);
-	double t = p->addr_tokens + (double)(now_ms - p->addr_tokens_ms) / 1000.0 * rate;
+	(void)ctx;
+	(void)p;
+	free(st);
+}
+
+/* The handshake with P completed: ask outbound peers for addresses
+ * (once) and announce our own address if we have one. */
+static void
+addrrelay_peer_active(void *ctx, struct peer *p, void *st)
+{
+	struct addrrelay *ar = ctx;
+	struct addrpeer *ap = st;
+	struct msg m;
+
+	if (p->dir == PEER_OUTBOUND && !ap->getaddr_sent) {
+		msg_init(&m, MSG_GETADDR);
+		peerman_send(ar->pm, p, &m);
+		ap->getaddr_sent = true;
+		ap->tokens += ADDRRELAY_TOKENS_MAX;
+	}
+	ap->next_self_announce = clock_mono_ms() / 1000;
+	addrrelay_self_announce(ar, p, ap, ap->next_self_announce);
+}
+
+static void
+addrrelay_peer_tick(void *ctx, struct peer *p, void *st, int64_t now_ms)
+{
+	addrrelay_self_announce(ctx, p, st, now_ms / 1000);
+}
+
+/* Answer a getaddr: inbound peers only, once per connection, from a cached
+ * random sample so that repeated asking cannot scrape the address book. */
+static void
+addrrelay_on_getaddr(struct addrrelay *ar, struct peer *p, struct addrpeer *ap)
+{
+	int64_t now = clock_mono_ms() / 1000;
+
+	/* Answering outbound peers would let whoever we dial fingerprint us. */
+	if (p->dir != PEER_INBOUND || ap->getaddr_answered)
+		return;
+	ap->getaddr_answered = true;
+	/* A seed's answer exists to introduce newcomers: once its book has
+	 * changed, the old sample is stale news (and the book of a seed is
+	 * meant to be read). */
+	if (now >= ar->cache_expires || (ar->cfg->node.seed &&
+	    addrman_size(ar->addrman) != ar->cache_book))
+		addrrelay_rebuild_cache(ar, now);
+	if (ar->cache_n > 0)
+		addrrelay_send(ar, p, ap, ar->cache, ar->cache_n);
+}
+
+static void
+addrrelay_refill(struct addrrelay *ar, struct addrpeer *ap, int64_t now_ms)
+{
+	double rate = ADDRRELAY_TOKENS_PER_SEC * (ar->regtest ? ADDRRELAY_REGTEST_RATE_FACTOR : 1.0);
+	double t = ap->tokens + (double)(now_ms - ap->tokens_ms) / 1000.0 * rate;
 
 	/* The getaddr grant may exceed the cap; never shrink what was granted. */
-	if (t > ADDRRELAY_TOKENS_MAX && t > p->addr_tokens)
-		t = p->addr_tokens > ADDRRELAY_TOKENS_MAX ? p->addr_tokens : ADDRRELAY_TOKENS_MAX;
-	p->addr_tokens = t;
-	p->addr_tokens_ms = now_ms;
+	if (t > ADDRRELAY_TOKENS_MAX && t > ap->tokens)
+		t = ap->tokens > ADDRRELAY_TOKENS_MAX ? ap->tokens : ADDRRELAY_TOKENS_MAX;
+	ap->tokens = t;
+	ap->tokens_ms = now_ms;
 }
 
 /* Gossip one fresh address to a few random active peers other than FROM. */
 static void
-addrrelay_relay(struct node *n, const struct peer *from, const struct msg_addr_entry *e)
+addrrelay_relay(struct addrrelay *ar, const struct peer *from, const struct msg_addr_entry *e)
 {
-	struct peer *cand[64], *p;
-	size_t nc = 0;
+	struct peer *cand[64];
+	struct addrpeer *cst[64];
+	size_t nc = 0, order[64];
+	uint64_t k = addrrelay_key(ar, &e->addr);
 
-	uint64_t k = addrrelay_key(n, &e->addr);
+	for (struct peer *p = connman_peer_first(ar->cm); p != NULL; p = connman_peer_next(p)) {
+		struct addrpeer *ap = peerman_state(ar->pm, p, ar->slot);
 
-	TAILQ_FOREACH(p, &n->peers, entry) {
-		if (p == from || !p->active || p->kind == PEER_FEELER || p->conn == NULL ||
-		    addrrelay_known(p, k))
+		if (p == from || ap == NULL || p->kind == PEER_FEELER || addrrelay_known(ap, k) ||
+		    netaddr_same_ip(&p->addr, &e->addr))
 			continue;
-		if (netaddr_same_ip(&p->addr, &e->addr))
-			continue;
-		if (nc < sizeof(cand) / sizeof(cand[0]))
-			cand[nc++] = p;
+		if (nc < sizeof(cand) / sizeof(cand[0])) {
+			cand[nc] = p;
+			cst[nc] = ap;
+			order[nc] = nc;
+			nc++;
+		}
 	}
-	rnd_shuffle(cand, nc, sizeof(cand[0]));
+	rnd_shuffle(order, nc, sizeof(order[0]));
 	for (size_t i = 0; i < nc && i < ADDRRELAY_RELAY_FANOUT; i++)
-		addrrelay_send(cand[i], e, 1);
+		if (!cand[order[i]]->gone)
+			addrrelay_send(ar, cand[order[i]], cst[order[i]], e, 1);
 }
 
-void
-addrrelay_on_addr(struct peer *p, const struct msg *m)
+/* Take in an addr message from P: rate-limit, validate, store, relay. */
+static void
+addrrelay_on_addr(struct addrrelay *ar, struct peer *p, struct addrpeer *ap, const struct msg *m)
 {
-	struct node *n = p->node;
-	int64_t now_ms = node_now_ms(n), now = now_ms / 1000;
+	int64_t now = clock_wall();
 	size_t count = m->u.addr.count, limited = 0;
 	bool relay = count <= ADDRRELAY_RELAY_MAX_COUNT;
+	struct netaddr self;
+	bool has_self = connman_local_addr(ar->cm, &self);
 
-	addrrelay_refill(p, now_ms);
+	addrrelay_refill(ar, ap, clock_mono_ms());
 	for (size_t i = 0; i < count; i++) {
 		struct msg_addr_entry e = m->u.addr.entries[i];
-		uint64_t k = addrrelay_key(n, &e.addr);
+		uint64_t k = addrrelay_key(ar, &e.addr);
 		bool known_by_peer;
 
-		if (p->addr_tokens < 1.0) {
+		if (ap->tokens < 1.0) {
 			limited++;
 			continue;
 		}
-		p->addr_tokens -= 1.0;
-		p->addr_processed++;
-		known_by_peer = addrrelay_known(p, k);
-		addrrelay_mark_known(p, k);
+		ap->tokens -= 1.0;
+		ap->stats.received++;
+		known_by_peer = addrrelay_known(ap, k);
+		addrrelay_mark_known(ap, k);
 		/* A timestamp from the future or the distant past means
 		 * "unknown": Core stores it as five days old. */
 		if ((int64_t)e.time > now + 600 || (int64_t)e.time < 100000000)
 			e.time = (uint32_t)(now - 5 * 24 * 3600);
-		if (!node_addr_usable(n, &e.addr) ||
-		    (n->has_external && netaddr_equal(&e.addr, &n->external)))
+		if (!connman_addr_usable(ar->cm, &e.addr) ||
+		    (has_self && netaddr_equal(&e.addr, &self)))
 			continue;
 		/* Two hours of penalty for second-hand news (Core). */
-		addrman_add(n->addrman, &e.addr, e.services, e.time, &p->addr,
+		addrman_add(ar->addrman, &e.addr, e.services, e.time, &p->addr,
 		    netaddr_same_ip(&e.addr, &p->addr) ? 0 : 2 * 3600, now);
 		/* Gossip fresh news on; the per-peer known sets end it. */
 		if (relay && !known_by_peer && (int64_t)e.time > now - ADDRRELAY_RELAY_MAX_AGE)
-			addrrelay_relay(n, p, &e);
+			addrrelay_relay(ar, p, &e);
 	}
-	n->counters.addr_received += count - limited;
-	n->counters.addr_rate_limited += limited;
-	p->addr_rate_limited += limited;
+	ar->stats.received += count - limited;
+	ar->stats.rate_limited += limited;
+	ap->stats.rate_limited += limited;
 	if (limited > 0)
 		log_debug("addr", "peer=%llu: %zu of %zu addresses over the rate limit",
 		    (unsigned long long)p->id, limited, count);
 	if (count >= ADDRRELAY_FLOOD_MIN_COUNT && limited * 2 > count)
-		peer_misbehaving(p, REP_ADDR_FLOOD, "addresses beyond the rate limit");
+		peerman_misbehaving(ar->pm, p, REP_ADDR_FLOOD, "addresses beyond the rate limit");
+}
+
+static void
+addrrelay_message(void *ctx, struct peer *p, void *st, const struct msg *m)
+{
+	if (m->type == MSG_GETADDR)
+		addrrelay_on_getaddr(ctx, p, st);
+	else if (m->type == MSG_ADDR)
+		addrrelay_on_addr(ctx, p, st, m);
+}
+
+/* --- set-up and queries ---------------------------------------------------- */
+
+struct addrrelay *
+addrrelay_new(const struct addrrelay_opts *o)
+{
+	struct addrrelay *ar = xcalloc(1, sizeof(*ar));
+	struct peer_handler h = {
+		.name = "addr",
+		.ctx = ar,
+		.types = (UINT64_C(1) << MSG_GETADDR) | (UINT64_C(1) << MSG_ADDR),
+		.peer_new = addrrelay_peer_new,
+		.peer_free = addrrelay_peer_free,
+		.peer_active = addrrelay_peer_active,
+		.peer_tick = addrrelay_peer_tick,
+		.message = addrrelay_message,
+	};
+
+	ar->cfg = o->cfg;
+	ar->regtest = o->cfg->params->allow_private;
+	ar->addrman = o->addrman;
+	ar->cm = o->connman;
+	ar->pm = o->peerman;
+	rnd_bytes(ar->key, sizeof(ar->key));
+	if ((ar->slot = peerman_add_handler(ar->pm, &h)) == -1) {
+		free(ar);
+		return NULL;
+	}
+	return ar;
+}
+
+void
+addrrelay_free(struct addrrelay *ar)
+{
+	if (ar == NULL)
+		return;
+	free(ar->cache);
+	free(ar);
+}
+
+void
+addrrelay_stats(const struct addrrelay *ar, struct addrrelay_stats *out)
+{
+	*out = ar->stats;
+}
+
+void
+addrrelay_peer_stats(const struct addrrelay *ar, const struct peer *p,
+    struct addrrelay_stats *out)
+{
+	const struct addrpeer *ap = peerman_state(ar->pm, p, ar->slot);
+
+	if (ap != NULL)
+		*out = ap->stats;
+	else
+		memset(out, 0, sizeof(*out));
 }

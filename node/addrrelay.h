@@ -1,11 +1,17 @@
-/* addrrelay.h -- address exchange: getaddr answers, addr intake with rate limits, relay. */
+/* addrrelay.h -- address exchange: getaddr answers, addr intake with rate limits, relay.
+ *
+ * A message handler behind peerman's handshake gate (getaddr and addr). */
 #ifndef AGENTCHAIN_ADDRRELAY_H
 #define AGENTCHAIN_ADDRRELAY_H
 
-#include "msg.h"
+#include <stdint.h>
 
-struct node;
+struct addrman;
+struct addrrelay;
+struct config;
+struct connman;
 struct peer;
+struct peerman;
 
 /* Bitcoin Core's token bucket (bitcoin/bitcoin#22387): 0.1 address/s,
  * at most 1000 banked; +1000 after we ask a peer with getaddr. */
@@ -24,24 +30,34 @@ struct peer;
  * on average); regtest every 10-20 s so test networks converge fast. */
 #define ADDRRELAY_SELF_INTERVAL		(24 * 3600)
 #define ADDRRELAY_SELF_INTERVAL_REGTEST	15
+/* Addresses a peer already has (it sent them, or we did), remembered as
+ * keyed hashes so that gossip stops by itself. */
+#define ADDRRELAY_KNOWN			64
+/* A flood: an addr message most of whose entries the bucket refused. */
+#define ADDRRELAY_FLOOD_MIN_COUNT	10
 
-/* The handshake with P just completed: ask outbound peers for addresses
- * (once) and announce our own address if we have one. */
-void addrrelay_on_active(struct peer *p);
+struct addrrelay_opts {
+	const struct config	*cfg;
+	struct addrman		*addrman;
+	struct connman		*connman;
+	struct peerman		*peerman;
+};
 
-/* Once a second per active peer: re-announce our address when due. */
-void addrrelay_tick(struct peer *p, int64_t now);
+/* Creates the relay and registers it with OPTS->peerman.  Returns NULL
+ * when peerman refused the registration. */
+struct addrrelay *addrrelay_new(const struct addrrelay_opts *o);
+void addrrelay_free(struct addrrelay *ar);
 
-/* Answer a getaddr: inbound peers only, once per connection, from a cached
- * random sample so that repeated asking cannot scrape the address book. */
-void addrrelay_on_getaddr(struct peer *p);
+/* Drop the cached getaddr answer; the next getaddr rebuilds it. */
+void addrrelay_flush_cache(struct addrrelay *ar);
 
-/* Take in an addr message from P: rate-limit, validate, store, relay. */
-void addrrelay_on_addr(struct peer *p, const struct msg *m);
-
-/* Drop the cached getaddr answer (e.g. after the address book changed a
- * lot in a test network); the next getaddr rebuilds it. */
-void addrrelay_flush_cache(struct node *n);
-void addrrelay_free(struct node *n);
+struct addrrelay_stats {
+	uint64_t	received;	/* addresses taken in */
+	uint64_t	rate_limited;	/* addresses over a peer's bucket */
+};
+void addrrelay_stats(const struct addrrelay *ar, struct addrrelay_stats *out);
+/* P's share of the same; zero for a peer without a completed handshake. */
+void addrrelay_peer_stats(const struct addrrelay *ar, const struct peer *p,
+    struct addrrelay_stats *out);
 
 #endif

@@ -1,10 +1,14 @@
-/* connman.c -- connection manager: listeners, outbound slots, feelers, manual nodes, eviction.
+/* connman.c -- connection manager: listeners, the peer table, outbound slots, feelers, manual nodes, eviction.
  *
  * Decides who we talk to.  Outbound peers are chosen by us and are the
  * ones an attacker most wants to control, so the rules are strict: one per
  * netgroup, never ourselves, never banned, spread across countries and
  * ASNs when GeoIP is known.  Inbound peers choose us; we bound them per IP
- * and, when full, evict by Bitcoin Core's protections (eviction.c). */
+ * and, when full, evict by Bitcoin Core's protections (eviction.c).
+ *
+ * Peers are freed on the loop turn after their disconnect, never inside
+ * a callback (redis freeClientAsync): whoever is up the stack of a
+ * disconnect may still look at the peer. */
 #include "connman.h"
 
 #include <errno.h>
@@ -16,13 +20,14 @@
 
 #include "addrman.h"
 #include "banman.h"
+#include "clock.h"
+#include "config.h"
 #include "conn.h"
 #include "eviction.h"
 #include "geoip.h"
 #include "hash.h"
 #include "log.h"
-#include "node.h"
-#include "resolver.h"
+#include "manual.h"
 #include "rnd.h"
 #include "strutil.h"
 #include "xmalloc.h"
@@ -34,58 +39,342 @@
 /* Candidates compared for country/ASN spread when GeoIP is known. */
 #define CONNMAN_DIVERSITY_SAMPLE 8
 
-struct manual_node {
-	char		 hostport[NETADDR_HOSTLEN + 8];
-	struct netaddr	 addr;
-	bool		 resolved;
-	bool		 resolving;
-	uint64_t	 peer_id;	/* 0: not connected */
-	int64_t		 next_try;
-	int		 failures;
-};
+TAILQ_HEAD(peer_list, peer);
 
 struct connman {
-	struct node		*node;
+	struct event_base	*base;
+	const struct config	*cfg;
+	const struct chainparams *params;
+	struct addrman		*addrman;
+	struct banman		*banman;
+	struct geoip		*geoip;
+	struct manual		*manual;
+	const struct connman_io	*io;
+	struct net_events	 ev;
+
 	struct evconnlistener	*listener[CONNMAN_MAX_LISTEN];
 	struct netaddr		 listen_addr[CONNMAN_MAX_LISTEN];
 	size_t			 nlisten;
 	struct netaddr		 self[CONNMAN_MAX_SELF];
 	size_t			 nself;
-	struct manual_node	 manual[CONNMAN_MAX_MANUAL];
-	size_t			 nmanual;
+	struct netaddr		 local;		/* advertised address */
+	bool			 has_local;
+
+	struct peer_list	 peers;
+	struct peer_list	 dead;		/* disconnected, freed by REAP */
+	struct event		*reap;
+	uint64_t		 next_peer_id;
+
 	uint8_t			 evict_key[HASH_SIPHASH_KEYLEN];
-	int64_t			 next_feeler;
+	int64_t			 next_feeler;	/* monotonic seconds */
 	bool			 ever_connected;
+	bool			 stopping;
+	struct connman_stats	 stats;
 };
 
-static void connman_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+static void connman_listen_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg);
+static const struct conn_cb connman_conn_cb;
+
+/* --- the default transport: common/conn -------------------------------- */
+
+static struct conn *
+connman_tcp_dial(void *io, const struct netaddr *addr, const struct netaddr *bind_ip,
+    const struct conn_cb *cb, void *cbarg, char *err, size_t errlen)
+{
+	struct connman *cm = io;
+
+	return conn_connect(cm->base, addr, bind_ip, cm->params->magic,
+	    CONNMAN_CONNECT_TIMEOUT_MS, cb, cbarg, err, errlen);
+}
+
+static struct conn *
+connman_tcp_accept(void *io, int fd, const struct netaddr *addr, const struct conn_cb *cb,
+    void *cbarg)
+{
+	struct connman *cm = io;
+
+	return conn_accept(cm->base, fd, addr, cm->params->magic, cb, cbarg);
+}
+
+static const struct connman_io connman_tcp_io = {
+	.dial = connman_tcp_dial,
+	.accept = connman_tcp_accept,
+	.send = conn_send,
+	.close = conn_close,
+	.stats = conn_stats,
+	.set_max_payload = conn_set_max_payload,
+};
+
+/* --- life cycle -------------------------------------------------------- */
+
+static void
+connman_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	connman_reap(arg);
+}
 
 struct connman *
-connman_new(struct node *n)
+connman_new(const struct connman_opts *o)
 {
 	struct connman *cm = xcalloc(1, sizeof(*cm));
 
-	cm->node = n;
+	cm->base = o->base;
+	cm->cfg = o->cfg;
+	cm->params = o->cfg->params;
+	cm->addrman = o->addrman;
+	cm->banman = o->banman;
+	cm->geoip = o->geoip;
+	cm->io = o->io != NULL ? o->io : &connman_tcp_io;
+	cm->manual = manual_new(o->resolver, (uint16_t)o->cfg->network.p2p_port);
+	TAILQ_INIT(&cm->peers);
+	TAILQ_INIT(&cm->dead);
+	cm->reap = event_new(cm->base, -1, 0, connman_reap_cb, cm);
 	rnd_bytes(cm->evict_key, sizeof(cm->evict_key));
-	cm->next_feeler = node_now(n) + CONNMAN_FEELER_INTERVAL;
+	cm->next_feeler = clock_mono_ms() / 1000 + CONNMAN_FEELER_INTERVAL;
 	return cm;
+}
+
+void
+connman_set_events(struct connman *cm, const struct net_events *ev)
+{
+	cm->ev = *ev;
 }
 
 void
 connman_free(struct connman *cm)
 {
+	struct peer *p;
+
 	if (cm == NULL)
 		return;
 	for (size_t i = 0; i < cm->nlisten; i++)
 		evconnlistener_free(cm->listener[i]);
+	while ((p = TAILQ_FIRST(&cm->peers)) != NULL) {
+		TAILQ_REMOVE(&cm->peers, p, entry);
+		if (p->conn != NULL)
+			cm->io->close(p->conn, false);
+		TAILQ_INSERT_TAIL(&cm->dead, p, entry);
+	}
+	connman_reap(cm);
+	event_free(cm->reap);
+	manual_free(cm->manual);
 	free(cm);
 }
+
+void
+connman_stop(struct connman *cm)
+{
+	struct peer *p;
+
+	cm->stopping = true;
+	while ((p = TAILQ_FIRST(&cm->peers)) != NULL)
+		connman_disconnect(cm, p, "shutting down", true);
+}
+
+/* --- the peer table ---------------------------------------------------- */
+
+static struct peer *
+connman_peer_new(struct connman *cm, const struct netaddr *addr, enum peer_dir dir,
+    enum peer_kind kind)
+{
+	struct peer *p = xcalloc(1, sizeof(*p));
+	struct geoip_info gi;
+
+	p->id = ++cm->next_peer_id;
+	p->cm = cm;
+	p->addr = *addr;
+	netaddr_netgroup_policy(addr, cm->params->allow_private, p->netgroup);
+	p->dir = dir;
+	p->kind = kind;
+	p->connected_ms = clock_wall_ms();
+	p->connected_mono_ms = clock_mono_ms();
+	p->min_ping_ms = -1;
+	if (cm->geoip != NULL && geoip_lookup(cm->geoip, addr, &gi) == 0) {
+		str_copy(p->country, gi.country, sizeof(p->country));
+		p->asn = gi.asn;
+	}
+	TAILQ_INSERT_TAIL(&cm->peers, p, entry);
+	return p;
+}
+
+struct peer *
+connman_peer_first(const struct connman *cm)
+{
+	return TAILQ_FIRST(&cm->peers);
+}
+
+struct peer *
+connman_peer_next(const struct peer *p)
+{
+	return TAILQ_NEXT(p, entry);
+}
+
+struct peer *
+connman_peer_find(const struct connman *cm, uint64_t id)
+{
+	struct peer *p;
+
+	TAILQ_FOREACH(p, &cm->peers, entry)
+		if (p->id == id)
+			return p;
+	return NULL;
+}
+
+const struct conn_stats *
+connman_peer_stats(const struct connman *cm, const struct peer *p)
+{
+	static const struct conn_stats none;
+
+	return p->conn != NULL ? cm->io->stats(p->conn) : &none;
+}
+
+int
+connman_send(struct connman *cm, struct peer *p, const struct msg *m)
+{
+	if (p->conn == NULL)
+		return -1;
+	return cm->io->send(p->conn, m);
+}
+
+void
+connman_disconnect(struct connman *cm, struct peer *p, const char *reason, bool flush)
+{
+	const struct conn_stats *st;
+	char who[96];
+
+	if (p->conn == NULL)
+		return;
+	log_info("net", "disconnect %s: %s", peer_str(p, who, sizeof(who)), reason);
+	st = cm->io->stats(p->conn);
+	cm->stats.bytes_recv_closed += st->bytes_recv;
+	cm->stats.bytes_sent_closed += st->bytes_sent;
+	if (p->active && p->dir == PEER_OUTBOUND)
+		addrman_connected(cm->addrman, &p->addr, clock_wall());
+	manual_peer_gone(cm->manual, p->id, p->active, clock_mono_ms() / 1000);
+	if (cm->ev.peer_gone != NULL)
+		cm->ev.peer_gone(cm->ev.arg, p, reason);
+	cm->io->close(p->conn, flush);
+	p->conn = NULL;
+	p->gone = true;
+	TAILQ_REMOVE(&cm->peers, p, entry);
+	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
+	event_active(cm->reap, EV_TIMEOUT, 0);
+}
+
+void
+connman_reap(struct connman *cm)
+{
+	struct peer *p;
+
+	while ((p = TAILQ_FIRST(&cm->dead)) != NULL) {
+		TAILQ_REMOVE(&cm->dead, p, entry);
+		if (cm->ev.peer_free != NULL)
+			cm->ev.peer_free(cm->ev.arg, p);
+		free(p);
+	}
+}
+
+void
+connman_peer_max_payload(struct connman *cm, struct peer *p, uint32_t max)
+{
+	if (p->conn != NULL && cm->io->set_max_payload != NULL)
+		cm->io->set_max_payload(p->conn, max);
+}
+
+/* --- what the connection reports -------------------------------------- */
+
+static void
+connman_on_connected(struct conn *c, void *arg)
+{
+	struct peer *p = arg;
+	struct connman *cm = p->cm;
+
+	(void)c;
+	p->connected_ms = clock_wall_ms();
+	p->connected_mono_ms = clock_mono_ms();
+	if (cm->ev.peer_connected != NULL)
+		cm->ev.peer_connected(cm->ev.arg, p);
+}
+
+static void
+connman_on_message(struct conn *c, struct msg *m, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)c;
+	if (p->cm->ev.message != NULL)
+		p->cm->ev.message(p->cm->ev.arg, p, m);
+}
+
+static void
+connman_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)c;
+	if (p->cm->ev.bad_frame != NULL)
+		p->cm->ev.bad_frame(p->cm->ev.arg, p, err, type, false);
+}
+
+static void
+connman_on_unknown(struct conn *c, uint8_t type, uint32_t len, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)c;
+	if (p->cm->ev.unknown != NULL)
+		p->cm->ev.unknown(p->cm->ev.arg, p, type, len);
+}
+
+/* An outbound dial that never reached a peer speaking to us. */
+static void
+connman_outbound_failed(struct connman *cm, struct peer *p, const char *why)
+{
+	cm->stats.outbound_failures++;
+	manual_peer_failed(cm->manual, p->id, why);
+}
+
+static void
+connman_on_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
+{
+	static const char *const reasons[] = {
+		[CONN_END_CLOSED] = "peer closed the connection",
+		[CONN_END_REFUSED] = "connection refused",
+		[CONN_END_TIMEOUT] = "connect timed out",
+		[CONN_END_IO] = "socket error",
+		[CONN_END_PROTOCOL] = "protocol error",
+		[CONN_END_SENDBUF] = "send buffer full",
+	};
+	struct peer *p = arg;
+	struct connman *cm = p->cm;
+
+	if (why == CONN_END_REFUSED || why == CONN_END_TIMEOUT ||
+	    (why != CONN_END_PROTOCOL && !p->active && p->dir == PEER_OUTBOUND &&
+	    cm->io->stats(c)->bytes_recv == 0))
+		connman_outbound_failed(cm, p, reasons[why]);
+	if (why == CONN_END_PROTOCOL && cm->ev.bad_frame != NULL)
+		cm->ev.bad_frame(cm->ev.arg, p, err, -1, true);
+	connman_disconnect(cm, p, why == CONN_END_PROTOCOL ? msg_strerror(err) : reasons[why],
+	    false);
+}
+
+static const struct conn_cb connman_conn_cb = {
+	.connected = connman_on_connected,
+	.message = connman_on_message,
+	.bad_frame = connman_on_bad_frame,
+	.unknown = connman_on_unknown,
+	.ended = connman_on_ended,
+};
+
+/* --- addresses: ours, our listeners', ourselves --------------------------- */
 
 int
 connman_listen(struct connman *cm, char *err, size_t errlen)
 {
-	const struct config_strlist *l = &cm->node->cfg->node.listen;
+	const struct config_strlist *l = &cm->cfg->node.listen;
 	struct sockaddr_storage ss;
 
 	for (size_t i = 0; i < l->n && cm->nlisten < CONNMAN_MAX_LISTEN; i++) {
@@ -93,12 +382,12 @@ connman_listen(struct connman *cm, char *err, size_t errlen)
 		struct evconnlistener *el;
 		socklen_t len;
 
-		if (netaddr_parse(l->v[i], cm->node->cfg->network.p2p_port, &a) == -1) {
+		if (netaddr_parse(l->v[i], cm->cfg->network.p2p_port, &a) == -1) {
 			log_error("net", "bad listen address %s", l->v[i]);
 			continue;
 		}
 		len = netaddr_to_sockaddr(&a, &ss);
-		el = evconnlistener_new_bind(cm->node->base, connman_accept_cb, cm,
+		el = evconnlistener_new_bind(cm->base, connman_listen_cb, cm,
 		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC |
 		    (ss.ss_family == AF_INET6 ? LEV_OPT_BIND_IPV6ONLY : 0), 128,
 		    (struct sockaddr *)&ss, (int)len);
@@ -109,6 +398,9 @@ connman_listen(struct connman *cm, char *err, size_t errlen)
 		log_info("net", "listening on %s", l->v[i]);
 		cm->listen_addr[cm->nlisten] = a;
 		cm->listener[cm->nlisten++] = el;
+		/* A specific, valid listen address is what we advertise. */
+		if (!cm->has_local && netaddr_is_valid_peer(&a, cm->params->allow_private))
+			connman_set_local_addr(cm, &a);
 	}
 	if (cm->nlisten == 0 && l->n > 0) {
 		snprintf(err, errlen, "could not listen on any configured address");
@@ -152,7 +444,7 @@ connman_is_self(const struct connman *cm, const struct netaddr *a)
 	for (size_t i = 0; i < cm->nlisten; i++)
 		if (netaddr_equal(&cm->listen_addr[i], a))
 			return true;
-	return cm->node->has_external && netaddr_equal(&cm->node->external, a);
+	return cm->has_local && netaddr_equal(&cm->local, a);
 }
 
 void
@@ -165,25 +457,44 @@ connman_note_self(struct connman *cm, const struct netaddr *addr)
 	cm->self[cm->nself++] = *addr;
 }
 
+bool
+connman_local_addr(const struct connman *cm, struct netaddr *out)
+{
+	if (cm->has_local && out != NULL)
+		*out = cm->local;
+	return cm->has_local;
+}
+
 void
+connman_set_local_addr(struct connman *cm, const struct netaddr *addr)
+{
+	cm->local = *addr;
+	cm->has_local = true;
+}
+
+/* Only an outbound peer's view is worth anything: it answered the address
+ * we dialled from.  A node that listens on a specific address advertises
+ * that one (set at start); otherwise we take the first routable address a
+ * peer reports, with our listening port. */
+static void
 connman_note_local(struct connman *cm, const struct netaddr *seen_as, enum peer_dir dir)
 {
-	struct node *n = cm->node;
 	struct netaddr a = *seen_as;
 
-	/* Only an outbound peer's view is worth anything: it answered the
-	 * address we dialled from.  A node that listens on a specific
-	 * address advertises that one (set at start); otherwise we take the
-	 * first routable address a peer reports, with our listening port. */
-	if (n->has_external || dir != PEER_OUTBOUND || cm->nlisten == 0)
+	if (cm->has_local || dir != PEER_OUTBOUND || cm->nlisten == 0)
 		return;
 	if (connman_bind_ip(cm, &a) != NULL)
 		return;
 	a.port = cm->listen_addr[0].port;
-	if (!netaddr_is_valid_peer(&a, n->params->allow_private))
-		return;
-	n->external = a;
-	n->has_external = true;
+	if (netaddr_is_valid_peer(&a, cm->params->allow_private))
+		connman_set_local_addr(cm, &a);
+}
+
+bool
+connman_addr_usable(const struct connman *cm, const struct netaddr *addr)
+{
+	return netaddr_is_valid_peer(addr, cm->params->allow_private) &&
+	    !banman_is_banned(cm->banman, addr, clock_wall());
 }
 
 static struct peer *
@@ -191,23 +502,66 @@ connman_find_addr(const struct connman *cm, const struct netaddr *a)
 {
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &cm->node->peers, entry)
+	TAILQ_FOREACH(p, &cm->peers, entry)
 		if (netaddr_equal(&p->addr, a) ||
 		    (p->dir == PEER_OUTBOUND && netaddr_same_ip(&p->addr, a) &&
-		    !cm->node->params->allow_private))
+		    !cm->params->allow_private))
 			return p;
 	return NULL;
+}
+
+/* --- what the message layer reports ------------------------------------- */
+
+bool
+connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
+    const struct netaddr *seen_as)
+{
+	p->active = true;
+	p->active_mono_ms = clock_mono_ms();
+	p->services = services;
+	if (p->dir == PEER_OUTBOUND) {
+		cm->ever_connected = true;
+		addrman_good(cm->addrman, &p->addr, clock_wall());
+		addrman_set_services(cm->addrman, &p->addr, services);
+	}
+	if (p->kind == PEER_FEELER) {
+		connman_disconnect(cm, p, "feeler done", true);
+		return false;
+	}
+	if (seen_as != NULL)
+		connman_note_local(cm, seen_as, p->dir);
+	return true;
+}
+
+void
+connman_peer_ping(struct connman *cm, struct peer *p, double ms)
+{
+	(void)cm;
+	if (p->min_ping_ms < 0 || ms < p->min_ping_ms)
+		p->min_ping_ms = ms;
+}
+
+bool
+connman_ever_connected(const struct connman *cm)
+{
+	return cm->ever_connected;
+}
+
+const struct connman_stats *
+connman_stats(const struct connman *cm)
+{
+	return &cm->stats;
 }
 
 void
 connman_counts(const struct connman *cm, struct connman_counts *out)
 {
-	const struct config *cfg = cm->node->cfg;
+	const struct config *cfg = cm->cfg;
 	struct peer *p;
 	int max_in;
 
 	memset(out, 0, sizeof(*out));
-	TAILQ_FOREACH(p, &cm->node->peers, entry) {
+	TAILQ_FOREACH(p, &cm->peers, entry) {
 		if (p->dir == PEER_INBOUND)
 			out->inbound++;
 		else if (p->kind == PEER_MANUAL)
@@ -226,175 +580,61 @@ connman_counts(const struct connman *cm, struct connman_counts *out)
 	out->max_inbound = max_in > 0 ? (unsigned)max_in : 1;
 }
 
-bool
-connman_ever_connected(const struct connman *cm)
-{
-	return cm->ever_connected;
-}
+/* --- outbound ----------------------------------------------------------- */
 
 struct peer *
-connman_connect(struct connman *cm, const struct netaddr *addr, enum peer_kind kind)
+connman_connect(struct connman *cm, const struct netaddr *addr, enum peer_kind kind,
+    const char **why)
 {
-	struct node *n = cm->node;
 	struct conn *c;
 	struct peer *p;
 	char err[128], a[NETADDR_STRLEN];
+	/* *WHY points here when the dial itself failed: valid until the
+	 * next call (one loop thread). */
+	static char dial_err[160];
 
-	if (connman_is_self(cm, addr) || connman_find_addr(cm, addr) != NULL ||
-	    banman_is_banned(n->banman, addr, node_now(n)))
+	if (cm->stopping)
+		*why = "shutting down";
+	else if (connman_is_self(cm, addr))
+		*why = "that is our own address";
+	else if (connman_find_addr(cm, addr) != NULL)
+		*why = "already connected";
+	else if (banman_is_banned(cm->banman, addr, clock_wall()))
+		*why = "banned";
+	else if (kind != PEER_MANUAL && !netaddr_is_valid_peer(addr, cm->params->allow_private))
+		*why = "not a usable address on this network";
+	else
+		*why = NULL;
+	if (*why != NULL)
 		return NULL;
-	if (kind != PEER_MANUAL && !netaddr_is_valid_peer(addr, n->params->allow_private))
-		return NULL;
-	n->counters.outbound_attempts++;
-	addrman_attempt(n->addrman, addr, kind != PEER_MANUAL, node_now(n));
-	c = conn_connect(n->base, addr, connman_bind_ip(cm, addr), n->params->magic,
-	    CONNMAN_CONNECT_TIMEOUT_MS, peer_conn_callbacks(), NULL, err, sizeof(err));
+	cm->stats.outbound_attempts++;
+	addrman_attempt(cm->addrman, addr, kind != PEER_MANUAL, clock_wall());
+	p = connman_peer_new(cm, addr, PEER_OUTBOUND, kind);
+	c = cm->io->dial(cm->io->io != NULL ? cm->io->io : cm, addr, connman_bind_ip(cm, addr),
+	    &connman_conn_cb, p, err, sizeof(err));
 	if (c == NULL) {
 		log_warn("net", "cannot dial %s: %s", netaddr_format(addr, a, sizeof(a)), err);
-		n->counters.outbound_failures++;
+		cm->stats.outbound_failures++;
+		TAILQ_REMOVE(&cm->peers, p, entry);
+		free(p);
+		snprintf(dial_err, sizeof(dial_err), "cannot dial: %s", err);
+		*why = dial_err;
 		return NULL;
 	}
-	p = peer_new(n, c, addr, PEER_OUTBOUND, kind);
-	conn_set_arg(c, p);
+	p->conn = c;
+	if (cm->ev.peer_new != NULL)
+		cm->ev.peer_new(cm->ev.arg, p);
 	log_debug("net", "dialling %s (%s) peer=%llu", netaddr_format(addr, a, sizeof(a)),
 	    peer_kind_name(kind), (unsigned long long)p->id);
 	return p;
 }
-
-void
-connman_outbound_connected(struct connman *cm, struct peer *p)
-{
-	(void)p;
-	cm->ever_connected = true;
-}
-
-void
-connman_outbound_failed(struct connman *cm, struct peer *p)
-{
-	cm->node->counters.outbound_failures++;
-	for (size_t i = 0; i < cm->nmanual; i++) {
-		struct manual_node *mn = &cm->manual[i];
-		if (mn->peer_id == p->id && mn->failures < 6)
-			mn->failures++;
-	}
-}
-
-void
-connman_peer_gone(struct connman *cm, struct peer *p)
-{
-	int64_t now = node_now(cm->node);
-
-	if (p->active && p->dir == PEER_OUTBOUND) {
-		addrman_connected(cm->node->addrman, &p->addr, now);
-	}
-	for (size_t i = 0; i < cm->nmanual; i++) {
-		struct manual_node *mn = &cm->manual[i];
-		if (mn->peer_id != p->id)
-			continue;
-		mn->peer_id = 0;
-		if (p->active)
-			mn->failures = 0;
-		/* Back off 10 s, 20 s, ... up to about 10 minutes. */
-		mn->next_try = now + (CONNMAN_MANUAL_RETRY << mn->failures);
-	}
-}
-
-/* --- inbound --------------------------------------------------------------- */
-
-/* Make room for one more inbound peer.  Returns true if there is room. */
-static bool
-connman_make_room(struct connman *cm)
-{
-	struct connman_counts cnt;
-	struct eviction_candidate *cand;
-	struct peer *p;
-	size_t n = 0;
-	uint64_t victim;
-
-	connman_counts(cm, &cnt);
-	if (cnt.inbound < cnt.max_inbound)
-		return true;
-	cand = xcalloc(cnt.inbound, sizeof(*cand));
-	TAILQ_FOREACH(p, &cm->node->peers, entry) {
-		if (p->dir != PEER_INBOUND || n == cnt.inbound)
-			continue;
-		cand[n].id = p->id;
-		memcpy(cand[n].netgroup, p->netgroup, NETADDR_GROUPLEN);
-		cand[n].keyed_netgroup = hash_siphash(cm->evict_key, p->netgroup, NETADDR_GROUPLEN);
-		cand[n].min_ping_ms = quality_latency_count(&p->q) > 0 ? p->q.lat_min : -1;
-		cand[n].connected_ms = p->connected_ms;
-		n++;
-	}
-	victim = eviction_select(cand, n);
-	free(cand);
-	if (victim == 0 || (p = peer_find(cm->node, victim)) == NULL)
-		return false;
-	cm->node->counters.evictions++;
-	peer_disconnect(p, "evicted for an incoming connection", false);
-	return true;
-}
-
-static unsigned
-connman_inbound_from(const struct connman *cm, const struct netaddr *a)
-{
-	struct peer *p;
-	unsigned n = 0;
-
-	TAILQ_FOREACH(p, &cm->node->peers, entry)
-		if (p->dir == PEER_INBOUND && netaddr_same_ip(&p->addr, a))
-			n++;
-	return n;
-}
-
-static void
-connman_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-    int salen, void *arg)
-{
-	struct connman *cm = arg;
-	struct node *n = cm->node;
-	struct netaddr a;
-	struct conn *c;
-	struct peer *p;
-	const char *why = NULL;
-	char as[NETADDR_STRLEN];
-
-	(void)l;
-	(void)salen;
-	if (netaddr_from_sockaddr(&a, sa) == -1)
-		why = "unknown address family";
-	else if (n->stopping)
-		why = "shutting down";
-	else if (banman_is_banned(n->banman, &a, node_now(n)))
-		why = "banned";
-	else if (connman_inbound_from(cm, &a) >= (unsigned)n->cfg->node.max_inbound_per_ip)
-		why = "too many connections from this address";
-	else if (!connman_make_room(cm))
-		why = "inbound slots full";
-	if (why != NULL) {
-		n->counters.inbound_refused++;
-		log_debug("net", "refused inbound from %s: %s",
-		    netaddr_format(&a, as, sizeof(as)), why);
-		evutil_closesocket(fd);
-		return;
-	}
-	c = conn_accept(n->base, fd, &a, n->params->magic, peer_conn_callbacks(), NULL);
-	if (c == NULL)
-		return;
-	n->counters.inbound_accepted++;
-	p = peer_new(n, c, &a, PEER_INBOUND, PEER_FULL);
-	conn_set_arg(c, p);
-	log_debug("net", "accepted %s peer=%llu", netaddr_format(&a, as, sizeof(as)),
-	    (unsigned long long)p->id);
-}
-
-/* --- outbound -------------------------------------------------------------- */
 
 static bool
 connman_netgroup_taken(const struct connman *cm, const uint8_t group[NETADDR_GROUPLEN])
 {
 	struct peer *p;
 
-	TAILQ_FOREACH(p, &cm->node->peers, entry)
+	TAILQ_FOREACH(p, &cm->peers, entry)
 		if (p->dir == PEER_OUTBOUND && p->kind != PEER_FEELER &&
 		    memcmp(p->netgroup, group, NETADDR_GROUPLEN) == 0)
 			return true;
@@ -409,9 +649,9 @@ connman_geo_crowding(const struct connman *cm, const struct netaddr *cand)
 	struct peer *p;
 	unsigned score = 0;
 
-	if (geoip_lookup(cm->node->geoip, cand, &gi) == -1)
+	if (geoip_lookup(cm->geoip, cand, &gi) == -1)
 		return 0;
-	TAILQ_FOREACH(p, &cm->node->peers, entry) {
+	TAILQ_FOREACH(p, &cm->peers, entry) {
 		if (p->dir != PEER_OUTBOUND)
 			continue;
 		if (gi.country[0] != '\0' && strcmp(p->country, gi.country) == 0)
@@ -427,25 +667,25 @@ connman_geo_crowding(const struct connman *cm, const struct netaddr *cand)
 static int
 connman_select(struct connman *cm, bool new_only, struct netaddr *out)
 {
-	struct node *n = cm->node;
 	struct addrman_info info;
 	struct netaddr sample[CONNMAN_DIVERSITY_SAMPLE];
-	size_t ns = 0, want = n->geoip != NULL ? CONNMAN_DIVERSITY_SAMPLE : 1;
-	int64_t now = node_now(n);
+	size_t ns = 0, want = cm->geoip != NULL ? CONNMAN_DIVERSITY_SAMPLE : 1, best = 0;
+	int64_t now = clock_wall();
 	uint8_t group[NETADDR_GROUPLEN];
 
 	for (int tries = 0; tries < CONNMAN_SELECT_TRIES && ns < want; tries++) {
-		if (addrman_select(n->addrman, new_only, now, &info) == -1)
+		bool dup = false;
+
+		if (addrman_select(cm->addrman, new_only, now, &info) == -1)
 			break;
-		netaddr_netgroup_policy(&info.addr, n->params->allow_private, group);
+		netaddr_netgroup_policy(&info.addr, cm->params->allow_private, group);
 		if (connman_is_self(cm, &info.addr) || connman_find_addr(cm, &info.addr) != NULL ||
-		    connman_netgroup_taken(cm, group) || !node_addr_usable(n, &info.addr))
+		    connman_netgroup_taken(cm, group) || !connman_addr_usable(cm, &info.addr))
 			continue;
 		/* Back off addresses that failed recently (Core: 10 min, only
 		 * for the first 30 tries of a round). */
 		if (info.last_try > 0 && now - info.last_try < 60 * (1 + info.attempts) && tries < 30)
 			continue;
-		bool dup = false;
 		for (size_t i = 0; i < ns && !dup; i++)
 			dup = netaddr_equal(&sample[i], &info.addr);
 		if (!dup)
@@ -453,8 +693,7 @@ connman_select(struct connman *cm, bool new_only, struct netaddr *out)
 	}
 	if (ns == 0)
 		return -1;
-	size_t best = 0;
-	if (n->geoip != NULL) {
+	if (cm->geoip != NULL) {
 		unsigned best_score = UINT32_MAX;
 		for (size_t i = 0; i < ns; i++) {
 			unsigned s = connman_geo_crowding(cm, &sample[i]);
@@ -468,118 +707,181 @@ connman_select(struct connman *cm, bool new_only, struct netaddr *out)
 	return 0;
 }
 
-static void
-connman_manual_resolved(void *arg, const char *name, const struct netaddr *addrs, size_t n,
-    const char *error)
-{
-	struct manual_node *mn = arg;
+/* --- manual nodes -------------------------------------------------------- */
 
-	mn->resolving = false;
-	if (error != NULL || n == 0) {
-		log_warn("net", "cannot resolve %s: %s", name, error != NULL ? error : "no address");
-		return;
-	}
-	/* The port was fixed when the node was added. */
-	memcpy(mn->addr.ip, addrs[0].ip, sizeof(mn->addr.ip));
-	mn->resolved = true;
-	mn->next_try = 0;
+static uint64_t
+connman_manual_dial(void *arg, const struct netaddr *addr, const char **why)
+{
+	struct connman *cm = arg;
+	struct peer *p;
+
+	if ((p = connman_find_addr(cm, addr)) != NULL)
+		return p->id;	/* already connected (e.g. inbound) */
+	p = connman_connect(cm, addr, PEER_MANUAL, why);
+	return p != NULL ? p->id : 0;
 }
 
 int
 connman_add_manual(struct connman *cm, const char *hostport, char *err, size_t errlen)
 {
-	struct manual_node *mn;
-	char host[NETADDR_HOSTLEN];
-	uint16_t port;
-
-	if (netaddr_split_hostport(hostport, cm->node->cfg->network.p2p_port, host, &port) == -1) {
-		snprintf(err, errlen, "malformed address '%s' (want HOST:PORT)", hostport);
-		return -1;
-	}
-	for (size_t i = 0; i < cm->nmanual; i++)
-		if (strcmp(cm->manual[i].hostport, hostport) == 0) {
-			snprintf(err, errlen, "%s is already added", hostport);
-			return -1;
-		}
-	if (cm->nmanual == CONNMAN_MAX_MANUAL) {
-		snprintf(err, errlen, "at most %d manual nodes", CONNMAN_MAX_MANUAL);
-		return -1;
-	}
-	mn = &cm->manual[cm->nmanual++];
-	memset(mn, 0, sizeof(*mn));
-	str_copy(mn->hostport, hostport, sizeof(mn->hostport));
-	mn->resolved = netaddr_parse(hostport, cm->node->cfg->network.p2p_port, &mn->addr) == 0;
-	mn->addr.port = port;
-	return 0;
+	return manual_add(cm->manual, hostport, NULL, err, errlen);
 }
 
 int
 connman_remove_manual(struct connman *cm, const char *hostport)
 {
-	for (size_t i = 0; i < cm->nmanual; i++) {
-		if (strcmp(cm->manual[i].hostport, hostport) != 0)
+	return manual_remove(cm->manual, hostport);
+}
+
+const struct manual *
+connman_manual(const struct connman *cm)
+{
+	return cm->manual;
+}
+
+/* --- inbound ---------------------------------------------------------------- */
+
+/* Make room for one more inbound peer.  Returns true if there is room. */
+static bool
+connman_make_room(struct connman *cm)
+{
+	struct connman_counts cnt;
+	struct eviction_candidate *cand;
+	struct peer *p;
+	size_t n = 0;
+	uint64_t victim;
+
+	connman_counts(cm, &cnt);
+	if (cnt.inbound < cnt.max_inbound)
+		return true;
+	cand = xcalloc(cnt.inbound, sizeof(*cand));
+	TAILQ_FOREACH(p, &cm->peers, entry) {
+		if (p->dir != PEER_INBOUND || n == cnt.inbound)
 			continue;
-		if (cm->manual[i].resolving)
-			return -1;	/* a look-up holds a pointer to it */
-		memmove(&cm->manual[i], &cm->manual[i + 1],
-		    (cm->nmanual - i - 1) * sizeof(cm->manual[0]));
-		cm->nmanual--;
-		return 0;
+		cand[n].id = p->id;
+		memcpy(cand[n].netgroup, p->netgroup, NETADDR_GROUPLEN);
+		cand[n].keyed_netgroup = hash_siphash(cm->evict_key, p->netgroup, NETADDR_GROUPLEN);
+		cand[n].min_ping_ms = p->min_ping_ms;
+		cand[n].connected_ms = p->connected_mono_ms;
+		n++;
 	}
-	return -1;
+	victim = eviction_select(cand, n);
+	free(cand);
+	if (victim == 0 || (p = connman_peer_find(cm, victim)) == NULL)
+		return false;
+	cm->stats.evictions++;
+	connman_disconnect(cm, p, "evicted for an incoming connection", false);
+	return true;
+}
+
+static unsigned
+connman_inbound_from(const struct connman *cm, const struct netaddr *a)
+{
+	struct peer *p;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(p, &cm->peers, entry)
+		if (p->dir == PEER_INBOUND && netaddr_same_ip(&p->addr, a))
+			n++;
+	return n;
+}
+
+struct peer *
+connman_accept(struct connman *cm, int fd, const struct netaddr *a, const char **why)
+{
+	struct conn *c;
+	struct peer *p;
+	char as[NETADDR_STRLEN];
+
+	if (cm->stopping)
+		*why = "shutting down";
+	else if (banman_is_banned(cm->banman, a, clock_wall()))
+		*why = "banned";
+	else if (connman_inbound_from(cm, a) >= (unsigned)cm->cfg->node.max_inbound_per_ip)
+		*why = "too many connections from this address";
+	else if (!connman_make_room(cm))
+		*why = "inbound slots full";
+	else
+		*why = NULL;
+	if (*why != NULL) {
+		cm->stats.inbound_refused++;
+		log_debug("net", "refused inbound from %s: %s", netaddr_format(a, as, sizeof(as)),
+		    *why);
+		if (fd >= 0)
+			evutil_closesocket(fd);
+		return NULL;
+	}
+	p = connman_peer_new(cm, a, PEER_INBOUND, PEER_FULL);
+	c = cm->io->accept(cm->io->io != NULL ? cm->io->io : cm, fd, a, &connman_conn_cb, p);
+	if (c == NULL) {
+		TAILQ_REMOVE(&cm->peers, p, entry);
+		free(p);
+		*why = "cannot set up the connection";
+		return NULL;
+	}
+	p->conn = c;
+	cm->stats.inbound_accepted++;
+	log_debug("net", "accepted %s peer=%llu", netaddr_format(a, as, sizeof(as)),
+	    (unsigned long long)p->id);
+	if (cm->ev.peer_new != NULL)
+		cm->ev.peer_new(cm->ev.arg, p);
+	if (cm->ev.peer_connected != NULL && !p->gone)
+		cm->ev.peer_connected(cm->ev.arg, p);
+	return p;
 }
 
 static void
-connman_tick_manual(struct connman *cm, int64_t now)
+connman_listen_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
 {
-	for (size_t i = 0; i < cm->nmanual; i++) {
-		struct manual_node *mn = &cm->manual[i];
-		struct peer *p;
-		char host[NETADDR_HOSTLEN];
-		uint16_t port;
+	struct connman *cm = arg;
+	struct netaddr a;
+	const char *why;
 
-		if (mn->peer_id != 0 || mn->resolving || now < mn->next_try)
-			continue;
-		if (!mn->resolved) {
-			if (cm->node->resolver == NULL ||
-			    netaddr_split_hostport(mn->hostport, cm->node->cfg->network.p2p_port,
-			    host, &port) == -1)
-				continue;
-			mn->resolving = true;
-			mn->next_try = now + CONNMAN_MANUAL_RETRY;
-			if (resolver_lookup(cm->node->resolver, host, port,
-			    connman_manual_resolved, mn) == -1)
-				mn->resolving = false;
-			continue;
-		}
-		mn->next_try = now + (CONNMAN_MANUAL_RETRY << mn->failures);
-		if ((p = connman_find_addr(cm, &mn->addr)) != NULL) {
-			mn->peer_id = p->id;	/* already connected (e.g. inbound) */
-			continue;
-		}
-		if ((p = connman_connect(cm, &mn->addr, PEER_MANUAL)) != NULL)
-			mn->peer_id = p->id;
+	(void)l;
+	(void)salen;
+	if (netaddr_from_sockaddr(&a, sa) == -1) {
+		cm->stats.inbound_refused++;
+		evutil_closesocket(fd);
+		return;
 	}
+	connman_accept(cm, fd, &a, &why);
 }
+
+/* --- the tick ------------------------------------------------------------- */
 
 void
 connman_tick(struct connman *cm, int64_t now_ms)
 {
-	struct node *n = cm->node;
 	struct connman_counts cnt;
 	struct netaddr a;
-	int64_t now = now_ms / 1000;
+	struct peer *p, **all;
+	size_t n = 0;
+	int64_t now = clock_mono_ms() / 1000;
+	const char *why;
 	int dials = 0;
 
-	if (n->stopping)
+	if (cm->stopping)
 		return;
-	connman_tick_manual(cm, now);
+	/* A tick may disconnect any peer, not only its own: walk a snapshot
+	 * (gone peers stay allocated until the next loop turn). */
+	TAILQ_FOREACH(p, &cm->peers, entry)
+		n++;
+	all = xcalloc(n + 1, sizeof(*all));
+	n = 0;
+	TAILQ_FOREACH(p, &cm->peers, entry)
+		all[n++] = p;
+	for (size_t i = 0; i < n; i++)
+		if (!all[i]->gone && cm->ev.peer_tick != NULL)
+			cm->ev.peer_tick(cm->ev.arg, all[i], now_ms);
+	free(all);
+	manual_tick(cm->manual, now, connman_manual_dial, cm);
 	connman_counts(cm, &cnt);
 	/* At most two new dials a second keeps a restart from stampeding. */
-	while (cnt.outbound < (unsigned)n->cfg->network.min_peers &&
-	    cnt.outbound + cnt.inbound + cnt.manual < (unsigned)n->cfg->network.max_peers &&
+	while (cnt.outbound < (unsigned)cm->cfg->network.min_peers &&
+	    cnt.outbound + cnt.inbound + cnt.manual < (unsigned)cm->cfg->network.max_peers &&
 	    dials < 2 && connman_select(cm, false, &a) == 0) {
-		if (connman_connect(cm, &a, PEER_FULL) != NULL)
+		if (connman_connect(cm, &a, PEER_FULL, &why) != NULL)
 			cnt.outbound++;
 		dials++;
 	}
@@ -588,8 +890,8 @@ connman_tick(struct connman *cm, int64_t now_ms)
 	if (now >= cm->next_feeler) {
 		cm->next_feeler = now + CONNMAN_FEELER_INTERVAL / 2 +
 		    rnd_uniform(CONNMAN_FEELER_INTERVAL);
-		if (cnt.outbound >= (unsigned)n->cfg->network.min_peers && cnt.feeler == 0 &&
+		if (cnt.outbound >= (unsigned)cm->cfg->network.min_peers && cnt.feeler == 0 &&
 		    connman_select(cm, true, &a) == 0)
-			connman_connect(cm, &a, PEER_FEELER);
+			connman_connect(cm, &a, PEER_FEELER, &why);
 	}
 }

@@ -1,8 +1,14 @@
-/* node.c -- the running agentnode: start-up, the once-a-second tick, shutdown.
+/* node.c -- the running agentnode: wires the modules together and runs them.
  *
- * One event_base drives everything (tmux proc.c): sockets, the RPC server,
- * DNS look-ups, UPnP results and signals.  Periodic work hangs off a single
- * one-second timer with per-task periods, as redis serverCron does. */
+ * The layers, from the wire up (docs/ARCHITECTURE.md):
+ *   connman   connections, slots, eviction (owns every struct peer)
+ *   peerman   handshake gate, pings, reputation; behind connman's events
+ *   addrrelay getaddr/addr, a handler behind peerman's gate
+ *   bootstrap DNS and hard-coded seeds
+ * with the address book, ban list and GeoIP below them and the RPC
+ * methods above.  This file creates each with the modules it needs,
+ * hangs the periodic work on the process skeleton (common/proc) and takes
+ * everything down in the reverse order. */
 #include "node.h"
 
 #include <errno.h>
@@ -12,26 +18,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <event2/event.h>
 
 #include "addrman.h"
 #include "addrrelay.h"
 #include "banman.h"
 #include "bootstrap.h"
+#include "clock.h"
+#include "config.h"
 #include "connman.h"
 #include "geoip.h"
 #include "hash.h"
 #include "log.h"
-#include "peer.h"
+#include "msg.h"
+#include "peerman.h"
+#include "proc.h"
 #include "repmem.h"
 #include "resolver.h"
-#include "rnd.h"
 #include "rpc_methods.h"
 #include "rpc_server.h"
 #include "upnp.h"
@@ -42,47 +46,39 @@
 #define NODE_BANMAN_SAVE_INTERVAL	60
 #define NODE_STOP_FLUSH_MS		300
 
-int64_t
-node_now_ms(const struct node *n)
-{
-	struct timeval tv;
+struct node {
+	struct proc		*proc;
+	const struct config	*cfg;
+	char			*datadir;	/* owned */
+	int			 lock_fd;
 
-	event_base_gettimeofday_cached(n->base, &tv);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
+	struct addrman		*addrman;
+	struct banman		*banman;
+	struct repmem		*repmem;
+	struct resolver		*resolver;	/* NULL: system resolver unavailable */
+	struct geoip		*geoip;		/* NULL: no database configured */
+	struct connman		*connman;
+	struct peerman		*peerman;
+	struct addrrelay	*addrrelay;
+	struct bootstrap	*bootstrap;
+	struct rpc_server	*rpc;
+	struct upnp		*upnp;
+	struct rpc_node		 rpcctx;
 
-int64_t
-node_mono_us(void)
-{
-	struct timespec ts;
+	int64_t			 last_addrman_save;	/* monotonic seconds */
+	int64_t			 last_ban_save;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-node_now(const struct node *n)
-{
-	return node_now_ms(n) / 1000;
-}
-
-char *
-node_datadir_path(const struct node *n, const char *file)
+static char *
+node_path(const struct node *n, const char *file)
 {
 	return xasprintf("%s/%s", n->datadir, file);
-}
-
-bool
-node_addr_usable(const struct node *n, const struct netaddr *addr)
-{
-	return netaddr_is_valid_peer(addr, n->params->allow_private) &&
-	    !banman_is_banned(n->banman, addr, node_now(n));
 }
 
 static void
 node_save_addrman(struct node *n)
 {
-	char *path = node_datadir_path(n, "peers.dat"), err[256];
+	char *path = node_path(n, "peers.dat"), err[256];
 
 	if (addrman_save(n->addrman, path, err, sizeof(err)) == -1)
 		log_error("node", "saving the address book: %s", err);
@@ -92,31 +88,31 @@ node_save_addrman(struct node *n)
 static void
 node_save_banman(struct node *n)
 {
-	char *path = node_datadir_path(n, "banlist.json"), err[256];
+	char *path = node_path(n, "banlist.json"), err[256];
 
 	if (banman_save(n->banman, path, err, sizeof(err)) == -1)
 		log_error("node", "saving the ban list: %s", err);
 	free(path);
 }
 
+/* --- periodic work ----------------------------------------------------------- */
+
 static void
-node_tick_cb(evutil_socket_t fd, short what, void *arg)
+node_tick_peers(void *arg, int64_t now_ms)
 {
 	struct node *n = arg;
-	struct peer *p, *next;
-	int64_t now_ms = node_now_ms(n), now = now_ms / 1000;
 
-	(void)fd;
-	(void)what;
-	if (n->stopping)
-		return;
-	for (p = TAILQ_FIRST(&n->peers); p != NULL; p = next) {
-		next = TAILQ_NEXT(p, entry);	/* p may be freed */
-		peer_tick(p, now_ms);
-	}
-	bootstrap_tick(n, now);
 	connman_tick(n->connman, now_ms);
-	if (banman_sweep(n->banman, now) > 0 || (banman_is_dirty(n->banman) &&
+	bootstrap_tick(n->bootstrap, now_ms / 1000);
+}
+
+static void
+node_tick_state(void *arg, int64_t now_ms)
+{
+	struct node *n = arg;
+	int64_t now = now_ms / 1000;
+
+	if (banman_sweep(n->banman, clock_wall()) > 0 || (banman_is_dirty(n->banman) &&
 	    now - n->last_ban_save >= NODE_BANMAN_SAVE_INTERVAL)) {
 		node_save_banman(n);
 		n->last_ban_save = now;
@@ -128,37 +124,25 @@ node_tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-node_reap_cb(evutil_socket_t fd, short what, void *arg)
+node_request_stop(void *arg)
 {
-	(void)fd;
-	(void)what;
-	peer_reap(arg);
+	struct node *n = arg;
+
+	if (proc_exiting(n->proc))
+		return;
+	connman_stop(n->connman);
+	/* Give the flushing closes a moment, then leave the loop. */
+	proc_exit(n->proc, NODE_STOP_FLUSH_MS);
 }
 
 static void
-node_signal_cb(evutil_socket_t sig, short what, void *arg)
+node_signal(int sig, void *arg)
 {
-	(void)what;
-	log_info("node", "signal %d: shutting down", (int)sig);
+	log_info("node", "signal %d: shutting down", sig);
 	node_request_stop(arg);
 }
 
-void
-node_request_stop(struct node *n)
-{
-	struct timeval tv = { 0, NODE_STOP_FLUSH_MS * 1000 };
-	struct peer *p, *next;
-
-	if (n->stopping)
-		return;
-	n->stopping = true;
-	for (p = TAILQ_FIRST(&n->peers); p != NULL; p = next) {
-		next = TAILQ_NEXT(p, entry);
-		peer_disconnect(p, "shutting down", true);
-	}
-	/* Give the flushing closes a moment, then leave the loop. */
-	event_base_loopexit(n->base, &tv);
-}
+/* --- start-up ------------------------------------------------------------------ */
 
 static int
 node_mkdir_p(const char *path, char *err, size_t errlen)
@@ -189,7 +173,7 @@ node_mkdir_p(const char *path, char *err, size_t errlen)
 static int
 node_lock_datadir(struct node *n, char *err, size_t errlen)
 {
-	char *path = node_datadir_path(n, ".lock");
+	char *path = node_path(n, ".lock");
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	free(path);
@@ -200,28 +184,29 @@ node_lock_datadir(struct node *n, char *err, size_t errlen)
 			close(fd);
 		return -1;
 	}
-	return fd;	/* kept open (and locked) until exit */
+	n->lock_fd = fd;	/* kept open (and locked) until exit */
+	return 0;
 }
 
 static void
 node_load_state(struct node *n)
 {
+	bool allow_private = n->cfg->params->allow_private;
 	char *path, err[256];
-	int64_t now = node_now(n);
 
-	path = node_datadir_path(n, "peers.dat");
-	n->addrman = addrman_load(path, n->params->allow_private, err, sizeof(err));
+	path = node_path(n, "peers.dat");
+	n->addrman = addrman_load(path, allow_private, err, sizeof(err));
 	if (n->addrman == NULL) {
 		if (access(path, F_OK) == 0)
 			log_warn("node", "address book unusable, starting empty: %s", err);
-		n->addrman = addrman_new(n->params->allow_private, NULL);
+		n->addrman = addrman_new(allow_private, NULL);
 	} else {
 		log_info("node", "loaded %zu addresses from %s", addrman_size(n->addrman), path);
 	}
 	free(path);
-	path = node_datadir_path(n, "banlist.json");
+	path = node_path(n, "banlist.json");
 	n->banman = banman_new();
-	if (banman_load(n->banman, path, now, err, sizeof(err)) == -1)
+	if (banman_load(n->banman, path, clock_wall(), err, sizeof(err)) == -1)
 		log_warn("node", "ban list unusable, starting empty: %s", err);
 	else if (banman_count(n->banman) > 0)
 		log_info("node", "loaded %zu bans", banman_count(n->banman));
@@ -244,105 +229,105 @@ static void
 node_upnp_cb(void *arg, const struct upnp_status *st)
 {
 	struct node *n = arg;
+	struct netaddr a;
 
 	if (st->state == UPNP_MAPPED && st->has_external) {
-		n->external = st->external;
-		n->external.port = node_listen_port(n);
-		n->has_external = true;
+		a = st->external;
+		a.port = node_listen_port(n);
+		connman_set_local_addr(n->connman, &a);
 	}
 }
 
-/* Our own reachable address: a specific, valid listen address. */
-static void
-node_pick_external(struct node *n)
+/* The message layer and its handlers, on top of connman. */
+static int
+node_start_layers(struct node *n, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < n->cfg->node.listen.n; i++) {
-		struct netaddr a;
-		if (netaddr_parse(n->cfg->node.listen.v[i], n->cfg->network.p2p_port, &a) == 0 &&
-		    netaddr_is_valid_peer(&a, n->params->allow_private)) {
-			n->external = a;
-			n->has_external = true;
-			return;
-		}
+	const struct config *cfg = n->cfg;
+	char user_agent[64];
+	struct connman_opts co = {
+		.base = proc_base(n->proc), .cfg = cfg, .addrman = n->addrman,
+		.banman = n->banman, .geoip = n->geoip, .resolver = n->resolver,
+	};
+	struct peerman_opts po = {
+		.cfg = cfg, .banman = n->banman, .repmem = n->repmem, .user_agent = user_agent,
+		.services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0),
+	};
+
+	snprintf(user_agent, sizeof(user_agent), "/agentnode:%s/", AGENTCHAIN_VERSION);
+	n->connman = connman_new(&co);
+	po.connman = n->connman;
+	n->peerman = peerman_new(&po);
+	n->addrrelay = addrrelay_new(&(struct addrrelay_opts){ .cfg = cfg,
+	    .addrman = n->addrman, .connman = n->connman, .peerman = n->peerman });
+	n->bootstrap = bootstrap_new(&(struct bootstrap_opts){ .cfg = cfg,
+	    .addrman = n->addrman, .connman = n->connman, .resolver = n->resolver });
+	if (n->addrrelay == NULL) {
+		snprintf(err, errlen, "cannot register the address relay");
+		return -1;
 	}
-}
-
-/* Peers are file descriptors: take the hard limit, and say so when even
- * that cannot hold max_peers plus listeners, RPC and state files. */
-static void
-node_raise_fd_limit(const struct config *cfg)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)cfg->network.max_peers + 64 > rl.rlim_cur)
-		log_warn("node", "max_peers %d needs more file descriptors than the limit %llu; "
-		    "raise it (ulimit -n) or connections will be refused", cfg->network.max_peers,
-		    (unsigned long long)rl.rlim_cur);
+	return connman_listen(n->connman, err, errlen);
 }
 
 static int
-node_start(struct node *n, const struct config *cfg, const struct config_strlist *seed_nodes,
-    char *err, size_t errlen)
+node_start_rpc(struct node *n, char *err, size_t errlen)
 {
-	char *cookie;
+	char *cookie = node_path(n, ".cookie");
 
-	n->cfg = cfg;
-	n->params = cfg->params;
-	node_raise_fd_limit(cfg);
-	n->datadir = xstrdup(cfg->node.datadir);
-	n->start_time = node_now(n);
-	n->last_addrman_save = n->start_time;
-	TAILQ_INIT(&n->peers);
-	TAILQ_INIT(&n->dead_peers);
-	n->reap = event_new(n->base, -1, 0, node_reap_cb, n);
-	n->services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0);
-	snprintf(n->user_agent, sizeof(n->user_agent), "/agentnode:%s/", AGENTCHAIN_VERSION);
+	n->rpcctx = (struct rpc_node){
+		.cfg = n->cfg, .addrman = n->addrman, .banman = n->banman,
+		.connman = n->connman, .peerman = n->peerman, .addrrelay = n->addrrelay,
+		.start_mono = clock_mono_ms() / 1000, .stop = node_request_stop, .stop_arg = n,
+	};
+	n->rpc = rpc_server_new(proc_base(n->proc), n->cfg->node.rpc_listen, cookie,
+	    rpc_methods_table(), rpc_methods_count(), &n->rpcctx, err, errlen);
+	free(cookie);
+	if (n->rpc == NULL)
+		return -1;
+	rpc_server_set_metrics(n->rpc, rpc_methods_metrics, &n->rpcctx);
+	return 0;
+}
 
+static int
+node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, size_t errlen)
+{
+	const struct config *cfg = n->cfg;
+
+	/* Peers are file descriptors: max_peers plus listeners, RPC, state. */
+	proc_raise_fd_limit("node", (long)cfg->network.max_peers + 64);
 	if (node_mkdir_p(n->datadir, err, errlen) == -1 ||
 	    node_lock_datadir(n, err, errlen) == -1)
 		return -1;
 	node_load_state(n);
+	n->last_addrman_save = n->last_ban_save = clock_mono_ms() / 1000;
 	n->repmem = repmem_new();
-	rnd_bytes(n->addr_key, sizeof(n->addr_key));
 	if (cfg->node.geoip_db != NULL || cfg->node.asn_db != NULL) {
 		n->geoip = geoip_open(cfg->node.geoip_db, cfg->node.asn_db, err, errlen);
 		if (n->geoip == NULL)
 			return -1;
 	}
-	n->resolver = resolver_new(n->base, cfg->node.dns_server, err, errlen);
+	n->resolver = resolver_new(proc_base(n->proc), cfg->node.dns_server, err, errlen);
 	if (n->resolver == NULL)
 		log_warn("node", "DNS resolver unavailable: %s", err);
-	n->connman = connman_new(n);
-	if (connman_listen(n->connman, err, errlen) == -1)
+	if (node_start_layers(n, err, errlen) == -1)
 		return -1;
-	node_pick_external(n);
 	for (size_t i = 0; seed_nodes != NULL && i < seed_nodes->n; i++)
 		if (connman_add_manual(n->connman, seed_nodes->v[i], err, errlen) == -1)
 			return -1;
-	cookie = node_datadir_path(n, ".cookie");
-	n->rpc = rpc_server_new(n->base, cfg->node.rpc_listen, cookie, rpc_methods_table(),
-	    rpc_methods_count(), n, err, errlen);
-	free(cookie);
-	if (n->rpc == NULL)
+	if (node_start_rpc(n, err, errlen) == -1)
 		return -1;
-	rpc_server_set_metrics(n->rpc, rpc_methods_metrics, n);
 	if (cfg->node.upnp)
-		n->upnp = upnp_start(n->base, node_listen_port(n), node_listen_port(n), 3600,
-		    NULL, NULL, node_upnp_cb, n);
+		n->upnp = upnp_start(proc_base(n->proc), node_listen_port(n), node_listen_port(n),
+		    3600, NULL, NULL, node_upnp_cb, n);
+	proc_task_add(n->proc, "peers", 1000, 1000, node_tick_peers, n);
+	proc_task_add(n->proc, "state", 1000, 1000, node_tick_state, n);
 	return 0;
 }
 
+/* Take down in the reverse order of node_start.  The resolver goes before
+ * the modules whose look-ups it may still hold (manual nodes, bootstrap). */
 static void
 node_stop(struct node *n)
 {
-	if (n->reap != NULL) {
-		peer_reap(n);
-		event_free(n->reap);
-	}
 	if (n->upnp != NULL)
 		upnp_stop(n->upnp);
 	if (n->addrman != NULL)
@@ -351,17 +336,21 @@ node_stop(struct node *n)
 		node_save_banman(n);
 	if (n->rpc != NULL)
 		rpc_server_free(n->rpc);
+	resolver_free(n->resolver);
+	bootstrap_free(n->bootstrap);
+	/* connman hands its peers' state back to peerman and its handlers. */
 	connman_free(n->connman);
-	if (n->resolver != NULL)
-		resolver_free(n->resolver);
+	addrrelay_free(n->addrrelay);
+	peerman_free(n->peerman);
 	if (n->geoip != NULL)
 		geoip_close(n->geoip);
 	repmem_free(n->repmem);
-	addrrelay_free(n);
 	if (n->addrman != NULL)
 		addrman_free(n->addrman);
 	if (n->banman != NULL)
 		banman_free(n->banman);
+	if (n->lock_fd >= 0)
+		close(n->lock_fd);
 	free(n->datadir);
 }
 
@@ -369,40 +358,34 @@ int
 node_run(const struct config *cfg, const struct config_strlist *seed_nodes)
 {
 	struct node n;
-	struct timeval second = { 1, 0 };
 	char err[512];
 	int rc = 0;
 
 	memset(&n, 0, sizeof(n));
-	signal(SIGPIPE, SIG_IGN);
+	n.cfg = cfg;
+	n.datadir = xstrdup(cfg->node.datadir);
+	n.lock_fd = -1;
 	if (hash_init() == -1) {
 		log_error("node", "libsodium failed to initialise");
+		free(n.datadir);
 		return 1;
 	}
-	if ((n.base = event_base_new()) == NULL) {
-		log_error("node", "cannot create the event loop");
+	if ((n.proc = proc_new("node")) == NULL) {
+		free(n.datadir);
 		return 1;
 	}
-	if (node_start(&n, cfg, seed_nodes, err, sizeof(err)) == -1) {
+	if (node_start(&n, seed_nodes, err, sizeof(err)) == -1) {
 		log_error("node", "%s", err);
 		rc = 1;
-		goto out;
+	} else {
+		log_info("node", "agentnode %s on %s, data in %s", AGENTCHAIN_VERSION,
+		    cfg->params->name, n.datadir);
+		proc_signal(n.proc, SIGINT, node_signal, &n);
+		proc_signal(n.proc, SIGTERM, node_signal, &n);
+		proc_run(n.proc);
+		log_info("node", "stopped");
 	}
-	log_info("node", "agentnode %s on %s, data in %s", AGENTCHAIN_VERSION,
-	    n.params->name, n.datadir);
-	n.tick = event_new(n.base, -1, EV_PERSIST, node_tick_cb, &n);
-	event_add(n.tick, &second);
-	n.sig_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
-	n.sig_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
-	event_add(n.sig_int, NULL);
-	event_add(n.sig_term, NULL);
-	event_base_dispatch(n.base);
-	log_info("node", "stopped");
-	event_free(n.tick);
-	event_free(n.sig_int);
-	event_free(n.sig_term);
-out:
 	node_stop(&n);
-	event_base_free(n.base);
+	proc_free(n.proc);
 	return rc;
 }

@@ -2,7 +2,8 @@
  *
  * The method table is the single source for dispatch, the "help" method,
  * `agentnode --help` and the man page's RPC section.  Handlers only read
- * node state or call the module that owns what they change. */
+ * what the modules show or call the module that owns what they change;
+ * they reach the modules through struct rpc_node, never their fields. */
 #include "rpc_methods.h"
 
 #include <stdio.h>
@@ -12,12 +13,16 @@
 #include <event2/buffer.h>
 
 #include "addrman.h"
+#include "addrrelay.h"
 #include "banman.h"
+#include "clock.h"
+#include "config.h"
 #include "conn.h"
 #include "connman.h"
 #include "health.h"
-#include "node.h"
+#include "manual.h"
 #include "peer.h"
+#include "peerman.h"
 #include "strutil.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -47,24 +52,24 @@ rpc_services_json(uint64_t s)
 }
 
 static void
-rpc_health_input(const struct node *n, struct health_input *in)
+rpc_health_input(const struct rpc_node *n, struct health_input *in)
 {
 	uint8_t groups[256][NETADDR_GROUPLEN];
 	double lat_sum = 0, rel_sum = 0;
 	unsigned lat_n = 0, ng = 0;
-	struct peer *p;
+	struct peerman_view v;
 
 	memset(in, 0, sizeof(*in));
 	in->target = (unsigned)n->cfg->network.min_peers;
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	for (struct peer *p = connman_peer_first(n->connman); p != NULL; p = connman_peer_next(p)) {
 		bool seen = false;
 
-		if (!p->active)
+		if (!p->active || !peerman_view(n->peerman, p, &v))
 			continue;
 		in->active++;
-		rel_sum += quality_reliability(&p->q);
-		if (quality_latency_count(&p->q) > 0) {
-			lat_sum += p->q.lat_avg;
+		rel_sum += quality_reliability(v.q);
+		if (quality_latency_count(v.q) > 0) {
+			lat_sum += v.q->lat_avg;
 			lat_n++;
 		}
 		for (unsigned i = 0; i < ng && !seen; i++)
@@ -80,65 +85,71 @@ rpc_health_input(const struct node *n, struct health_input *in)
 static json_t *
 rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
+	const struct connman_stats *cs = connman_stats(n->connman);
 	struct connman_counts cnt;
 	struct addrman_stats as;
+	struct addrrelay_stats ars;
 	struct health_input hi;
-	uint64_t recv = n->counters.bytes_recv, sent = n->counters.bytes_sent;
+	uint64_t recv = cs->bytes_recv_closed, sent = cs->bytes_sent_closed;
+	uint64_t services = peerman_services(n->peerman);
 	json_t *local = json_array();
-	struct peer *p;
+	struct netaddr ext;
 
 	(void)params;
 	(void)err;
 	connman_counts(n->connman, &cnt);
 	addrman_get_stats(n->addrman, &as);
-	TAILQ_FOREACH(p, &n->peers, entry) {
-		if (p->conn == NULL)
-			continue;
-		recv += conn_stats(p->conn)->bytes_recv;
-		sent += conn_stats(p->conn)->bytes_sent;
+	addrrelay_stats(n->addrrelay, &ars);
+	for (struct peer *p = connman_peer_first(n->connman); p != NULL; p = connman_peer_next(p)) {
+		recv += connman_peer_stats(n->connman, p)->bytes_recv;
+		sent += connman_peer_stats(n->connman, p)->bytes_sent;
 	}
-	if (n->has_external)
-		json_array_append_new(local, rpc_addr_json(&n->external));
+	if (connman_local_addr(n->connman, &ext))
+		json_array_append_new(local, rpc_addr_json(&ext));
 	rpc_health_input(n, &hi);
 	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:o, s:b, s:i, s:i, s:i, s:i, s:i, s:i,"
 	    " s:o, s:I, s:I, s:I, s:i, s:i, s:i, s:I, s:I, s:i}",
 	    "version", AGENTCHAIN_VERSION,
-	    "subversion", n->user_agent,
+	    "subversion", peerman_user_agent(n->peerman),
 	    "protocolversion", PROTO_VERSION,
-	    "network", n->params->name,
-	    "localservices", (json_int_t)n->services,
-	    "localservicesnames", rpc_services_json(n->services),
+	    "network", n->cfg->params->name,
+	    "localservices", (json_int_t)services,
+	    "localservicesnames", rpc_services_json(services),
 	    "seed", n->cfg->node.seed,
 	    "connections", (int)(cnt.inbound + cnt.outbound + cnt.manual + cnt.feeler),
 	    "connections_in", (int)cnt.inbound,
 	    "connections_out", (int)(cnt.outbound + cnt.manual + cnt.feeler),
 	    "min_peers", n->cfg->network.min_peers,
 	    "max_peers", n->cfg->network.max_peers,
-	    "height", (int)n->height,
+	    "height", (int)peerman_height(n->peerman),
 	    "localaddresses", local,
 	    "totalbytesrecv", (json_int_t)recv,
 	    "totalbytessent", (json_int_t)sent,
-	    "uptime", (json_int_t)(node_now(n) - n->start_time),
+	    "uptime", (json_int_t)(clock_mono_ms() / 1000 - n->start_mono),
 	    "addrman_new", (int)as.n_new,
 	    "addrman_tried", (int)as.n_tried,
 	    "banned", (int)banman_count(n->banman),
-	    "addr_rate_limited", (json_int_t)n->counters.addr_rate_limited,
-	    "unknown_messages", (json_int_t)n->counters.unknown_recv,
+	    "addr_rate_limited", (json_int_t)ars.rate_limited,
+	    "unknown_messages", (json_int_t)peerman_stats(n->peerman)->unknown_recv,
 	    "networkhealth", health_score(&hi));
 }
 
 static json_t *
-rpc_peer_json(const struct peer *p, int64_t now_ms)
+rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerman_view *v,
+    int64_t now_ms, int64_t mono_ms)
 {
-	const struct conn_stats *st = conn_stats(p->conn);
+	const struct conn_stats *st = connman_peer_stats(n->connman, p);
+	const struct msg_version *rv = v->remote;
+	const struct quality *q = v->q;
 	char ua[MSG_MAX_USER_AGENT * 4 + 1];
 	double hist[QUALITY_LAT_HISTORY];
-	size_t nh = quality_latency_history(&p->q, hist, QUALITY_LAT_HISTORY);
+	size_t nh = quality_latency_history(q, hist, QUALITY_LAT_HISTORY);
 	struct rep_event ev[REP_RECENT];
-	size_t nev = reputation_recent(&p->rep, ev, REP_RECENT);
+	size_t nev = reputation_recent(v->rep, ev, REP_RECENT);
+	struct addrrelay_stats ars;
 	json_t *o, *lat = json_array(), *viol = json_array(), *by_type = json_object();
-	bool measured = quality_latency_count(&p->q) > 0;
+	bool measured = quality_latency_count(q) > 0;
 
 	for (size_t i = 0; i < nh; i++)
 		json_array_append_new(lat, json_real(hist[i]));
@@ -149,7 +160,8 @@ rpc_peer_json(const struct peer *p, int64_t now_ms)
 		if (st->msgs_recv[t] || st->msgs_sent[t])
 			json_object_set_new(by_type, msg_type_name(t), json_pack("{s:I, s:I}",
 			    "recv", (json_int_t)st->msgs_recv[t], "sent", (json_int_t)st->msgs_sent[t]));
-	str_sanitize(p->hs.remote.user_agent, p->hs.remote.user_agent_len, ua, sizeof(ua));
+	str_sanitize(rv->user_agent, rv->user_agent_len, ua, sizeof(ua));
+	addrrelay_peer_stats(n->addrrelay, p, &ars);
 	o = json_pack("{s:I, s:o, s:s, s:s, s:b, s:I, s:o, s:i, s:s, s:i, s:I, s:I, s:I, s:I,"
 	    " s:f, s:f, s:I}",
 	    "id", (json_int_t)p->id,
@@ -157,39 +169,39 @@ rpc_peer_json(const struct peer *p, int64_t now_ms)
 	    "direction", peer_dir_name(p->dir),
 	    "connection_type", peer_kind_name(p->kind),
 	    "handshake_complete", p->active,
-	    "services", (json_int_t)p->hs.remote.services,
-	    "servicesnames", rpc_services_json(p->hs.remote.services),
-	    "version", (int)p->hs.remote.version,
+	    "services", (json_int_t)rv->services,
+	    "servicesnames", rpc_services_json(rv->services),
+	    "version", (int)rv->version,
 	    "subver", ua,
-	    "startingheight", (int)p->hs.remote.start_height,
+	    "startingheight", (int)rv->start_height,
 	    "bytessent", (json_int_t)st->bytes_sent,
 	    "bytesrecv", (json_int_t)st->bytes_recv,
 	    "conntime", (json_int_t)(p->connected_ms / 1000),
 	    "connected_seconds", (json_int_t)((now_ms - p->connected_ms) / 1000),
-	    "sendrate", quality_rate_out(&p->q, now_ms),
-	    "recvrate", quality_rate_in(&p->q, now_ms),
-	    "lastrecv", (json_int_t)(p->last_recv_ms / 1000));
-	json_object_set_new(o, "lastsend", json_integer(p->last_send_ms / 1000));
-	json_object_set_new(o, "addr_local", rpc_addr_json(&p->hs.remote.addr_recv.addr));
-	json_object_set_new(o, "pingtime", measured ? json_real(p->q.lat_last / 1000.0) : json_null());
-	json_object_set_new(o, "minping", measured ? json_real(p->q.lat_min / 1000.0) : json_null());
-	json_object_set_new(o, "avgping", measured ? json_real(p->q.lat_avg / 1000.0) : json_null());
-	json_object_set_new(o, "pingwait", p->ping_nonce != 0 ?
-	    json_real((double)(now_ms - p->ping_sent_ms) / 1000.0) : json_null());
+	    "sendrate", quality_rate_out(q, mono_ms),
+	    "recvrate", quality_rate_in(q, mono_ms),
+	    "lastrecv", (json_int_t)(v->last_recv_ms / 1000));
+	json_object_set_new(o, "lastsend", json_integer(v->last_send_ms / 1000));
+	json_object_set_new(o, "addr_local", rpc_addr_json(&rv->addr_recv.addr));
+	json_object_set_new(o, "pingtime", measured ? json_real(q->lat_last / 1000.0) : json_null());
+	json_object_set_new(o, "minping", measured ? json_real(q->lat_min / 1000.0) : json_null());
+	json_object_set_new(o, "avgping", measured ? json_real(q->lat_avg / 1000.0) : json_null());
+	json_object_set_new(o, "pingwait", v->ping_wait_ms >= 0 ?
+	    json_real((double)v->ping_wait_ms / 1000.0) : json_null());
 	json_object_set_new(o, "latency_history_ms", lat);
 	json_object_set_new(o, "bytes_by_type", by_type);
 	json_object_set_new(o, "quality", json_pack("{s:i, s:f, s:I, s:I, s:I}",
-	    "score", quality_score(&p->q, now_ms),
-	    "reliability", quality_reliability(&p->q),
-	    "exchanges_ok", (json_int_t)p->q.ok,
-	    "exchanges_failed", (json_int_t)p->q.failed,
-	    "uptime_seconds", (json_int_t)(quality_uptime_ms(&p->q, now_ms) / 1000)));
+	    "score", quality_score(q, mono_ms),
+	    "reliability", quality_reliability(q),
+	    "exchanges_ok", (json_int_t)q->ok,
+	    "exchanges_failed", (json_int_t)q->failed,
+	    "uptime_seconds", (json_int_t)(quality_uptime_ms(q, mono_ms) / 1000)));
 	json_object_set_new(o, "reputation", json_pack("{s:i, s:I, s:o}",
-	    "score", p->rep.score,
-	    "last_seen", (json_int_t)p->rep.last_seen,
+	    "score", v->rep->score,
+	    "last_seen", (json_int_t)v->rep->last_seen,
 	    "violations", viol));
-	json_object_set_new(o, "addr_processed", json_integer((json_int_t)p->addr_processed));
-	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)p->addr_rate_limited));
+	json_object_set_new(o, "addr_processed", json_integer((json_int_t)ars.received));
+	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)ars.rate_limited));
 	json_object_set_new(o, "country", p->country[0] ? json_string(p->country) : json_null());
 	json_object_set_new(o, "asn", p->asn ? json_integer(p->asn) : json_null());
 	return o;
@@ -198,30 +210,29 @@ rpc_peer_json(const struct peer *p, int64_t now_ms)
 static json_t *
 rpc_getpeerinfo(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 	json_t *arr = json_array();
-	int64_t now_ms = node_now_ms(n);
-	struct peer *p;
+	int64_t now_ms = clock_wall_ms(), mono_ms = clock_mono_ms();
+	struct peerman_view v;
 
 	(void)params;
 	(void)err;
-	TAILQ_FOREACH(p, &n->peers, entry)
-		if (p->conn != NULL)
-			json_array_append_new(arr, rpc_peer_json(p, now_ms));
+	for (struct peer *p = connman_peer_first(n->connman); p != NULL; p = connman_peer_next(p))
+		if (peerman_view(n->peerman, p, &v))
+			json_array_append_new(arr, rpc_peer_json(n, p, &v, now_ms, mono_ms));
 	return arr;
 }
 
 static json_t *
 rpc_getnetworkstats(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 	struct health_input hi;
 	json_t *spread = json_object();
-	struct peer *p;
 
 	(void)params;
 	(void)err;
-	TAILQ_FOREACH(p, &n->peers, entry) {
+	for (struct peer *p = connman_peer_first(n->connman); p != NULL; p = connman_peer_next(p)) {
 		const char *cc = p->country[0] ? p->country : "unknown";
 		json_t *v;
 
@@ -245,7 +256,7 @@ rpc_getnetworkstats(void *ctx, json_t *params, struct rpc_error *err)
 static json_t *
 rpc_getnodeaddresses(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 	struct addrman_info *info;
 	int64_t count;
 	size_t got;
@@ -256,7 +267,7 @@ rpc_getnodeaddresses(void *ctx, json_t *params, struct rpc_error *err)
 	if (count == 0)
 		count = RPC_ADDR_MAX;
 	info = xcalloc((size_t)count, sizeof(*info));
-	got = addrman_get_addr(n->addrman, (size_t)count, 100, node_now(n), info, (size_t)count);
+	got = addrman_get_addr(n->addrman, (size_t)count, 100, clock_wall(), info, (size_t)count);
 	arr = json_array();
 	for (size_t i = 0; i < got; i++)
 		json_array_append_new(arr, json_pack("{s:I, s:I, s:o, s:b}",
@@ -269,8 +280,8 @@ rpc_getnodeaddresses(void *ctx, json_t *params, struct rpc_error *err)
 static json_t *
 rpc_addnode(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
-	const char *node, *cmd;
+	struct rpc_node *n = ctx;
+	const char *node, *cmd, *why;
 	char e[160];
 	struct netaddr a;
 
@@ -292,8 +303,8 @@ rpc_addnode(void *ctx, json_t *params, struct rpc_error *err)
 			rpc_error_set(err, RPC_INVALID_ADDRESS, "onetry needs a numeric address");
 			return NULL;
 		}
-		if (connman_connect(n->connman, &a, PEER_MANUAL) == NULL) {
-			rpc_error_set(err, RPC_MISC_ERROR, "already connected, banned or ourselves");
+		if (connman_connect(n->connman, &a, PEER_MANUAL, &why) == NULL) {
+			rpc_error_set(err, RPC_MISC_ERROR, "%s", why);
 			return NULL;
 		}
 	} else {
@@ -306,53 +317,53 @@ rpc_addnode(void *ctx, json_t *params, struct rpc_error *err)
 static json_t *
 rpc_disconnectnode(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 	json_t *arg = json_array_get(params, 0);
 	struct peer *p, *found = NULL;
 	struct netaddr a;
 
 	if (json_is_integer(arg)) {
-		found = peer_find(n, (uint64_t)json_integer_value(arg));
+		found = connman_peer_find(n->connman, (uint64_t)json_integer_value(arg));
 	} else if (json_is_string(arg)) {
 		if (netaddr_parse(json_string_value(arg), n->cfg->network.p2p_port, &a) == -1) {
 			rpc_error_set(err, RPC_INVALID_ADDRESS, "not an address: %s",
 			    json_string_value(arg));
 			return NULL;
 		}
-		TAILQ_FOREACH(p, &n->peers, entry)
+		for (p = connman_peer_first(n->connman); p != NULL; p = connman_peer_next(p))
 			if (netaddr_equal(&p->addr, &a))
 				found = p;
 	} else {
 		rpc_error_set(err, RPC_INVALID_PARAMS, "expected a peer id or an address");
 		return NULL;
 	}
-	if (found == NULL || found->conn == NULL) {
+	if (found == NULL) {
 		rpc_error_set(err, RPC_MISC_ERROR, "node not found in connected nodes");
 		return NULL;
 	}
-	peer_disconnect(found, "disconnected by RPC", false);
+	connman_disconnect(n->connman, found, "disconnected by RPC", false);
 	return json_null();
 }
 
 /* Disconnect every peer inside SUB (after a ban). */
 static void
-rpc_kick_banned(struct node *n, const struct ban_subnet *sub)
+rpc_kick_banned(struct rpc_node *n, const struct ban_subnet *sub)
 {
 	struct peer *p, *next;
 
-	for (p = TAILQ_FIRST(&n->peers); p != NULL; p = next) {
-		next = TAILQ_NEXT(p, entry);
+	for (p = connman_peer_first(n->connman); p != NULL; p = next) {
+		next = connman_peer_next(p);
 		if (banman_subnet_contains(sub, &p->addr))
-			peer_disconnect(p, "banned by RPC", false);
+			connman_disconnect(n->connman, p, "banned by RPC", false);
 	}
 }
 
 static json_t *
 rpc_setban(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 	const char *target, *cmd;
-	int64_t bantime, now = node_now(n);
+	int64_t bantime, now = clock_wall();
 	bool absolute;
 	struct ban_subnet sub;
 	char e[160];
@@ -404,12 +415,12 @@ rpc_ban_to_json(const struct ban_entry *b, void *arg)
 static json_t *
 rpc_listbanned(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 	json_t *arr = json_array();
 
 	(void)params;
 	(void)err;
-	banman_sweep(n->banman, node_now(n));
+	banman_sweep(n->banman, clock_wall());
 	banman_foreach(n->banman, rpc_ban_to_json, arr);
 	return arr;
 }
@@ -417,7 +428,7 @@ rpc_listbanned(void *ctx, json_t *params, struct rpc_error *err)
 static json_t *
 rpc_clearbanned(void *ctx, json_t *params, struct rpc_error *err)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
 
 	(void)params;
 	(void)err;
@@ -428,9 +439,11 @@ rpc_clearbanned(void *ctx, json_t *params, struct rpc_error *err)
 static json_t *
 rpc_stop(void *ctx, json_t *params, struct rpc_error *err)
 {
+	struct rpc_node *n = ctx;
+
 	(void)params;
 	(void)err;
-	node_request_stop(ctx);
+	n->stop(n->stop_arg);
 	return json_string("agentnode stopping");
 }
 
@@ -472,11 +485,15 @@ rpc_methods_count(void)
 void
 rpc_methods_metrics(void *ctx, struct evbuffer *out)
 {
-	struct node *n = ctx;
+	struct rpc_node *n = ctx;
+	const struct connman_stats *cs = connman_stats(n->connman);
+	const struct peerman_stats *ps = peerman_stats(n->peerman);
 	struct connman_counts cnt;
 	struct addrman_stats as;
+	struct addrrelay_stats ars;
 	struct health_input hi;
 
+	addrrelay_stats(n->addrrelay, &ars);
 	connman_counts(n->connman, &cnt);
 	addrman_get_stats(n->addrman, &as);
 	rpc_health_input(n, &hi);
@@ -497,16 +514,16 @@ rpc_methods_metrics(void *ctx, struct evbuffer *out)
 		evbuffer_add_printf(out,
 		    "agentnode_messages_total{type=\"%s\",direction=\"recv\"} %llu\n"
 		    "agentnode_messages_total{type=\"%s\",direction=\"sent\"} %llu\n",
-		    msg_type_name(t), (unsigned long long)n->counters.msgs_recv[t],
-		    msg_type_name(t), (unsigned long long)n->counters.msgs_sent[t]);
+		    msg_type_name(t), (unsigned long long)ps->msgs_recv[t],
+		    msg_type_name(t), (unsigned long long)ps->msgs_sent[t]);
 	evbuffer_add_printf(out, "agentnode_messages_total{type=\"unknown\",direction=\"recv\"} %llu\n",
-	    (unsigned long long)n->counters.unknown_recv);
+	    (unsigned long long)ps->unknown_recv);
 	evbuffer_add_printf(out, "# HELP agentnode_violations_total Protocol violations by kind.\n"
 	    "# TYPE agentnode_violations_total counter\n");
 	for (int k = 0; k < REP_VIOLATION_COUNT; k++)
 		evbuffer_add_printf(out, "agentnode_violations_total{kind=\"%s\"} %llu\n",
 		    reputation_violation_name((enum rep_violation)k),
-		    (unsigned long long)n->counters.violations[k]);
+		    (unsigned long long)ps->violations[k]);
 	evbuffer_add_printf(out,
 	    "# TYPE agentnode_bytes_total counter\n"
 	    "agentnode_bytes_total{direction=\"recv\",state=\"closed\"} %llu\n"
@@ -517,9 +534,9 @@ rpc_methods_metrics(void *ctx, struct evbuffer *out)
 	    "# TYPE agentnode_inbound_refused_total counter\nagentnode_inbound_refused_total %llu\n"
 	    "# TYPE agentnode_evictions_total counter\nagentnode_evictions_total %llu\n"
 	    "# TYPE agentnode_network_health gauge\nagentnode_network_health %d\n",
-	    (unsigned long long)n->counters.bytes_recv, (unsigned long long)n->counters.bytes_sent,
-	    banman_count(n->banman), (unsigned long long)n->counters.bans,
-	    (unsigned long long)n->counters.addr_rate_limited,
-	    (unsigned long long)n->counters.inbound_refused,
-	    (unsigned long long)n->counters.evictions, health_score(&hi));
+	    (unsigned long long)cs->bytes_recv_closed, (unsigned long long)cs->bytes_sent_closed,
+	    banman_count(n->banman), (unsigned long long)ps->bans,
+	    (unsigned long long)ars.rate_limited,
+	    (unsigned long long)cs->inbound_refused,
+	    (unsigned long long)cs->evictions, health_score(&hi));
 }

@@ -3,16 +3,38 @@
 #define AGENTCHAIN_RPC_METHODS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/buffer.h>
 
 #include "rpc_server.h"
 
-/* The static method table (context: struct node *). */
+struct addrman;
+struct addrrelay;
+struct banman;
+struct config;
+struct connman;
+struct peerman;
+
+/* What the methods reach: the node's modules, owned by node.c. */
+struct rpc_node {
+	const struct config	*cfg;
+	struct addrman		*addrman;
+	struct banman		*banman;
+	struct connman		*connman;
+	struct peerman		*peerman;
+	struct addrrelay	*addrrelay;
+	int64_t			 start_mono;	/* monotonic seconds */
+	void			 (*stop)(void *arg);	/* the "stop" method */
+	void			*stop_arg;
+};
+
+/* The static method table (context: struct rpc_node *). */
 const struct rpc_method *rpc_methods_table(void);
 size_t rpc_methods_count(void);
 
-/* Append the node's metrics in Prometheus text format to OUT. */
-void rpc_methods_metrics(void *node, struct evbuffer *out);
+/* Append the node's metrics in Prometheus text format to OUT (context:
+ * struct rpc_node *). */
+void rpc_methods_metrics(void *ctx, struct evbuffer *out);
 
 #endif
