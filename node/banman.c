@@ -1,9 +1,8 @@
 /* banman.c -- bans by IP or subnet, with expiry, persisted to banlist.json.
  *
- * Host bans sit in a dense array indexed by an open-addressing (linear
- * probing) table of array positions, keyed with SipHash under a random key
- * so that an attacker picking addresses cannot force long probe chains.
- * Subnet bans are few (capped) and scanned.  Loading builds a fresh
+ * Host bans sit in a common/map keyed by the 16-byte address (SipHash
+ * under a random key, so an attacker picking addresses cannot force long
+ * probe chains).  Subnet bans are few (capped) and scanned.  Loading builds a fresh
  * banman and swaps it in only when the whole file was good, so a bad file
  * never leaves half a list behind.
  */
@@ -19,29 +18,19 @@
 #include <jansson.h>
 
 #include "atomicfile.h"
-#include "hash.h"
-#include "rnd.h"
+#include "map.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
 #define BANMAN_VERSION		1
 #define BANMAN_HOST_PREFIX	128
-#define BANMAN_MIN_SLOTS	64
 
 static const uint8_t banman_v4mapped[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
 struct banman {
-	uint8_t			 key[HASH_SIPHASH_KEYLEN];
-
-	struct ban_entry	*hosts;
-	size_t			 nhosts;
-	size_t			 caphosts;
-	/* Position in HOSTS plus one; zero is an empty slot.  A power of two,
-	 * kept at most half full. */
-	uint32_t		*slots;
-	size_t			 nslots;
+	struct map		*hosts;		/* ip[16] -> struct ban_entry *, owned */
 
 	struct ban_entry	*subnets;
 	size_t			 nsubnets;
@@ -168,98 +157,28 @@ banman_subnet_cmp(const void *va, const void *vb)
 
 /* --- the host table ------------------------------------------------------ */
 
-static size_t
-banman_home(const struct banman *bm, const uint8_t ip[16])
-{
-	return (size_t)hash_siphash(bm->key, ip, 16) & (bm->nslots - 1);
-}
-
-/* The slot holding IP, or the empty slot where it would go. */
-static size_t
-banman_probe(const struct banman *bm, const uint8_t ip[16])
-{
-	size_t i = banman_home(bm, ip), mask = bm->nslots - 1;
-
-	while (bm->slots[i] != 0) {
-		if (memcmp(bm->hosts[bm->slots[i] - 1].subnet.ip, ip, 16) == 0)
-			break;
-		i = (i + 1) & mask;
-	}
-	return i;
-}
-
-static void
-banman_rehash(struct banman *bm, size_t nslots)
-{
-	free(bm->slots);
-	bm->nslots = nslots;
-	bm->slots = xcalloc(nslots, sizeof(*bm->slots));
-	for (size_t h = 0; h < bm->nhosts; h++) {
-		size_t i = banman_probe(bm, bm->hosts[h].subnet.ip);
-		bm->slots[i] = (uint32_t)(h + 1);
-	}
-}
-
 static struct ban_entry *
 banman_host_lookup(const struct banman *bm, const uint8_t ip[16])
 {
-	size_t i;
-
-	if (bm->nhosts == 0)
-		return NULL;
-	i = banman_probe(bm, ip);
-	return bm->slots[i] == 0 ? NULL : &bm->hosts[bm->slots[i] - 1];
+	return map_get(bm->hosts, ip, 16);
 }
 
 static void
 banman_host_insert(struct banman *bm, const struct ban_entry *e)
 {
-	if (bm->nhosts == bm->caphosts) {
-		bm->caphosts = bm->caphosts == 0 ? 16 : bm->caphosts * 2;
-		bm->hosts = xreallocarray(bm->hosts, bm->caphosts, sizeof(*bm->hosts));
-	}
-	bm->hosts[bm->nhosts++] = *e;
-	if (bm->nslots < 2 * bm->nhosts) {
-		size_t n = bm->nslots == 0 ? BANMAN_MIN_SLOTS : bm->nslots;
-		while (n < 2 * bm->nhosts)
-			n *= 2;
-		banman_rehash(bm, n);
-	} else
-		bm->slots[banman_probe(bm, e->subnet.ip)] = (uint32_t)bm->nhosts;
+	struct ban_entry *copy = xmalloc(sizeof(*copy));
+
+	*copy = *e;
+	map_put(bm->hosts, copy->subnet.ip, 16, copy);
 }
 
-/* Empty slot I and pull later members of its probe chain back, so that no
- * lookup stops early at the hole (backward-shift deletion). */
-static void
-banman_slot_delete(struct banman *bm, size_t i)
+static int
+banman_host_remove(struct banman *bm, const uint8_t ip[16])
 {
-	size_t j = i, k, mask = bm->nslots - 1;
+	struct ban_entry *e = map_remove(bm->hosts, ip, 16);
 
-	for (;;) {
-		j = (j + 1) & mask;
-		if (bm->slots[j] == 0)
-			break;
-		k = banman_home(bm, bm->hosts[bm->slots[j] - 1].subnet.ip);
-		/* Leave it if its home lies cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		bm->slots[i] = bm->slots[j];
-		i = j;
-	}
-	bm->slots[i] = 0;
-}
-
-static void
-banman_host_remove(struct banman *bm, size_t slot)
-{
-	size_t h = bm->slots[slot] - 1, last = bm->nhosts - 1;
-
-	banman_slot_delete(bm, slot);
-	if (h != last) {
-		bm->hosts[h] = bm->hosts[last];
-		bm->slots[banman_probe(bm, bm->hosts[h].subnet.ip)] = (uint32_t)(h + 1);
-	}
-	bm->nhosts--;
+	free(e);
+	return e != NULL ? 0 : -1;
 }
 
 /* --- the list ------------------------------------------------------------ */
@@ -269,19 +188,21 @@ banman_new(void)
 {
 	struct banman *bm = xcalloc(1, sizeof(*bm));
 
-	rnd_bytes(bm->key, sizeof(bm->key));
+	bm->hosts = map_new();
 	return bm;
 }
 
 static void
 banman_release(struct banman *bm)
 {
-	free(bm->hosts);
-	free(bm->slots);
+	size_t pos = 0;
+	void *e;
+
+	while (map_next(bm->hosts, &pos, NULL, NULL, &e))
+		free(e);
+	map_clear(bm->hosts);
 	free(bm->subnets);
-	bm->hosts = bm->subnets = NULL;
-	bm->slots = NULL;
-	bm->nhosts = bm->caphosts = bm->nslots = 0;
+	bm->subnets = NULL;
 	bm->nsubnets = bm->capsubnets = 0;
 }
 
@@ -291,6 +212,7 @@ banman_free(struct banman *bm)
 	if (bm == NULL)
 		return;
 	banman_release(bm);
+	map_free(bm->hosts);
 	free(bm);
 }
 
@@ -354,7 +276,7 @@ banman_ban(struct banman *bm, const struct ban_subnet *subnet, int64_t until,
 		return 0;
 	}
 
-	if (bm->nhosts + bm->nsubnets >= BANMAN_MAX_BANS) {
+	if (map_count(bm->hosts) + bm->nsubnets >= BANMAN_MAX_BANS) {
 		str_errf(err, errlen, "cannot ban %s: ban list full (%d entries)",
 		    str, BANMAN_MAX_BANS);
 		return -1;
@@ -383,18 +305,13 @@ int
 banman_unban(struct banman *bm, const struct ban_subnet *subnet)
 {
 	struct ban_subnet s = *subnet;
-	size_t slot;
 
 	if (s.prefix > 128)
 		return -1;
 	banman_mask(s.ip, s.prefix);
 	if (s.prefix == BANMAN_HOST_PREFIX) {
-		if (bm->nhosts == 0)
+		if (banman_host_remove(bm, s.ip) == -1)
 			return -1;
-		slot = banman_probe(bm, s.ip);
-		if (bm->slots[slot] == 0)
-			return -1;
-		banman_host_remove(bm, slot);
 	} else {
 		struct ban_entry *e = banman_subnet_lookup(bm, &s);
 		size_t i;
@@ -411,7 +328,7 @@ banman_unban(struct banman *bm, const struct ban_subnet *subnet)
 void
 banman_clear(struct banman *bm)
 {
-	if (bm->nhosts + bm->nsubnets > 0)
+	if (banman_count(bm) > 0)
 		bm->dirty = true;
 	banman_release(bm);
 }
@@ -454,15 +371,20 @@ banman_compact(struct ban_entry *v, size_t *n, int64_t now)
 size_t
 banman_sweep(struct banman *bm, int64_t now)
 {
-	size_t dropped;
+	size_t dropped = banman_compact(bm->subnets, &bm->nsubnets, now), pos = 0, n = 0;
+	const void *ip;
+	void *v;
+	uint8_t (*expired)[16];
 
-	dropped = banman_compact(bm->subnets, &bm->nsubnets, now);
-	if (bm->nhosts > 0) {
-		size_t d = banman_compact(bm->hosts, &bm->nhosts, now);
-		if (d > 0)
-			banman_rehash(bm, bm->nslots);
-		dropped += d;
-	}
+	/* The map must not change during a walk: note, then remove. */
+	expired = xcalloc(map_count(bm->hosts) + 1, sizeof(*expired));
+	while (map_next(bm->hosts, &pos, &ip, NULL, &v))
+		if (((struct ban_entry *)v)->until <= now)
+			memcpy(expired[n++], ip, 16);
+	for (size_t i = 0; i < n; i++)
+		banman_host_remove(bm, expired[i]);
+	free(expired);
+	dropped += n;
 	if (dropped > 0)
 		bm->dirty = true;
 	return dropped;
@@ -471,23 +393,24 @@ banman_sweep(struct banman *bm, int64_t now)
 size_t
 banman_count(const struct banman *bm)
 {
-	return bm->nhosts + bm->nsubnets;
+	return map_count(bm->hosts) + bm->nsubnets;
 }
 
 int
 banman_foreach(const struct banman *bm,
     int (*cb)(const struct ban_entry *e, void *arg), void *arg)
 {
+	size_t pos = 0;
+	void *v;
 	int rc;
 
 	for (size_t i = 0; i < bm->nsubnets; i++) {
 		if ((rc = cb(&bm->subnets[i], arg)) != 0)
 			return rc;
 	}
-	for (size_t i = 0; i < bm->nhosts; i++) {
-		if ((rc = cb(&bm->hosts[i], arg)) != 0)
+	while (map_next(bm->hosts, &pos, NULL, NULL, &v))
+		if ((rc = cb(v, arg)) != 0)
 			return rc;
-	}
 	return 0;
 }
 
@@ -495,7 +418,8 @@ struct ban_entry *
 banman_list(const struct banman *bm, size_t *n)
 {
 	struct ban_entry *v;
-	size_t total = bm->nhosts + bm->nsubnets;
+	size_t total = banman_count(bm), pos = 0, i = bm->nsubnets;
+	void *e;
 
 	*n = total;
 	if (total == 0)
@@ -503,8 +427,8 @@ banman_list(const struct banman *bm, size_t *n)
 	v = xreallocarray(NULL, total, sizeof(*v));
 	if (bm->nsubnets > 0)
 		memcpy(v, bm->subnets, bm->nsubnets * sizeof(*v));
-	if (bm->nhosts > 0)
-		memcpy(v + bm->nsubnets, bm->hosts, bm->nhosts * sizeof(*v));
+	while (map_next(bm->hosts, &pos, NULL, NULL, &e))
+		v[i++] = *(struct ban_entry *)e;
 	qsort(v, total, sizeof(*v), banman_subnet_cmp);
 	return v;
 }
@@ -667,21 +591,11 @@ banman_load(struct banman *bm, const char *path, int64_t now, char *err,
 	}
 	json_decref(root);
 	if (rc == 0) {
-		/* Take TMP's contents but keep BM's own hash key. */
-		banman_release(bm);
-		bm->hosts = tmp->hosts;
-		bm->nhosts = tmp->nhosts;
-		bm->caphosts = tmp->caphosts;
-		bm->subnets = tmp->subnets;
-		bm->nsubnets = tmp->nsubnets;
-		bm->capsubnets = tmp->capsubnets;
-		bm->slots = NULL;
-		bm->nslots = 0;
-		if (bm->nhosts > 0)
-			banman_rehash(bm, tmp->nslots);
+		/* Swap the contents: BM takes TMP's bans, TMP frees BM's old. */
+		struct banman keep = *bm;
+		*bm = *tmp;
+		*tmp = keep;
 		bm->dirty = expired > 0;
-		tmp->hosts = tmp->subnets = NULL;
-		tmp->nhosts = tmp->nsubnets = 0;
 	}
 	banman_free(tmp);
 	return rc;

@@ -3,7 +3,9 @@
  * Reputation lives with a connection, but a hostile peer can simply
  * reconnect after each penalty.  This table keeps the last score per IP in
  * a direct-mapped array indexed by a keyed hash: collisions overwrite, which
- * at worst forgives someone early, and the memory is fixed. */
+ * at worst forgives someone early, and the memory is fixed.  (Not
+ * common/map on purpose: a map grows with every address an attacker
+ * cycles through; a forgetful fixed table cannot be made to.) */
 #include "repmem.h"
 
 #include <stdlib.h>
