@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "strutil.h"
 #include "worldmap.h"
 #include "xmalloc.h"
 
@@ -123,7 +124,8 @@ ui_geo_draw(struct grid *g, struct rect r, const struct source *src, const struc
 			return;
 		}
 		for (size_t i = 0; i < net->ncountries && ncc < 64; i++, ncc++) {
-			snprintf(cc[ncc].cc, sizeof(cc[ncc].cc), "%s", net->countries[i].key);
+			/* A country code; anything longer is cut (not an error). */
+			str_copy(cc[ncc].cc, net->countries[i].key, sizeof(cc[ncc].cc));
 			cc[ncc].n = (unsigned)net->countries[i].n;
 		}
 		located = (size_t)net->located;
