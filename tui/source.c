@@ -79,7 +79,9 @@ j_bool(json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-/* Copy a string value, sanitised for display; "" when absent. */
+/* Copy a string value, made safe for display; "" when absent.  The node
+ * sanitises what peers say before it answers, so this must not escape that
+ * again (fmt_untrusted keeps its backslashes). */
 static void
 j_str(json_t *o, const char *key, char *out, size_t outlen)
 {
@@ -89,7 +91,7 @@ j_str(json_t *o, const char *key, char *out, size_t outlen)
 		out[0] = '\0';
 		return;
 	}
-	str_sanitize(json_string_value(v), json_string_length(v), out, outlen);
+	fmt_untrusted(json_string_value(v), json_string_length(v), out, outlen);
 }
 
 static int32_t
@@ -286,7 +288,7 @@ parse_stats(json_t *o, struct net_stats *st)
 			if (st->nspread >= SOURCE_MAX_SPREAD || !json_is_integer(v))
 				continue;
 			c = &st->spread[st->nspread++];
-			str_sanitize(key, strlen(key), c->cc, sizeof(c->cc));
+			fmt_untrusted(key, strlen(key), c->cc, sizeof(c->cc));
 			c->n = (unsigned)(json_integer_value(v) < 0 ? 0 :
 			    json_integer_value(v) > UINT32_MAX ? UINT32_MAX : json_integer_value(v));
 		}
