@@ -21,6 +21,8 @@
 #include "../../tui/ui_log.h"
 #include "../../tui/ui_network.h"
 #include "../../tui/ui_peers.h"
+#include "clock.h"
+#include "proc.h"
 
 /* --- fixtures ------------------------------------------------------------ */
 
@@ -325,6 +327,43 @@ test_event_flood_is_capped(void **state)
 	assert_non_null(source_peer(s, 777));
 	free(e);
 	source_free(s);
+}
+
+static void
+count_rounds(struct source *s, void *arg)
+{
+	struct proc *p = arg;
+
+	if (s->rounds_failed + s->rounds_ok == 3)
+		proc_exit(p, 0);
+}
+
+/* Polling is a periodic task of the process skeleton: it starts at once,
+ * repeats every interval, and follows interval changes. */
+static void
+test_source_polls_as_proc_task(void **state)
+{
+	struct proc *p = proc_new("test");
+	struct source *s = source_new(p, "n1", "127.0.0.1", 1, NULL, 0.05, 1);
+	int64_t t0 = clock_mono_ms();
+
+	(void)state;
+	assert_non_null(p);
+	source_set_callbacks(s, count_rounds, NULL, p);
+	source_start(s);
+	assert_non_null(s->poll);
+	assert_int_equal(proc_task_period(s->poll), 50);
+	proc_exit(p, 10000);		/* a bound, not the expected end */
+	assert_int_equal(proc_run(p), 0);
+	/* Nothing listens on port 1: three failed rounds, 50 ms apart. */
+	assert_int_equal(s->rounds_failed, 3);
+	assert_int_equal(s->state, SOURCE_DOWN);
+	assert_true(strlen(s->error) > 0);
+	assert_true(clock_mono_ms() - t0 >= 90 && clock_mono_ms() - t0 < 10000);
+	source_set_interval(s, 2.5);
+	assert_int_equal(proc_task_period(s->poll), 2500);
+	source_free(s);
+	proc_free(p);
 }
 
 static void
@@ -783,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_apply_rejects_bad_shapes),
 		cmocka_unit_test(test_diff_events),
 		cmocka_unit_test(test_event_flood_is_capped),
+		cmocka_unit_test(test_source_polls_as_proc_task),
 		cmocka_unit_test(test_fail_and_recover),
 		cmocka_unit_test(test_sort_and_filter),
 		cmocka_unit_test(test_selection_follows_id),
