@@ -72,7 +72,8 @@ struct app {
 	int			 help_scroll;
 	bool			 paused;
 	double			 interval;
-	bool			 utf8, color;
+	bool			 utf8;
+	enum config_theme	 theme;
 	bool			 geo_network;
 
 	struct grid		*grid;
@@ -627,7 +628,7 @@ app_setup(struct app *a, const struct app_opts *o)
 	a->interval = o->interval;
 	cs = nl_langinfo(CODESET);
 	a->utf8 = !o->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
-	a->color = !o->no_color && (nc == NULL || nc[0] == '\0');
+	a->theme = nc != NULL && nc[0] != '\0' ? CONFIG_THEME_MONO : o->theme;
 	a->started = source_clock();
 	if (hash_init() == -1) {
 		fprintf(stderr, "agentconsole: cannot initialise libsodium\n");
@@ -763,7 +764,7 @@ app_run_tty(struct app *a)
 	int64_t every;
 	int w, h, rc;
 
-	if (term_init(a->color, err, sizeof(err)) == -1) {
+	if (term_init(a->theme, err, sizeof(err)) == -1) {
 		fprintf(stderr, "agentconsole: %s\n", err);
 		return 1;
 	}
