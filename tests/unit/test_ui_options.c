@@ -185,7 +185,7 @@ test_console_errors_name_file_and_line(void **state)
 static void
 test_view_names_match_config(void **state)
 {
-	char err[ERRLEN], num[4];
+	char err[ERRLEN], num[16];
 
 	(void)state;
 	for (int v = 0; v < VIEW_COUNT; v++) {
