@@ -163,9 +163,15 @@ static int
 options_config_nodes(struct options *o)
 {
 	const struct config_strlist *l = &o->cfg.console.nodes;
-	char why[256];
+	char why[256], where[512];
 
-	for (size_t i = 0; i < l->n && i < OPTIONS_MAX_NODES; i++) {
+	if (l->n > OPTIONS_MAX_NODES) {
+		fprintf(stderr, "agentconsole: %sconsole.nodes: %zu nodes, at most %d\n",
+		    config_where_key(&o->cfg, "console.nodes", where, sizeof(where)), l->n,
+		    OPTIONS_MAX_NODES);
+		return -1;
+	}
+	for (size_t i = 0; i < l->n; i++) {
 		struct config_node cn;
 		struct app_node *n;
 

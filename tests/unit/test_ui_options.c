@@ -330,8 +330,23 @@ test_bad_flags(void **state)
 		{ "--config", "/nonexistent.yaml" }, { "stray" },
 	};
 	struct options o;
+	char set[OPTIONS_MAX_NODES + 1][64], *argv[OPTIONS_MAX_NODES + 3];
 
 	(void)state;
+	/* Not a silent cut: more nodes than the console watches is an error. */
+	argv[0] = (char *)"agentconsole";
+	for (int i = 0; i <= OPTIONS_MAX_NODES; i++) {
+		snprintf(set[i], sizeof(set[i]), "--set=console.nodes=rpc=127.0.0.1:%d", 1000 + i);
+		argv[i + 1] = set[i];
+	}
+	argv[OPTIONS_MAX_NODES + 1] = NULL;
+	assert_int_equal(options_parse(OPTIONS_MAX_NODES + 1, argv, &o), 0);
+	assert_int_equal(o.app.nnodes, OPTIONS_MAX_NODES);
+	options_free(&o);
+	argv[OPTIONS_MAX_NODES + 1] = set[OPTIONS_MAX_NODES];
+	argv[OPTIONS_MAX_NODES + 2] = NULL;
+	assert_int_equal(options_parse(OPTIONS_MAX_NODES + 2, argv, &o), 1);
+	options_free(&o);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (parse(&o, bad[i][0], bad[i][1], (char *)NULL) != 1)
 			fail_msg("%s %s was accepted", bad[i][0], bad[i][1] ? bad[i][1] : "");
