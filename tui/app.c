@@ -415,7 +415,8 @@ app_act(struct app *a, enum action act, double now)
 	case ACT_NEXT_NODE:
 	case ACT_PREV_NODE:
 		if (a->nsrc < 2) {
-			app_status(a, GC_DIM, "only one node (give several --rpc, --datadir or console.nodes)");
+			app_status(a, GC_DIM,
+			    "only one node (give several --rpc, --datadir or console.nodes)");
 			break;
 		}
 		a->cur = (a->cur + (act == ACT_NEXT_NODE ? 1 : a->nsrc - 1)) % a->nsrc;
