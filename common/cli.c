@@ -2,11 +2,15 @@
  *
  * Every program's flags live in one table (tmux options-table.c), so a
  * flag that sets a config key is by construction the same thing as the key,
- * and --help cannot leave a flag out. */
+ * and --help cannot leave a flag out.  The parser works on struct
+ * cli_option; tables of the older struct cli_flag are copied into that
+ * form, and their handler is called with the original entry. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,14 +21,14 @@
 #define CLI_CMDS_MAX	(sizeof(unsigned) * CHAR_BIT)
 
 static bool
-cli_allowed(const struct cli_flag *f, unsigned mask)
+cli_allowed(const struct cli_option *f, unsigned mask)
 {
 	return mask == 0 || f->mask == 0 || (f->mask & mask) != 0;
 }
 
 /* getopt_long tables for FLAGS: long options return 256 + index. */
 static struct option *
-cli_options(const struct cli_flag *flags, size_t n, char *shortopts, size_t shortlen)
+cli_options(const struct cli_option *flags, size_t n, char *shortopts, size_t shortlen)
 {
 	struct option *lo = xcalloc(n + 1, sizeof(*lo));
 	size_t s = 0;
@@ -73,8 +77,8 @@ cli_cmds_list(unsigned mask, const char *const *cmds, char *buf, size_t len)
 	}
 }
 
-static const struct cli_flag *
-cli_flag_of(int c, const struct cli_flag *flags, size_t n)
+static const struct cli_option *
+cli_flag_of(int c, const struct cli_option *flags, size_t n)
 {
 	if (c >= 256 && (size_t)(c - 256) < n)
 		return &flags[c - 256];
@@ -97,10 +101,80 @@ cli_set(const char *prog, const char *what, struct config *cfg, const char *key,
 	return 0;
 }
 
+int
+cli_size(const char *s, int *w, int *h)
+{
+	char *x, *end;
+	long cw, ch;
+
+	errno = 0;
+	cw = strtol(s, &x, 10);
+	if (x == s || (*x != 'x' && *x != 'X') || x[1] < '0' || x[1] > '9')
+		return -1;
+	ch = strtol(x + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || cw < INT_MIN || cw > INT_MAX || ch < INT_MIN ||
+	    ch > INT_MAX)
+		return -1;
+	*w = (int)cw;
+	*h = (int)ch;
+	return 0;
+}
+
+/* "1..1000", "each 1..1000" */
+static void
+cli_range(const struct cli_option *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%g..%g", f->type == CLI_SIZE ? "each " : "", f->min, f->max);
+}
+
+/* Is VALUE what the typed flag F takes? */
+static bool
+cli_value_ok(const struct cli_option *f, const char *value)
+{
+	char *end;
+	double v;
+	int w, h;
+
+	switch (f->type) {
+	case CLI_TEXT:
+		return true;
+	case CLI_SIZE:
+		return cli_size(value, &w, &h) == 0 && w >= f->min && w <= f->max &&
+		    h >= f->min && h <= f->max;
+	case CLI_INT:
+	case CLI_NUMBER:
+		if (f->type == CLI_INT && value[strspn(value, "-0123456789")] != '\0')
+			return false;
+		errno = 0;
+		v = strtod(value, &end);
+		return end != value && *end == '\0' && errno == 0 && isfinite(v) &&
+		    v >= f->min && v <= f->max;
+	}
+	return false;
+}
+
+static int
+cli_check_value(const char *prog, const struct cli_option *f, const char *what,
+    const char *value)
+{
+	static const char *const shape[] = {
+		[CLI_TEXT] = "text", [CLI_INT] = "an integer", [CLI_NUMBER] = "a number",
+		[CLI_SIZE] = "COLSxROWS",
+	};
+	char range[64];
+
+	if (!f->has_arg || cli_value_ok(f, value))
+		return 0;
+	cli_range(f, range, sizeof(range));
+	fprintf(stderr, "%s: %s: want %s, %s, got '%s'\n", prog, what,
+	    f->type == CLI_SIZE && f->arg != NULL ? f->arg : shape[f->type], range, value);
+	return 1;
+}
+
 /* WHAT is the flag as the user spelled it ("-o" or "--output"), for errors. */
 static int
-cli_apply(const char *prog, const struct cli_flag *f, const char *what, const char *value,
-    struct config *cfg, cli_handler handler, void *arg)
+cli_apply(const char *prog, const struct cli_option *f, const char *what, const char *value,
+    struct config *cfg, cli_option_handler handler, void *arg)
 {
 	char *copy, *eq;
 	int rc;
@@ -130,25 +204,20 @@ cli_apply(const char *prog, const struct cli_flag *f, const char *what, const ch
 		free(copy);
 		return rc;
 	default:
+		if (cli_check_value(prog, f, what, value) != 0)
+			return 1;
 		return handler != NULL ? handler(f, value, arg) : 0;
 	}
 }
 
 int
-cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags, size_t n,
-    unsigned mask, struct config *cfg, cli_handler handler, void *arg)
-{
-	return cli_parse_cmds(prog, argc, argv, flags, n, mask, NULL, cfg, handler, arg);
-}
-
-int
-cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_flag *flags,
-    size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
-    void *arg)
+cli_parse_options(const char *prog, int argc, char **argv, const struct cli_option *flags,
+    size_t n, unsigned mask, const char *const *cmds, struct config *cfg,
+    cli_option_handler handler, void *arg)
 {
 	char shortopts[128], err[512], what[64], which[128];
 	struct option *lo = cli_options(flags, n, shortopts, sizeof(shortopts));
-	const struct cli_flag *f;
+	const struct cli_option *f;
 	const char *config_path = NULL;
 	int c, idx, rc = 0;
 
@@ -191,13 +260,7 @@ out:
 }
 
 void
-cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask)
-{
-	cli_usage_cmds(fp, flags, n, mask, NULL);
-}
-
-void
-cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
+cli_usage_options(FILE *fp, const struct cli_option *flags, size_t n, unsigned mask,
     const char *const *cmds)
 {
 	unsigned all = cli_cmds_all(cmds);
@@ -205,8 +268,8 @@ cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
 	bool every = all != 0 && (mask == 0 || (mask & all) == all);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct cli_flag *f = &flags[i];
-		char left[64], which[128] = "";
+		const struct cli_option *f = &flags[i];
+		char left[64], which[128] = "", range[64];
 
 		if (!cli_allowed(f, mask))
 			continue;
@@ -219,10 +282,82 @@ cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
 			snprintf(left, sizeof(left), "--%s%s%s", f->name, f->arg ? " " : "",
 			    f->arg ? f->arg : "");
 		fprintf(fp, "  %-28s %s", left, f->help);
+		if (f->type != CLI_TEXT) {
+			cli_range(f, range, sizeof(range));
+			fprintf(fp, " (%s)", range);
+		}
 		if (which[0] != '\0')
 			fprintf(fp, " (%s)", which);
 		if (f->key != NULL)
 			fprintf(fp, " [%s]", f->key);
 		fputc('\n', fp);
 	}
+}
+
+/* --- tables of struct cli_flag ---------------------------------------------- */
+
+static struct cli_option *
+cli_from_flags(const struct cli_flag *flags, size_t n)
+{
+	struct cli_option *o = xcalloc(n + 1, sizeof(*o));
+
+	for (size_t i = 0; i < n; i++)
+		o[i] = (struct cli_option){ .name = flags[i].name, .has_arg = flags[i].has_arg,
+		    .key = flags[i].key, .value = flags[i].value, .id = flags[i].id,
+		    .mask = flags[i].mask, .short_name = flags[i].short_name,
+		    .arg = flags[i].arg, .help = flags[i].help };
+	return o;
+}
+
+struct cli_compat {
+	const struct cli_flag	*flags;
+	const struct cli_option	*opts;
+	cli_handler		 handler;
+	void			*arg;
+};
+
+/* The handler of a cli_flag table sees its own entry. */
+static int
+cli_compat_handler(const struct cli_option *o, const char *value, void *arg)
+{
+	struct cli_compat *c = arg;
+
+	return c->handler != NULL ? c->handler(&c->flags[o - c->opts], value, c->arg) : 0;
+}
+
+int
+cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_flag *flags,
+    size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
+    void *arg)
+{
+	struct cli_option *opts = cli_from_flags(flags, n);
+	struct cli_compat c = { flags, opts, handler, arg };
+	int rc;
+
+	rc = cli_parse_options(prog, argc, argv, opts, n, mask, cmds, cfg, cli_compat_handler, &c);
+	free(opts);
+	return rc;
+}
+
+int
+cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags, size_t n,
+    unsigned mask, struct config *cfg, cli_handler handler, void *arg)
+{
+	return cli_parse_cmds(prog, argc, argv, flags, n, mask, NULL, cfg, handler, arg);
+}
+
+void
+cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
+    const char *const *cmds)
+{
+	struct cli_option *opts = cli_from_flags(flags, n);
+
+	cli_usage_options(fp, opts, n, mask, cmds);
+	free(opts);
+}
+
+void
+cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask)
+{
+	cli_usage_cmds(fp, flags, n, mask, NULL);
 }

@@ -13,13 +13,24 @@
 #define CLI_HELP_CONFIG	(-3)	/* --help-config: describe every config key, exit 0 */
 #define CLI_VERSION	(-4)	/* --version: "PROG VERSION", exit 0 */
 
-/* One flag.  A flag with a KEY sets that config key (to VALUE when it
+/* What the argument of a flag without a config key must look like; the
+ * parser checks it against the flag's MIN..MAX before the handler sees it
+ * (a keyed flag's value is checked by its key in the config table). */
+enum cli_type {
+	CLI_TEXT = 0,	/* anything */
+	CLI_INT,	/* a decimal integer */
+	CLI_NUMBER,	/* a decimal number, fractions allowed */
+	CLI_SIZE,	/* COLSxROWS, both decimal integers */
+};
+
+/* One flag, written with named fields (.name =, .help =) as the config
+ * key table is.  A flag with a KEY sets that config key (to VALUE when it
  * takes no argument, e.g. "true") and then, only if its ID is not 0, goes
  * to the program's handler too (to note that the flag was given); any
  * other flag goes to the handler by ID.  MASK says which of the program's
  * commands accept it (0: all).  SHORT_NAME, when not 0, is a one-letter
  * alias. */
-struct cli_flag {
+struct cli_option {
 	const char	*name;
 	int		 has_arg;
 	const char	*key;
@@ -29,6 +40,24 @@ struct cli_flag {
 	int		 short_name;
 	const char	*arg;	/* argument name in --help, e.g. "FILE" */
 	const char	*help;
+	enum cli_type	 type;	/* of the argument of a flag without a KEY */
+	double		 min, max;	/* its range (of each part of a CLI_SIZE) */
+};
+
+/* The first nine fields of struct cli_option, for tables still written
+ * positionally (which the two new fields would break under
+ * -Wmissing-field-initializers); the cli_parse and cli_usage families take
+ * these and behave as the _options ones. */
+struct cli_flag {
+	const char	*name;
+	int		 has_arg;
+	const char	*key;
+	const char	*value;
+	int		 id;
+	unsigned	 mask;
+	int		 short_name;
+	const char	*arg;
+	const char	*help;
 };
 
 /* Called for flags without a key, and for keyed flags with an ID once the
@@ -36,6 +65,7 @@ struct cli_flag {
  * printing something that ends the program successfully (--help,
  * --version). */
 typedef int (*cli_handler)(const struct cli_flag *f, const char *value, void *arg);
+typedef int (*cli_option_handler)(const struct cli_option *o, const char *value, void *arg);
 
 /* Parse ARGV (ARGV[0] is skipped; parsing stops at the first non-flag,
  * whose index is left in optind) against FLAGS for the command MASK:
@@ -53,6 +83,17 @@ int cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_fla
     size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
     void *arg);
 
+/* As cli_parse_cmds, for a table of struct cli_option: a typed flag's
+ * argument is checked against its range first ("PROG: --size: want
+ * COLSxROWS, each 1..1000, got '0x5'", status 1). */
+int cli_parse_options(const char *prog, int argc, char **argv, const struct cli_option *opts,
+    size_t n, unsigned mask, const char *const *cmds, struct config *cfg,
+    cli_option_handler handler, void *arg);
+
+/* Split S, "COLSxROWS" (or "COLSXROWS"), into W and H.  Returns 0, or -1
+ * when S has another shape or a part does not fit an int. */
+int cli_size(const char *s, int *w, int *h);
+
 /* Print the flags of command MASK (0: all) as "  --name ARG   help [key]". */
 void cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask);
 
@@ -60,6 +101,11 @@ void cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask);
  * command, a flag only some commands take says which, as
  * "help (crawl, export) [key]". */
 void cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
+    const char *const *cmds);
+
+/* As cli_usage_cmds for struct cli_option; a typed flag's range follows
+ * its help: "frame size (each 1..1000)". */
+void cli_usage_options(FILE *fp, const struct cli_option *opts, size_t n, unsigned mask,
     const char *const *cmds);
 
 #endif

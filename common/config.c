@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 
 enum config_type {
 	CONFIG_INT,		/* int field, MIN..MAX */
+	CONFIG_SECONDS,		/* int field in ms, written as seconds; MIN..MAX in ms */
 	CONFIG_BOOL,		/* bool field, true or false */
 	CONFIG_ENUM,		/* any field, written by PARSE */
 	CONFIG_STRING,		/* char * field, owned; optional CHECK */
@@ -52,6 +54,8 @@ struct config_key {
 	 * WHAT names the expected form in messages and docs. */
 	int			(*check)(const char *);
 	const char		*what;
+	/* As CHECK, saying what is wrong in WHY; for values with parts. */
+	int			(*explain)(const char *, char *, size_t);
 	/* A static default, applied by config_init through the same parser as
 	 * a file's value (so a bad one is caught at start-up), or NULL when
 	 * the key is unset or its default depends on the network; DFLT_DOC
@@ -67,10 +71,16 @@ static int	config_check_hostport(const char *);
 static int	config_check_hostname(const char *);
 static int	config_check_addrport(const char *);
 static int	config_check_resolver(const char *);
+static int	config_parse_view(void *, const char *);
+static int	config_parse_theme(void *, const char *);
+static int	config_explain_node(const char *, char *, size_t);
 
 #define F(f)	offsetof(struct config, f)
 #define KEY_INT(k, f, lo, hi) \
 	.name = (k), .type = CONFIG_INT, .offset = F(f), .min = (lo), .max = (hi)
+#define KEY_SECONDS(k, f, lo_ms, hi_ms) \
+	.name = (k), .type = CONFIG_SECONDS, .offset = F(f), .min = (lo_ms), \
+	.max = (hi_ms)
 #define KEY_BOOL(k, f) \
 	.name = (k), .type = CONFIG_BOOL, .offset = F(f)
 #define KEY_ENUM(k, f, names, fn) \
@@ -257,6 +267,46 @@ static const struct config_key config_keys[] = {
 	  .dflt = "10",
 	  .help = "Seconds an idle TCP connection is kept." },
 
+	{ KEY_LIST("console.nodes", console.nodes, NULL,
+	    "node ([name=NAME] rpc=ADDR:PORT [cookie=FILE], or [name=NAME] "
+	    "datadir=DIR)"), .explain = config_explain_node,
+	  .dflt_doc = "the node this file configures: node.rpc_listen (on "
+	    "loopback when it listens on every address) with "
+	    "<node.datadir>/.cookie",
+	  .help = "Nodes agentconsole watches, each with an optional name for "
+	    "the header; n and N switch between them. rpc= takes a numeric "
+	    "address (or localhost) and the port, cookie= the node's cookie "
+	    "file; datadir= stands for the cookie in that directory and the "
+	    "RPC port of network.name (or of the network the directory is "
+	    "named after). A leading ~/ means $HOME; values cannot contain "
+	    "blanks. --rpc and --datadir replace the list." },
+	{ KEY_SECONDS("console.interval", console.interval, 250, 3600000),
+	  .dflt = "1",
+	  .help = "Seconds between polls of each node (decimals allowed); + "
+	    "and - change it while running." },
+	{ KEY_SECONDS("console.timeout", console.timeout, 100, 600000),
+	  .dflt = "5",
+	  .help = "Seconds an RPC call may take before the node is shown as "
+	    "down." },
+	{ KEY_ENUM("console.view", console.view,
+	    "peers|geo|latency|network|log", config_parse_view), .dflt = "peers",
+	  .help = "The view agentconsole starts in; its number 1-5 works too." },
+	{ KEY_STRING("console.sort", console.sort, NULL, "[-]column"),
+	  .dflt = "id",
+	  .help = "Initial sort of the peer table: a column as agentconsole(1) "
+	    "lists them (id, address, ping, agent, ...), with a leading - for "
+	    "descending." },
+	{ KEY_ENUM("console.theme", console.theme, "dark|light|mono",
+	    config_parse_theme), .dflt = "dark",
+	  .help = "Colours for a dark or a light terminal background, or mono "
+	    "(bold, reverse and dim only; also when NO_COLOR is set)." },
+	{ KEY_BOOL("console.ascii", console.ascii), .dflt = "false",
+	  .help = "Draw with ASCII only, even in a UTF-8 locale." },
+	{ KEY_PATH("console.geoip_db", console.geoip_db),
+	  .dflt_doc = "unset: locations only from the node",
+	  .help = "MaxMind City database (.mmdb) to place peers on the map by "
+	    "their address." },
+
 	{ KEY_ENUM("log.level", log.level, "error|warn|info|debug|trace",
 	    config_parse_loglevel), .dflt = "info",
 	  .help = "Least severe messages to log." },
@@ -340,6 +390,56 @@ config_check_resolver(const char *v)
 	return netaddr_parse(v, 53, &a);
 }
 
+/* The index of V in the NULL-terminated NAMES (any case), or -1. */
+static int
+config_pick(const char *const *names, const char *v)
+{
+	for (int i = 0; names[i] != NULL; i++) {
+		if (strcasecmp(names[i], v) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* In the order of agentconsole's views (its unit test checks). */
+static int
+config_parse_view(void *field, const char *v)
+{
+	static const char *const views[] = { "peers", "geo", "latency",
+	    "network", "log", NULL };
+	int i = config_pick(views, v);
+
+	if (i < 0 && v[0] >= '1' && v[0] <= '5' && v[1] == '\0')
+		i = v[0] - '1';
+	if (i < 0)
+		return -1;
+	*(int *)field = i;
+	return 0;
+}
+
+static int
+config_parse_theme(void *field, const char *v)
+{
+	static const char *const themes[] = { "dark", "light", "mono", NULL };
+	int i = config_pick(themes, v);
+
+	if (i < 0)
+		return -1;
+	*(int *)field = i;
+	return 0;
+}
+
+static int
+config_explain_node(const char *v, char *why, size_t whylen)
+{
+	struct config_node n;
+
+	if (config_node_parse(v, &n, why, whylen) != 0)
+		return -1;
+	config_node_free(&n);
+	return 0;
+}
+
 static void *
 config_field(struct config *c, const struct config_key *k)
 {
@@ -407,6 +507,8 @@ config_expect(const struct config_key *k, char *buf, size_t len)
 	switch (k->type) {
 	case CONFIG_INT:
 		return "an integer";
+	case CONFIG_SECONDS:
+		return "a number of seconds";
 	case CONFIG_BOOL:
 		return "true or false";
 	case CONFIG_ENUM:
@@ -461,6 +563,66 @@ config_parse_int(const struct config_key *k, const char *v, int *out,
 	return 0;
 }
 
+/* MS milliseconds as seconds, without trailing zeros: "0.25", "3600". */
+static const char *
+config_ms_str(long long ms, char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "%lld.%03lld", ms / 1000, ms % 1000);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Seconds with at most three decimals ("5", "0.25", "1.5"), decimal only
+ * like the integers, stored in milliseconds. */
+static int
+config_parse_seconds(const struct config_key *k, const char *v, int *out,
+    char *why, size_t whylen)
+{
+	char q[CONFIG_QUOTE_MAX * 4 + 4], lo[32], hi[32];
+	const char *p = v;
+	long long ms = 0;
+	int decimals = -1;
+	bool big = false;
+
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] != '\0' && p[1] != '.'))
+		goto bad;
+	for (; *p != '\0'; p++) {
+		if (*p == '.' && decimals < 0 && p[1] != '\0') {
+			decimals = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || decimals == 3)
+			goto bad;
+		if (ms > LLONG_MAX / 10000)
+			big = true;
+		else
+			ms = ms * 10 + (*p - '0');
+		if (decimals >= 0)
+			decimals++;
+	}
+	for (int d = decimals < 0 ? 0 : decimals; d < 3; d++)
+		ms *= 10;
+	if (big || ms < k->min || ms > k->max) {
+		snprintf(why, whylen, "%s..%s seconds, got %s",
+		    config_ms_str(k->min, lo, sizeof lo),
+		    config_ms_str(k->max, hi, sizeof hi),
+		    config_quote(v, strlen(v), q, sizeof q));
+		return -1;
+	}
+	*out = (int)ms;
+	return 0;
+bad:
+	snprintf(why, whylen, "expected a number of seconds (at most 3 "
+	    "decimals), got '%s'", config_quote(v, strlen(v), q, sizeof q));
+	return -1;
+}
+
 /* Check one string value or list item against K. */
 static int
 config_check_value(const struct config_key *k, const char *v, char *why,
@@ -480,6 +642,8 @@ config_check_value(const struct config_key *k, const char *v, char *why,
 		    config_quote(v, len, q, sizeof q));
 		return -1;
 	}
+	if (k->explain != NULL && k->explain(v, why, whylen) != 0)
+		return -1;
 	return 0;
 }
 
@@ -495,6 +659,8 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 	switch (k->type) {
 	case CONFIG_INT:
 		return config_parse_int(k, v, f, why, whylen);
+	case CONFIG_SECONDS:
+		return config_parse_seconds(k, v, f, why, whylen);
 	case CONFIG_BOOL:
 		/* Only the YAML 1.2 spellings; yes/no/on/off are refused
 		 * rather than guessed at. */
@@ -536,6 +702,7 @@ config_reset(struct config *c, size_t i)
 
 	switch (k->type) {
 	case CONFIG_INT:
+	case CONFIG_SECONDS:
 		*(int *)f = 0;
 		break;
 	case CONFIG_BOOL:
@@ -570,7 +737,8 @@ config_init(struct config *c)
 		const struct config_key *k = &config_keys[i];
 
 		/* Integer fields are int: a wider range is a broken table. */
-		if (k->type == CONFIG_INT && (k->min < INT_MIN ||
+		if ((k->type == CONFIG_INT || k->type == CONFIG_SECONDS) &&
+		    (k->min < INT_MIN ||
 		    k->max > INT_MAX || k->min > k->max)) {
 			fprintf(stderr, "fatal: config: bad range for %s\n",
 			    k->name);
@@ -1149,6 +1317,18 @@ config_where(const struct config *c, int i, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+config_where_key(const struct config *c, const char *key, char *buf, size_t len)
+{
+	int i = key != NULL ? config_find(key) : -1;
+
+	if (i < 0) {
+		snprintf(buf, len, "%s", "");
+		return buf;
+	}
+	return config_where(c, i, buf, len);
+}
+
 /* Write a numeric endpoint as "1.2.3.4:9001" or "[::1]:9001", with
  * DEFAULT_PORT if it had none, so users of the struct never guess ports. */
 static void
@@ -1288,9 +1468,16 @@ config_finalize(struct config *c, char *err, size_t errlen)
 static const char *
 config_type_doc(const struct config_key *k, char *buf, size_t len)
 {
+	char lo[32], hi[32];
+
 	switch (k->type) {
 	case CONFIG_INT:
 		snprintf(buf, len, "integer %lld..%lld", k->min, k->max);
+		break;
+	case CONFIG_SECONDS:
+		snprintf(buf, len, "seconds %s..%s",
+		    config_ms_str(k->min, lo, sizeof lo),
+		    config_ms_str(k->max, hi, sizeof hi));
 		break;
 	case CONFIG_BOOL:
 		snprintf(buf, len, "true or false");
@@ -1398,4 +1585,102 @@ config_print_keys(FILE *fp)
 		config_print_list(fp, "seeds", p->seeds);
 		config_print_list(fp, "dns_seeds", p->dns_seeds);
 	}
+}
+
+/* --- console nodes -------------------------------------------------------- */
+
+/* VALUE with a leading "~/" (or a lone "~") put under $HOME when set. */
+static char *
+config_node_path(const char *v)
+{
+	const char *home = getenv("HOME");
+
+	if (home != NULL && *home != '\0' && v[0] == '~' && (v[1] == '/' ||
+	    v[1] == '\0'))
+		return xasprintf("%s%s", home, v + 1);
+	return xstrdup(v);
+}
+
+static int
+config_node_rpc(struct config_node *n, const char *v, char *why, size_t whylen)
+{
+	char q[CONFIG_QUOTE_MAX * 4 + 4];
+	struct netaddr a;
+
+	if (netaddr_split_hostport(v, 0, n->host, &n->port) != 0 || n->port == 0) {
+		str_errf(why, whylen, "want ADDR:PORT, got '%s'",
+		    config_quote(v, strlen(v), q, sizeof q));
+		return -1;
+	}
+	if (strcmp(n->host, "localhost") == 0)
+		snprintf(n->host, sizeof n->host, "127.0.0.1");
+	/* A name would need the blocking resolver; the console never blocks. */
+	if (netaddr_parse(n->host, 1, &a) != 0) {
+		str_errf(why, whylen, "'%s' is not a numeric address",
+		    config_quote(n->host, strlen(n->host), q, sizeof q));
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_node_parse(const char *item, struct config_node *n, char *why,
+    size_t whylen)
+{
+	char q[CONFIG_QUOTE_MAX * 4 + 4], *copy = xstrdup(item), *word, *save;
+	char *eq, *rpc = NULL, **field;
+	int rc = -1;
+
+	memset(n, 0, sizeof *n);
+	for (word = strtok_r(copy, " \t", &save); word != NULL;
+	    word = strtok_r(NULL, " \t", &save)) {
+		if ((eq = strchr(word, '=')) == NULL || eq[1] == '\0') {
+			str_errf(why, whylen, "'%s' is not FIELD=VALUE",
+			    config_quote(word, strlen(word), q, sizeof q));
+			goto out;
+		}
+		*eq = '\0';
+		if (strcmp(word, "name") == 0)
+			field = &n->name;
+		else if (strcmp(word, "rpc") == 0)
+			field = &rpc;
+		else if (strcmp(word, "cookie") == 0)
+			field = &n->cookie;
+		else if (strcmp(word, "datadir") == 0)
+			field = &n->datadir;
+		else {
+			str_errf(why, whylen, "unknown field '%s' (name, rpc, "
+			    "cookie or datadir)", config_quote(word, strlen(word),
+			    q, sizeof q));
+			goto out;
+		}
+		if (*field != NULL) {
+			str_errf(why, whylen, "%s= given twice", word);
+			goto out;
+		}
+		*field = field == &n->name || field == &rpc ? xstrdup(eq + 1) :
+		    config_node_path(eq + 1);
+	}
+	if ((rpc == NULL) == (n->datadir == NULL))
+		str_errf(why, whylen, "give either rpc=ADDR:PORT or datadir=DIR");
+	else if (n->cookie != NULL && n->datadir != NULL)
+		str_errf(why, whylen, "cookie= goes with rpc=; a datadir has its "
+		    "own cookie");
+	else if (rpc == NULL || config_node_rpc(n, rpc, why, whylen) == 0)
+		rc = 0;
+out:
+	free(rpc);
+	free(copy);
+	if (rc != 0)
+		config_node_free(n);
+	return rc;
+}
+
+void
+config_node_free(struct config_node *n)
+{
+	free(n->name);
+	free(n->cookie);
+	free(n->datadir);
+	memset(n, 0, sizeof *n);
 }

@@ -8,6 +8,7 @@
 
 #include "chainparams.h"
 #include "log.h"
+#include "netaddr.h"
 
 /* Room for keys in the per-key bookkeeping below; config.c checks at
  * compile time that the key table fits.  Raise it when the table grows. */
@@ -22,6 +23,13 @@
 struct config_strlist {
 	char	**v;
 	size_t	  n;
+};
+
+/* console.theme */
+enum config_theme {
+	CONFIG_THEME_DARK = 0,
+	CONFIG_THEME_LIGHT,
+	CONFIG_THEME_MONO,
 };
 
 /* Where a key's value came from, for error messages.  NAME is NULL while
@@ -101,6 +109,18 @@ struct config {
 		int			 tcp_timeout;	/* s */
 	} seeder;
 
+	/* agentconsole(1).  Nodes are items for config_node_parse. */
+	struct {
+		struct config_strlist	 nodes;
+		int			 interval;	/* ms */
+		int			 timeout;	/* ms */
+		int			 view;		/* 0-based: peers, geo, ... */
+		char			*sort;		/* "[-]column"; the console checks the column */
+		int			 theme;		/* enum config_theme */
+		bool			 ascii;
+		char			*geoip_db;
+	} console;
+
 	/* Private to config.c. */
 	struct config_origin	 origin[CONFIG_KEY_MAX];
 	struct config_strlist	 sources;	/* names of loaded files */
@@ -146,6 +166,32 @@ void config_free(struct config *c);
 /* Was KEY given in a file or on the command line (rather than left at its
  * default)?  False for unknown keys. */
 bool config_isset(const struct config *c, const char *key);
+
+/* "FILE:LINE: " or "command line: " where KEY got its value, or "" when
+ * it holds its default: the prefix for an error a program finds in a
+ * value only it can judge (agentconsole's sort column), so that it reads
+ * like the loader's own.  Returns BUF. */
+const char *config_where_key(const struct config *c, const char *key, char *buf,
+    size_t len);
+
+/* One node agentconsole watches: an item of console.nodes, words of the
+ * form FIELD=VALUE separated by blanks:
+ *   name=NAME rpc=ADDR:PORT [cookie=FILE]    the node's RPC interface
+ *   name=NAME datadir=DIR                    its data directory
+ * name= is optional; ADDR is numeric or localhost (taken as 127.0.0.1); a
+ * leading ~/ in FILE and DIR is $HOME.  Values cannot contain blanks. */
+struct config_node {
+	char		*name;		/* NULL when not given */
+	char		 host[NETADDR_HOSTLEN];	/* numeric; "" with datadir= */
+	uint16_t	 port;		/* 0 with datadir= */
+	char		*cookie;	/* NULL: none */
+	char		*datadir;	/* NULL with rpc= */
+};
+
+/* Parse ITEM into N (strings owned by N; config_node_free releases
+ * them).  Returns 0, or -1 with the reason in WHY (N is then empty). */
+int config_node_parse(const char *item, struct config_node *n, char *why, size_t whylen);
+void config_node_free(struct config_node *n);
 
 /* Describe every key (type, range, default, meaning) to FP, grouped by
  * section, as Markdown that also reads well in a terminal.  This is what

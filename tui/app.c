@@ -1,11 +1,12 @@
 /* app.c -- agentconsole's event loop: sources, views, keys, prompts, redraw; and the --once text mode.
  *
- * One event_base runs everything: a persistent timer per node for
- * polling, a read event on stdin for keys, libevent signal events for
- * SIGWINCH, SIGINT, SIGTERM and SIGHUP, a one-second tick, and a timer
- * for the crawl database scans.  Nothing draws directly: every change
- * marks the screen dirty, which activates one low-priority event, so a
- * burst of RPC answers and keys ends in a single frame. */
+ * The process skeleton (common/proc) runs everything: a periodic task per
+ * node for polling, a read event on stdin for keys, signal events for
+ * SIGWINCH, SIGINT, SIGTERM and SIGHUP, a one-second tick, and a task
+ * for the crawl database scans (which run on a worker thread).  Nothing
+ * draws directly: every change marks the screen dirty, which activates
+ * one low-priority event, so a burst of RPC answers and keys ends in a
+ * single frame. */
 #include "app.h"
 
 #include <langinfo.h>
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -24,10 +24,12 @@
 
 #include "chainparams.h"
 #include "chart.h"
+#include "clock.h"
 #include "fmt.h"
 #include "geoip.h"
 #include "hash.h"
 #include "netscan.h"
+#include "proc.h"
 #include "prompt.h"
 #include "source.h"
 #include "strutil.h"
@@ -59,19 +61,19 @@ enum prompt_purpose {
 
 struct app {
 	const struct app_opts	*o;
-	struct event_base	*base;
+	struct proc		*proc;
 	struct source		**src;
 	size_t			 nsrc, cur;
 	struct geoip		*geoip;
 	struct netscan		*netscan;
-	struct event		*netscan_timer;
 
 	enum view_id		 view;
 	bool			 help;
 	int			 help_scroll;
 	bool			 paused;
 	double			 interval;
-	bool			 utf8, color;
+	bool			 utf8;
+	enum config_theme	 theme;
 	bool			 geo_network;
 
 	struct grid		*grid;
@@ -86,12 +88,11 @@ struct app {
 	double			 status_until;
 
 	bool			 dirty;
-	struct event		*redraw_ev, *tick_ev, *stdin_ev, *sig_ev[4];
+	struct event		*redraw_ev, *stdin_ev;
 
 	/* --once */
 	size_t			 once_pending;
 	bool			*once_done;
-	struct event		*once_timeout;
 
 	/* --stats-file */
 #define APP_FRAME_SAMPLES 4096
@@ -392,7 +393,7 @@ app_act(struct app *a, enum action act, double now)
 	case ACT_NONE:
 		return;
 	case ACT_QUIT:
-		event_base_loopbreak(a->base);
+		proc_exit(a->proc, 0);
 		return;
 	case ACT_HELP:
 		a->help = !a->help;
@@ -414,7 +415,8 @@ app_act(struct app *a, enum action act, double now)
 	case ACT_NEXT_NODE:
 	case ACT_PREV_NODE:
 		if (a->nsrc < 2) {
-			app_status(a, GC_DIM, "only one node (give several --rpc or --datadir)");
+			app_status(a, GC_DIM,
+			    "only one node (give several --rpc, --datadir or console.nodes)");
 			break;
 		}
 		a->cur = (a->cur + (act == ACT_NEXT_NODE ? 1 : a->nsrc - 1)) % a->nsrc;
@@ -536,26 +538,23 @@ app_resize(struct app *a)
 }
 
 static void
-app_signal_cb(evutil_socket_t sig, short what, void *arg)
+app_signal_cb(int sig, void *arg)
 {
 	struct app *a = arg;
 
-	(void)what;
 	if (sig == SIGWINCH)
 		app_resize(a);
 	else
-		event_base_loopbreak(a->base);
+		proc_exit(a->proc, 0);
 }
 
 static void
-app_tick_cb(evutil_socket_t fd, short what, void *arg)
+app_tick_cb(void *arg, int64_t now_ms)
 {
 	struct app *a = arg;
-	double now = source_clock();
+	double now = (double)now_ms / 1e3;
 	bool need = false;
 
-	(void)fd;
-	(void)what;
 	/* Redraw only for what changes with time alone. */
 	if (a->status[0] != '\0' && now >= a->status_until && now < a->status_until + 1.5)
 		need = true;
@@ -568,12 +567,11 @@ app_tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-app_netscan_timer_cb(evutil_socket_t fd, short what, void *arg)
+app_netscan_task_cb(void *arg, int64_t now_ms)
 {
 	struct app *a = arg;
 
-	(void)fd;
-	(void)what;
+	(void)now_ms;
 	netscan_start(a->netscan);
 }
 
@@ -583,7 +581,7 @@ app_netscan_cb(void *arg)
 	struct app *a = arg;
 
 	if (a->o->once && a->once_pending > 0 && --a->once_pending == 0)
-		event_base_loopbreak(a->base);
+		proc_exit(a->proc, 0);
 	if (a->view == VIEW_NETWORK || a->view == VIEW_GEO)
 		app_dirty(a);
 }
@@ -598,7 +596,7 @@ app_source_update(struct source *s, void *arg)
 			if (a->src[i] == s && !a->once_done[i]) {
 				a->once_done[i] = true;
 				if (--a->once_pending == 0)
-					event_base_loopbreak(a->base);
+					proc_exit(a->proc, 0);
 			}
 		return;
 	}
@@ -611,19 +609,9 @@ app_source_event(struct source *s, enum source_event kind, const char *text, voi
 {
 	struct app *a = arg;
 
-	ui_log_add(&a->log, time(NULL), kind, s->label, text);
+	ui_log_add(&a->log, clock_wall(), kind, s->label, text);
 	if (a->view == VIEW_LOG)
 		app_dirty(a);
-}
-
-static void
-app_once_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct app *a = arg;
-
-	(void)fd;
-	(void)what;
-	event_base_loopbreak(a->base);
 }
 
 /* --- set-up and the two modes -------------------------------------------- */
@@ -641,7 +629,7 @@ app_setup(struct app *a, const struct app_opts *o)
 	a->interval = o->interval;
 	cs = nl_langinfo(CODESET);
 	a->utf8 = !o->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
-	a->color = !o->no_color && (nc == NULL || nc[0] == '\0');
+	a->theme = nc != NULL && nc[0] != '\0' ? CONFIG_THEME_MONO : o->theme;
 	a->started = source_clock();
 	if (hash_init() == -1) {
 		fprintf(stderr, "agentconsole: cannot initialise libsodium\n");
@@ -654,12 +642,9 @@ app_setup(struct app *a, const struct app_opts *o)
 			return -1;
 		}
 	}
-	a->base = event_base_new();
-	if (a->base == NULL) {
-		fprintf(stderr, "agentconsole: cannot create the event loop\n");
+	if ((a->proc = proc_new("agentconsole")) == NULL)
 		return -1;
-	}
-	event_base_priority_init(a->base, 2);
+	event_base_priority_init(proc_base(a->proc), 2);
 	ui_peers_init(&a->peers, o->sort_col, o->sort_reverse);
 	ui_log_init(&a->log);
 	a->src = xcalloc(o->nnodes, sizeof(*a->src));
@@ -667,14 +652,14 @@ app_setup(struct app *a, const struct app_opts *o)
 	for (size_t i = 0; i < o->nnodes; i++) {
 		const struct app_node *n = &o->nodes[i];
 
-		a->src[i] = source_new(a->base, n->label, n->host, n->port, n->cookie, o->interval,
+		a->src[i] = source_new(a->proc, n->label, n->host, n->port, n->cookie, o->interval,
 		    o->timeout);
 		source_set_callbacks(a->src[i], app_source_update, app_source_event, a);
 		source_set_geoip(a->src[i], a->geoip);
 	}
 	a->nsrc = o->nnodes;
 	if (o->crawl_db != NULL)
-		a->netscan = netscan_new(a->base, o->crawl_db, o->network, app_netscan_cb, a);
+		a->netscan = netscan_new(proc_base(a->proc), o->crawl_db, o->network, app_netscan_cb, a);
 	(void)worldmap_land(0, 0);	/* rasterise the map now, not in a frame */
 	return 0;
 }
@@ -687,25 +672,15 @@ app_teardown(struct app *a)
 	free(a->src);
 	free(a->once_done);
 	netscan_free(a->netscan);
-	if (a->netscan_timer != NULL)
-		event_free(a->netscan_timer);
 	if (a->redraw_ev != NULL)
 		event_free(a->redraw_ev);
-	if (a->tick_ev != NULL)
-		event_free(a->tick_ev);
 	if (a->stdin_ev != NULL)
 		event_free(a->stdin_ev);
-	for (int i = 0; i < 4; i++)
-		if (a->sig_ev[i] != NULL)
-			event_free(a->sig_ev[i]);
-	if (a->once_timeout != NULL)
-		event_free(a->once_timeout);
 	ui_peers_free(&a->peers);
 	ui_log_free(&a->log);
 	grid_free(a->grid);
 	geoip_close(a->geoip);
-	if (a->base != NULL)
-		event_base_free(a->base);
+	proc_free(a->proc);	/* its tasks and signal events with it */
 }
 
 static void
@@ -746,7 +721,6 @@ app_write_stats(struct app *a)
 static int
 app_run_once(struct app *a)
 {
-	struct timeval tv;
 	int rc = 0;
 
 	a->grid = grid_new(a->o->once_w, a->o->once_h, a->utf8);
@@ -756,12 +730,9 @@ app_run_once(struct app *a)
 	if (a->netscan != NULL)
 		netscan_start(a->netscan);
 	/* Every call has its own timeout; this only bounds the whole. */
-	tv.tv_sec = (time_t)(a->o->timeout + 5);
-	tv.tv_usec = 0;
-	a->once_timeout = evtimer_new(a->base, app_once_timeout_cb, a);
-	evtimer_add(a->once_timeout, &tv);
-	if (a->once_pending > 0)
-		event_base_dispatch(a->base);
+	proc_exit(a->proc, (int64_t)(a->o->timeout * 1000) + 5000);
+	if (a->once_pending > 0 && proc_run(a->proc) == -1)
+		rc = 1;
 	for (size_t i = 0; i < a->nsrc; i++) {
 		a->cur = i;
 		if (a->src[i]->state != SOURCE_UP)
@@ -789,43 +760,42 @@ app_run_once(struct app *a)
 static int
 app_run_tty(struct app *a)
 {
-	static const int sigs[4] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
-	struct timeval one = { 1, 0 }, scan;
+	static const int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP };
 	char err[256];
-	double every;
-	int w, h;
+	int64_t every;
+	int w, h, rc;
 
-	if (term_init(a->color, err, sizeof(err)) == -1) {
+	if (term_init(a->theme, err, sizeof(err)) == -1) {
 		fprintf(stderr, "agentconsole: %s\n", err);
 		return 1;
 	}
 	term_size(&w, &h);
 	a->grid = grid_new(w, h, a->utf8);
-	a->redraw_ev = event_new(a->base, -1, 0, app_redraw_cb, a);
+	a->redraw_ev = event_new(proc_base(a->proc), -1, 0, app_redraw_cb, a);
 	event_priority_set(a->redraw_ev, 1);
-	a->stdin_ev = event_new(a->base, STDIN_FILENO, EV_READ | EV_PERSIST, app_stdin_cb, a);
+	a->stdin_ev = event_new(proc_base(a->proc), STDIN_FILENO, EV_READ | EV_PERSIST,
+	    app_stdin_cb, a);
 	event_add(a->stdin_ev, NULL);
 	/* Added after initscr so libevent's handlers replace curses' own. */
-	for (int i = 0; i < 4; i++) {
-		a->sig_ev[i] = evsignal_new(a->base, sigs[i], app_signal_cb, a);
-		event_add(a->sig_ev[i], NULL);
-	}
-	a->tick_ev = event_new(a->base, -1, EV_PERSIST, app_tick_cb, a);
-	event_add(a->tick_ev, &one);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (proc_signal(a->proc, sigs[i], app_signal_cb, a) == -1) {
+			term_end();
+			fprintf(stderr, "agentconsole: cannot watch signal %d\n", sigs[i]);
+			return 1;
+		}
+	proc_task_add(a->proc, "tick", 1000, 1000, app_tick_cb, a);
 	if (a->netscan != NULL) {
-		every = a->interval * 5 > 5 ? a->interval * 5 : 5;
-		scan.tv_sec = (time_t)every;
-		scan.tv_usec = 0;
-		a->netscan_timer = event_new(a->base, -1, EV_PERSIST, app_netscan_timer_cb, a);
-		event_add(a->netscan_timer, &scan);
+		/* Seconds, like the scan's own timestamps: no finer. */
+		every = (int64_t)(a->interval * 5 > 5 ? a->interval * 5 : 5) * 1000;
+		proc_task_add(a->proc, "netscan", every, every, app_netscan_task_cb, a);
 		netscan_start(a->netscan);
 	}
 	for (size_t i = 0; i < a->nsrc; i++)
 		source_start(a->src[i]);
 	app_dirty(a);
-	event_base_dispatch(a->base);
+	rc = proc_run(a->proc) == -1 ? 1 : 0;
 	term_end();
-	return 0;
+	return rc;
 }
 
 int
@@ -834,8 +804,8 @@ app_run(const struct app_opts *o)
 	struct app a;
 	int rc;
 
-	/* A dead RPC peer or a gone netscan reader must not kill us. */
-	signal(SIGPIPE, SIG_IGN);
+	/* proc_new (in app_setup) ignores SIGPIPE: a dead RPC peer must not
+	 * kill us. */
 	if (app_setup(&a, o) == -1) {
 		app_teardown(&a);
 		return 1;

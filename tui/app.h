@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "grid.h"
 #include "keys.h"
 #include "netaddr.h"
@@ -18,8 +19,8 @@ struct app_node {
 	char		*cookie;		/* owned; NULL: no authentication */
 };
 
-/* Everything main.c parsed.  Strings are borrowed from argv except the
- * nodes' cookies. */
+/* Everything the options resolved (tui/options.c).  Strings are borrowed
+ * from argv and the configuration, except the nodes' cookies. */
 struct app_opts {
 	struct app_node	*nodes;
 	size_t		 nnodes;
@@ -29,7 +30,7 @@ struct app_opts {
 	double		 interval;	/* seconds between polls */
 	double		 timeout;	/* per RPC call */
 	bool		 once;
-	bool		 no_color;
+	enum config_theme theme;	/* NO_COLOR in the environment makes it mono */
 	bool		 ascii;
 	int		 once_w, once_h;
 	int		 sort_col;

@@ -8,6 +8,9 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "strutil.h"
 
 char *
 fmt_bytes(uint64_t n, char *buf, size_t len)
@@ -131,4 +134,29 @@ fmt_parse_duration(const char *s, int64_t max, int64_t *out)
 		return -1;
 	*out = total;
 	return 0;
+}
+
+char *
+fmt_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return out;
+	for (size_t i = 0; i < inlen; i++) {
+		char one[8] = "\\";
+		size_t w;
+
+		/* str_sanitize's rule for everything but the backslash, which
+		 * only it writes and which is harmless on a terminal. */
+		if (in[i] != '\\')
+			str_sanitize(&in[i], 1, one, sizeof(one));
+		w = strlen(one);
+		if (o + w >= outlen)
+			break;
+		memcpy(out + o, one, w);
+		o += w;
+	}
+	out[o] = '\0';
+	return out;
 }

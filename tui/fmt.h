@@ -23,6 +23,16 @@ char *fmt_latency(double ms, char *buf, size_t len);
 /* Counts: "999", "1234", "12.3k", "123k", "1.2M", "1.2G". */
 char *fmt_count(uint64_t n, char *buf, size_t len);
 
+/* Text from outside the process (RPC answers, the crawl database), made
+ * safe to draw exactly once: printable ASCII, the backslash included, is
+ * kept and every other byte becomes \xNN.  Text a node already sanitised
+ * with str_sanitize (printable ASCII only, a control byte written as the
+ * four characters \x1b) therefore passes unchanged instead of being
+ * escaped a second time (\x5cx1b), while raw control bytes from any other
+ * source are still escaped.  Writes at most OUTLEN-1 bytes plus NUL into
+ * OUT, cutting only between whole escapes; returns OUT. */
+char *fmt_untrusted(const char *in, size_t inlen, char *out, size_t outlen);
+
 /* Parse a duration: a positive integer with an optional unit s, m, h, d,
  * w (seconds without one); several may follow each other ("1h30m").  The
  * result must be in 1..MAX seconds.  Returns 0, or -1 for anything else

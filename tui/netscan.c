@@ -1,93 +1,68 @@
 /* netscan.c -- the whole-network summary read from the crawler's database, off the UI thread.
  *
- * The worker owns its job (a copy of the path, a dup of the socket's
- * sending end) and its result until the send succeeds; if the console has
- * gone meanwhile the send fails with EPIPE (MSG_NOSIGNAL: no SIGPIPE, even
- * where the program has not ignored it) and the worker frees the result
- * itself. */
+ * A scan is one job for a worker thread (common/worker): the job owns a
+ * copy of the path and the summary the thread makes.  The loop takes the
+ * summary when the worker is done; if the console stops waiting first
+ * (quitting during a long scan), the thread is asked to stop, and frees
+ * the job itself when it was abandoned. */
 #include "netscan.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "clock.h"
 #include "crawldb.h"
-#include "hash.h"
 #include "health.h"
+#include "map.h"
 #include "netaddr.h"
-#include "rnd.h"
 #include "strutil.h"
+#include "worker.h"
 #include "xmalloc.h"
+
+/* How long netscan_free waits for a scan to notice it should stop. */
+#define NETSCAN_STOP_MS		1000
+/* Rows between looks at whether the scan should stop. */
+#define NETSCAN_STOP_ROWS	1024
 
 /* --- counting distinct strings ------------------------------------------ */
 
-struct counter_slot {
-	char		*key;
-	long long	 n;
-};
-
+/* Keys are copied into the map; each value is a heap count. */
 struct counter {
-	struct counter_slot	*slots;
-	size_t			 cap, n;
-	uint8_t			 k[HASH_SIPHASH_KEYLEN];
+	struct map	*m;
+	size_t		 n;	/* distinct keys */
 };
 
 static void
 counter_init(struct counter *c)
 {
-	c->cap = 64;
+	c->m = map_new();
 	c->n = 0;
-	c->slots = xcalloc(c->cap, sizeof(*c->slots));
-	rnd_bytes(c->k, sizeof(c->k));
 }
 
 static void
 counter_free(struct counter *c)
 {
-	for (size_t i = 0; i < c->cap; i++)
-		free(c->slots[i].key);
-	free(c->slots);
-}
+	size_t pos = 0;
+	void *v;
 
-static struct counter_slot *
-counter_find(struct counter_slot *slots, size_t cap, const uint8_t *k, const char *key)
-{
-	size_t h = (size_t)hash_siphash(k, key, strlen(key)) & (cap - 1);
-
-	while (slots[h].key != NULL && strcmp(slots[h].key, key) != 0)
-		h = (h + 1) & (cap - 1);
-	return &slots[h];
+	while (map_next(c->m, &pos, NULL, NULL, &v))
+		free(v);
+	map_free(c->m);
 }
 
 static void
 counter_add(struct counter *c, const char *key)
 {
-	struct counter_slot *s;
+	long long *n = map_get(c->m, key, strlen(key));
 
-	if (c->n * 2 >= c->cap) {
-		struct counter_slot *old = c->slots;
-		size_t oldcap = c->cap;
-
-		c->cap *= 2;
-		c->slots = xcalloc(c->cap, sizeof(*c->slots));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].key != NULL)
-				*counter_find(c->slots, c->cap, c->k, old[i].key) = old[i];
-		free(old);
-	}
-	s = counter_find(c->slots, c->cap, c->k, key);
-	if (s->key == NULL) {
-		s->key = xstrdup(key);
+	if (n == NULL) {
+		n = xcalloc(1, sizeof(*n));
+		map_put(c->m, key, strlen(key), n);
 		c->n++;
 	}
-	s->n++;
+	(*n)++;
 }
 
 static int
@@ -104,15 +79,16 @@ cmp_kv(const void *a, const void *b)
 static size_t
 counter_top(const struct counter *c, struct netscan_kv *out, size_t *distinct)
 {
-	struct netscan_kv *all = xcalloc(c->n > 0 ? c->n : 1, sizeof(*all));
-	size_t n = 0, keep;
+	struct netscan_kv *all = xcalloc(c->n + 1, sizeof(*all));
+	size_t n = 0, keep, pos = 0, len;
+	const void *key;
+	void *v;
 
-	for (size_t i = 0; i < c->cap; i++)
-		if (c->slots[i].key != NULL) {
-			str_copy(all[n].key, c->slots[i].key, sizeof(all[n].key));
-			all[n].n = c->slots[i].n;
-			n++;
-		}
+	while (map_next(c->m, &pos, &key, &len, &v)) {
+		snprintf(all[n].key, sizeof(all[n].key), "%.*s", (int)len, (const char *)key);
+		all[n].n = *(long long *)v;
+		n++;
+	}
 	qsort(all, n, sizeof(*all), cmp_kv);
 	keep = n < NETSCAN_TOP ? n : NETSCAN_TOP;
 	memcpy(out, all, keep * sizeof(*all));
@@ -125,6 +101,7 @@ counter_top(const struct counter *c, struct netscan_kv *out, size_t *distinct)
 
 struct scan_acc {
 	struct netscan_sum	*s;
+	struct worker	*w;		/* NULL: run to the end */
 	int64_t		 now;
 	struct counter	 versions, heights, countries, asns, groups;
 	double		 hs_sum, rel_sum;
@@ -140,6 +117,8 @@ scan_row(const struct crawldb_node *n, void *arg)
 	char key[128];
 	bool reachable = n->last_success > 0 && n->last_success >= n->last_try;
 
+	if (a->w != NULL && s->total % NETSCAN_STOP_ROWS == 0 && worker_stopping(a->w))
+		return 1;
 	s->total++;
 	if (n->good)
 		s->good++;
@@ -192,18 +171,19 @@ scan_row(const struct crawldb_node *n, void *arg)
 	return 0;
 }
 
-struct netscan_sum *
-netscan_read_sum(const char *path, const char *network, int64_t now)
+/* As netscan_read_sum; W (may be NULL) is the worker, whose stop request
+ * ends the scan early with ok false. */
+static struct netscan_sum *
+netscan_scan(const char *path, const char *network, int64_t now, struct worker *w)
 {
 	struct netscan_sum *s = xcalloc(1, sizeof(*s));
 	struct scan_acc a;
 	struct crawldb *db;
 	struct health_input hi;
-	struct timespec t0, t1;
+	int64_t t0 = clock_mono_us();
 	char err[256];
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	s->taken = now;
 	s->avg_handshake_ms = -1;
 	str_copy(s->network, network != NULL ? network : "", sizeof(s->network));
@@ -214,6 +194,7 @@ netscan_read_sum(const char *path, const char *network, int64_t now)
 	}
 	memset(&a, 0, sizeof(a));
 	a.s = s;
+	a.w = w;
 	a.now = now;
 	counter_init(&a.versions);
 	counter_init(&a.heights);
@@ -225,6 +206,8 @@ netscan_read_sum(const char *path, const char *network, int64_t now)
 	crawldb_close(db);
 	if (rc == -1) {
 		str_errf(s->err, sizeof(s->err), "%s: %s", path, err);
+	} else if (rc != 0) {
+		str_errf(s->err, sizeof(s->err), "%s: scan stopped", path);
 	} else {
 		s->ok = true;
 		s->nversions = counter_top(&a.versions, s->versions, &s->dversions);
@@ -246,9 +229,14 @@ netscan_read_sum(const char *path, const char *network, int64_t now)
 	counter_free(&a.countries);
 	counter_free(&a.asns);
 	counter_free(&a.groups);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	s->took_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	s->took_ms = (double)(clock_mono_us() - t0) / 1e3;
 	return s;
+}
+
+struct netscan_sum *
+netscan_read_sum(const char *path, const char *network, int64_t now)
+{
+	return netscan_scan(path, network, now, NULL);
 }
 
 void
@@ -266,53 +254,54 @@ struct netscan {
 	struct event_base	*base;
 	char			*path;
 	char			*network;
-	int			 rfd, wfd;
-	struct event		*ev;
-	bool			 busy;
-	struct netscan_sum		*result;
+	struct worker		*worker;	/* the scan running, or NULL */
+	struct netscan_job	*job;		/* its job */
+	struct netscan_sum	*result;
 	struct chart_series	 health, reachable;
 	netscan_cb		 cb;
 	void			*arg;
 };
 
+/* Everything the thread touches; the loop reads SUM only after the
+ * thread is done. */
 struct netscan_job {
-	char	*path;
-	char	*network;
-	int64_t	 now;
-	int	 fd;
+	struct netscan		*ns;		/* the loop's; never used on the thread */
+	char			*path;
+	char			*network;
+	int64_t			 now;
+	struct netscan_sum	*sum;
 };
 
-static void *
-netscan_worker(void *arg)
+static void
+netscan_job_free(struct netscan_job *j)
 {
-	struct netscan_job *j = arg;
-	struct netscan_sum *s = netscan_read_sum(j->path, j->network, j->now);
-	ssize_t n;
-
-	do {
-		n = send(j->fd, &s, sizeof(s), MSG_NOSIGNAL);
-	} while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)sizeof(s))
-		netscan_sum_free(s);		/* nobody is listening any more */
-	close(j->fd);
+	netscan_sum_free(j->sum);
 	free(j->path);
 	free(j->network);
 	free(j);
-	return NULL;
 }
 
 static void
-netscan_read_cb(evutil_socket_t fd, short what, void *arg)
+netscan_work(struct worker *w, void *arg)
 {
-	struct netscan *ns = arg;
-	struct netscan_sum *s;
-	ssize_t n;
+	struct netscan_job *j = arg;
 
-	(void)what;
-	n = recv(fd, &s, sizeof(s), 0);
-	if (n != (ssize_t)sizeof(s))
-		return;
-	ns->busy = false;
+	j->sum = netscan_scan(j->path, j->network, j->now, w);
+}
+
+/* On the loop: the scan is over; take its summary. */
+static void
+netscan_done(void *arg)
+{
+	struct netscan_job *j = arg;
+	struct netscan *ns = j->ns;
+	struct netscan_sum *s = j->sum;
+
+	j->sum = NULL;
+	worker_free(ns->worker, 0);
+	netscan_job_free(j);
+	ns->worker = NULL;
+	ns->job = NULL;
 	if (s->ok) {
 		chart_series_push(&ns->health, s->health);
 		chart_series_push(&ns->reachable, (double)s->reachable);
@@ -323,25 +312,30 @@ netscan_read_cb(evutil_socket_t fd, short what, void *arg)
 		ns->cb(ns->arg);
 }
 
+/* On the thread, after the loop stopped waiting for it. */
+static void
+netscan_abandon(void *arg)
+{
+	netscan_job_free(arg);
+}
+
+static const struct worker_cb netscan_worker_cb = {
+	.work = netscan_work,
+	.done = netscan_done,
+	.abandon = netscan_abandon,
+};
+
 struct netscan *
 netscan_new(struct event_base *base, const char *path, const char *network, netscan_cb cb,
     void *arg)
 {
 	struct netscan *ns = xcalloc(1, sizeof(*ns));
-	int fds[2];
 
 	ns->base = base;
 	ns->path = xstrdup(path);
 	ns->network = xstrdup(network != NULL ? network : "");
 	ns->cb = cb;
 	ns->arg = arg;
-	ns->rfd = ns->wfd = -1;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0) {
-		ns->rfd = fds[0];
-		ns->wfd = fds[1];
-		ns->ev = event_new(base, ns->rfd, EV_READ | EV_PERSIST, netscan_read_cb, ns);
-		event_add(ns->ev, NULL);
-	}
 	return ns;
 }
 
@@ -350,12 +344,9 @@ netscan_free(struct netscan *ns)
 {
 	if (ns == NULL)
 		return;
-	if (ns->ev != NULL)
-		event_free(ns->ev);
-	if (ns->rfd != -1)
-		close(ns->rfd);
-	if (ns->wfd != -1)
-		close(ns->wfd);
+	/* Past the wait the thread is abandoned and frees the job itself. */
+	if (ns->worker != NULL && worker_free(ns->worker, NETSCAN_STOP_MS))
+		netscan_job_free(ns->job);
 	netscan_sum_free(ns->result);
 	free(ns->path);
 	free(ns->network);
@@ -366,38 +357,26 @@ int
 netscan_start(struct netscan *ns)
 {
 	struct netscan_job *j;
-	pthread_attr_t attr;
-	pthread_t t;
-	int fd;
 
-	if (ns->busy || ns->wfd == -1)
-		return -1;
-	if ((fd = fcntl(ns->wfd, F_DUPFD_CLOEXEC, 0)) == -1)
+	if (ns->worker != NULL)
 		return -1;
 	j = xcalloc(1, sizeof(*j));
+	j->ns = ns;
 	j->path = xstrdup(ns->path);
 	j->network = xstrdup(ns->network);
-	j->now = (int64_t)time(NULL);
-	j->fd = fd;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, netscan_worker, j) != 0) {
-		pthread_attr_destroy(&attr);
-		close(fd);
-		free(j->path);
-		free(j->network);
-		free(j);
+	j->now = clock_wall();
+	if ((ns->worker = worker_start(ns->base, "agentconsole", &netscan_worker_cb, j)) == NULL) {
+		netscan_job_free(j);
 		return -1;
 	}
-	pthread_attr_destroy(&attr);
-	ns->busy = true;
+	ns->job = j;
 	return 0;
 }
 
 bool
 netscan_busy(const struct netscan *ns)
 {
-	return ns->busy;
+	return ns->worker != NULL;
 }
 
 const struct netscan_sum *

@@ -12,10 +12,10 @@
 
 /*
  * Reading the crawl database is disk I/O under SQLite's busy timeout, so
- * it never runs in the event loop: each scan runs in a short-lived worker
- * thread that opens the file read-only, folds every row into a struct
- * netscan_sum, closes it, and hands the summary back through a socket
- * pair that the loop watches.  Nothing else is shared with the worker.
+ * it never runs in the event loop: each scan is a job for a worker thread
+ * (common/worker) that opens the file read-only, folds every row into a
+ * struct netscan_sum, closes it, and hands the summary back to the loop.
+ * Nothing else is shared with the thread.
  */
 
 #define NETSCAN_TOP		64		/* entries kept per top list */
@@ -75,7 +75,8 @@ typedef void (*netscan_cb)(void *arg);
  * Strings are copied.  Caller frees with netscan_free. */
 struct netscan *netscan_new(struct event_base *base, const char *path, const char *network,
     netscan_cb cb, void *arg);
-/* A scan in flight is abandoned (its worker frees its own result). */
+/* A scan in flight is asked to stop and waited for briefly; past that it
+ * is abandoned (its thread frees its own result). */
 void netscan_free(struct netscan *ns);
 /* Start a scan unless one is running.  Returns 0 if started. */
 int netscan_start(struct netscan *ns);

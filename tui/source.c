@@ -13,8 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fmt.h"
 #include "geoip.h"
+#include "map.h"
+#include "proc.h"
 #include "rpc_client.h"
 #include "strutil.h"
 #include "xmalloc.h"
@@ -31,10 +34,7 @@ static const char *source_methods[4] = {
 double
 source_clock(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_mono_us() / 1e6;
 }
 
 const char *
@@ -79,7 +79,9 @@ j_bool(json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-/* Copy a string value, sanitised for display; "" when absent. */
+/* Copy a string value, made safe for display; "" when absent.  The node
+ * sanitises what peers say before it answers, so this must not escape that
+ * again (fmt_untrusted keeps its backslashes). */
 static void
 j_str(json_t *o, const char *key, char *out, size_t outlen)
 {
@@ -89,7 +91,7 @@ j_str(json_t *o, const char *key, char *out, size_t outlen)
 		out[0] = '\0';
 		return;
 	}
-	str_sanitize(json_string_value(v), json_string_length(v), out, outlen);
+	fmt_untrusted(json_string_value(v), json_string_length(v), out, outlen);
 }
 
 static int32_t
@@ -106,58 +108,30 @@ clamp_u64(int64_t v)
 
 /* --- the id index ------------------------------------------------------ */
 
-static size_t
-idx_slot(uint64_t id, size_t cap)
+/* The peer with ID in the snapshot IDX indexes (NULL: none), or NULL. */
+static const struct peer_info *
+idx_lookup(const struct map *idx, uint64_t id)
 {
-	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
+	return idx != NULL ? map_get(idx, &id, sizeof(id)) : NULL;
 }
 
+/* Index s->peers by id in s->idx; a duplicate id keeps the later entry. */
 static void
 source_index(struct source *s)
 {
-	size_t cap = 16;
-
-	while (cap < s->npeers * 2)
-		cap *= 2;
-	if (cap != s->idx_cap) {
-		free(s->idx_keys);
-		free(s->idx_vals);
-		s->idx_keys = xcalloc(cap, sizeof(*s->idx_keys));
-		s->idx_vals = xcalloc(cap, sizeof(*s->idx_vals));
-		s->idx_cap = cap;
-	}
-	for (size_t i = 0; i < cap; i++)
-		s->idx_vals[i] = SIZE_MAX;
-	for (size_t i = 0; i < s->npeers; i++) {
-		size_t h = idx_slot(s->peers[i].id, cap);
-
-		while (s->idx_vals[h] != SIZE_MAX && s->idx_keys[h] != s->peers[i].id)
-			h = (h + 1) & (cap - 1);
-		s->idx_keys[h] = s->peers[i].id;
-		s->idx_vals[h] = i;	/* a duplicate id keeps the later entry */
-	}
-}
-
-static long
-idx_lookup(const uint64_t *keys, const size_t *vals, size_t cap, uint64_t id)
-{
-	size_t h;
-
-	if (cap == 0)
-		return -1;
-	h = idx_slot(id, cap);
-	while (vals[h] != SIZE_MAX) {
-		if (keys[h] == id)
-			return (long)vals[h];
-		h = (h + 1) & (cap - 1);
-	}
-	return -1;
+	if (s->idx == NULL)
+		s->idx = map_new();
+	map_clear(s->idx);
+	for (size_t i = 0; i < s->npeers; i++)
+		map_put(s->idx, &s->peers[i].id, sizeof(s->peers[i].id), &s->peers[i]);
 }
 
 long
 source_peer_index(const struct source *s, uint64_t id)
 {
-	return idx_lookup(s->idx_keys, s->idx_vals, s->idx_cap, id);
+	const struct peer_info *p = idx_lookup(s->idx, id);
+
+	return p != NULL ? (long)(p - s->peers) : -1;
 }
 
 const struct peer_info *
@@ -286,7 +260,7 @@ parse_stats(json_t *o, struct net_stats *st)
 			if (st->nspread >= SOURCE_MAX_SPREAD || !json_is_integer(v))
 				continue;
 			c = &st->spread[st->nspread++];
-			str_sanitize(key, strlen(key), c->cc, sizeof(c->cc));
+			fmt_untrusted(key, strlen(key), c->cc, sizeof(c->cc));
 			c->n = (unsigned)(json_integer_value(v) < 0 ? 0 :
 			    json_integer_value(v) > UINT32_MAX ? UINT32_MAX : json_integer_value(v));
 		}
@@ -324,9 +298,7 @@ source_emit(struct source *s, enum source_event kind, const char *fmt, ...)
 struct source_old {
 	struct peer_info	*peers;
 	size_t			 npeers;
-	uint64_t		*keys;
-	size_t			*vals;
-	size_t			 cap;
+	struct map		*idx;
 	struct ban_info		*bans;
 	size_t			 nbans;
 	struct node_info	 info;
@@ -342,10 +314,10 @@ source_diff_peers(struct source *s, const struct source_old *old)
 
 	for (size_t i = 0; i < s->npeers; i++) {
 		const struct peer_info *p = &s->peers[i];
-		long oi = idx_lookup(old->keys, old->vals, old->cap, p->id);
+		const struct peer_info *op = idx_lookup(old->idx, p->id);
 		int64_t newest = INT64_MIN;
 
-		if (oi < 0) {
+		if (op == NULL) {
 			if (shown++ < SOURCE_EVENTS_PER_ROUND)
 				source_emit(s, SEV_CONNECT, "connect #%llu %s %s %s",
 				    (unsigned long long)p->id, p->addr, p->direction,
@@ -353,9 +325,9 @@ source_diff_peers(struct source *s, const struct source_old *old)
 			else
 				hidden_c++;
 		} else {
-			for (int k = 0; k < oldp[oi].nviol; k++)
-				if (oldp[oi].viol[k].time > newest)
-					newest = oldp[oi].viol[k].time;
+			for (int k = 0; k < op->nviol; k++)
+				if (op->viol[k].time > newest)
+					newest = op->viol[k].time;
 		}
 		/* Violations newer than any this peer had before (all of a
 		 * newcomer's) are news. */
@@ -490,22 +462,16 @@ source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_
 	/* Keep the old snapshot (and its index) for diffing. */
 	old.peers = s->peers;
 	old.npeers = s->npeers;
-	old.keys = s->idx_keys;
-	old.vals = s->idx_vals;
-	old.cap = s->idx_cap;
+	old.idx = s->idx;
 	old.bans = s->bans;
 	old.nbans = s->nbans;
 	old.info = s->info;
 	s->peers = np;
 	s->npeers = n;
-	s->idx_keys = NULL;
-	s->idx_vals = NULL;
-	s->idx_cap = 0;
+	s->idx = s->idx_spare;		/* the index before last, reused */
 	source_index(s);
 	for (size_t i = 0; i < n; i++) {
-		long oi = idx_lookup(old.keys, old.vals, old.cap, np[i].id);
-
-		source_locate(s, &np[i], oi >= 0 ? &old.peers[oi] : NULL);
+		source_locate(s, &np[i], idx_lookup(old.idx, np[i].id));
 		if (np[i].ping_ms >= 0) {
 			lat_sum += np[i].ping_ms;
 			lat_n++;
@@ -540,8 +506,7 @@ source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_
 		source_diff_bans(s, old.bans, old.nbans);
 	}
 	free(old.peers);
-	free(old.keys);
-	free(old.vals);
+	s->idx_spare = old.idx;
 	free(old.bans);
 
 	if (s->state != SOURCE_UP)
@@ -636,40 +601,34 @@ source_poll_now(struct source *s)
 }
 
 static void
-source_timer_cb(evutil_socket_t fd, short what, void *arg)
+source_poll_cb(void *arg, int64_t now_ms)
 {
-	(void)fd;
-	(void)what;
+	(void)now_ms;
 	source_poll_now(arg);
 }
 
-static void
-source_arm(struct source *s)
+static int64_t
+source_period_ms(const struct source *s)
 {
-	struct timeval tv;
-
-	if (s->timer == NULL)
-		return;
-	tv.tv_sec = (time_t)s->interval;
-	tv.tv_usec = (suseconds_t)((s->interval - (double)tv.tv_sec) * 1e6);
-	event_add(s->timer, &tv);
+	return (int64_t)(s->interval * 1000 + 0.5);
 }
 
 void
 source_start(struct source *s)
 {
-	if (s->base == NULL)
+	if (s->proc == NULL || s->poll != NULL)
 		return;
 	source_poll_now(s);
-	source_arm(s);
+	s->poll = proc_task_add(s->proc, s->label, source_period_ms(s), source_period_ms(s),
+	    source_poll_cb, s);
 }
 
 void
 source_set_interval(struct source *s, double interval)
 {
 	s->interval = interval;
-	if (s->timer != NULL && event_pending(s->timer, EV_TIMEOUT, NULL))
-		source_arm(s);
+	if (s->poll != NULL)
+		proc_task_set_period(s->poll, source_period_ms(s));
 }
 
 void
@@ -679,7 +638,7 @@ source_set_paused(struct source *s, bool paused)
 }
 
 struct source *
-source_new(struct event_base *base, const char *label, const char *host, uint16_t port,
+source_new(struct proc *proc, const char *label, const char *host, uint16_t port,
     const char *cookie, double interval, double timeout)
 {
 	struct source *s = xcalloc(1, sizeof(*s));
@@ -688,14 +647,12 @@ source_new(struct event_base *base, const char *label, const char *host, uint16_
 	str_copy(s->host, host, sizeof(s->host));
 	s->port = port;
 	s->cookie = cookie != NULL ? xstrdup(cookie) : NULL;
-	s->base = base;
+	s->proc = proc;
 	s->interval = interval > 0 ? interval : 1;
 	s->timeout = timeout > 0 ? timeout : 5;
 	s->since = source_clock();
-	if (base != NULL) {
-		s->rpc = rpc_client_new(base, host, port, cookie);
-		s->timer = event_new(base, -1, EV_PERSIST, source_timer_cb, s);
-	}
+	if (proc != NULL)
+		s->rpc = rpc_client_new(proc_base(proc), host, port, cookie);
 	return s;
 }
 
@@ -719,14 +676,13 @@ source_free(struct source *s)
 	if (s == NULL)
 		return;
 	s->closing = true;
-	if (s->timer != NULL)
-		event_free(s->timer);
+	proc_task_remove(s->poll);
 	rpc_client_free(s->rpc);	/* callbacks see closing and only count down */
 	for (int i = 0; i < 4; i++)
 		json_decref(s->reply[i]);
 	free(s->peers);
-	free(s->idx_keys);
-	free(s->idx_vals);
+	map_free(s->idx);
+	map_free(s->idx_spare);
 	free(s->bans);
 	free(s->cookie);
 	free(s);

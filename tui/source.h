@@ -6,13 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <event2/event.h>
 #include <jansson.h>
 
 #include "chart.h"
 #include "netaddr.h"
 
 struct geoip;
+struct map;
+struct proc;
+struct proc_task;
 
 /*
  * A source polls getnetworkinfo, getpeerinfo, getnetworkstats and
@@ -139,9 +141,9 @@ struct source {
 	uint16_t		 port;
 	char			*cookie;
 
-	struct event_base	*base;
+	struct proc		*proc;		/* borrowed; NULL in tests */
 	struct rpc_client	*rpc;
-	struct event		*timer;
+	struct proc_task	*poll;		/* every interval, once started */
 	double			 interval;
 	double			 timeout;
 	bool			 paused;
@@ -169,9 +171,8 @@ struct source {
 	struct node_info	 info;
 	struct peer_info	*peers;
 	size_t			 npeers;
-	uint64_t		*idx_keys;	/* open-addressed id -> index */
-	size_t			*idx_vals;
-	size_t			 idx_cap;
+	struct map		*idx;		/* id -> peer in peers */
+	struct map		*idx_spare;	/* the previous round's, for reuse */
 	struct net_stats	 stats;
 	struct ban_info		*bans;
 	size_t			 nbans;
@@ -193,11 +194,11 @@ struct source {
 };
 
 /* A source polling HOST:PORT (numeric) with COOKIE (may be NULL) every
- * INTERVAL seconds inside BASE; each call gives up after TIMEOUT seconds.
- * BASE may be NULL for a source that is only fed by source_apply (tests).
- * Strings are copied.  Polling starts with source_start.  Caller frees
- * with source_free. */
-struct source *source_new(struct event_base *base, const char *label, const char *host,
+ * INTERVAL seconds, a periodic task of PROC; each call gives up after
+ * TIMEOUT seconds.  PROC may be NULL for a source that is only fed by
+ * source_apply (tests).  Strings are copied.  Polling starts with
+ * source_start.  Caller frees with source_free, before PROC. */
+struct source *source_new(struct proc *proc, const char *label, const char *host,
     uint16_t port, const char *cookie, double interval, double timeout);
 /* Stop polling and free S; calls in flight are cancelled without calling
  * back.  NULL is fine. */
@@ -243,7 +244,8 @@ int source_addnode(struct source *s, const char *hostport, source_action_cb cb, 
 /* "disconnected, retrying" etc. for the header. */
 const char *source_state_name(enum source_state st);
 
-/* Monotonic seconds, the clock every console timestamp uses. */
+/* The process's monotonic clock (common/clock) in seconds, the unit of
+ * every console timestamp. */
 double source_clock(void);
 
 #endif

@@ -61,28 +61,70 @@ term_add_seq(const char *cap)
 	}
 }
 
-static void
-term_setup_colors(bool want)
-{
-	static const struct { short fg, bg; attr_t extra, mono; } map[GC_COUNT] = {
-		[GC_NORMAL] = { -1, -1, 0, 0 },
-		[GC_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0, A_REVERSE },
-		[GC_TAB] = { -1, -1, 0, 0 },
-		[GC_TAB_ACTIVE] = { COLOR_CYAN, -1, 0, 0 },
-		[GC_TITLE] = { COLOR_GREEN, -1, 0, A_BOLD },
-		[GC_SELECTED] = { COLOR_CYAN, -1, 0, 0 },
-		[GC_DIM] = { -1, -1, A_DIM, A_DIM },
-		[GC_GOOD] = { COLOR_GREEN, -1, 0, 0 },
-		[GC_WARN] = { COLOR_YELLOW, -1, 0, A_BOLD },
-		[GC_BAD] = { COLOR_RED, -1, 0, A_BOLD },
-		[GC_LAND] = { COLOR_GREEN, -1, 0, 0 },
-		[GC_MARK] = { COLOR_YELLOW, -1, 0, A_BOLD },
-		[GC_MARK_MANY] = { COLOR_RED, -1, 0, A_BOLD },
-		[GC_BAR] = { COLOR_CYAN, -1, 0, 0 },
-		[GC_PROMPT] = { COLOR_BLACK, COLOR_YELLOW, 0, A_REVERSE },
-	};
+/* Colours of each class on a dark and on a light background (-1: the
+ * terminal's own), the attribute added in colour, and the attribute that
+ * stands in for the colour in mono. */
+struct term_color {
+	short	fg, bg;
+	attr_t	extra, mono;
+};
 
-	term_colors = want && has_colors() && start_color() == OK;
+static const struct term_color term_dark[GC_COUNT] = {
+	[GC_NORMAL] = { -1, -1, 0, 0 },
+	[GC_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0, A_REVERSE },
+	[GC_TAB] = { -1, -1, 0, 0 },
+	[GC_TAB_ACTIVE] = { COLOR_CYAN, -1, 0, 0 },
+	[GC_TITLE] = { COLOR_GREEN, -1, 0, A_BOLD },
+	[GC_SELECTED] = { COLOR_CYAN, -1, 0, 0 },
+	[GC_DIM] = { -1, -1, A_DIM, A_DIM },
+	[GC_GOOD] = { COLOR_GREEN, -1, 0, 0 },
+	[GC_WARN] = { COLOR_YELLOW, -1, 0, A_BOLD },
+	[GC_BAD] = { COLOR_RED, -1, 0, A_BOLD },
+	[GC_LAND] = { COLOR_GREEN, -1, 0, 0 },
+	[GC_MARK] = { COLOR_YELLOW, -1, 0, A_BOLD },
+	[GC_MARK_MANY] = { COLOR_RED, -1, 0, A_BOLD },
+	[GC_BAR] = { COLOR_CYAN, -1, 0, 0 },
+	[GC_PROMPT] = { COLOR_BLACK, COLOR_YELLOW, 0, A_REVERSE },
+};
+
+/* Yellow, cyan and white text vanish on white: blue, magenta and the
+ * darker classics instead. */
+static const struct term_color term_light[GC_COUNT] = {
+	[GC_NORMAL] = { -1, -1, 0, 0 },
+	[GC_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0, A_REVERSE },
+	[GC_TAB] = { -1, -1, 0, 0 },
+	[GC_TAB_ACTIVE] = { COLOR_BLUE, -1, A_BOLD, 0 },
+	[GC_TITLE] = { COLOR_BLUE, -1, 0, A_BOLD },
+	[GC_SELECTED] = { COLOR_MAGENTA, -1, 0, 0 },
+	[GC_DIM] = { -1, -1, A_DIM, A_DIM },
+	[GC_GOOD] = { COLOR_GREEN, -1, 0, 0 },
+	[GC_WARN] = { COLOR_MAGENTA, -1, 0, A_BOLD },
+	[GC_BAD] = { COLOR_RED, -1, 0, A_BOLD },
+	[GC_LAND] = { COLOR_GREEN, -1, 0, 0 },
+	[GC_MARK] = { COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
+	[GC_MARK_MANY] = { COLOR_RED, -1, A_BOLD, A_BOLD },
+	[GC_BAR] = { COLOR_BLUE, -1, 0, 0 },
+	[GC_PROMPT] = { COLOR_WHITE, COLOR_BLUE, 0, A_REVERSE },
+};
+
+void
+term_theme_color(enum config_theme theme, int gc, short *fg, short *bg)
+{
+	const struct term_color *map = theme == CONFIG_THEME_LIGHT ? term_light : term_dark;
+
+	*fg = *bg = -1;
+	if (theme == CONFIG_THEME_MONO || gc < 0 || gc >= GC_COUNT)
+		return;
+	*fg = map[gc].fg;
+	*bg = map[gc].bg;
+}
+
+static void
+term_setup_colors(enum config_theme theme)
+{
+	const struct term_color *map = theme == CONFIG_THEME_LIGHT ? term_light : term_dark;
+
+	term_colors = theme != CONFIG_THEME_MONO && has_colors() && start_color() == OK;
 	if (term_colors)
 		use_default_colors();
 	for (int i = 0; i < GC_COUNT; i++) {
@@ -97,7 +139,7 @@ term_setup_colors(bool want)
 }
 
 int
-term_init(bool color, char *err, size_t errlen)
+term_init(enum config_theme theme, char *err, size_t errlen)
 {
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
 	struct sigaction sa;
@@ -133,7 +175,7 @@ term_init(bool color, char *err, size_t errlen)
 	set_escdelay(25);
 	curs_set(0);
 	leaveok(stdscr, TRUE);
-	term_setup_colors(color);
+	term_setup_colors(theme);
 	return 0;
 }
 

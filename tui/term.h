@@ -5,13 +5,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "grid.h"
 
 /* Take over the terminal (curses, cbreak, no echo, keypad, non-blocking
- * input).  COLOR asks for colours when the terminal has them.  Installs
- * handlers for fatal signals that reset the terminal before dying, and an
- * atexit hook.  Returns 0, or -1 with ERR (e.g. not a terminal). */
-int term_init(bool color, char *err, size_t errlen);
+ * input).  THEME picks colours for a dark or light background when the
+ * terminal has them, or none (mono).  Installs handlers for fatal signals
+ * that reset the terminal before dying, and an atexit hook.  Returns 0, or
+ * -1 with ERR (e.g. not a terminal). */
+int term_init(enum config_theme theme, char *err, size_t errlen);
+/* The foreground and background THEME gives the class GC (grid.h), -1 for
+ * the terminal's own; both -1 in mono. */
+void term_theme_color(enum config_theme theme, int gc, short *fg, short *bg);
 /* Give the terminal back.  Idempotent; safe from atexit. */
 void term_end(void);
 bool term_active(void);

@@ -124,6 +124,7 @@ ui_geo_draw(struct grid *g, struct rect r, const struct source *src, const struc
 			return;
 		}
 		for (size_t i = 0; i < net->ncountries && ncc < 64; i++, ncc++) {
+			/* A country code; anything longer is cut (not an error). */
 			str_copy(cc[ncc].cc, net->countries[i].key, sizeof(cc[ncc].cc));
 			cc[ncc].n = (unsigned)net->countries[i].n;
 		}

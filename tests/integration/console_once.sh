@@ -82,10 +82,53 @@ grep -qi "refused" "$T/down.txt" || fail "the reason is not shown"
 LC_ALL=C.UTF-8 "$BIN/agentconsole" --rpc "$RPC_A" --cookie "$T/a/.cookie" --crawl-db "$T/nope.db" \
 	--once --size 100x20 | grep -q "nope.db" || fail "missing crawl DB not named"
 
+# The console: section of a --config file names the nodes, the first view,
+# the sort and the theme; flags override it; a bad key or value is refused
+# with the file and line, as the other programs do.
+cat > "$T/console.yaml" <<EOF
+network:
+  name: regtest
+console:
+  nodes:
+    - name=alpha rpc=$RPC_A cookie=$T/a/.cookie
+    - name=bravo rpc=127.0.0.1:$(cat "$T/b/rpcport") cookie=$T/b/.cookie
+  view: latency
+  sort: -address
+  theme: mono
+crawler:
+  db: $T/crawl.db
+EOF
+LC_ALL=C.UTF-8 "$BIN/agentconsole" --config "$T/console.yaml" --once --size 100x20 > "$T/cfg.txt" ||
+	fail "--config: $(tail -3 "$T/cfg.txt")"
+grep -q "node 1/2 alpha, view 1 Peers" "$T/cfg.txt" || fail "--config: node alpha by name"
+grep -q "node 2/2 bravo, view 4 Network" "$T/cfg.txt" || fail "--config: node bravo by name"
+grep -q "live  \[1/2\] alpha  regtest" "$T/cfg.txt" || fail "--config: the name in the header"
+grep -q "nodes 500  reachable 400" "$T/cfg.txt" || fail "--config: crawler.db not read"
+grep -q "sort address desc" "$T/cfg.txt" || fail "--config: console.sort not applied"
+LC_ALL=C.UTF-8 "$BIN/agentconsole" --config "$T/console.yaml" --sort ping --rpc "$RPC_A" \
+	--cookie "$T/a/.cookie" --once --size 100x20 > "$T/cfg2.txt" || fail "--config with flags"
+grep -q "node 1/1 $RPC_A" "$T/cfg2.txt" || fail "--rpc does not replace console.nodes"
+grep -q "sort ping" "$T/cfg2.txt" || fail "--sort does not override console.sort"
+printf 'console:\n  view: peers\n  colour: dark\n' > "$T/bad1.yaml"
+printf 'console:\n  nodes:\n    - rpc=127.0.0.1:1\n    - rpc=example.com:1\n' > "$T/bad2.yaml"
+printf 'console:\n\n  sort: speed\n' > "$T/bad3.yaml"
+for c in "bad1.yaml:3: unknown key 'console.colour'" \
+    "bad2.yaml:4: console.nodes: 'example.com' is not a numeric address" \
+    "bad3.yaml:3: console.sort: unknown column 'speed'"; do
+	f=${c%%:*}
+	out=$("$BIN/agentconsole" --config "$T/$f" --once 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] || fail "$f: exit $rc, want 1"
+	[ "${out#"agentconsole: $T/$c"}" != "$out" ] || fail "$f: got '$out', want '$T/$c...'"
+done
+out=$("$BIN/agentconsole" --set console.interval=0.1 2>&1) && fail "--set console.interval=0.1 accepted"
+echo "$out" | grep -q "console.interval: 0.25..3600 seconds, got 0.1" || fail "--set: '$out'"
+log "--config: the console section, flags over it, file:line errors"
+
 # Bad flags are refused with a message and status 1.
 for bad in "--rpc nonsense" "--rpc 127.0.0.1" "--rpc example.com:1" "--interval 0" \
     "--interval x" "--sort bogus" "--view 9" "--size 0x5" "--network moon" "--cookie c" \
-    "--geoip-db $T/nope.mmdb --once" "stray"; do
+    "--geoip-db $T/nope.mmdb --once" "--theme blue" "--size 5" "--config $T/nope.yaml" "stray"; do
 	# shellcheck disable=SC2086
 	out=$("$BIN/agentconsole" $bad 2>&1)
 	rc=$?
@@ -95,8 +138,8 @@ done
 
 # --help lists every flag of the table and every key.
 "$BIN/agentconsole" --help > "$T/help.txt" || fail "--help"
-for f in datadir rpc cookie network crawl-db geoip-db interval timeout once size no-color \
-    ascii sort view stats-file version help; do
+for f in config set datadir rpc cookie network crawl-db geoip-db interval timeout once size \
+    theme no-color ascii sort view stats-file help-config version help; do
 	grep -q -- "--$f" "$T/help.txt" || fail "--help lacks --$f"
 done
 for k in "Down, j" "Enter" "Esc" "/" "d " "b " "a " "PgDn, Space"; do

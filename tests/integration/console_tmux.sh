@@ -5,6 +5,7 @@
 # `d` + confirm disconnects a peer (checked over RPC), `b` bans and `a` adds
 # a node (checked over RPC), `?` shows the help, resizing never kills it, a
 # killed node shows "disconnected, retrying" and recovers when restarted,
+# a --config file names the node and picks the first view and the theme,
 # and q, SIGTERM and a crash all give the terminal back.  Every wait polls the
 # screen with a deadline.
 source "$(dirname "$0")/lib.bash"
@@ -163,6 +164,28 @@ wait_for 10 "console exits on q" test -s "$T/con.exit"
 grep -q "exit=0" "$T/con.exit" || fail "exit status: $(cat "$T/con.exit")"
 wait_for 5 "stty recorded" test -s "$T/con.stty"
 terminal_restored con || fail "terminal not restored after q: $(head -5 "$T/con.stty")"
+
+# 11b. A --config file's console: section names the node and picks the
+# first view and the theme: titles are blue on a light background (green
+# in the dark default).
+cat > "$T/light.yaml" <<EOF
+console:
+  nodes: ['name=alpha rpc=$RPC_A cookie=$T/a/.cookie']
+  view: geo
+  theme: light
+EOF
+console light 100x30 --config "$T/light.yaml"
+wait_screen 10 "the Geo view first, the node by its name" "Peers of alpha" light
+title_sgr() { "${TM[@]}" capture-pane -e -p -t "$1" | grep "Peers of alpha" | grep -o $'\e\\[[0-9;]*m' | head -3; }
+title_sgr light | grep -q '34' || fail "light theme: title not blue: $(title_sgr light | od -c | head -3)"
+"${TM[@]}" send-keys -t light q
+wait_for 10 "console exits on q" test -s "$T/light.exit"
+console dark 100x30 --config "$T/light.yaml" --theme dark
+wait_screen 10 "the Geo view, dark" "Peers of alpha" dark
+title_sgr dark | grep -q '32' || fail "dark theme: title not green: $(title_sgr dark | od -c | head -3)"
+"${TM[@]}" send-keys -t dark q
+wait_for 10 "console exits on q" test -s "$T/dark.exit"
+log "--config: named node, first view and theme (light, and --theme dark over it)"
 
 # 12. SIGTERM (and a non-UTF-8, monochrome terminal) ends cleanly too.
 "${TM[@]}" new-session -d -s mono -x 40 -y 12 \

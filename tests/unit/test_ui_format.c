@@ -80,6 +80,24 @@ test_fmt_latency_and_count(void **state)
 	assert_string_equal(fmt_count(1234567, b, sizeof(b)), "1.2M");
 }
 
+/* Issue 15 item 14: sanitising is idempotent, so text the node escaped
+ * is never escaped again (\x5cx1b). */
+static void
+test_untrusted_escapes_once(void **state)
+{
+	char b[64], c[64];
+
+	(void)state;
+	assert_string_equal(fmt_untrusted("a\x1b[31mb", 7, b, sizeof(b)), "a\\x1b[31mb");
+	assert_string_equal(fmt_untrusted(b, strlen(b), c, sizeof(c)), b);
+	assert_string_equal(fmt_untrusted("C:\\dir", 6, b, sizeof(b)), "C:\\dir");
+	assert_string_equal(fmt_untrusted("\x00\x7f\xff", 3, b, sizeof(b)), "\\x00\\x7f\\xff");
+	/* Cut between whole escapes, never inside one; NUL-terminated. */
+	assert_string_equal(fmt_untrusted("ab\x01", 3, b, 5), "ab");
+	assert_string_equal(fmt_untrusted("abcdef", 6, b, 4), "abc");
+	assert_string_equal(fmt_untrusted("abc", 3, b, 1), "");
+}
+
 static void
 test_parse_duration(void **state)
 {
@@ -281,6 +299,7 @@ main(void)
 		cmocka_unit_test(test_fmt_rate),
 		cmocka_unit_test(test_fmt_duration),
 		cmocka_unit_test(test_fmt_latency_and_count),
+		cmocka_unit_test(test_untrusted_escapes_once),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_grid_text_and_clip),
 		cmocka_unit_test(test_grid_utf8_and_wide),

@@ -21,6 +21,8 @@
 #include "../../tui/ui_log.h"
 #include "../../tui/ui_network.h"
 #include "../../tui/ui_peers.h"
+#include "clock.h"
+#include "proc.h"
 
 /* --- fixtures ------------------------------------------------------------ */
 
@@ -153,6 +155,60 @@ test_apply_parses(void **state)
 	source_free(s);
 }
 
+/*
+ * Issue 15 item 14: the console escaped already-escaped text a second time.
+ * agentnode sanitises a peer's user agent before answering (an ESC byte
+ * becomes the four characters \x1b); the console escaped that backslash
+ * again and showed \x5cx1b.  Text is sanitised once: what the node escaped
+ * is shown as the node wrote it, and raw control bytes from a source that
+ * did not sanitise (another implementation, a hostile RPC server) are still
+ * escaped, never drawn.
+ */
+static void
+test_escaped_text_not_escaped_twice_x5cx1b(void **state)
+{
+	struct source *s = source_new(NULL, "n1", "127.0.0.1", 1, NULL, 1, 1);
+	struct grid *g = grid_new(100, 20, false);
+	struct ui_peers v;
+	const struct peer_info *p;
+	json_t *peers = json_array(), *bans;
+	char row[256];
+	bool shown = false;
+
+	(void)state;
+	/* As agentnode's str_sanitize writes "/evil<ESC>[2J<BEL>/". */
+	json_array_append_new(peers, peer(1, "10.0.0.1:9001", "inbound", 5,
+	    "/evil\\x1b[2J\\x07/", "DE"));
+	/* Raw bytes, as no agentnode would send them. */
+	json_array_append_new(peers, peer(2, "10.0.0.2:9001", "inbound", 5,
+	    "/raw\x1b[2J\xc2\x9b/", "D\x1b"));
+	bans = json_pack("[{s:s, s:I, s:I, s:s}]", "address", "10.9.0.0/16", "ban_created",
+	    (json_int_t)1, "banned_until", (json_int_t)2, "reason", "bad \\x00 \x07");
+	apply(s, peers, bans, 1);
+	p = source_peer(s, 1);
+	assert_non_null(p);
+	assert_string_equal(p->subver, "/evil\\x1b[2J\\x07/");
+	p = source_peer(s, 2);
+	assert_string_equal(p->subver, "/raw\\x1b[2J\\xc2\\x9b/");
+	assert_string_equal(p->country, "D");	/* cut between whole escapes */
+	assert_string_equal(s->bans[0].reason, "bad \\x00 \\x07");
+	/* The frame shows the node's text as it wrote it, and nothing raw. */
+	ui_peers_init(&v, 0, false);
+	ui_peers_action(&v, s, ACT_DETAIL, 1);
+	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 100, 20 }, 1);
+	for (int y = 0; y < 20; y++) {
+		grid_row_text(g, y, row, sizeof(row));
+		assert_null(strstr(row, "x5c"));
+		assert_null(strchr(row, '\x1b'));
+		if (strstr(row, "/evil\\x1b[2J\\x07/") != NULL)
+			shown = true;
+	}
+	assert_true(shown);
+	ui_peers_free(&v);
+	grid_free(g);
+	source_free(s);
+}
+
 static void
 test_apply_rejects_bad_shapes(void **state)
 {
@@ -271,6 +327,43 @@ test_event_flood_is_capped(void **state)
 	assert_non_null(source_peer(s, 777));
 	free(e);
 	source_free(s);
+}
+
+static void
+count_rounds(struct source *s, void *arg)
+{
+	struct proc *p = arg;
+
+	if (s->rounds_failed + s->rounds_ok == 3)
+		proc_exit(p, 0);
+}
+
+/* Polling is a periodic task of the process skeleton: it starts at once,
+ * repeats every interval, and follows interval changes. */
+static void
+test_source_polls_as_proc_task(void **state)
+{
+	struct proc *p = proc_new("test");
+	struct source *s = source_new(p, "n1", "127.0.0.1", 1, NULL, 0.05, 1);
+	int64_t t0 = clock_mono_ms();
+
+	(void)state;
+	assert_non_null(p);
+	source_set_callbacks(s, count_rounds, NULL, p);
+	source_start(s);
+	assert_non_null(s->poll);
+	assert_int_equal(proc_task_period(s->poll), 50);
+	proc_exit(p, 10000);		/* a bound, not the expected end */
+	assert_int_equal(proc_run(p), 0);
+	/* Nothing listens on port 1: three failed rounds, 50 ms apart. */
+	assert_int_equal(s->rounds_failed, 3);
+	assert_int_equal(s->state, SOURCE_DOWN);
+	assert_true(strlen(s->error) > 0);
+	assert_true(clock_mono_ms() - t0 >= 90 && clock_mono_ms() - t0 < 10000);
+	source_set_interval(s, 2.5);
+	assert_int_equal(proc_task_period(s->poll), 2500);
+	source_free(s);
+	proc_free(p);
 }
 
 static void
@@ -725,9 +818,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_parses),
+		cmocka_unit_test(test_escaped_text_not_escaped_twice_x5cx1b),
 		cmocka_unit_test(test_apply_rejects_bad_shapes),
 		cmocka_unit_test(test_diff_events),
 		cmocka_unit_test(test_event_flood_is_capped),
+		cmocka_unit_test(test_source_polls_as_proc_task),
 		cmocka_unit_test(test_fail_and_recover),
 		cmocka_unit_test(test_sort_and_filter),
 		cmocka_unit_test(test_selection_follows_id),
