@@ -276,6 +276,15 @@ netaddr_is_ipv4(const struct netaddr *a)
 }
 
 bool
+netaddr_is_any(const struct netaddr *a)
+{
+	static const uint8_t any6[16];
+
+	return memcmp(a->ip, any6, 16) == 0 ||
+	    (netaddr_is_ipv4(a) && memcmp(a->ip + 12, any6, 4) == 0);
+}
+
+bool
 netaddr_equal(const struct netaddr *a, const struct netaddr *b)
 {
 	return netaddr_same_ip(a, b) && a->port == b->port;

@@ -59,6 +59,8 @@ char *netaddr_format(const struct netaddr *a, char *buf, size_t len);
 char *netaddr_format_ip(const struct netaddr *a, char *buf, size_t len);
 
 bool netaddr_is_ipv4(const struct netaddr *a);
+/* The wildcard address of either family (0.0.0.0 or ::). */
+bool netaddr_is_any(const struct netaddr *a);
 bool netaddr_equal(const struct netaddr *a, const struct netaddr *b);
 /* Same IP, ignoring the port. */
 bool netaddr_same_ip(const struct netaddr *a, const struct netaddr *b);

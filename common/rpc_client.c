@@ -24,6 +24,8 @@
 #include <sodium.h>
 
 #include "atomicfile.h"
+#include "netaddr.h"
+#include "rpc_proto.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
@@ -584,4 +586,28 @@ rpc_client_call_sync(struct event_base *base, const char *host, uint16_t port,
 	if (s.result == NULL)
 		*err = s.err;
 	return s.result;
+}
+
+int
+rpc_endpoint_read(const char *datadir, char *host, size_t hostlen, uint16_t *port,
+    char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/%s", datadir, RPC_ENDPOINT_FILE), *data, line[RPC_ENDPOINT_FILE_MAX];
+	size_t len;
+	struct netaddr a;
+
+	data = atomicfile_read(path, RPC_ENDPOINT_FILE_MAX, &len, err, errlen);
+	free(path);
+	if (data == NULL)
+		return -1;
+	snprintf(line, sizeof(line), "%.*s", (int)len, data);
+	free(data);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (netaddr_parse(line, 0, &a) == -1 || a.port == 0) {
+		snprintf(err, errlen, "%s/%s: not an ADDR:PORT", datadir, RPC_ENDPOINT_FILE);
+		return -1;
+	}
+	netaddr_format_ip(&a, host, hostlen);
+	*port = a.port;
+	return 0;
 }

@@ -61,6 +61,12 @@ int rpc_client_call(struct rpc_client *c, const char *method, json_t *params,
  * (NULL: a private one) until it completes.  Returns the result (new
  * reference, caller decrefs) or NULL with ERR filled.  Other events in
  * BASE run meanwhile. */
+/* Read DATADIR's RPC_ENDPOINT_FILE into HOST (HOSTLEN bytes) and *PORT.
+ * Returns 0, or -1 with a reason in ERR (no node has written one: the
+ * caller falls back to the configured address). */
+int rpc_endpoint_read(const char *datadir, char *host, size_t hostlen, uint16_t *port,
+    char *err, size_t errlen);
+
 json_t *rpc_client_call_sync(struct event_base *base, const char *host,
     uint16_t port, const char *cookie_path, const char *method, json_t *params,
     double timeout_s, struct rpc_error *err);

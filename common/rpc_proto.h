@@ -44,6 +44,13 @@ void rpc_error_set(struct rpc_error *err, int code, const char *fmt, ...)
 /* Clients refuse to read a cookie file larger than this. */
 #define RPC_COOKIE_FILE_MAX	1024
 
+/* Where a running node's RPC listens, beside its cookie: one line
+ * "ADDR:PORT" (the address actually bound), written at start and removed
+ * at exit, so that clients given only the datadir find a node started
+ * with a non-default rpc_listen. */
+#define RPC_ENDPOINT_FILE	".rpc-endpoint"
+#define RPC_ENDPOINT_FILE_MAX	128
+
 /* Largest request body a server accepts (larger gets HTTP 413). */
 #define RPC_MAX_BODY		(1024 * 1024)
 /* Most requests in one batch; a larger batch is refused as a whole. */

@@ -415,15 +415,6 @@ connman_listeners(const struct connman *cm)
 	return cm->nlisten;
 }
 
-static bool
-netaddr_is_any(const struct netaddr *a)
-{
-	static const uint8_t any6[16];
-	static const uint8_t any4[16] = { [10] = 0xff, [11] = 0xff };
-
-	return memcmp(a->ip, any6, 16) == 0 || memcmp(a->ip, any4, 16) == 0;
-}
-
 /* The specific listen address of ADDR's family to dial from, or NULL. */
 static const struct netaddr *
 connman_bind_ip(const struct connman *cm, const struct netaddr *addr)

@@ -155,11 +155,31 @@ rpc_params(int argc, char **argv)
 	return arr;
 }
 
+/* Where to call: --rpc-connect, else an rpc_listen given in the config
+ * or on the command line, else the endpoint the node running on the
+ * datadir recorded, else the network's default. */
+static int
+rpc_target(struct options *o, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *target = o->rpc_connect;
+	char err[256];
+
+	if (target == NULL && !config_isset(&o->cfg, "node.rpc_listen") &&
+	    rpc_endpoint_read(o->cfg.node.datadir, host, hostlen, port, err, sizeof(err)) == 0)
+		return 0;
+	if (target == NULL)
+		target = o->cfg.node.rpc_listen;
+	if (netaddr_split_hostport(target, o->cfg.network.rpc_port, host, port) == -1) {
+		fprintf(stderr, "agentnode rpc: bad address '%s'\n", target);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_rpc(struct options *o, int argc, char **argv)
 {
 	char host[NETADDR_HOSTLEN], *cookie = NULL, *out;
-	const char *target = o->rpc_connect ? o->rpc_connect : o->cfg.node.rpc_listen;
 	uint16_t port;
 	struct event_base *base;
 	struct rpc_error err;
@@ -170,10 +190,16 @@ cmd_rpc(struct options *o, int argc, char **argv)
 		fprintf(stderr, "agentnode rpc: which METHOD? (agentnode --help lists them)\n");
 		return 1;
 	}
-	if (netaddr_split_hostport(target, o->cfg.network.rpc_port, host, &port) == -1) {
-		fprintf(stderr, "agentnode rpc: bad address '%s'\n", target);
+	/* Options go before the method; after it they would be taken for
+	 * parameters and silently change nothing. */
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+			fprintf(stderr, "agentnode rpc: option %s after the method: put options "
+			    "before %s\n", argv[i], argv[0]);
+			return 1;
+		}
+	if (rpc_target(o, host, sizeof(host), &port) == -1)
 		return 1;
-	}
 	cookie = o->rpc_cookie ? xstrdup(o->rpc_cookie) :
 	    xasprintf("%s/.cookie", o->cfg.node.datadir);
 	base = event_base_new();

@@ -23,6 +23,7 @@
 
 #include "addrman.h"
 #include "addrrelay.h"
+#include "atomicfile.h"
 #include "banman.h"
 #include "bootstrap.h"
 #include "clock.h"
@@ -37,6 +38,7 @@
 #include "repmem.h"
 #include "resolver.h"
 #include "rpc_methods.h"
+#include "rpc_proto.h"
 #include "rpc_server.h"
 #include "upnp.h"
 #include "version.h"
@@ -268,6 +270,36 @@ node_start_layers(struct node *n, char *err, size_t errlen)
 	return connman_listen(n->connman, err, errlen);
 }
 
+/* Tell clients that know only the datadir where the RPC listens (the
+ * address actually bound; a wildcard is reached through loopback). */
+static void
+node_write_endpoint(struct node *n)
+{
+	char *path = node_path(n, RPC_ENDPOINT_FILE), line[NETADDR_STRLEN + 2], err[256];
+	struct netaddr a;
+
+	if (netaddr_parse(n->cfg->node.rpc_listen, n->cfg->network.rpc_port, &a) == -1)
+		netaddr_parse("127.0.0.1", 0, &a);
+	if (netaddr_is_any(&a))
+		netaddr_parse(netaddr_is_ipv4(&a) ? "127.0.0.1" : "::1", 0, &a);
+	a.port = rpc_server_port(n->rpc);
+	netaddr_format(&a, line, sizeof(line) - 1);
+	strcat(line, "\n");
+	if (atomicfile_write(path, line, strlen(line), 0644, err, sizeof(err)) == -1)
+		log_warn("rpc", "cannot record the RPC endpoint: %s", err);
+	free(path);
+}
+
+static void
+node_remove_endpoint(struct node *n)
+{
+	char *path = node_path(n, RPC_ENDPOINT_FILE);
+
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("rpc", "cannot remove %s: %s", path, strerror(errno));
+	free(path);
+}
+
 static int
 node_start_rpc(struct node *n, char *err, size_t errlen)
 {
@@ -284,6 +316,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 	if (n->rpc == NULL)
 		return -1;
 	rpc_server_set_metrics(n->rpc, rpc_methods_metrics, &n->rpcctx);
+	node_write_endpoint(n);
 	return 0;
 }
 
@@ -334,8 +367,10 @@ node_stop(struct node *n)
 		node_save_addrman(n);
 	if (n->banman != NULL)
 		node_save_banman(n);
-	if (n->rpc != NULL)
+	if (n->rpc != NULL) {
 		rpc_server_free(n->rpc);
+		node_remove_endpoint(n);
+	}
 	resolver_free(n->resolver);
 	bootstrap_free(n->bootstrap);
 	/* connman hands its peers' state back to peerman and its handlers. */

@@ -106,4 +106,16 @@ print("rpc shapes ok")
 PY
 [ $? -eq 0 ] || fail "RPC checks failed"
 wait_for 10 "a exits after stop" bash -c "! kill -0 $(node_pid a) 2>/dev/null"
+[ ! -e "$T/a/.rpc-endpoint" ] || fail "a left its RPC endpoint file behind"
+
+# rpc_endpoint_found_from_datadir (issue 15 item 16): b listens for RPC on a
+# non-default address; the datadir alone is enough to reach it.
+[ "$(cat "$T/b/.rpc-endpoint")" = "127.0.0.1:$((RPC_BASE + 2))" ] ||
+	fail "b's .rpc-endpoint: $(cat "$T/b/.rpc-endpoint")"
+"$BIN/agentnode" rpc --network regtest --datadir "$T/b" getnetworkinfo |
+	grep -q '"network": "regtest"' || fail "rpc --datadir did not find b"
+# Options after the method are refused, not silently dropped.
+out=$("$BIN/agentnode" rpc --network regtest --datadir "$T/b" getnetworkinfo --rpc-timeout 1 2>&1) &&
+	fail "an option after the method was accepted"
+echo "$out" | grep -q "option --rpc-timeout after the method" || fail "unclear error: $out"
 echo "PASS node_rpc"
