@@ -447,7 +447,7 @@ reseed_task(void *arg, int64_t now_ms)
 	struct crawl	*cr = arg;
 
 	(void)now_ms;
-	if (add_seeds(cr) == 0)
+	if (!cr->stopping && add_seeds(cr) == 0)
 		pump_soon(cr);
 }
 
@@ -588,7 +588,12 @@ flush_task(void *arg, int64_t now_ms)
 	flush(arg);
 }
 
-/* Stop: abandon running probes (they record nothing), store, report. */
+/* Stop: abandon running probes (they record nothing), store, report,
+ * and leave the loop once it has run the cleanups.  Closing a probe's
+ * connection only schedules its free for the next loop iteration (conn
+ * frees from a zero-delay timer), so exiting at the end of this iteration
+ * would leave every connection that was in flight allocated: the exit
+ * waits 1 ms, and a timer due later fires later, after those frees. */
 static void
 finish_run(struct crawl *cr)
 {
@@ -609,7 +614,7 @@ finish_run(struct crawl *cr)
 	if (cr->o->once && nodetable_queued(cr->table) == 0)
 		meta_set_int(cr, "crawl.pass_finished", (long long)clock_wall());
 	print_summary(cr);
-	proc_exit(cr->proc, 0);
+	proc_exit(cr->proc, 1);
 }
 
 static void
