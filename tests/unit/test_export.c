@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,20 @@
 static char		dir[64], path[128];
 static struct crawldb	*db;
 
-/* A good node (fresh, 1 of 1), with location when CITY is given. */
 static void
-put_good(const char *ip, const char *ua, int32_t height, const char *cc,
-    const char *city, uint32_t asn, double handshake_ms)
+put(const struct crawldb_node *n)
+{
+	char	err[256];
+
+	assert_int_equal(crawldb_put(db, n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+}
+
+/* N as a good node (fresh, 1 of 1), with location when CITY is given. */
+static void
+fill_good(struct crawldb_node *np, const char *ip, const char *ua, int32_t height,
+    const char *cc, const char *city, uint32_t asn, double handshake_ms)
 {
 	struct crawldb_node	n;
-	char			err[256];
 	int			w;
 
 	memset(&n, 0, sizeof(n));
@@ -59,14 +67,23 @@ put_good(const char *ip, const char *ua, int32_t height, const char *cc,
 		n.asn = asn;
 		strcpy(n.as_org, "Some, \"Org\"");
 	}
-	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+	*np = n;
+}
+
+static void
+put_good(const char *ip, const char *ua, int32_t height, const char *cc,
+    const char *city, uint32_t asn, double handshake_ms)
+{
+	struct crawldb_node	n;
+
+	fill_good(&n, ip, ua, height, cc, city, asn, handshake_ms);
+	put(&n);
 }
 
 static void
 put_dead(const char *ip, const char *error, uint32_t attempts)
 {
 	struct crawldb_node	n;
-	char			err[256];
 
 	memset(&n, 0, sizeof(n));
 	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
@@ -77,7 +94,7 @@ put_dead(const char *ip, const char *error, uint32_t attempts)
 	n.attempts = attempts;
 	n.fail_streak = attempts;
 	strcpy(n.last_error, error);
-	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+	put(&n);
 }
 
 static int
@@ -158,6 +175,7 @@ static const char expected_md[] =
     "# NODES.md\n"
     "\n"
     "Registry of reachable Agent Chain nodes, exported by agentcrawl 0.1.0.\n"
+    "User agents are what each node says of itself: untrusted text, shown literally.\n"
     "\n"
     "- Network: regtest\n"
     "- Snapshot: 2026-01-01T00:00:00Z\n"
@@ -165,11 +183,11 @@ static const char expected_md[] =
     "\n"
     "## Active Nodes\n"
     "\n"
-    "| Address | Location | User agent | Version | Height | Uptime (1d) | Last seen |\n"
+    "| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen |\n"
     "| --- | --- | --- | --- | --- | --- | --- |\n"
-    "| 127.0.1.1:29001 | DE, Frankfurt | /agentnode:0.1.0/ | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
-    "| 127.0.2.1:29001 | US, New York | /agentnode:0.1.0/ | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
-    "| 127.0.9.1:29001 | — | /evil\\|ua\\*\\_\\`x\\`/ | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z |\n";
+    "| 127.0.1.1:29001 | DE, Frankfurt | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
+    "| 127.0.2.1:29001 | US, New York | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
+    "| 127.0.9.1:29001 | — | ``/evil\\|ua*_`x`/`` | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z |\n";
 
 static void
 test_nodes_md(void **state)
@@ -296,6 +314,190 @@ test_csv(void **state)
 	free(out);
 }
 
+/* The cell after the third '|' of the table row that starts with ROW. */
+static char *
+md_agent_cell(const char *md, const char *row)
+{
+	const char	*p = strstr(md, row), *end;
+	int		 bars = 0;
+
+	assert_non_null(p);
+	/* an escaped \| is no cell border */
+	for (; bars < 3; p++)
+		if (*p == '|' && p[-1] != '\\')
+			bars++;
+	p++;
+	for (end = p; !(*end == '|' && end[-1] != '\\'); end++)
+		assert_true(*end != '\n');
+	return strndup(p, (size_t)(end - p - 1));
+}
+
+/* Issue 15 item 12: a user agent is text in NODES.md, never a link, an
+ * image, HTML or other markup.  It is one code span (inside which
+ * Markdown and HTML mean nothing) whose fence no backtick run inside can
+ * close, '|' escaped for the table, control bytes as visible \xNN; the
+ * column says the text is untrusted.  (Rendered with cmark-gfm and
+ * GitHub's extensions, every one of these is a single <code> element.) */
+static void
+test_nodes_md_user_agent_markup_escaped(void **state)
+{
+	static const char *const hostile[] = {
+		"[docs](https://evil.example/x)",
+		"<img src=x onerror=alert(1)>",
+		"<script>alert(1)</script>",
+		"see www.evil.example or mail a@evil.example",
+		"![i](https://evil.example/i.png) ~~s~~ $x$ &amp; # h <!-- c -->",
+		"a\nb\x1b[31m|red",
+		"`code` ``two`` |",
+		"`",
+		" spaced ",
+		"*_{}+-.!=^'\"\\:",
+	};
+	/* What each cell must hold between its fences, unescaped. */
+	static const char *const shown[] = {
+		NULL, NULL, NULL, NULL, NULL,
+		"a\\x0ab\\x1b[31m|red",
+		NULL, NULL, NULL, NULL,
+	};
+	char	 ip[32], row[48], *out, *cell;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		snprintf(ip, sizeof(ip), "127.0.5.%zu", i + 1);
+		put_good(ip, hostile[i], 100, NULL, NULL, 0, 1.0);
+	}
+	out = run_export(EXPORT_NODES_MD, false, NULL);
+	/* Marked as untrusted where it is shown. */
+	assert_non_null(strstr(out, "| User agent (untrusted) |"));
+	assert_non_null(strstr(out, "User agents are what each node says of "
+	    "itself: untrusted text"));
+	cell = md_agent_cell(out, "| 127.0.5.1:29001 |");
+	assert_string_equal(cell, "`[docs](https://evil.example/x)`");
+	free(cell);
+	cell = md_agent_cell(out, "| 127.0.5.7:29001 |");
+	assert_string_equal(cell, "``` `code` ``two`` \\| ```");
+	free(cell);
+	cell = md_agent_cell(out, "| 127.0.5.8:29001 |");
+	assert_string_equal(cell, "`` ` ``");
+	free(cell);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		const char	*want = shown[i] != NULL ? shown[i] : hostile[i];
+		size_t		 fence = 0, len, run = 0, k;
+		char		 content[512];
+		const char	*c, *end;
+
+		snprintf(row, sizeof(row), "| 127.0.5.%zu:29001 |", i + 1);
+		cell = md_agent_cell(out, row);
+		len = strlen(cell);
+		/* one code span: a fence, the content, the same fence */
+		while (cell[fence] == '`')
+			fence++;
+		assert_true(fence > 0 && len > 2 * fence);
+		for (k = 0; k < fence; k++)
+			assert_int_equal(cell[len - 1 - k], '`');
+		assert_true(cell[len - 1 - fence] != '`');
+		c = cell + fence;
+		end = cell + len - fence;
+		/* CommonMark strips one space each side when both are there */
+		if (c[0] == ' ' && end[-1] == ' ' && end - c > 2) {
+			c++;
+			end--;
+		}
+		for (k = 0; c < end; c++) {
+			assert_true((unsigned char)*c >= 0x20);	/* no raw control */
+			run = *c == '`' ? run + 1 : 0;
+			assert_true(run < fence);	/* cannot close the span */
+			if (*c == '\\' && c[1] == '|')
+				c++;			/* the table's escaped pipe */
+			else
+				assert_true(*c != '|');
+			content[k++] = *c;
+		}
+		content[k] = '\0';
+		assert_string_equal(content, want);
+		free(cell);
+	}
+	free(out);
+}
+
+/* Issue 15 item 13: a user agent "=HYPERLINK(...)" must not reach a
+ * spreadsheet as a formula.  Text cells starting with = + - @ (or a tab
+ * or CR) get a leading ', and only those. */
+static void
+test_csv_formula_injection_neutralised(void **state)
+{
+	struct crawldb_node	 n;
+	char			*out;
+
+	(void)state;
+	put_good("127.0.6.1", "=HYPERLINK(\"https://evil.example/x\",\"docs\")", 1,
+	    NULL, NULL, 0, 1.0);
+	put_good("127.0.6.2", "+1+cmd|' /C calc'!A0", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.3", "-2+3", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.4", "@SUM(1+1)", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.5", "\t=1+1", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.6", "/agentnode:0.1.0/ =1", 1, NULL, NULL, 0, 1.0);
+	/* The rule holds for every text cell, not just the user agent. */
+	fill_good(&n, "127.0.6.7", "/ok/", 1, "DE", "-Berlin", 1, 1.0);
+	strcpy(n.as_org, "=cmd");
+	put(&n);
+	out = run_export(EXPORT_CSV, false, NULL);
+	assert_non_null(strstr(out, ",\"'=HYPERLINK(\"\"https://evil.example/x\"\","
+	    "\"\"docs\"\")\","));
+	assert_non_null(strstr(out, ",\"'+1+cmd|' /C calc'!A0\","));
+	assert_non_null(strstr(out, ",\"'-2+3\","));
+	assert_non_null(strstr(out, ",\"'@SUM(1+1)\","));
+	assert_non_null(strstr(out, ",\"'\t=1+1\","));
+	assert_non_null(strstr(out, ",\"/agentnode:0.1.0/ =1\","));	/* untouched */
+	assert_non_null(strstr(out, ",\"'-Berlin\","));
+	assert_non_null(strstr(out, ",\"'=cmd\","));
+	/* No text cell starts with a formula character any more. */
+	assert_null(strstr(out, ",\"="));
+	assert_null(strstr(out, ",\"+"));
+	assert_null(strstr(out, ",\"-"));
+	assert_null(strstr(out, ",\"@"));
+	free(out);
+}
+
+/* Issue 15 item 13: services is one unsigned 64-bit number in both
+ * formats; JSON showed -1 where CSV showed 18446744073709551615. */
+static void
+test_json_csv_services_unsigned(void **state)
+{
+	struct crawldb_node	 n;
+	json_t			*arr;
+	json_error_t		 jerr;
+	char			*out;
+
+	(void)state;
+	fill_good(&n, "127.0.7.1", "/big/", 1, NULL, NULL, 0, 1.0);
+	n.services = UINT64_MAX;
+	put(&n);
+	fill_good(&n, "127.0.7.2", "/high/", 1, NULL, NULL, 0, 1.0);
+	n.services = UINT64_C(1) << 63 | 1;
+	put(&n);
+	out = run_export(EXPORT_JSON, false, NULL);
+	assert_non_null(strstr(out, "\"reachable\":true,\"services\":18446744073709551615,"
+	    "\"version\":70100,"));
+	assert_non_null(strstr(out, "\"services\":9223372036854775809,"));
+	assert_null(strstr(out, "\"services\":-"));
+	/* Still one valid JSON array (jansson reads past-int64 numbers as reals). */
+	arr = json_loads(out, JSON_DECODE_INT_AS_REAL, &jerr);
+	assert_non_null(arr);
+	assert_int_equal(json_array_size(arr), 2);
+	assert_true(json_real_value(json_object_get(json_array_get(arr, 0), "services")) ==
+	    18446744073709551615.0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1),
+	    "user_agent")), "/high/");
+	json_decref(arr);
+	free(out);
+	out = run_export(EXPORT_CSV, false, NULL);
+	assert_non_null(strstr(out, ",1,1,18446744073709551615,70100,\"/big/\","));
+	assert_non_null(strstr(out, ",1,1,9223372036854775809,70100,\"/high/\","));
+	free(out);
+}
+
 static void
 test_stats(void **state)
 {
@@ -419,6 +621,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nodes_md, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodes_md_user_agent_markup_escaped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_formula_injection_neutralised,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_csv_services_unsigned, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test(test_progress_line),
 	};
