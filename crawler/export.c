@@ -52,12 +52,6 @@ export_time(int64_t t, char *buf, size_t len)
 }
 
 static bool
-reachable(const struct crawldb_node *n)
-{
-	return n->last_success != 0 && n->last_success == n->last_try;
-}
-
-static bool
 addr_is_zero(const struct netaddr *a)
 {
 	static const uint8_t	zero[16];
@@ -211,7 +205,7 @@ md_row(const struct crawldb_node *n, void *arg)
 	if ((m = md_net_for(c, n->network)) == NULL)
 		return 0;
 	m->known++;
-	if (reachable(n))
+	if (goodnode_reachable(n))
 		m->reachable++;
 	netaddr_format(&n->addr, as, sizeof(as));
 	if (n->good) {
@@ -231,7 +225,7 @@ md_row(const struct crawldb_node *n, void *arg)
 		goodnode_is_good(n, cp, c->o->now, &why);
 	if (n->attempts == 0)
 		why = "untested";
-	else if (n->last_error[0] != '\0' && !reachable(n))
+	else if (n->last_error[0] != '\0' && !goodnode_reachable(n))
 		why = n->last_error;
 	fprintf(m->other_fp, "| %s | ", as);
 	md_cell(m->other_fp, why != NULL ? why : "");
@@ -317,7 +311,7 @@ node_json_head(const struct crawldb_node *n)
 	json_object_set_new(o, "port", json_integer(n->addr.port));
 	json_object_set_new(o, "network", json_string(n->network));
 	json_object_set_new(o, "good", json_boolean(n->good));
-	json_object_set_new(o, "reachable", json_boolean(reachable(n)));
+	json_object_set_new(o, "reachable", json_boolean(goodnode_reachable(n)));
 	return o;
 }
 
@@ -485,7 +479,7 @@ csv_row(const struct crawldb_node *n, void *arg)
 	fprintf(fp, ",%u,", n->addr.port);
 	csv_str(fp, n->network);
 	fprintf(fp, ",%d,%d,%" PRIu64 ",%" PRIu32 ",", n->good ? 1 : 0,
-	    reachable(n) ? 1 : 0, n->services, n->version);
+	    goodnode_reachable(n) ? 1 : 0, n->services, n->version);
 	csv_str(fp, n->user_agent);
 	fprintf(fp, ",%" PRId32, n->height);
 	csv_ms(fp, n->connect_ms);

@@ -1,4 +1,4 @@
-/* test_export.c -- NODES.md, JSON and CSV exports, NetworkStats and the progress line (crawler/export.c, stats.c, progress.c). */
+/* test_export.c -- NODES.md, JSON and CSV exports, NetworkStats, NetworkHealth and the progress line (crawler/export.c, stats.c, progress.c, common/health.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,14 @@
 
 #include "crawldb.h"
 #include "goodnode.h"
+#include "hash.h"
 #include "health.h"
 #include "msg.h"
 #include "netaddr.h"
 #include "../../crawler/export.h"
 #include "../../crawler/progress.h"
 #include "../../crawler/stats.h"
+#include "../../tui/netscan.h"
 
 #define NOW	1767225600	/* 2026-01-01T00:00:00Z */
 
@@ -574,6 +577,149 @@ test_stats(void **state)
 	stats_free(&s);
 }
 
+/* --- NetworkHealth: one definition for agentcrawl stats and the console --- */
+
+/* A row of NETWORK at IP: reachable or not (probed ATTEMPTS times), the
+ * 1-day window at RELIABILITY over COVERAGE, handshake HS_MS (< 0 none). */
+static void
+put_row(const char *network, const char *ip, bool reachable, uint32_t attempts,
+    double reliability, double coverage, double hs_ms)
+{
+	struct crawldb_node	n;
+	char			err[256];
+
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
+	strcpy(n.network, network);
+	n.first_seen = n.last_seen = NOW - 600;
+	n.attempts = attempts;
+	n.last_try = attempts > 0 ? NOW - 60 : 0;
+	n.last_success = reachable ? n.last_try : attempts > 0 ? NOW - 300 : 0;
+	n.successes = reachable ? attempts : 0;
+	n.reliability[CRAWLDB_W1D] = reliability;
+	n.coverage[CRAWLDB_W1D] = coverage;
+	n.handshake_ms = hs_ms;
+	n.connect_ms = hs_ms >= 0 ? 1 : -1;
+	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+}
+
+/*
+ * Four regtest nodes reachable on four loopback addresses, two probed and
+ * failing, one never probed.  The figures the programs used to disagree
+ * on come apart here: every loopback address shares one netgroup without
+ * regtest's policy, and the raw 1-day reliability is half the uptime.
+ */
+static void
+sample(void)
+{
+	put_row("regtest", "127.0.1.1", true, 2, 0.4, 0.5, 100);	/* uptime 0.8 */
+	put_row("regtest", "127.0.2.1", true, 2, 0.5, 0.5, 300);	/* 1.0 */
+	put_row("regtest", "127.0.3.1", true, 2, 0.3, 0.5, -1);	/* 0.6, no latency */
+	put_row("regtest", "127.0.4.1", true, 2, 0.5, 0.5, 200);	/* 1.0 */
+	put_row("regtest", "127.0.5.1", false, 3, 0.0, 0.5, -1);	/* 0.0 */
+	put_row("regtest", "127.0.6.1", false, 3, 0.1, 0.5, -1);	/* 0.2 */
+	put_row("regtest", "127.0.7.1", false, 0, 0.0, 0.0, -1);	/* never probed */
+}
+
+static int
+add_row(const struct crawldb_node *n, void *arg)
+{
+	health_net_add(arg, n);
+	return 0;
+}
+
+/* health.h's definition, by hand. */
+static void
+test_network_health_formula(void **state)
+{
+	struct health_net	*h = health_net_new();
+	struct health_input	 in;
+	char			 err[256];
+
+	(void)state;
+	sample();
+	assert_int_equal(crawldb_foreach(db, "regtest", 0, NOW, add_row, h, err,
+	    sizeof(err)), 0);
+	/* C = 4/7, L = (2000 - 200) / 1900, D = 4/4, R = 3.6/6:
+	 * 100 (0.40 * 0.5714 + 0.25 * 0.9474 + 0.20 + 0.15 * 0.6) = 75.5 */
+	assert_int_equal(health_net_score(h, &in), 76);
+	assert_int_equal(in.active, 4);
+	assert_int_equal(in.target, 7);
+	assert_true(fabs(in.avg_latency_ms - 200.0) < 1e-9);
+	assert_int_equal(in.netgroups, 4);
+	assert_true(fabs(in.reliability - 0.6) < 1e-9);
+	health_net_free(h);
+
+	/* Nothing counted: no health, unknown latency. */
+	h = health_net_new();
+	assert_int_equal(health_net_score(h, &in), 0);
+	assert_true(in.avg_latency_ms < 0);
+	assert_int_equal(in.netgroups, 0);
+	health_net_free(h);
+}
+
+/*
+ * Issue 15 item 15: on the same database `agentcrawl stats` said 100 and
+ * the console's Network view 72 (another case: 89 and 60), because each
+ * computed NetworkHealth its own way (netgroups with and without the
+ * network's policy, uptime against raw reliability).  Now both take it
+ * from health_net_score, and so do the inputs they show beside it.
+ */
+static void
+test_network_health_same_in_stats_and_console(void **state)
+{
+	struct stats		 st;
+	struct netscan_sum	*sum;
+	struct health_input	 old;
+	char			 err[256];
+
+	(void)state;
+	sample();
+	/* A mainnet network in the same file: routable /16 groups. */
+	put_row("mainnet", "1.2.3.4", true, 1, 1.0, 1.0, 50);
+	put_row("mainnet", "1.2.9.9", true, 1, 1.0, 1.0, 70);
+	put_row("mainnet", "5.6.7.8", true, 1, 0.5, 1.0, 90);
+
+	assert_int_equal(stats_compute(db, "regtest", NOW, &st, err, sizeof(err)), 0);
+	sum = netscan_read_sum(path, "regtest", NOW);
+	assert_true(sum->ok);
+	assert_int_equal(st.health, 76);
+	assert_int_equal(sum->health, st.health);
+	assert_int_equal(sum->netgroups, st.netgroups);
+	assert_int_equal(sum->reachable, (long long)st.active);
+	assert_true(sum->avg_handshake_ms == st.avg_latency_ms);
+	assert_true(sum->reliability_1d == st.reliability);
+	/* What the console computed before, for the record: one netgroup for
+	 * every loopback address and the raw reliability gave 56. */
+	old.active = 4;
+	old.target = 7;
+	old.avg_latency_ms = 200;
+	old.netgroups = 1;
+	old.reliability = 0.3;
+	assert_int_equal(health_score(&old), 56);
+	stats_free(&st);
+	netscan_sum_free(sum);
+
+	/* mainnet: 1.2.x.x is one /16 group, 5.6.x.x another. */
+	assert_int_equal(stats_compute(db, "mainnet", NOW, &st, err, sizeof(err)), 0);
+	sum = netscan_read_sum(path, "mainnet", NOW);
+	assert_int_equal(st.netgroups, 2);
+	assert_int_equal(sum->netgroups, 2);
+	assert_int_equal(sum->health, st.health);
+	stats_free(&st);
+	netscan_sum_free(sum);
+
+	/* Every network at once: each row by its own network's rules. */
+	assert_int_equal(stats_compute(db, NULL, NOW, &st, err, sizeof(err)), 0);
+	sum = netscan_read_sum(path, NULL, NOW);
+	assert_int_equal(st.total, 10);
+	assert_int_equal(st.netgroups, 6);
+	assert_int_equal(sum->netgroups, 6);
+	assert_int_equal(sum->health, st.health);
+	stats_free(&st);
+	netscan_sum_free(sum);
+}
+
 static void
 test_progress_line(void **state)
 {
@@ -628,8 +774,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_csv_services_unsigned, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_health_formula, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_network_health_same_in_stats_and_console,
+		    setup, teardown),
 		cmocka_unit_test(test_progress_line),
 	};
 
+	if (hash_init() == -1)	/* health_net's map keys its hash */
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
