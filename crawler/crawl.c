@@ -666,8 +666,12 @@ load_cb(const struct crawldb_node *rec, void *arg)
 static int
 take_lock(struct crawl *cr)
 {
-	char	*path;
+	char	*path, err[512];
 
+	if (crawldb_check_dir(cr->o->db_path, err, sizeof(err)) == -1) {
+		log_error("crawl", "%s", err);
+		return -1;
+	}
 	path = xasprintf("%s.lock", cr->o->db_path);
 	cr->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (cr->lockfd == -1) {
