@@ -86,7 +86,7 @@ struct crawl {
 	struct geoip			*geoip;
 	struct resolver			*resolver;
 	struct progress			*progress;
-	struct proc_task		*t_tick, *t_flush, *t_reseed;
+	struct proc_task		*t_tick;	/* pumps; pump_soon pulls it in */
 	struct active_list		 active;
 	size_t				 inflight, max_inflight, concurrency;
 	size_t				 max_inflight_stored;
@@ -775,7 +775,7 @@ setup(struct crawl *cr)
 	    lc.resume ? "; resuming the interrupted pass" : "");
 
 	cr->t_tick = proc_task_add(cr->proc, "tick", TICK_MS, TICK_MS, tick_task, cr);
-	cr->t_flush = proc_task_add(cr->proc, "flush", o->flush_ms, o->flush_ms,
+	proc_task_add(cr->proc, "flush", o->flush_ms, o->flush_ms,
 	    flush_task, cr);
 	if (proc_signal(cr->proc, SIGINT, signal_cb, cr) == -1 ||
 	    proc_signal(cr->proc, SIGTERM, signal_cb, cr) == -1) {
@@ -783,7 +783,7 @@ setup(struct crawl *cr)
 		return -1;
 	}
 	if (!o->once && (o->ndns_seeds > 0 || o->nseeds > 0))
-		cr->t_reseed = proc_task_add(cr->proc, "reseed",
+		proc_task_add(cr->proc, "reseed",
 		    (int64_t)cr->sched.reseed * 1000,
 		    (int64_t)cr->sched.reseed * 1000, reseed_task, cr);
 	cr->progress = progress_new(o->progress, stderr, o->progress_interval);
