@@ -4,7 +4,11 @@
  * peer cannot craft addresses that all land in one chain.  The heap and
  * the dirty list are intrusive (each node carries its heap position and
  * list link), which the generic map cannot be: popping the node due first
- * and writing back only what changed stay O(log n) and O(dirty). */
+ * and writing back only what changed stay O(log n) and O(dirty).  The map
+ * costs more memory than the hand-written chained table it replaced (56-byte
+ * slots at most half full: 1.6 MB more peak RSS at 10,000 nodes in
+ * bench/crawl.sh, about 25 MB more at the 200,000-node cap) -- little
+ * beside the 824-byte nodes themselves, for 70 fewer lines here. */
 #include "nodetable.h"
 
 #include <stdlib.h>
