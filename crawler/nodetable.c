@@ -1,7 +1,7 @@
 /* nodetable.c -- the known addresses in a keyed map, a binary heap of due times, and the dirty list.
  *
  * The map (common/map) finds a node by address; its hash is keyed, so a
- * peer cannot craft addresses that all land in one chain.  The heap and
+ * peer cannot craft addresses that all collide.  The heap and
  * the dirty list are intrusive (each node carries its heap position and
  * list link), which the generic map cannot be: popping the node due first
  * and writing back only what changed stay O(log n) and O(dirty).  The map
