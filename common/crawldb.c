@@ -268,6 +268,33 @@ check_readonly(struct crawldb *db, char *err, size_t errlen)
 	return 0;
 }
 
+int
+crawldb_check_dir(const char *path, char *err, size_t errlen)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*dir;
+	struct stat	 sb;
+	int		 rc = 0;
+
+	if (slash == NULL)
+		return 0;	/* the working directory */
+	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	if (stat(dir, &sb) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			str_errf(err, errlen, "%s: database directory %s does not exist",
+			    path, dir);
+		else
+			str_errf(err, errlen, "%s: database directory %s: %s", path,
+			    dir, strerror(errno));
+		rc = -1;
+	} else if (!S_ISDIR(sb.st_mode)) {
+		str_errf(err, errlen, "%s: %s is not a directory", path, dir);
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
 struct crawldb *
 crawldb_open(const char *path, unsigned flags, char *err, size_t errlen)
 {
@@ -275,6 +302,8 @@ crawldb_open(const char *path, unsigned flags, char *err, size_t errlen)
 	struct stat	 sb;
 	int		 oflags, rc;
 
+	if (crawldb_check_dir(path, err, errlen) == -1)
+		return NULL;
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
 	db->rdonly = (flags & CRAWLDB_RDONLY) != 0;

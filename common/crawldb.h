@@ -97,7 +97,8 @@ struct crawldb;
  * Open (read-write: create if missing and migrate to
  * CRAWLDB_SCHEMA_VERSION) or open read-only with CRAWLDB_RDONLY.
  * Read-only opens never create or migrate.  Returns NULL with a message
- * naming PATH in ERR when the file is missing (read-only), not an SQLite
+ * naming PATH in ERR when its directory is missing (crawldb_check_dir),
+ * the file is missing (read-only), not an SQLite
  * database or corrupt, of a newer schema ("written by a newer agentcrawl"),
  * of an older schema on a read-only open, not a crawl database at all, or
  * locked beyond the busy timeout.  The caller releases the handle with
@@ -105,6 +106,13 @@ struct crawldb;
  */
 struct crawldb *crawldb_open(const char *path, unsigned flags, char *err,
     size_t errlen);
+
+/* Does the directory that holds (or would hold) PATH exist?  Returns 0,
+ * or -1 with a message naming that directory in ERR ("database directory
+ * /x does not exist"), so that a missing directory is not reported as a
+ * missing file.  crawldb_open checks it first; so should anyone creating
+ * a file beside the database (the crawler's lock). */
+int crawldb_check_dir(const char *path, char *err, size_t errlen);
 
 /* Close DB (NULL is fine); an open batch is committed first. */
 void crawldb_close(struct crawldb *db);

@@ -172,3 +172,9 @@ goodnode_uptime(const struct crawldb_node *n, int w)
 	u = n->reliability[w] / n->coverage[w];
 	return u < 0 ? 0 : u > 1 ? 1 : u;
 }
+
+bool
+goodnode_reachable(const struct crawldb_node *n)
+{
+	return n->last_success != 0 && n->last_success == n->last_try;
+}

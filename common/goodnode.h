@@ -89,6 +89,10 @@ void goodnode_record_probe(struct crawldb_node *n,
  * the raw reliability, as bitcoin-seeder does. */
 double goodnode_uptime(const struct crawldb_node *n, int w);
 
+/* Is N reachable now, i.e. did its latest probe succeed?  (Reachable is
+ * not good: the good rule asks for more.) */
+bool goodnode_reachable(const struct crawldb_node *n);
+
 /* bitcoin-seeder's ban/ignore verdict for a node that keeps failing:
  * the seconds (scaled by P) during which it need not be probed, or 0.
  * Uses the optimistic rate reliability - coverage + 1 per window. */

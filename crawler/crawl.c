@@ -12,24 +12,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/queue.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "crawldb.h"
 #include "geoip.h"
 #include "goodnode.h"
 #include "log.h"
 #include "nodetable.h"
 #include "probe.h"
+#include "proc.h"
 #include "resolver.h"
 #include "rnd.h"
 #include "schedule.h"
@@ -75,7 +76,8 @@ TAILQ_HEAD(active_list, active);
 
 struct crawl {
 	const struct crawl_options	*o;
-	struct event_base		*base;
+	struct proc			*proc;
+	struct event_base		*base;		/* proc's */
 	struct goodnode_policy		 policy;
 	struct sched_params		 sched;
 	struct probe_config		 pcfg;
@@ -84,8 +86,7 @@ struct crawl {
 	struct geoip			*geoip;
 	struct resolver			*resolver;
 	struct progress			*progress;
-	struct event			*ev_tick, *ev_flush, *ev_pump, *ev_reseed;
-	struct event			*ev_sig[2];
+	struct proc_task		*t_tick;	/* pumps; pump_soon pulls it in */
 	struct active_list		 active;
 	size_t				 inflight, max_inflight, concurrency;
 	size_t				 max_inflight_stored;
@@ -104,10 +105,7 @@ struct crawl {
 static double
 mono_s(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_mono_us() / 1e6;
 }
 
 void
@@ -206,11 +204,12 @@ requeue(struct crawl *cr, struct cnode *n)
 	    &cr->policy, &n->rec, rnd_double()));
 }
 
+/* Pump on the next loop iteration (the tick task pumps). */
 static void
 pump_soon(struct crawl *cr)
 {
 	if (!cr->stopping)
-		event_active(cr->ev_pump, EV_TIMEOUT, 0);
+		proc_task_run_soon(cr->t_tick);
 }
 
 static void finish_run(struct crawl *cr);
@@ -303,7 +302,7 @@ pump(struct crawl *cr)
 	struct cnode		*n;
 	struct probe		*p;
 	enum sched_kind		 kind;
-	int64_t			 now = (int64_t)time(NULL);
+	int64_t			 now = clock_wall();
 	char			 err[256], as[NETADDR_STRLEN];
 
 	while (!cr->stopping && cr->inflight < cr->concurrency) {
@@ -354,14 +353,6 @@ pump(struct crawl *cr)
 		finish_run(cr);
 }
 
-static void
-pump_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	pump(arg);
-}
-
 /* --- learning addresses -------------------------------------------------------- */
 
 /* A new or known address from SOURCE (NULL: a seed). */
@@ -394,7 +385,7 @@ lookup_cb(void *arg, const char *name, const struct netaddr *addrs, size_t n,
     const char *error)
 {
 	struct crawl	*cr = arg;
-	int64_t		 now = (int64_t)time(NULL);
+	int64_t		 now = clock_wall();
 	size_t		 i, used = 0;
 
 	if (error != NULL) {
@@ -420,7 +411,7 @@ add_seeds(struct crawl *cr)
 	char				 host[NETADDR_HOSTLEN], err[256];
 	struct netaddr			 a;
 	uint16_t			 port;
-	int64_t				 now = (int64_t)time(NULL);
+	int64_t				 now = clock_wall();
 	size_t				 i;
 
 	for (i = 0; i < o->nseeds + o->ndns_seeds; i++) {
@@ -451,13 +442,12 @@ add_seeds(struct crawl *cr)
 }
 
 static void
-reseed_cb(evutil_socket_t fd, short what, void *arg)
+reseed_task(void *arg, int64_t now_ms)
 {
 	struct crawl	*cr = arg;
 
-	(void)fd;
-	(void)what;
-	if (add_seeds(cr) == 0)
+	(void)now_ms;
+	if (!cr->stopping && add_seeds(cr) == 0)
 		pump_soon(cr);
 }
 
@@ -499,7 +489,7 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 	struct crawl		*cr = a->cr;
 	struct cnode		*n = a->node;
 	struct crawldb_node	*rec = &n->rec;
-	int64_t			 now = (int64_t)time(NULL);
+	int64_t			 now = clock_wall();
 	unsigned		 fields = CRAWLDB_PUT_STATS;
 	char			 as[NETADDR_STRLEN];
 	size_t			 i;
@@ -581,26 +571,29 @@ progress_tick(struct crawl *cr)
 }
 
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
+tick_task(void *arg, int64_t now_ms)
 {
 	struct crawl	*cr = arg;
 
-	(void)fd;
-	(void)what;
+	(void)now_ms;
 	pump(cr);
 	if (!cr->stopping)
 		progress_tick(cr);
 }
 
 static void
-flush_cb(evutil_socket_t fd, short what, void *arg)
+flush_task(void *arg, int64_t now_ms)
 {
-	(void)fd;
-	(void)what;
+	(void)now_ms;
 	flush(arg);
 }
 
-/* Stop: abandon running probes (they record nothing), store, report. */
+/* Stop: abandon running probes (they record nothing), store, report,
+ * and leave the loop once it has run the cleanups.  Closing a probe's
+ * connection only schedules its free for the next loop iteration (conn
+ * frees from a zero-delay timer), so exiting at the end of this iteration
+ * would leave every connection that was in flight allocated: the exit
+ * waits 1 ms, and a timer due later fires later, after those frees. */
 static void
 finish_run(struct crawl *cr)
 {
@@ -619,17 +612,16 @@ finish_run(struct crawl *cr)
 	progress_clear(cr->progress);
 	flush(cr);
 	if (cr->o->once && nodetable_queued(cr->table) == 0)
-		meta_set_int(cr, "crawl.pass_finished", (long long)time(NULL));
+		meta_set_int(cr, "crawl.pass_finished", (long long)clock_wall());
 	print_summary(cr);
-	event_base_loopexit(cr->base, NULL);
+	proc_exit(cr->proc, 1);
 }
 
 static void
-signal_cb(evutil_socket_t sig, short what, void *arg)
+signal_cb(int sig, void *arg)
 {
 	struct crawl	*cr = arg;
 
-	(void)what;
 	log_info("crawl", "%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	finish_run(cr);
 }
@@ -674,8 +666,12 @@ load_cb(const struct crawldb_node *rec, void *arg)
 static int
 take_lock(struct crawl *cr)
 {
-	char	*path;
+	char	*path, err[512];
 
+	if (crawldb_check_dir(cr->o->db_path, err, sizeof(err)) == -1) {
+		log_error("crawl", "%s", err);
+		return -1;
+	}
 	path = xasprintf("%s.lock", cr->o->db_path);
 	cr->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (cr->lockfd == -1) {
@@ -693,30 +689,14 @@ take_lock(struct crawl *cr)
 	return 0;
 }
 
-/* Use every descriptor we may: each probe takes one. */
-static size_t
-raise_fd_limit(void)
-{
-	struct rlimit	rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return 1024;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	return rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : (size_t)rl.rlim_cur;
-}
-
 static int
 setup(struct crawl *cr)
 {
 	const struct crawl_options	*o = cr->o;
 	struct load_ctx			 lc;
-	struct timeval			 tv;
 	char				 err[512], key[64], val[32];
 	size_t				 fds;
+	long				 lim;
 	int64_t				 finished;
 
 	goodnode_policy_init(&cr->policy, o->params);
@@ -730,7 +710,10 @@ setup(struct crawl *cr)
 	    o->addr_window_ms : ADDR_GRACE_MS;
 	cr->pcfg.addr_max_age = ADDR_MAX_AGE;
 
-	fds = raise_fd_limit();
+	/* Use every descriptor we may: each probe takes one.  The warning
+	 * below says what a short limit costs, so proc need not. */
+	lim = proc_raise_fd_limit("crawl", 0);
+	fds = lim < 0 ? 1024 : lim == LONG_MAX ? (size_t)1 << 20 : (size_t)lim;
 	cr->concurrency = (size_t)o->concurrency;
 	if (cr->concurrency + FD_RESERVE > fds) {
 		cr->concurrency = fds > 2 * FD_RESERVE ? fds - FD_RESERVE :
@@ -767,7 +750,7 @@ setup(struct crawl *cr)
 	cr->table = nodetable_new(o->params->name, o->max_nodes);
 	memset(&lc, 0, sizeof(lc));
 	lc.cr = cr;
-	lc.now = (int64_t)time(NULL);
+	lc.now = clock_wall();
 	if (o->once) {
 		cr->pass_started = meta_get_int(cr, "crawl.pass_started");
 		finished = meta_get_int(cr, "crawl.pass_finished");
@@ -791,25 +774,18 @@ setup(struct crawl *cr)
 	    lc.loaded, lc.skipped ? " (table full: some skipped)" : "",
 	    lc.resume ? "; resuming the interrupted pass" : "");
 
-	cr->ev_pump = event_new(cr->base, -1, 0, pump_cb, cr);
-	cr->ev_tick = event_new(cr->base, -1, EV_PERSIST, tick_cb, cr);
-	tv.tv_sec = 0;
-	tv.tv_usec = TICK_MS * 1000;
-	event_add(cr->ev_tick, &tv);
-	cr->ev_flush = event_new(cr->base, -1, EV_PERSIST, flush_cb, cr);
-	tv.tv_sec = o->flush_ms / 1000;
-	tv.tv_usec = (o->flush_ms % 1000) * 1000;
-	event_add(cr->ev_flush, &tv);
-	cr->ev_sig[0] = evsignal_new(cr->base, SIGINT, signal_cb, cr);
-	cr->ev_sig[1] = evsignal_new(cr->base, SIGTERM, signal_cb, cr);
-	event_add(cr->ev_sig[0], NULL);
-	event_add(cr->ev_sig[1], NULL);
-	if (!o->once && (o->ndns_seeds > 0 || o->nseeds > 0)) {
-		cr->ev_reseed = event_new(cr->base, -1, EV_PERSIST, reseed_cb, cr);
-		tv.tv_sec = cr->sched.reseed;
-		tv.tv_usec = 0;
-		event_add(cr->ev_reseed, &tv);
+	cr->t_tick = proc_task_add(cr->proc, "tick", TICK_MS, TICK_MS, tick_task, cr);
+	proc_task_add(cr->proc, "flush", o->flush_ms, o->flush_ms,
+	    flush_task, cr);
+	if (proc_signal(cr->proc, SIGINT, signal_cb, cr) == -1 ||
+	    proc_signal(cr->proc, SIGTERM, signal_cb, cr) == -1) {
+		log_error("crawl", "cannot catch SIGINT and SIGTERM");
+		return -1;
 	}
+	if (!o->once && (o->ndns_seeds > 0 || o->nseeds > 0))
+		proc_task_add(cr->proc, "reseed",
+		    (int64_t)cr->sched.reseed * 1000,
+		    (int64_t)cr->sched.reseed * 1000, reseed_task, cr);
 	cr->progress = progress_new(o->progress, stderr, o->progress_interval);
 
 	if (add_seeds(cr) == -1)
@@ -839,18 +815,6 @@ teardown(struct crawl *cr)
 	nodetable_free(cr->table);
 	geoip_close(cr->geoip);
 	progress_free(cr->progress);
-	if (cr->ev_pump != NULL)
-		event_free(cr->ev_pump);
-	if (cr->ev_tick != NULL)
-		event_free(cr->ev_tick);
-	if (cr->ev_flush != NULL)
-		event_free(cr->ev_flush);
-	if (cr->ev_reseed != NULL)
-		event_free(cr->ev_reseed);
-	if (cr->ev_sig[0] != NULL)
-		event_free(cr->ev_sig[0]);
-	if (cr->ev_sig[1] != NULL)
-		event_free(cr->ev_sig[1]);
 	if (cr->lockfd > 0)
 		close(cr->lockfd);
 }
@@ -867,21 +831,23 @@ crawl_run(const struct crawl_options *o)
 	TAILQ_INIT(&cr.active);
 	cr.t0 = mono_s();
 	cr.tokens_t = cr.t0;
-	/* A peer that resets the connection must not kill us with SIGPIPE. */
-	signal(SIGPIPE, SIG_IGN);
-	if ((cr.base = event_base_new()) == NULL) {
-		log_error("crawl", "cannot create the event loop");
+	/* proc ignores SIGPIPE: a peer that resets the connection must not
+	 * kill us. */
+	if ((cr.proc = proc_new("crawl")) == NULL)
 		return 1;
-	}
+	cr.base = proc_base(cr.proc);
 	if (setup(&cr) == -1)
 		rc = 1;
 	else {
 		log_info("crawl", "crawling %s with up to %zu connections%s",
 		    o->params->name, cr.concurrency, o->once ? ", one pass" : "");
 		pump(&cr);
-		event_base_dispatch(cr.base);
+		if (proc_run(cr.proc) == -1) {
+			log_error("crawl", "the event loop failed");
+			rc = 1;
+		}
 	}
 	teardown(&cr);
-	event_base_free(cr.base);
+	proc_free(cr.proc);
 	return rc;
 }

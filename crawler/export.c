@@ -6,6 +6,7 @@
  * sections are built in memory first. */
 #include "export.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +52,6 @@ export_time(int64_t t, char *buf, size_t len)
 }
 
 static bool
-reachable(const struct crawldb_node *n)
-{
-	return n->last_success != 0 && n->last_success == n->last_try;
-}
-
-static bool
 addr_is_zero(const struct netaddr *a)
 {
 	static const uint8_t	zero[16];
@@ -83,19 +78,86 @@ struct md_ctx {
 	size_t				 nnets;
 };
 
-/* Markdown table cells: a '|' would end the cell. */
+/* Control bytes as visible \xNN; PREFIX escapes the backslash if needed. */
+static bool
+md_control(FILE *fp, unsigned char c, const char *prefix)
+{
+	if (c >= 0x20 && c != 0x7f)
+		return false;
+	fprintf(fp, "%s\\x%02x", prefix, c);
+	return true;
+}
+
+/*
+ * Text in a Markdown table cell (locations, reasons), shown literally:
+ * every ASCII punctuation character that CommonMark, GitHub's extensions
+ * (tables, strikethrough, autolinks, math) or HTML give meaning to is
+ * backslash-escaped (CommonMark lets any ASCII punctuation be), control
+ * bytes are written as visible \xNN.  Only ", / ; ? %" pass as they are:
+ * nothing gives them meaning without one of the escaped ones.  Escapes
+ * cannot stop GitHub from linking an e-mail address, so text a peer
+ * chooses goes through md_untrusted instead.
+ */
 static void
 md_cell(FILE *fp, const char *s)
 {
-	if (*s == '\0') {
+	const unsigned char	*p = (const unsigned char *)s;
+
+	if (*p == '\0') {
 		fputs("—", fp);
 		return;
 	}
-	for (; *s != '\0'; s++) {
-		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
+	for (; *p != '\0'; p++) {
+		if (md_control(fp, *p, "\\"))
+			continue;
+		if (*p < 0x80 && ispunct(*p) && strchr(",/;?%", *p) == NULL)
 			fputc('\\', fp);
-		fputc(*s, fp);
+		fputc(*p, fp);
 	}
+}
+
+/*
+ * Text a peer chose (its user agent) in a table cell: a code span, so that
+ * nothing in it is markup (no link, autolink, image, emphasis, math or
+ * HTML: a renderer shows "<script>" as text) and it looks apart from what
+ * the crawler measured.  The fence is one backtick longer than any run
+ * inside; a space pads content that starts or ends with a backtick or
+ * starts and ends with a space (CommonMark strips one each side); '|'
+ * is escaped, as GitHub tables require even inside code spans; control
+ * bytes are written as visible \xNN.
+ */
+static void
+md_untrusted(FILE *fp, const char *s)
+{
+	const unsigned char	*p;
+	size_t			 len = strlen(s), run = 0, longest = 0, i;
+	bool			 pad;
+
+	if (len == 0) {
+		fputs("—", fp);
+		return;
+	}
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	pad = s[0] == '`' || s[len - 1] == '`' || (s[0] == ' ' && s[len - 1] == ' ');
+	for (i = 0; i <= longest; i++)
+		fputc('`', fp);
+	if (pad)
+		fputc(' ', fp);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (md_control(fp, *p, ""))
+			continue;
+		if (*p == '|')
+			fputc('\\', fp);
+		fputc(*p, fp);
+	}
+	if (pad)
+		fputc(' ', fp);
+	for (i = 0; i <= longest; i++)
+		fputc('`', fp);
 }
 
 static void
@@ -143,7 +205,7 @@ md_row(const struct crawldb_node *n, void *arg)
 	if ((m = md_net_for(c, n->network)) == NULL)
 		return 0;
 	m->known++;
-	if (reachable(n))
+	if (goodnode_reachable(n))
 		m->reachable++;
 	netaddr_format(&n->addr, as, sizeof(as));
 	if (n->good) {
@@ -151,7 +213,7 @@ md_row(const struct crawldb_node *n, void *arg)
 		fprintf(m->active_fp, "| %s | ", as);
 		md_location(m->active_fp, n);
 		fputs(" | ", m->active_fp);
-		md_cell(m->active_fp, n->user_agent);
+		md_untrusted(m->active_fp, n->user_agent);
 		fprintf(m->active_fp, " | %" PRIu32 " | %" PRId32 " | %.1f%% | %s |\n",
 		    n->version, n->height, 100.0 * goodnode_uptime(n, CRAWLDB_W1D),
 		    export_time(n->last_seen, ts, sizeof(ts)));
@@ -163,7 +225,7 @@ md_row(const struct crawldb_node *n, void *arg)
 		goodnode_is_good(n, cp, c->o->now, &why);
 	if (n->attempts == 0)
 		why = "untested";
-	else if (n->last_error[0] != '\0' && !reachable(n))
+	else if (n->last_error[0] != '\0' && !goodnode_reachable(n))
 		why = n->last_error;
 	fprintf(m->other_fp, "| %s | ", as);
 	md_cell(m->other_fp, why != NULL ? why : "");
@@ -190,7 +252,8 @@ write_md(struct crawldb *db, const struct export_options *o, FILE *out,
 	rc = crawldb_foreach(db, o->network, 0, o->now, md_row, &c, err, errlen);
 	fprintf(out, "# NODES.md\n\n");
 	fprintf(out, "Registry of reachable Agent Chain nodes, exported by "
-	    "agentcrawl %s.\n", AGENTCHAIN_VERSION);
+	    "agentcrawl %s.\nUser agents are what each node says of itself: "
+	    "untrusted text, shown literally.\n", AGENTCHAIN_VERSION);
 	for (i = 0; i < c.nnets; i++) {
 		m = &c.nets[i];
 		fclose(m->active_fp);
@@ -202,7 +265,7 @@ write_md(struct crawldb *db, const struct export_options *o, FILE *out,
 			    m->reachable, m->good);
 			fprintf(out, "\n## Active Nodes%s%s\n\n",
 			    c.nnets > 1 ? " — " : "", c.nnets > 1 ? m->name : "");
-			fprintf(out, "| Address | Location | User agent | Version "
+			fprintf(out, "| Address | Location | User agent (untrusted) | Version "
 			    "| Height | Uptime (1d) | Last seen |\n"
 			    "| --- | --- | --- | --- | --- | --- | --- |\n");
 			fwrite(m->active, 1, m->active_len, out);
@@ -233,12 +296,12 @@ json_ms(double v)
 	return v < 0 ? json_null() : json_real(v);
 }
 
+/* The fields before "services". */
 static json_t *
-node_json(const struct crawldb_node *n)
+node_json_head(const struct crawldb_node *n)
 {
-	json_t	*o, *w;
+	json_t	*o;
 	char	 buf[NETADDR_STRLEN];
-	int	 i;
 
 	o = json_object();
 	json_object_set_new(o, "address", json_string(netaddr_format(&n->addr,
@@ -248,8 +311,19 @@ node_json(const struct crawldb_node *n)
 	json_object_set_new(o, "port", json_integer(n->addr.port));
 	json_object_set_new(o, "network", json_string(n->network));
 	json_object_set_new(o, "good", json_boolean(n->good));
-	json_object_set_new(o, "reachable", json_boolean(reachable(n)));
-	json_object_set_new(o, "services", json_integer((json_int_t)n->services));
+	json_object_set_new(o, "reachable", json_boolean(goodnode_reachable(n)));
+	return o;
+}
+
+/* The fields after "services". */
+static json_t *
+node_json_tail(const struct crawldb_node *n)
+{
+	json_t	*o, *w;
+	char	 buf[NETADDR_STRLEN];
+	int	 i;
+
+	o = json_object();
 	json_object_set_new(o, "version", json_integer(n->version));
 	json_object_set_new(o, "user_agent", json_string(n->user_agent));
 	json_object_set_new(o, "height", json_integer(n->height));
@@ -302,25 +376,56 @@ struct stream_ctx {
 	size_t	 rows;
 };
 
+/* Dump O compactly without its braces (O has at least one member). */
+static void
+json_members(FILE *fp, json_t *o)
+{
+	char	*s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t	 len;
+
+	if (s == NULL)
+		abort();	/* out of memory, as xmalloc would */
+	len = strlen(s);
+	fwrite(s + 1, 1, len - 2, fp);
+	free(s);
+	json_decref(o);
+}
+
+/*
+ * One node as one JSON object.  "services" is an unsigned 64-bit field
+ * (the CSV writes it so too) and jansson's integers are signed, so it is
+ * written by hand between the members jansson writes: 18446744073709551615,
+ * never -1.
+ */
 static int
 json_row(const struct crawldb_node *n, void *arg)
 {
 	struct stream_ctx	*c = arg;
-	json_t			*o = node_json(n);
 
 	/* One object per line: the file streams, and diffs stay readable. */
-	fputs(c->rows++ == 0 ? "[\n" : ",\n", c->out);
-	json_dumpf(o, c->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	fputs(c->rows++ == 0 ? "[\n{" : ",\n{", c->out);
+	json_members(c->out, node_json_head(n));
+	fprintf(c->out, ",\"services\":%" PRIu64 ",", n->services);
+	json_members(c->out, node_json_tail(n));
+	fputc('}', c->out);
 	return 0;
 }
 
 /* --- CSV -------------------------------------------------------------------------- */
 
+/*
+ * A text cell, RFC 4180 quoted.  A spreadsheet runs a cell that starts
+ * with = + - @ (or a tab or CR before one) as a formula, and peers choose
+ * their user agents: such a cell gets a leading ' (OWASP's rule for CSV
+ * injection), which spreadsheets show as text and do not evaluate.
+ * Number cells are written by us and need nothing.
+ */
 static void
 csv_str(FILE *fp, const char *s)
 {
 	fputc('"', fp);
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+		fputc('\'', fp);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			fputc('"', fp);
@@ -374,7 +479,7 @@ csv_row(const struct crawldb_node *n, void *arg)
 	fprintf(fp, ",%u,", n->addr.port);
 	csv_str(fp, n->network);
 	fprintf(fp, ",%d,%d,%" PRIu64 ",%" PRIu32 ",", n->good ? 1 : 0,
-	    reachable(n) ? 1 : 0, n->services, n->version);
+	    goodnode_reachable(n) ? 1 : 0, n->services, n->version);
 	csv_str(fp, n->user_agent);
 	fprintf(fp, ",%" PRId32, n->height);
 	csv_ms(fp, n->connect_ms);

@@ -19,7 +19,6 @@ struct cnode {
 	unsigned		 dirty;		/* CRAWLDB_PUT_* groups to write */
 	bool			 inflight;	/* a probe runs right now */
 	bool			 tried;		/* probed in this pass (--once) */
-	struct cnode		*hnext;		/* hash chain */
 	TAILQ_ENTRY(cnode)	 dentry;	/* on the dirty list when dirty != 0 */
 };
 

@@ -8,8 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "crawldb.h"
 #include "handshake.h"
@@ -58,15 +58,6 @@ static const struct conn_cb probe_conn_cb = {
 	.unknown = NULL,
 	.ended = probe_on_ended,
 };
-
-static int64_t
-mono_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 arm(struct probe *p, int ms)
@@ -181,7 +172,7 @@ probe_start(struct event_base *base, const struct probe_config *cfg,
 	p->res.connect_ms = p->res.handshake_ms = -1;
 	p->timer = evtimer_new(base, timer_cb, p);
 	p->finish_ev = event_new(base, -1, 0, finish_cb, p);
-	p->t_start = mono_us();
+	p->t_start = clock_mono_us();
 	p->conn = conn_connect(base, addr, NULL, cfg->params->magic,
 	    cfg->connect_timeout_ms, &probe_conn_cb, p, err, errlen);
 	if (p->conn == NULL) {
@@ -218,13 +209,13 @@ probe_on_connected(struct conn *c, void *arg)
 	};
 	struct msg		 m;
 
-	p->t_connected = mono_us();
+	p->t_connected = clock_mono_us();
 	p->res.connect_ms = (double)(p->t_connected - p->t_start) / 1000.0;
 	p->phase = PH_HANDSHAKE;
 	evtimer_del(p->timer);
 	arm(p, p->cfg->handshake_timeout_ms);
 	handshake_start(&p->hs, true, rnd_u64());
-	handshake_build_version(&p->hs, &local, &p->addr, (int64_t)time(NULL), &m);
+	handshake_build_version(&p->hs, &local, &p->addr, clock_wall(), &m);
 	conn_send(c, &m);
 	msg_free(&m);
 }
@@ -244,7 +235,7 @@ handshake_done(struct probe *p)
 {
 	const struct msg_version	*v = &p->hs.remote;
 
-	p->res.handshake_ms = (double)(mono_us() - p->t_connected) / 1000.0;
+	p->res.handshake_ms = (double)(clock_mono_us() - p->t_connected) / 1000.0;
 	p->res.version = v->version;
 	p->res.services = v->services;
 	p->res.height = v->start_height;
@@ -285,7 +276,7 @@ on_handshake_msg(struct probe *p, const struct msg *m)
 static void
 on_addr(struct probe *p, const struct msg *m)
 {
-	int64_t				 now = (int64_t)time(NULL), t;
+	int64_t				 now = clock_wall(), t;
 	const struct msg_addr_entry	*e;
 	size_t				 i;
 

@@ -7,11 +7,9 @@
 
 #include <jansson.h>
 
-#include "chainparams.h"
 #include "export.h"
 #include "goodnode.h"
 #include "health.h"
-#include "netaddr.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
@@ -22,14 +20,13 @@ struct bag {
 };
 
 struct stats_ctx {
-	struct stats	*s;
-	struct bag	 countries, asns, versions, agents, heights, errors;
-	uint8_t		(*groups)[NETADDR_GROUPLEN];
-	size_t		 ngroups, groupcap;
-	int32_t		*hv;
-	size_t		 nhv, hvcap;
-	double		 lat_sum, conn_sum, rel_sum;
-	size_t		 lat_n, conn_n;
+	struct stats		*s;
+	struct bag		 countries, asns, versions, agents, heights, errors;
+	struct health_net	*health;
+	int32_t			*hv;
+	size_t			 nhv, hvcap;
+	double			 conn_sum;
+	size_t			 conn_n;
 };
 
 static void
@@ -93,18 +90,12 @@ cmp_i32(const void *a, const void *b)
 }
 
 static int
-cmp_group(const void *a, const void *b)
-{
-	return memcmp(a, b, NETADDR_GROUPLEN);
-}
-
-static int
 stats_row(const struct crawldb_node *n, void *arg)
 {
-	struct stats_ctx		*c = arg;
-	struct stats			*s = c->s;
-	const struct chainparams	*cp;
+	struct stats_ctx	*c = arg;
+	struct stats		*s = c->s;
 
+	health_net_add(c->health, n);
 	s->total++;
 	if (n->good)
 		s->good++;
@@ -112,20 +103,14 @@ stats_row(const struct crawldb_node *n, void *arg)
 		s->hostile++;
 	if (n->last_try > s->last_crawl)
 		s->last_crawl = n->last_try;
-	if (n->attempts > 0) {
+	if (n->attempts > 0)
 		s->probed++;
-		c->rel_sum += goodnode_uptime(n, CRAWLDB_W1D);
-	}
-	if (n->last_success == 0 || n->last_success != n->last_try) {
+	if (!goodnode_reachable(n)) {
 		if (n->attempts > 0 && n->last_error[0] != '\0')
 			bag_add(&c->errors, xstrdup(n->last_error));
 		return 0;
 	}
 	s->active++;
-	if (n->handshake_ms >= 0) {
-		c->lat_sum += n->handshake_ms;
-		c->lat_n++;
-	}
 	if (n->connect_ms >= 0) {
 		c->conn_sum += n->connect_ms;
 		c->conn_n++;
@@ -142,14 +127,6 @@ stats_row(const struct crawldb_node *n, void *arg)
 		c->hv = xreallocarray(c->hv, c->hvcap, sizeof(*c->hv));
 	}
 	c->hv[c->nhv++] = n->height;
-	if (c->ngroups == c->groupcap) {
-		c->groupcap = c->groupcap == 0 ? 256 : c->groupcap * 2;
-		c->groups = xreallocarray(c->groups, c->groupcap,
-		    sizeof(*c->groups));
-	}
-	cp = chainparams_by_name(n->network);
-	netaddr_netgroup_policy(&n->addr, cp != NULL && cp->allow_private,
-	    c->groups[c->ngroups++]);
 	return 0;
 }
 
@@ -161,11 +138,11 @@ stats_compute(struct crawldb *db, const char *network, int64_t now,
 	struct health_input	hi;
 	char			val[32];
 	long long		v;
-	size_t			i;
 
 	memset(s, 0, sizeof(*s));
 	memset(&c, 0, sizeof(c));
 	c.s = s;
+	c.health = health_net_new();
 	str_copy(s->network, network != NULL ? network : "", sizeof(s->network));
 	s->max_inflight = -1;
 	if (crawldb_foreach(db, network, 0, now, stats_row, &c, err,
@@ -177,7 +154,7 @@ stats_compute(struct crawldb *db, const char *network, int64_t now,
 		bag_count(&c.heights, &s->heights);
 		bag_count(&c.errors, &s->errors);
 		free(c.hv);
-		free(c.groups);
+		health_net_free(c.health);
 		stats_free(s);
 		return -1;
 	}
@@ -187,9 +164,7 @@ stats_compute(struct crawldb *db, const char *network, int64_t now,
 	bag_count(&c.agents, &s->agents);
 	bag_count(&c.heights, &s->heights);
 	bag_count(&c.errors, &s->errors);
-	s->avg_latency_ms = c.lat_n > 0 ? c.lat_sum / (double)c.lat_n : -1;
 	s->avg_connect_ms = c.conn_n > 0 ? c.conn_sum / (double)c.conn_n : -1;
-	s->reliability = s->probed > 0 ? c.rel_sum / (double)s->probed : 0;
 	if (c.nhv > 0) {
 		qsort(c.hv, c.nhv, sizeof(*c.hv), cmp_i32);
 		s->height_min = c.hv[0];
@@ -197,21 +172,14 @@ stats_compute(struct crawldb *db, const char *network, int64_t now,
 		s->height_median = c.hv[c.nhv / 2];
 		s->height_consensus = (int32_t)strtol(s->heights.v[0].key, NULL, 10);
 	}
-	if (c.ngroups > 0) {
-		qsort(c.groups, c.ngroups, sizeof(*c.groups), cmp_group);
-		s->netgroups = 1;
-		for (i = 1; i < c.ngroups; i++)
-			if (memcmp(c.groups[i], c.groups[i - 1], NETADDR_GROUPLEN) != 0)
-				s->netgroups++;
-	}
 	free(c.hv);
-	free(c.groups);
-	hi.active = (unsigned)s->active;
-	hi.target = (unsigned)s->total;
-	hi.avg_latency_ms = s->avg_latency_ms;
-	hi.netgroups = s->netgroups;
-	hi.reliability = s->reliability;
-	s->health = health_score(&hi);
+	/* NetworkHealth and the inputs shown beside it: health.h's one
+	 * definition, which the console's Network view uses too. */
+	s->health = health_net_score(c.health, &hi);
+	health_net_free(c.health);
+	s->avg_latency_ms = hi.avg_latency_ms;
+	s->reliability = hi.reliability;
+	s->netgroups = hi.netgroups;
 	if (crawldb_meta_get(db, "crawl.max_inflight", val, sizeof(val), NULL,
 	    0) == 1 && str_to_ll(val, 0, INT32_MAX, &v) == 0)
 		s->max_inflight = v;

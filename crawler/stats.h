@@ -28,7 +28,8 @@ struct stats_list {
  *   ProbedNodes     nodes probed at least once
  *   AverageLatency  mean handshake latency of active nodes, ms (< 0: none)
  *   LastProbe       the newest probe time (how fresh the file is)
- *   NetworkHealth   health_score() with active = ActiveNodes, target =
+ *   NetworkHealth   the network's health as health.h defines it
+ *                   (health_net_score): active = ActiveNodes, target =
  *                   TotalNodes, latency = AverageLatency, netgroups =
  *                   distinct netgroups of active nodes, reliability =
  *                   mean 1-day uptime of every probed node

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "crawldb.h"
+#include "goodnode.h"
 #include "health.h"
 #include "map.h"
 #include "netaddr.h"
@@ -103,9 +104,8 @@ struct scan_acc {
 	struct netscan_sum	*s;
 	struct worker	*w;		/* NULL: run to the end */
 	int64_t		 now;
-	struct counter	 versions, heights, countries, asns, groups;
-	double		 hs_sum, rel_sum;
-	long long	 hs_n, rel_n;
+	struct counter	 versions, heights, countries, asns;
+	struct health_net *health;	/* NetworkHealth: health.h's one definition */
 	size_t		 pcap;
 };
 
@@ -115,19 +115,16 @@ scan_row(const struct crawldb_node *n, void *arg)
 	struct scan_acc *a = arg;
 	struct netscan_sum *s = a->s;
 	char key[128];
-	bool reachable = n->last_success > 0 && n->last_success >= n->last_try;
+	bool reachable = goodnode_reachable(n);
 
 	if (a->w != NULL && s->total % NETSCAN_STOP_ROWS == 0 && worker_stopping(a->w))
 		return 1;
+	health_net_add(a->health, n);
 	s->total++;
 	if (n->good)
 		s->good++;
 	if (n->attempts == 0)
 		s->never_tried++;
-	else {
-		a->rel_sum += n->reliability[CRAWLDB_W1D];
-		a->rel_n++;
-	}
 	if (n->banned_until > a->now)
 		s->banned++;
 	if (n->version > 0) {
@@ -135,22 +132,11 @@ scan_row(const struct crawldb_node *n, void *arg)
 		counter_add(&a->versions, key);
 	}
 	if (reachable) {
-		uint8_t grp[NETADDR_GROUPLEN];
-		char hex[2 * NETADDR_GROUPLEN + 1];
-
 		s->reachable++;
 		snprintf(key, sizeof(key), "%d", (int)n->height);
 		counter_add(&a->heights, key);
 		if (n->height > s->max_height)
 			s->max_height = n->height;
-		if (n->handshake_ms >= 0) {
-			a->hs_sum += n->handshake_ms;
-			a->hs_n++;
-		}
-		netaddr_netgroup(&n->addr, grp);
-		for (int i = 0; i < NETADDR_GROUPLEN; i++)
-			snprintf(hex + 2 * i, 3, "%02x", grp[i]);
-		counter_add(&a->groups, hex);
 	}
 	counter_add(&a->countries, n->country[0] ? n->country : "??");
 	if (n->asn != 0) {
@@ -200,7 +186,7 @@ netscan_scan(const char *path, const char *network, int64_t now, struct worker *
 	counter_init(&a.heights);
 	counter_init(&a.countries);
 	counter_init(&a.asns);
-	counter_init(&a.groups);
+	a.health = health_net_new();
 	rc = crawldb_foreach(db, network != NULL && network[0] ? network : NULL, 0, now, scan_row,
 	    &a, err, sizeof(err));
 	crawldb_close(db);
@@ -214,21 +200,16 @@ netscan_scan(const char *path, const char *network, int64_t now, struct worker *
 		s->nheights = counter_top(&a.heights, s->heights, &s->dheights);
 		s->ncountries = counter_top(&a.countries, s->countries, &s->dcountries);
 		s->nasns = counter_top(&a.asns, s->asns, &s->dasns);
-		s->netgroups = (unsigned)a.groups.n;
-		s->avg_handshake_ms = a.hs_n > 0 ? a.hs_sum / (double)a.hs_n : -1;
-		s->reliability_1d = a.rel_n > 0 ? a.rel_sum / (double)a.rel_n : 0;
-		hi.active = (unsigned)s->reachable;
-		hi.target = (unsigned)s->total;
-		hi.avg_latency_ms = s->avg_handshake_ms;
-		hi.netgroups = s->netgroups;
-		hi.reliability = s->reliability_1d;
-		s->health = health_score(&hi);
+		s->health = health_net_score(a.health, &hi);
+		s->netgroups = hi.netgroups;
+		s->avg_handshake_ms = hi.avg_latency_ms;
+		s->reliability_1d = hi.reliability;
 	}
 	counter_free(&a.versions);
 	counter_free(&a.heights);
 	counter_free(&a.countries);
 	counter_free(&a.asns);
-	counter_free(&a.groups);
+	health_net_free(a.health);
 	s->took_ms = (double)(clock_mono_us() - t0) / 1e3;
 	return s;
 }

@@ -61,14 +61,15 @@ NOW=1767225600
 "$BIN/agentcrawl" export --db "$DB" --format nodes-md --now $NOW -o "$T/NODES.md" ||
 	fail "export nodes-md"
 {
-	printf '# NODES.md\n\nRegistry of reachable Agent Chain nodes, exported by agentcrawl 0.1.0.\n\n'
+	printf '# NODES.md\n\nRegistry of reachable Agent Chain nodes, exported by agentcrawl 0.1.0.\n'
+	printf 'User agents are what each node says of itself: untrusted text, shown literally.\n\n'
 	printf -- '- Network: regtest\n- Snapshot: 2026-01-01T00:00:00Z\n'
 	printf -- '- Nodes: %d known, %d reachable, %d good\n\n' $((N + 1)) $N $N
 	printf '## Active Nodes\n\n'
-	printf '| Address | Location | User agent | Version | Height | Uptime (1d) | Last seen |\n'
+	printf '| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen |\n'
 	printf '| --- | --- | --- | --- | --- | --- | --- |\n'
 	for i in $(seq 1 $N); do
-		printf '| %s:29001 | — | /agentnode:0.1.0/ | 70100 | 0 | 100.0%% |\n' "$(ip_of "$i")"
+		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70100 | 0 | 100.0%% |\n' "$(ip_of "$i")"
 	done
 } > "$T/expected.md"
 # The last-seen column is the crawl time; everything else is fixed.

@@ -261,6 +261,62 @@ test_heap_orders_by_due(void **state)
 }
 
 static void
+count_node(struct cnode *n, void *arg)
+{
+	(void)n;
+	(*(size_t *)arg)++;
+}
+
+/* Address I/2 on port 29001 + I%2. */
+static void
+two_ports(int i, struct netaddr *a)
+{
+	netaddr_from_ipv4(a, 0x7f000001u + (uint32_t)(i / 2), (uint16_t)(29001 + i % 2));
+}
+
+/* Address and port together are the key: the same IP on two ports is two
+ * nodes.  Removing nodes leaves every other one findable (the map shifts
+ * entries back over the holes). */
+static void
+test_table_lookup_after_removals(void **state)
+{
+	enum { N = 3000 };
+	struct nodetable	*t;
+	struct cnode		*n;
+	struct netaddr		 a;
+	size_t			 seen = 0;
+	int			 i;
+
+	(void)state;
+	t = nodetable_new("regtest", 100000);
+	for (i = 0; i < N; i++) {
+		two_ports(i, &a);
+		assert_non_null(nodetable_add(t, &a, NULL));
+	}
+	assert_int_equal(nodetable_count(t), N);
+	for (i = 0; i < N; i += 3) {
+		two_ports(i, &a);
+		n = nodetable_find(t, &a);
+		assert_non_null(n);
+		nodetable_remove(t, n);
+	}
+	assert_int_equal(nodetable_count(t), N - N / 3);
+	for (i = 0; i < N; i++) {
+		two_ports(i, &a);
+		n = nodetable_find(t, &a);
+		if (i % 3 == 0) {
+			assert_null(n);
+			continue;
+		}
+		assert_non_null(n);
+		assert_true(netaddr_equal(&n->rec.addr, &a));
+	}
+	nodetable_foreach(t, count_node, &seen);
+	assert_int_equal(seen, N - N / 3);
+	nodetable_free(t);
+}
+
+static void
 test_table_full_and_flush(void **state)
 {
 	struct nodetable	*t;
@@ -337,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_windows_decay_under_schedule),
 		cmocka_unit_test(test_kind_and_forget),
 		cmocka_unit_test(test_heap_orders_by_due),
+		cmocka_unit_test(test_table_lookup_after_removals),
 		cmocka_unit_test(test_table_full_and_flush),
 	};
 

@@ -491,6 +491,42 @@ test_corrupt_and_foreign_files(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* Issue 15 item 23: a missing database directory was reported as
+ * "crawl.db.lock: No such file or directory".  The error names the
+ * directory, for both kinds of open. */
+static void
+test_open_missing_directory_named(void **state)
+{
+	char	 missing[192], want[512], notdir[192], err[512];
+	FILE	*fp;
+
+	(void)state;
+	snprintf(missing, sizeof(missing), "%s/nope/crawl.db", dir);
+	snprintf(want, sizeof(want), "%s: database directory %s/nope does not exist",
+	    missing, dir);
+	assert_null(crawldb_open(missing, 0, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_null(crawldb_open(missing, CRAWLDB_RDONLY, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_int_equal(crawldb_check_dir(missing, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	/* Nothing was created on the way. */
+	snprintf(want, sizeof(want), "%s/nope", dir);
+	assert_int_equal(access(want, F_OK), -1);
+	/* A file where the directory should be. */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(notdir, sizeof(notdir), "%s/x.db", path);
+	assert_null(crawldb_open(notdir, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "is not a directory"));
+	assert_non_null(strstr(err, path));
+	/* The directory exists: fine, with or without a slash. */
+	assert_int_equal(crawldb_check_dir(path, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_check_dir("crawl.db", err, sizeof(err)), 0);
+	assert_int_equal(crawldb_check_dir("/crawl.db", err, sizeof(err)), 0);
+}
+
 static void
 test_readonly_cannot_write(void **state)
 {
@@ -716,6 +752,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_and_foreign_files, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_open_missing_directory_named, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_cannot_write, setup,
 		    teardown),

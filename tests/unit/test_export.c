@@ -1,10 +1,12 @@
-/* test_export.c -- NODES.md, JSON and CSV exports, NetworkStats and the progress line (crawler/export.c, stats.c, progress.c). */
+/* test_export.c -- NODES.md, JSON and CSV exports, NetworkStats, NetworkHealth and the progress line (crawler/export.c, stats.c, progress.c, common/health.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +16,34 @@
 
 #include "crawldb.h"
 #include "goodnode.h"
+#include "hash.h"
 #include "health.h"
 #include "msg.h"
 #include "netaddr.h"
 #include "../../crawler/export.h"
 #include "../../crawler/progress.h"
 #include "../../crawler/stats.h"
+#include "../../tui/netscan.h"
 
 #define NOW	1767225600	/* 2026-01-01T00:00:00Z */
 
 static char		dir[64], path[128];
 static struct crawldb	*db;
 
-/* A good node (fresh, 1 of 1), with location when CITY is given. */
 static void
-put_good(const char *ip, const char *ua, int32_t height, const char *cc,
-    const char *city, uint32_t asn, double handshake_ms)
+put(const struct crawldb_node *n)
+{
+	char	err[256];
+
+	assert_int_equal(crawldb_put(db, n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+}
+
+/* N as a good node (fresh, 1 of 1), with location when CITY is given. */
+static void
+fill_good(struct crawldb_node *np, const char *ip, const char *ua, int32_t height,
+    const char *cc, const char *city, uint32_t asn, double handshake_ms)
 {
 	struct crawldb_node	n;
-	char			err[256];
 	int			w;
 
 	memset(&n, 0, sizeof(n));
@@ -59,14 +70,23 @@ put_good(const char *ip, const char *ua, int32_t height, const char *cc,
 		n.asn = asn;
 		strcpy(n.as_org, "Some, \"Org\"");
 	}
-	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+	*np = n;
+}
+
+static void
+put_good(const char *ip, const char *ua, int32_t height, const char *cc,
+    const char *city, uint32_t asn, double handshake_ms)
+{
+	struct crawldb_node	n;
+
+	fill_good(&n, ip, ua, height, cc, city, asn, handshake_ms);
+	put(&n);
 }
 
 static void
 put_dead(const char *ip, const char *error, uint32_t attempts)
 {
 	struct crawldb_node	n;
-	char			err[256];
 
 	memset(&n, 0, sizeof(n));
 	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
@@ -77,7 +97,7 @@ put_dead(const char *ip, const char *error, uint32_t attempts)
 	n.attempts = attempts;
 	n.fail_streak = attempts;
 	strcpy(n.last_error, error);
-	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+	put(&n);
 }
 
 static int
@@ -158,6 +178,7 @@ static const char expected_md[] =
     "# NODES.md\n"
     "\n"
     "Registry of reachable Agent Chain nodes, exported by agentcrawl 0.1.0.\n"
+    "User agents are what each node says of itself: untrusted text, shown literally.\n"
     "\n"
     "- Network: regtest\n"
     "- Snapshot: 2026-01-01T00:00:00Z\n"
@@ -165,11 +186,11 @@ static const char expected_md[] =
     "\n"
     "## Active Nodes\n"
     "\n"
-    "| Address | Location | User agent | Version | Height | Uptime (1d) | Last seen |\n"
+    "| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen |\n"
     "| --- | --- | --- | --- | --- | --- | --- |\n"
-    "| 127.0.1.1:29001 | DE, Frankfurt | /agentnode:0.1.0/ | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
-    "| 127.0.2.1:29001 | US, New York | /agentnode:0.1.0/ | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
-    "| 127.0.9.1:29001 | — | /evil\\|ua\\*\\_\\`x\\`/ | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z |\n";
+    "| 127.0.1.1:29001 | DE, Frankfurt | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
+    "| 127.0.2.1:29001 | US, New York | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
+    "| 127.0.9.1:29001 | — | ``/evil\\|ua*_`x`/`` | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z |\n";
 
 static void
 test_nodes_md(void **state)
@@ -296,6 +317,190 @@ test_csv(void **state)
 	free(out);
 }
 
+/* The cell after the third '|' of the table row that starts with ROW. */
+static char *
+md_agent_cell(const char *md, const char *row)
+{
+	const char	*p = strstr(md, row), *end;
+	int		 bars = 0;
+
+	assert_non_null(p);
+	/* an escaped \| is no cell border */
+	for (; bars < 3; p++)
+		if (*p == '|' && p[-1] != '\\')
+			bars++;
+	p++;
+	for (end = p; !(*end == '|' && end[-1] != '\\'); end++)
+		assert_true(*end != '\n');
+	return strndup(p, (size_t)(end - p - 1));
+}
+
+/* Issue 15 item 12: a user agent is text in NODES.md, never a link, an
+ * image, HTML or other markup.  It is one code span (inside which
+ * Markdown and HTML mean nothing) whose fence no backtick run inside can
+ * close, '|' escaped for the table, control bytes as visible \xNN; the
+ * column says the text is untrusted.  (Rendered with cmark-gfm and
+ * GitHub's extensions, every one of these is a single <code> element.) */
+static void
+test_nodes_md_user_agent_markup_escaped(void **state)
+{
+	static const char *const hostile[] = {
+		"[docs](https://evil.example/x)",
+		"<img src=x onerror=alert(1)>",
+		"<script>alert(1)</script>",
+		"see www.evil.example or mail a@evil.example",
+		"![i](https://evil.example/i.png) ~~s~~ $x$ &amp; # h <!-- c -->",
+		"a\nb\x1b[31m|red",
+		"`code` ``two`` |",
+		"`",
+		" spaced ",
+		"*_{}+-.!=^'\"\\:",
+	};
+	/* What each cell must hold between its fences, unescaped. */
+	static const char *const shown[] = {
+		NULL, NULL, NULL, NULL, NULL,
+		"a\\x0ab\\x1b[31m|red",
+		NULL, NULL, NULL, NULL,
+	};
+	char	 ip[32], row[48], *out, *cell;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		snprintf(ip, sizeof(ip), "127.0.5.%zu", i + 1);
+		put_good(ip, hostile[i], 100, NULL, NULL, 0, 1.0);
+	}
+	out = run_export(EXPORT_NODES_MD, false, NULL);
+	/* Marked as untrusted where it is shown. */
+	assert_non_null(strstr(out, "| User agent (untrusted) |"));
+	assert_non_null(strstr(out, "User agents are what each node says of "
+	    "itself: untrusted text"));
+	cell = md_agent_cell(out, "| 127.0.5.1:29001 |");
+	assert_string_equal(cell, "`[docs](https://evil.example/x)`");
+	free(cell);
+	cell = md_agent_cell(out, "| 127.0.5.7:29001 |");
+	assert_string_equal(cell, "``` `code` ``two`` \\| ```");
+	free(cell);
+	cell = md_agent_cell(out, "| 127.0.5.8:29001 |");
+	assert_string_equal(cell, "`` ` ``");
+	free(cell);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		const char	*want = shown[i] != NULL ? shown[i] : hostile[i];
+		size_t		 fence = 0, len, run = 0, k;
+		char		 content[512];
+		const char	*c, *end;
+
+		snprintf(row, sizeof(row), "| 127.0.5.%zu:29001 |", i + 1);
+		cell = md_agent_cell(out, row);
+		len = strlen(cell);
+		/* one code span: a fence, the content, the same fence */
+		while (cell[fence] == '`')
+			fence++;
+		assert_true(fence > 0 && len > 2 * fence);
+		for (k = 0; k < fence; k++)
+			assert_int_equal(cell[len - 1 - k], '`');
+		assert_true(cell[len - 1 - fence] != '`');
+		c = cell + fence;
+		end = cell + len - fence;
+		/* CommonMark strips one space each side when both are there */
+		if (c[0] == ' ' && end[-1] == ' ' && end - c > 2) {
+			c++;
+			end--;
+		}
+		for (k = 0; c < end; c++) {
+			assert_true((unsigned char)*c >= 0x20);	/* no raw control */
+			run = *c == '`' ? run + 1 : 0;
+			assert_true(run < fence);	/* cannot close the span */
+			if (*c == '\\' && c[1] == '|')
+				c++;			/* the table's escaped pipe */
+			else
+				assert_true(*c != '|');
+			content[k++] = *c;
+		}
+		content[k] = '\0';
+		assert_string_equal(content, want);
+		free(cell);
+	}
+	free(out);
+}
+
+/* Issue 15 item 13: a user agent "=HYPERLINK(...)" must not reach a
+ * spreadsheet as a formula.  Text cells starting with = + - @ (or a tab
+ * or CR) get a leading ', and only those. */
+static void
+test_csv_formula_injection_neutralised(void **state)
+{
+	struct crawldb_node	 n;
+	char			*out;
+
+	(void)state;
+	put_good("127.0.6.1", "=HYPERLINK(\"https://evil.example/x\",\"docs\")", 1,
+	    NULL, NULL, 0, 1.0);
+	put_good("127.0.6.2", "+1+cmd|' /C calc'!A0", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.3", "-2+3", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.4", "@SUM(1+1)", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.5", "\t=1+1", 1, NULL, NULL, 0, 1.0);
+	put_good("127.0.6.6", "/agentnode:0.1.0/ =1", 1, NULL, NULL, 0, 1.0);
+	/* The rule holds for every text cell, not just the user agent. */
+	fill_good(&n, "127.0.6.7", "/ok/", 1, "DE", "-Berlin", 1, 1.0);
+	strcpy(n.as_org, "=cmd");
+	put(&n);
+	out = run_export(EXPORT_CSV, false, NULL);
+	assert_non_null(strstr(out, ",\"'=HYPERLINK(\"\"https://evil.example/x\"\","
+	    "\"\"docs\"\")\","));
+	assert_non_null(strstr(out, ",\"'+1+cmd|' /C calc'!A0\","));
+	assert_non_null(strstr(out, ",\"'-2+3\","));
+	assert_non_null(strstr(out, ",\"'@SUM(1+1)\","));
+	assert_non_null(strstr(out, ",\"'\t=1+1\","));
+	assert_non_null(strstr(out, ",\"/agentnode:0.1.0/ =1\","));	/* untouched */
+	assert_non_null(strstr(out, ",\"'-Berlin\","));
+	assert_non_null(strstr(out, ",\"'=cmd\","));
+	/* No text cell starts with a formula character any more. */
+	assert_null(strstr(out, ",\"="));
+	assert_null(strstr(out, ",\"+"));
+	assert_null(strstr(out, ",\"-"));
+	assert_null(strstr(out, ",\"@"));
+	free(out);
+}
+
+/* Issue 15 item 13: services is one unsigned 64-bit number in both
+ * formats; JSON showed -1 where CSV showed 18446744073709551615. */
+static void
+test_json_csv_services_unsigned(void **state)
+{
+	struct crawldb_node	 n;
+	json_t			*arr;
+	json_error_t		 jerr;
+	char			*out;
+
+	(void)state;
+	fill_good(&n, "127.0.7.1", "/big/", 1, NULL, NULL, 0, 1.0);
+	n.services = UINT64_MAX;
+	put(&n);
+	fill_good(&n, "127.0.7.2", "/high/", 1, NULL, NULL, 0, 1.0);
+	n.services = UINT64_C(1) << 63 | 1;
+	put(&n);
+	out = run_export(EXPORT_JSON, false, NULL);
+	assert_non_null(strstr(out, "\"reachable\":true,\"services\":18446744073709551615,"
+	    "\"version\":70100,"));
+	assert_non_null(strstr(out, "\"services\":9223372036854775809,"));
+	assert_null(strstr(out, "\"services\":-"));
+	/* Still one valid JSON array (jansson reads past-int64 numbers as reals). */
+	arr = json_loads(out, JSON_DECODE_INT_AS_REAL, &jerr);
+	assert_non_null(arr);
+	assert_int_equal(json_array_size(arr), 2);
+	assert_true(json_real_value(json_object_get(json_array_get(arr, 0), "services")) ==
+	    18446744073709551615.0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1),
+	    "user_agent")), "/high/");
+	json_decref(arr);
+	free(out);
+	out = run_export(EXPORT_CSV, false, NULL);
+	assert_non_null(strstr(out, ",1,1,18446744073709551615,70100,\"/big/\","));
+	assert_non_null(strstr(out, ",1,1,9223372036854775809,70100,\"/high/\","));
+	free(out);
+}
+
 static void
 test_stats(void **state)
 {
@@ -372,6 +577,149 @@ test_stats(void **state)
 	stats_free(&s);
 }
 
+/* --- NetworkHealth: one definition for agentcrawl stats and the console --- */
+
+/* A row of NETWORK at IP: reachable or not (probed ATTEMPTS times), the
+ * 1-day window at RELIABILITY over COVERAGE, handshake HS_MS (< 0 none). */
+static void
+put_row(const char *network, const char *ip, bool reachable, uint32_t attempts,
+    double reliability, double coverage, double hs_ms)
+{
+	struct crawldb_node	n;
+	char			err[256];
+
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
+	strcpy(n.network, network);
+	n.first_seen = n.last_seen = NOW - 600;
+	n.attempts = attempts;
+	n.last_try = attempts > 0 ? NOW - 60 : 0;
+	n.last_success = reachable ? n.last_try : attempts > 0 ? NOW - 300 : 0;
+	n.successes = reachable ? attempts : 0;
+	n.reliability[CRAWLDB_W1D] = reliability;
+	n.coverage[CRAWLDB_W1D] = coverage;
+	n.handshake_ms = hs_ms;
+	n.connect_ms = hs_ms >= 0 ? 1 : -1;
+	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+}
+
+/*
+ * Four regtest nodes reachable on four loopback addresses, two probed and
+ * failing, one never probed.  The figures the programs used to disagree
+ * on come apart here: every loopback address shares one netgroup without
+ * regtest's policy, and the raw 1-day reliability is half the uptime.
+ */
+static void
+sample(void)
+{
+	put_row("regtest", "127.0.1.1", true, 2, 0.4, 0.5, 100);	/* uptime 0.8 */
+	put_row("regtest", "127.0.2.1", true, 2, 0.5, 0.5, 300);	/* 1.0 */
+	put_row("regtest", "127.0.3.1", true, 2, 0.3, 0.5, -1);	/* 0.6, no latency */
+	put_row("regtest", "127.0.4.1", true, 2, 0.5, 0.5, 200);	/* 1.0 */
+	put_row("regtest", "127.0.5.1", false, 3, 0.0, 0.5, -1);	/* 0.0 */
+	put_row("regtest", "127.0.6.1", false, 3, 0.1, 0.5, -1);	/* 0.2 */
+	put_row("regtest", "127.0.7.1", false, 0, 0.0, 0.0, -1);	/* never probed */
+}
+
+static int
+add_row(const struct crawldb_node *n, void *arg)
+{
+	health_net_add(arg, n);
+	return 0;
+}
+
+/* health.h's definition, by hand. */
+static void
+test_network_health_formula(void **state)
+{
+	struct health_net	*h = health_net_new();
+	struct health_input	 in;
+	char			 err[256];
+
+	(void)state;
+	sample();
+	assert_int_equal(crawldb_foreach(db, "regtest", 0, NOW, add_row, h, err,
+	    sizeof(err)), 0);
+	/* C = 4/7, L = (2000 - 200) / 1900, D = 4/4, R = 3.6/6:
+	 * 100 (0.40 * 0.5714 + 0.25 * 0.9474 + 0.20 + 0.15 * 0.6) = 75.5 */
+	assert_int_equal(health_net_score(h, &in), 76);
+	assert_int_equal(in.active, 4);
+	assert_int_equal(in.target, 7);
+	assert_true(fabs(in.avg_latency_ms - 200.0) < 1e-9);
+	assert_int_equal(in.netgroups, 4);
+	assert_true(fabs(in.reliability - 0.6) < 1e-9);
+	health_net_free(h);
+
+	/* Nothing counted: no health, unknown latency. */
+	h = health_net_new();
+	assert_int_equal(health_net_score(h, &in), 0);
+	assert_true(in.avg_latency_ms < 0);
+	assert_int_equal(in.netgroups, 0);
+	health_net_free(h);
+}
+
+/*
+ * Issue 15 item 15: on the same database `agentcrawl stats` said 100 and
+ * the console's Network view 72 (another case: 89 and 60), because each
+ * computed NetworkHealth its own way (netgroups with and without the
+ * network's policy, uptime against raw reliability).  Now both take it
+ * from health_net_score, and so do the inputs they show beside it.
+ */
+static void
+test_network_health_same_in_stats_and_console(void **state)
+{
+	struct stats		 st;
+	struct netscan_sum	*sum;
+	struct health_input	 old;
+	char			 err[256];
+
+	(void)state;
+	sample();
+	/* A mainnet network in the same file: routable /16 groups. */
+	put_row("mainnet", "1.2.3.4", true, 1, 1.0, 1.0, 50);
+	put_row("mainnet", "1.2.9.9", true, 1, 1.0, 1.0, 70);
+	put_row("mainnet", "5.6.7.8", true, 1, 0.5, 1.0, 90);
+
+	assert_int_equal(stats_compute(db, "regtest", NOW, &st, err, sizeof(err)), 0);
+	sum = netscan_read_sum(path, "regtest", NOW);
+	assert_true(sum->ok);
+	assert_int_equal(st.health, 76);
+	assert_int_equal(sum->health, st.health);
+	assert_int_equal(sum->netgroups, st.netgroups);
+	assert_int_equal(sum->reachable, (long long)st.active);
+	assert_true(sum->avg_handshake_ms == st.avg_latency_ms);
+	assert_true(sum->reliability_1d == st.reliability);
+	/* What the console computed before, for the record: one netgroup for
+	 * every loopback address and the raw reliability gave 56. */
+	old.active = 4;
+	old.target = 7;
+	old.avg_latency_ms = 200;
+	old.netgroups = 1;
+	old.reliability = 0.3;
+	assert_int_equal(health_score(&old), 56);
+	stats_free(&st);
+	netscan_sum_free(sum);
+
+	/* mainnet: 1.2.x.x is one /16 group, 5.6.x.x another. */
+	assert_int_equal(stats_compute(db, "mainnet", NOW, &st, err, sizeof(err)), 0);
+	sum = netscan_read_sum(path, "mainnet", NOW);
+	assert_int_equal(st.netgroups, 2);
+	assert_int_equal(sum->netgroups, 2);
+	assert_int_equal(sum->health, st.health);
+	stats_free(&st);
+	netscan_sum_free(sum);
+
+	/* Every network at once: each row by its own network's rules. */
+	assert_int_equal(stats_compute(db, NULL, NOW, &st, err, sizeof(err)), 0);
+	sum = netscan_read_sum(path, NULL, NOW);
+	assert_int_equal(st.total, 10);
+	assert_int_equal(st.netgroups, 6);
+	assert_int_equal(sum->netgroups, 6);
+	assert_int_equal(sum->health, st.health);
+	stats_free(&st);
+	netscan_sum_free(sum);
+}
+
 static void
 test_progress_line(void **state)
 {
@@ -419,9 +767,21 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nodes_md, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodes_md_user_agent_markup_escaped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_formula_injection_neutralised,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_csv_services_unsigned, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_health_formula, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_network_health_same_in_stats_and_console,
+		    setup, teardown),
 		cmocka_unit_test(test_progress_line),
 	};
 
+	if (hash_init() == -1)	/* health_net's map keys its hash */
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
