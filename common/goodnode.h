@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "chainparams.h"
-#include "crawldb.h"
+#include "crawlrec.h"
 
 /*
  * Reliability (bitcoin-seeder db.h CAddrStat).  Every probe of a node

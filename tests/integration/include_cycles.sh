@@ -3,4 +3,4 @@
 # circle (a cycle means a missing interface; docs/ARCHITECTURE.md).
 set -eu
 cd "$(dirname "$0")/../.."
-python3 tests/lint/include-cycles.py node crawler dnsseeder tui
+python3 tests/lint/include-cycles.py common node crawler dnsseeder tui
