@@ -179,6 +179,18 @@ struct connman_stats {
 };
 const struct connman_stats *connman_stats(const struct connman *cm);
 
+/* Change tracking, so that a watcher can ask for what moved since its
+ * last look instead of everything (getpeerchanges).  Every message in or
+ * out, completed handshake, ping or arrival bumps the version and stamps
+ * the peer with it; departures are remembered (bounded) with theirs. */
+uint64_t connman_version(const struct connman *cm);
+/* The peers that left after version SINCE: their ids into OUT (at most
+ * MAX).  Returns how many, or -1 when SINCE is older than what is
+ * remembered (the caller must then take a full list). */
+long connman_removed_since(const struct connman *cm, uint64_t since, uint64_t *out, size_t max);
+/* Why peer ID left, if it left recently ("" otherwise; BUF returned). */
+const char *connman_gone_reason(const struct connman *cm, uint64_t id, char *buf, size_t len);
+
 /* Has an outbound connection ever completed a handshake? (bootstrap) */
 bool connman_ever_connected(const struct connman *cm);
 

@@ -30,7 +30,6 @@
 #include "hash.h"
 #include "msg.h"
 
-#define FAKE_MAX_CONNS	512
 #define FAKE_UNUSED	__attribute__((unused))
 
 /* The fake's connection.  conn.h leaves struct conn incomplete, so the
@@ -52,8 +51,8 @@ struct conn {
 
 struct fake_io {
 	struct connman_io	 ops;
-	struct conn		*conns[FAKE_MAX_CONNS];
-	size_t			 n;
+	struct conn		**conns;	/* every connection ever made */
+	size_t			 n, cap;
 	bool			 refuse_dial;	/* dial() fails at once */
 	const uint8_t		*magic;
 };
@@ -70,8 +69,13 @@ fake_conn_new(struct fake_io *io, const struct netaddr *addr, const struct conn_
 	c->outbound = outbound;
 	c->max_payload = MSG_MAX_PAYLOAD;
 	wbuf_init(&c->out);
-	if (io->n < FAKE_MAX_CONNS)
-		io->conns[io->n++] = c;
+	if (io->n == io->cap) {
+		io->cap = io->cap ? io->cap * 2 : 64;
+		io->conns = realloc(io->conns, io->cap * sizeof(*io->conns));
+		if (io->conns == NULL)
+			abort();
+	}
+	io->conns[io->n++] = c;
 	return c;
 }
 
@@ -160,7 +164,9 @@ fake_io_free(struct fake_io *io)
 		wbuf_free(&io->conns[i]->out);
 		free(io->conns[i]);
 	}
-	io->n = 0;
+	free(io->conns);
+	io->conns = NULL;
+	io->n = io->cap = 0;
 }
 
 /* The TCP connect of an outbound C completed. */
