@@ -225,8 +225,14 @@ proc_task_run_soon(struct proc_task *t)
 int
 proc_run(struct proc *p)
 {
+	int rc;
+
 	proc_arm(p);
-	return event_base_dispatch(p->base) == -1 ? -1 : 0;
+	rc = event_base_dispatch(p->base);
+	/* One more turn for what is already due (deferred frees of closed
+	 * connections, say), so nothing scheduled before the exit leaks. */
+	event_base_loop(p->base, EVLOOP_NONBLOCK);
+	return rc == -1 ? -1 : 0;
 }
 
 void
