@@ -6,9 +6,12 @@
  * bits the chain defines, and where the block's bytes are, if we have
  * them.  A row is written only after its bytes are in the file, so a
  * crash at any moment leaves at worst some unreferenced bytes at a file's
- * end (skipped: the next append starts after them).  Index writes are
- * batched (blockstore_commit); a commit first fdatasync()s the block file,
- * so what the index names survives a power loss too. */
+ * end (skipped: the next append starts after them).  Rows are committed
+ * without waiting for the disk (a killed process loses nothing committed);
+ * blockstore_sync makes the block file and the index durable against a
+ * power loss, and is meant for a periodic task and shutdown.  A row whose
+ * bytes were lost anyway comes back without them (see blockstore_load,
+ * and the chain checks a block's hash when it reads it back). */
 #ifndef AGENTCHAIN_BLOCKSTORE_H
 #define AGENTCHAIN_BLOCKSTORE_H
 
@@ -53,8 +56,11 @@ uint8_t *blockstore_read(struct blockstore *bs, const struct blockstore_entry *e
 /* Insert or replace E's row (inside the open batch, started on demand). */
 int blockstore_put(struct blockstore *bs, const struct blockstore_entry *e, char *err,
     size_t errlen);
-/* Make the batch durable: fdatasync the current block file, then commit. */
+/* Commit the batch (rows visible to the next open, even after kill -9). */
 int blockstore_commit(struct blockstore *bs, char *err, size_t errlen);
+/* Commit, then fdatasync the block file and checkpoint the index, so both
+ * survive a power loss. */
+int blockstore_sync(struct blockstore *bs, char *err, size_t errlen);
 
 /* Every row, lowest height first; a row whose bytes lie past the end of
  * their file (lost in a crash of another kind) comes back with file -1.

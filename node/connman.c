@@ -115,6 +115,7 @@ static const struct connman_io connman_tcp_io = {
 	.send = conn_send,
 	.close = conn_close,
 	.stats = conn_stats,
+	.sendq = conn_sendq,
 	.set_max_payload = conn_set_max_payload,
 };
 
@@ -244,6 +245,12 @@ connman_peer_stats(const struct connman *cm, const struct peer *p)
 	static const struct conn_stats none;
 
 	return p->conn != NULL ? cm->io->stats(p->conn) : &none;
+}
+
+size_t
+connman_peer_sendq(const struct connman *cm, const struct peer *p)
+{
+	return p->conn != NULL && cm->io->sendq != NULL ? cm->io->sendq(p->conn) : 0;
 }
 
 static void
@@ -393,6 +400,16 @@ connman_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type, void *arg)
 }
 
 static void
+connman_on_drained(struct conn *c, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)c;
+	if (p->cm->ev.peer_drained != NULL && !p->gone)
+		p->cm->ev.peer_drained(p->cm->ev.arg, p);
+}
+
+static void
 connman_on_unknown(struct conn *c, uint8_t type, uint32_t len, void *arg)
 {
 	struct peer *p = arg;
@@ -440,6 +457,7 @@ static const struct conn_cb connman_conn_cb = {
 	.bad_frame = connman_on_bad_frame,
 	.unknown = connman_on_unknown,
 	.ended = connman_on_ended,
+	.drained = connman_on_drained,
 };
 
 /* --- addresses: ours, our listeners', ourselves --------------------------- */
