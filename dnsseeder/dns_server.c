@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/queue.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -24,6 +23,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "clock.h"
 #include "dns_answer.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -92,15 +92,6 @@ struct dns_server {
 	uint8_t			 tcp_in[DNS_SERVER_TCP_MAXQUERY];
 	uint8_t			 tcp_out[2 + DNSA_OUT_MIN];
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool
 is_wildcard(const struct netaddr *a)
@@ -186,8 +177,11 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 	uint64_t ms = 0;
 
 	(void)what;
+	/* One clock read per readiness callback (up to UDP_ROUNDS *
+	 * UDP_BATCH queries): CLOCK_MONOTONIC through the vDSO costs about
+	 * 23 ns against 3 ns for the coarse clock, nothing per query. */
 	if (s->rl != NULL)
-		ms = now_ms();
+		ms = (uint64_t)clock_mono_ms();
 	for (int round = 0; round < UDP_ROUNDS; round++) {
 		unsigned nout = 0;
 		int n;

@@ -1,7 +1,15 @@
 /* ratelimit.c -- per-source-prefix token buckets for UDP replies (anti-amplification).
  *
  * Only UDP is limited: a TCP peer has proven its address with the
- * handshake, so it cannot aim our replies at somebody else. */
+ * handshake, so it cannot aim our replies at somebody else.
+ *
+ * Why not common/map: the sources are spoofable, so a flood can name a
+ * new /24 in every packet.  A growing map would then allocate a key per
+ * packet on the hot path and grow until something evicts; this table is
+ * direct-mapped and allocated once (RATELIMIT_SLOTS buckets, 1.5 MiB),
+ * costs one SipHash and no allocation per packet, and a collision only
+ * hands a source a fresh bucket, which is how NSD's and BIND's RRL
+ * tables behave too. */
 #include "ratelimit.h"
 
 #include <netinet/in.h>
