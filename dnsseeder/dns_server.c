@@ -78,7 +78,6 @@ struct dns_server {
 	struct event		*reaper;
 
 	struct ratelimit	*rl;
-	uint64_t		 limited;	/* for the slip count */
 
 	/* UDP batch buffers. */
 	struct mmsghdr		 rmsg[UDP_BATCH], smsg[UDP_BATCH];
@@ -212,14 +211,17 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 			unsigned flags = 0;
 			size_t len;
 
-			if (s->rl != NULL &&
-			    !ratelimit_allow(s->rl, (struct sockaddr *)&s->from[i], ms)) {
-				if (s->cfg.slip == 0 || ++s->limited % s->cfg.slip != 0) {
-					s->stats->ratelimited++;
-					continue;
-				}
+			switch (s->rl == NULL ? RATELIMIT_PASS :
+			    ratelimit_check(s->rl, (struct sockaddr *)&s->from[i], ms)) {
+			case RATELIMIT_PASS:
+				break;
+			case RATELIMIT_DROP:
+				s->stats->ratelimited++;
+				continue;
+			case RATELIMIT_SLIP:
 				s->stats->slipped++;
 				flags = DNSA_SLIP;
+				break;
 			}
 			len = s->fn(s->arg, s->in[i], s->rmsg[i].msg_len, flags,
 			    s->out[nout], DNSA_OUT_MIN);
@@ -561,7 +563,8 @@ dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
 		log_info("dns", "listening on %s (udp, tcp)", s->udp[i].name);
 	}
 	if (cfg->rate > 0)
-		s->rl = ratelimit_new(cfg->rate, cfg->burst > 0 ? cfg->burst : cfg->rate);
+		s->rl = ratelimit_new(cfg->rate, cfg->burst > 0 ? cfg->burst : cfg->rate,
+		    cfg->slip);
 	return s;
 fail:
 	dns_server_free(s);

@@ -458,6 +458,48 @@ test_rate_limit(void **state)
 	stop(f);
 }
 
+/* Issue 15 item 5: two limited /24s in alternation, one got every slip
+ * (61 vs 0), so a resolver in the other could never fall back to TCP.
+ * Two clients on loopback in different /24s (127.0.0.1, 127.0.1.1) now
+ * get the same share of truncated replies. */
+static void
+test_rate_limit_slips_counted_per_source(void **state)
+{
+	struct fx *f = start("127.0.0.1", 4, 5, 5, 2);
+	static const char *const src[2] = { "127.0.0.1", "127.0.1.1" };
+	uint8_t q[64], r[2048];
+	size_t n = mkq(q, 1, "seed", 0);
+	int fd[2], full[2] = { 0, 0 }, tc[2] = { 0, 0 };
+	ssize_t got;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+
+		fd[k] = udp_client();
+		inet_pton(AF_INET, src[k], &sa.sin_addr);
+		assert_int_equal(bind(fd[k], (struct sockaddr *)&sa, sizeof(sa)), 0);
+	}
+	for (int i = 0; i < 40; i++)
+		sendto(fd[i % 2], q, n, 0, (struct sockaddr *)&f->to, sizeof(f->to));
+	for (int k = 0; k < 2; k++) {
+		while ((got = pump_recv(f, fd[k], r, sizeof(r), 0.3)) > 0) {
+			if (r[2] & 0x02)
+				tc[k]++;
+			else
+				full[k]++;
+		}
+		close(fd[k]);
+	}
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(full[k], 5);
+		assert_int_equal(tc[k], 15 / 2);
+	}
+	assert_int_equal(f->stats.slipped, 14);
+	assert_int_equal(f->stats.ratelimited, 16);
+	stop(f);
+}
+
 static void
 test_bind_errors(void **state)
 {
@@ -491,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_tcp_limits),
 		cmocka_unit_test(test_tcp_backpressure),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_rate_limit_slips_counted_per_source),
 		cmocka_unit_test(test_bind_errors),
 	};
 
