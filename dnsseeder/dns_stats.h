@@ -26,6 +26,7 @@ enum dns_stats_rcode {
 	DNS_STATS_FORMERR,
 	DNS_STATS_NOTIMP,
 	DNS_STATS_BADVERS,
+	DNS_STATS_NOTAUTH,	/* signed with a key we do not have */
 	DNS_STATS_NRCODES
 };
 
