@@ -12,8 +12,9 @@ struct event_base;
 struct dns_server;
 
 /* Bounds on TCP clients (RFC 7766): a query larger than this closes the
- * connection, as does a client that leaves more than DNS_SERVER_TCP_OUTQ
- * bytes of replies unread for the idle timeout. */
+ * connection; a client that leaves more than DNS_SERVER_TCP_OUTQ bytes of
+ * replies unread is no longer read from, and closed at the query
+ * timeout. */
 #define DNS_SERVER_TCP_MAXQUERY	16384
 #define DNS_SERVER_TCP_OUTQ	65536
 
@@ -28,8 +29,13 @@ typedef size_t (*dns_server_fn)(void *arg, const uint8_t *pkt, size_t len,
 struct dns_server_config {
 	const struct netaddr	*listen;	/* UDP and TCP on each */
 	size_t			 nlisten;
+	/* TCP limits and deadlines, as struct dns_tcp_config (dns_tcp.h)
+	 * describes them. */
 	unsigned		 tcp_clients;	/* concurrent TCP connections */
-	unsigned		 tcp_timeout;	/* idle seconds before a close */
+	unsigned		 tcp_per_source;	/* of them from one address; 0: all */
+	unsigned		 tcp_idle_ms;	/* idle time before a close */
+	unsigned		 tcp_query_ms;	/* for one whole query; 0: default */
+	unsigned		 tcp_floor_ms;	/* both at a full table; 0: default */
 	unsigned		 rate;		/* UDP replies/s per source prefix; 0 = off */
 	unsigned		 burst;
 	unsigned		 slip;		/* every SLIP-th limited reply goes out

@@ -42,6 +42,8 @@ struct dns_stats {
 	uint64_t	slipped;	/* over the limit, answered TC=1 */
 	uint64_t	send_errors;
 	uint64_t	tcp_accepted, tcp_refused, tcp_timeouts;
+	uint64_t	tcp_evicted;	/* closed to make room for a newcomer */
+	uint64_t	tcp_full;	/* times accepting paused: all busy */
 	uint64_t	reloads, reload_failures;
 };
 

@@ -316,7 +316,9 @@ seeder_run(const struct seeder_config *cfg)
 	sc.listen = cfg->listen;
 	sc.nlisten = cfg->nlisten;
 	sc.tcp_clients = cfg->tcp_clients;
-	sc.tcp_timeout = cfg->tcp_timeout;
+	sc.tcp_per_source = cfg->tcp_clients_per_source;
+	sc.tcp_idle_ms = cfg->tcp_timeout * 1000;
+	sc.tcp_query_ms = cfg->tcp_query_timeout * 1000;
 	sc.rate = cfg->rate_limit;
 	sc.burst = cfg->rate_burst;
 	sc.slip = cfg->rate_slip;
