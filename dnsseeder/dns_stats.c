@@ -63,7 +63,7 @@ dns_stats_format(const struct dns_stats *s, size_t v4, size_t v6,
 	    " | addresses=%" PRIu64 " truncated=%" PRIu64 " dropped=%" PRIu64
 	    " ratelimited=%" PRIu64 " slipped=%" PRIu64 " senderr=%" PRIu64
 	    " | tcp accepted=%" PRIu64 " refused=%" PRIu64 " timeouts=%" PRIu64
-	    " evicted=%" PRIu64 " full=%" PRIu64
+	    " evicted=%" PRIu64 " full=%" PRIu64 " accepterr=%" PRIu64
 	    " | good ipv4=%zu ipv6=%zu age=%llds reloads=%" PRIu64 " failed=%" PRIu64,
 	    s->queries_udp, s->queries_tcp,
 	    s->qtype[DNS_STATS_A], s->qtype[DNS_STATS_AAAA], s->qtype[DNS_STATS_NS],
@@ -75,7 +75,7 @@ dns_stats_format(const struct dns_stats *s, size_t v4, size_t v6,
 	    s->rcode[DNS_STATS_BADVERS], s->rcode[DNS_STATS_NOTAUTH],
 	    s->answers, s->truncated, s->dropped, s->ratelimited, s->slipped,
 	    s->send_errors, s->tcp_accepted, s->tcp_refused, s->tcp_timeouts,
-	    s->tcp_evicted, s->tcp_full,
+	    s->tcp_evicted, s->tcp_full, s->tcp_accept_errors,
 	    v4, v6, age, s->reloads, s->reload_failures);
 	return buf;
 }

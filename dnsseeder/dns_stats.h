@@ -44,6 +44,7 @@ struct dns_stats {
 	uint64_t	tcp_accepted, tcp_refused, tcp_timeouts;
 	uint64_t	tcp_evicted;	/* closed to make room for a newcomer */
 	uint64_t	tcp_full;	/* times accepting paused: all busy */
+	uint64_t	tcp_accept_errors;	/* EMFILE ...: accepting paused */
 	uint64_t	reloads, reload_failures;
 };
 

@@ -44,6 +44,9 @@
 
 #define TCP_BACKLOG		256
 #define TCP_QUERY_MS_DEFAULT	3000
+/* Out of descriptors: how long accepting pauses unless a connection
+ * closes first. */
+#define TCP_STARVED_MS		1000
 /* A family tag and 16 bytes of address (IPv6: the /64, rest zero). */
 #define TCP_SOURCE_KEYLEN	17
 
@@ -84,6 +87,8 @@ struct dns_tcp {
 	struct evconnlistener	**listen;
 	size_t			 nlisten;
 	bool			 accept_paused;
+	bool			 starved;	/* out of descriptors */
+	struct event		*starved_timer;
 
 	struct tcp_list		 list[3];	/* by enum tcp_state */
 	size_t			 nconns;
@@ -126,11 +131,13 @@ tcp_deadline(const struct tcp_conn *c)
 	    t->cfg.query_ms);
 }
 
-/* Accept while there is room or something idle to make room with. */
+/* Accept while there is room or something idle to make room with, and
+ * descriptors to accept into. */
 static void
 tcp_accept_update(struct dns_tcp *t)
 {
-	bool want = t->nconns < t->cfg.clients || !TAILQ_EMPTY(&t->list[TCP_IDLE]);
+	bool want = !t->starved &&
+	    (t->nconns < t->cfg.clients || !TAILQ_EMPTY(&t->list[TCP_IDLE]));
 
 	if (t->freeing || want == !t->accept_paused)
 		return;
@@ -141,10 +148,10 @@ tcp_accept_update(struct dns_tcp *t)
 			evconnlistener_disable(t->listen[i]);
 	}
 	t->accept_paused = !want;
-	if (!want)
+	if (!want && !t->starved)
 		t->stats->tcp_full++;
-	log_debug("dns", "tcp: %s accepting (%zu connections, all busy)",
-	    want ? "resumed" : "paused", t->nconns);
+	log_debug("dns", "tcp: %s accepting (%zu connections%s)", want ? "resumed" : "paused",
+	    t->nconns, t->starved ? ", out of descriptors" : want ? "" : ", all busy");
 }
 
 static void
@@ -198,6 +205,7 @@ tcp_close(struct tcp_conn *c)
 	TAILQ_INSERT_TAIL(&t->list[TCP_DEAD], c, entry);
 	t->nconns--;
 	event_active(t->reaper, EV_TIMEOUT, 0);
+	t->starved = false;		/* its descriptor is about to be free */
 	tcp_accept_update(t);
 }
 
@@ -443,12 +451,39 @@ tcp_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 static void
+starved_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_tcp *t = arg;
+
+	(void)fd;
+	(void)what;
+	t->starved = false;
+	tcp_accept_update(t);
+}
+
+/* An accept failed.  The connection stays in the kernel's queue, so the
+ * listener would be called again at once, forever: out of descriptors
+ * (or memory), pause accepting until a connection closes or a second
+ * passes, and say so once per pause. */
+static void
 tcp_error_cb(struct evconnlistener *l, void *arg)
 {
-	(void)arg;
+	struct dns_tcp *t = arg;
+	int e = errno;
+	struct timeval tv = { TCP_STARVED_MS / 1000, (TCP_STARVED_MS % 1000) * 1000 };
+
 	(void)l;
-	/* EMFILE and friends: the listener retries on the next event. */
-	log_warn("dns", "accept: %s", strerror(errno));
+	t->stats->tcp_accept_errors++;
+	if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM) {
+		log_debug("dns", "accept: %s", strerror(e));
+		return;
+	}
+	if (!t->starved)
+		log_warn("dns", "accept: %s; pausing TCP accepts (%zu connections open)",
+		    strerror(e), t->nconns);
+	t->starved = true;
+	tcp_accept_update(t);
+	evtimer_add(t->starved_timer, &tv);
 }
 
 /* --- life cycle --------------------------------------------------------- */
@@ -480,6 +515,7 @@ dns_tcp_new(struct event_base *base, const struct dns_tcp_config *cfg, dns_serve
 	t->sources = map_new();
 	t->reaper = event_new(base, -1, 0, reaper_cb, t);
 	t->timer = evtimer_new(base, timer_cb, t);
+	t->starved_timer = evtimer_new(base, starved_cb, t);
 	return t;
 }
 
@@ -520,6 +556,7 @@ dns_tcp_free(struct dns_tcp *t)
 	free(t->listen);
 	event_free(t->reaper);
 	event_free(t->timer);
+	event_free(t->starved_timer);
 	map_free(t->sources);
 	free(t);
 }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -671,6 +672,53 @@ test_tcp_all_busy_pauses_accepting(void **state)
 	stop(f);
 }
 
+/* Out of descriptors, accept fails while the connection stays queued, so
+ * libevent called the listener again at once: a busy loop and a log line
+ * per try (issue 15 item 1 saw it in agentnode).  Now accepting pauses
+ * after the first failure and resumes once a connection closes. */
+static void
+test_tcp_accept_out_of_fds_does_not_spin(void **state)
+{
+	struct fx *f = start_tcp(64, 64, 10000, 3000, 0);
+	struct rlimit old, low;
+	int fd[6], top;
+	uint8_t r[2048];
+
+	(void)state;
+	/* Six clients connected (the kernel queues them, nobody accepted
+	 * yet); then room for two more descriptors only. */
+	for (int i = 0; i < 6; i++) {
+		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(connect(fd[i], (struct sockaddr *)&f->to, sizeof(f->to)), 0);
+	}
+	top = dup(0);
+	close(top);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)top + 2;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	pump_for(f, 0.3);
+	assert_int_equal(dns_server_tcp_clients(f->srv), 2);
+	/* One failed accept, not thousands. */
+	assert_true(f->stats.tcp_accept_errors >= 1 && f->stats.tcp_accept_errors <= 2);
+	/* A connection closes: accepting resumes, and stops again. */
+	tcp_send_query(fd[0], 0x6161);
+	assert_true(tcp_read_msg(f, fd[0], r, sizeof(r)) > 0);
+	close(fd[0]);
+	pump_for(f, 0.3);
+	assert_true(f->stats.tcp_accept_errors <= 4);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	/* With descriptors again every queued client gets in (at the
+	 * latest when the one-second pause ends) and is answered. */
+	for (int i = 1; i < 6; i++) {
+		tcp_send_query(fd[i], (uint16_t)(0x6200 + i));
+		assert_true(tcp_read_msg(f, fd[i], r, sizeof(r)) > 0);
+		assert_int_equal(r[1], i);
+		close(fd[i]);
+	}
+	stop(f);
+}
+
 /* A client that never reads its replies is paused, then timed out. */
 static void
 test_tcp_backpressure(void **state)
@@ -814,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_tcp_per_source_cap),
 		cmocka_unit_test(test_tcp_timeouts_shrink_as_table_fills),
 		cmocka_unit_test(test_tcp_all_busy_pauses_accepting),
+		cmocka_unit_test(test_tcp_accept_out_of_fds_does_not_spin),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_rate_limit_slips_counted_per_source),
 		cmocka_unit_test(test_bind_errors),
