@@ -350,6 +350,7 @@ static void
 tcp_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct tcp_conn *c = arg;
+	bool answered = false;
 
 	if (c->closing) {
 		tcp_close(c);
@@ -358,10 +359,10 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 	if (c->paused) {
 		c->paused = false;
 		bufferevent_enable(bev, EV_READ);
-		(void)tcp_process(c);
+		answered = tcp_process(c);
 	}
 	/* Reading the replies is progress, unless a query is half in. */
-	tcp_settle(c, evbuffer_get_length(bufferevent_get_input(bev)) == 0);
+	tcp_settle(c, answered || evbuffer_get_length(bufferevent_get_input(bev)) == 0);
 }
 
 static void
