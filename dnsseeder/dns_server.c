@@ -49,7 +49,7 @@ struct udp_sock {
 
 struct dns_server {
 	struct event_base	*base;
-	dns_server_fn		 fn;
+	dnsa_handler_fn		 fn;
 	void			*arg;
 	struct dns_stats	*stats;
 	struct dns_server_config cfg;
@@ -324,7 +324,7 @@ tcp_open(struct dns_server *s, const struct netaddr *a, char *err, size_t errlen
 
 struct dns_server *
 dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
-    dns_server_fn fn, void *arg, struct dns_stats *stats, char *err,
+    dnsa_handler_fn fn, void *arg, struct dns_stats *stats, char *err,
     size_t errlen)
 {
 	struct dns_server *s;

@@ -11,21 +11,6 @@
 struct event_base;
 struct dns_server;
 
-/* Bounds on TCP clients (RFC 7766): a query larger than this closes the
- * connection; a client that leaves more than DNS_SERVER_TCP_OUTQ bytes of
- * replies unread is no longer read from, and closed at the query
- * timeout. */
-#define DNS_SERVER_TCP_MAXQUERY	16384
-#define DNS_SERVER_TCP_OUTQ	65536
-
-/*
- * Answer one query: PKT of LEN bytes (untrusted) into OUT of OUTCAP
- * bytes; FLAGS are dnsa_respond's (DNSA_TCP, DNSA_SLIP).  Returns the
- * reply length, 0 for no reply.  Called from the event loop only.
- */
-typedef size_t (*dns_server_fn)(void *arg, const uint8_t *pkt, size_t len,
-    unsigned flags, uint8_t *out, size_t outcap);
-
 struct dns_server_config {
 	const struct netaddr	*listen;	/* UDP and TCP on each */
 	size_t			 nlisten;
@@ -52,7 +37,7 @@ struct dns_server_config {
  * dns_server_free.
  */
 struct dns_server *dns_server_new(struct event_base *base,
-    const struct dns_server_config *cfg, dns_server_fn fn, void *arg,
+    const struct dns_server_config *cfg, dnsa_handler_fn fn, void *arg,
     struct dns_stats *stats, char *err, size_t errlen);
 
 /* Close every socket and connection.  S may be NULL. */

@@ -79,7 +79,7 @@ struct tcp_source {
 
 struct dns_tcp {
 	struct event_base	*base;
-	dns_server_fn		 fn;
+	dnsa_handler_fn		 fn;
 	void			*arg;
 	struct dns_stats	*stats;
 	struct dns_tcp_config	 cfg;
@@ -99,7 +99,7 @@ struct dns_tcp {
 	int64_t			 armed_ms;	/* when TIMER fires */
 	bool			 freeing;
 
-	uint8_t			 in[DNS_SERVER_TCP_MAXQUERY];
+	uint8_t			 in[DNS_TCP_MAXQUERY];
 	uint8_t			 out[2 + DNSA_OUT_MIN];
 };
 
@@ -306,7 +306,7 @@ tcp_process(struct tcp_conn *c)
 		uint8_t hdr[2];
 		size_t qlen, rlen;
 
-		if (evbuffer_get_length(out) >= DNS_SERVER_TCP_OUTQ) {
+		if (evbuffer_get_length(out) >= DNS_TCP_OUTQ) {
 			bufferevent_disable(c->bev, EV_READ);
 			c->paused = true;
 			break;
@@ -314,7 +314,7 @@ tcp_process(struct tcp_conn *c)
 		if (evbuffer_copyout(in, hdr, 2) != 2)
 			break;
 		qlen = ((size_t)hdr[0] << 8) | hdr[1];
-		if (qlen < DNS_HEADER_LEN || qlen > DNS_SERVER_TCP_MAXQUERY) {
+		if (qlen < DNS_HEADER_LEN || qlen > DNS_TCP_MAXQUERY) {
 			/* Not a query we could answer; the stream cannot be
 			 * resynchronised either. */
 			t->stats->dropped++;
@@ -490,7 +490,7 @@ tcp_error_cb(struct evconnlistener *l, void *arg)
 /* --- life cycle --------------------------------------------------------- */
 
 struct dns_tcp *
-dns_tcp_new(struct event_base *base, const struct dns_tcp_config *cfg, dns_server_fn fn,
+dns_tcp_new(struct event_base *base, const struct dns_tcp_config *cfg, dnsa_handler_fn fn,
     void *arg, struct dns_stats *stats)
 {
 	struct dns_tcp *t = xcalloc(1, sizeof(*t));

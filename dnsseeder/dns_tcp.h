@@ -5,11 +5,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns_server.h"
+#include "dns_answer.h"
 #include "dns_stats.h"
 
 struct event_base;
 struct dns_tcp;
+
+/* Bounds on TCP clients (RFC 7766): a query larger than this closes the
+ * connection; a client that leaves more than DNS_TCP_OUTQ bytes of
+ * replies unread is no longer read from, and closed at the query
+ * timeout. */
+#define DNS_TCP_MAXQUERY	16384
+#define DNS_TCP_OUTQ		65536
 
 /* Both timeouts shrink as the table fills past half, down to this at a
  * full table (RFC 7766 6.2.3); NSD goes to 200 ms past half full. */
@@ -44,7 +51,7 @@ struct dns_tcp_config {
  * CFG->floor_ms at full.
  */
 struct dns_tcp *dns_tcp_new(struct event_base *base, const struct dns_tcp_config *cfg,
-    dns_server_fn fn, void *arg, struct dns_stats *stats);
+    dnsa_handler_fn fn, void *arg, struct dns_stats *stats);
 
 /* Accept on FD, a bound TCP socket that the server takes over (closed by
  * dns_tcp_free, or here on failure).  NAME is for messages.  Returns 0,
