@@ -258,14 +258,26 @@ static const struct config_key config_keys[] = {
 	  .dflt = "0", .dflt_doc = "0: twice seeder.rate_limit",
 	  .help = "Replies a source may get in a burst above the rate." },
 	{ KEY_INT("seeder.rate_slip", seeder.rate_slip, 0, 100), .dflt = "2",
-	  .help = "Every Nth reply over the limit is sent truncated (TC) so "
-	    "real resolvers retry over TCP; 0 drops them all." },
+	  .help = "Every Nth reply over the limit to one /24 or /56 is sent "
+	    "truncated (TC) so real resolvers retry over TCP; 0 drops them "
+	    "all." },
 	{ KEY_INT("seeder.tcp_clients", seeder.tcp_clients, 1, 65536),
 	  .dflt = "256",
-	  .help = "Most TCP connections at once." },
+	  .help = "Most TCP connections at once; when all are busy, new ones "
+	    "wait until one is done." },
+	{ KEY_INT("seeder.tcp_clients_per_source", seeder.tcp_clients_per_source,
+	    1, 65536), .dflt = "16",
+	  .help = "Most TCP connections from one IPv4 address or IPv6 /64; "
+	    "one more closes that source's oldest." },
 	{ KEY_INT("seeder.tcp_timeout", seeder.tcp_timeout, 1, 3600),
 	  .dflt = "10",
-	  .help = "Seconds an idle TCP connection is kept." },
+	  .help = "Seconds an idle TCP connection is kept (shorter when over "
+	    "half of seeder.tcp_clients are open)." },
+	{ KEY_INT("seeder.tcp_query_timeout", seeder.tcp_query_timeout, 1, 3600),
+	  .dflt = "3",
+	  .help = "Seconds a TCP client has to send a whole query, or to read "
+	    "its replies (shorter when over half of seeder.tcp_clients are "
+	    "open)." },
 
 	{ KEY_LIST("console.nodes", console.nodes, NULL,
 	    "node ([name=NAME] rpc=ADDR:PORT [cookie=FILE], or [name=NAME] "

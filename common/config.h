@@ -106,7 +106,9 @@ struct config {
 		int			 rate_burst;	/* 0: twice rate_limit */
 		int			 rate_slip;
 		int			 tcp_clients;
-		int			 tcp_timeout;	/* s */
+		int			 tcp_clients_per_source;
+		int			 tcp_timeout;	/* s, idle */
+		int			 tcp_query_timeout;	/* s, one query */
 	} seeder;
 
 	/* agentconsole(1).  Nodes are items for config_node_parse. */
