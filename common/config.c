@@ -180,6 +180,18 @@ static const struct config_key config_keys[] = {
 	    1000), .dflt = "4",
 	  .help = "Most inbound connections from one IP address." },
 
+	{ KEY_STRING("chain.block_notify", chain.block_notify, NULL, "command"),
+	  .dflt_doc = "unset: run nothing",
+	  .help = "Command run (by /bin/sh) whenever the best block changes, with "
+	    "%s replaced by the new tip's hash, as Bitcoin Core's -blocknotify: "
+	    "where a chain implementation plugs in." },
+	{ KEY_INT("chain.mempool_mb", chain.mempool_mb, 1, 65536), .dflt = "64",
+	  .help = "Megabytes of transactions the mempool holds; the oldest are "
+	    "evicted beyond it." },
+	{ KEY_INT("chain.mempool_expiry", chain.mempool_expiry, 1, 8760),
+	  .dflt = "336",
+	  .help = "Hours a transaction may wait in the mempool." },
+
 	{ KEY_PATH("crawler.db", crawler.db),
 	  .dflt_doc = "unset: give --db",
 	  .help = "SQLite crawl database written by agentcrawl and read by "

@@ -71,6 +71,11 @@ struct config {
 		int			 ban_time;
 		int			 max_inbound_per_ip;
 	} node;
+	struct {
+		char			*block_notify;	/* command; %s = block hash */
+		int			 mempool_mb;
+		int			 mempool_expiry;	/* hours */
+	} chain;
 
 	struct {
 		enum log_level		 level;

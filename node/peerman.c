@@ -314,7 +314,9 @@ peerman_message(void *arg, struct peer *p, const struct msg *m)
 static enum rep_violation
 peerman_violation_for(enum msg_err err, int type)
 {
-	(void)type;	/* the data-plane messages map TOO_MANY to REP_OVERSIZED_INV */
+	if (err == MSG_ERR_TOO_MANY && (type == MSG_INV || type == MSG_GETDATA ||
+	    type == MSG_NOTFOUND || type == MSG_HEADERS))
+		return REP_OVERSIZED_INV;
 	switch (err) {
 	case MSG_ERR_BAD_CHECKSUM: return REP_BAD_CHECKSUM;
 	case MSG_ERR_BAD_MAGIC: return REP_BAD_MAGIC;
@@ -419,8 +421,13 @@ peerman_peer_gone(void *arg, struct peer *p, const char *reason)
 	struct peerstate *ps = ps_of(p);
 
 	(void)reason;
-	if (ps != NULL && ps->rep.score < REP_START)
+	if (ps == NULL)
+		return;
+	if (ps->rep.score < REP_START)
 		repmem_remember(pm->repmem, &p->addr, &ps->rep, clock_wall());
+	for (int i = 0; i < pm->nhandlers; i++)
+		if (ps->hstate[i] != NULL && pm->handlers[i].peer_gone != NULL)
+			pm->handlers[i].peer_gone(pm->handlers[i].ctx, p, ps->hstate[i]);
 }
 
 static void

@@ -45,6 +45,9 @@ struct peer_handler {
 	void		*ctx;
 	uint64_t	 types;
 	void		*(*peer_new)(void *ctx, struct peer *p);
+	/* P was disconnected: give back what it held (requests in flight);
+	 * ST stays valid until peer_free. */
+	void		 (*peer_gone)(void *ctx, struct peer *p, void *st);
 	void		 (*peer_free)(void *ctx, struct peer *p, void *st);
 	/* The handshake with P completed. */
 	void		 (*peer_active)(void *ctx, struct peer *p, void *st);
