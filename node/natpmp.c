@@ -40,6 +40,7 @@
 #include "xmalloc.h"
 
 #define NATPMP_LOG		"natpmp"
+_Static_assert(NATPMP_SERVER_PORT == PCP_SERVER_PORT, "one port for both");
 #define NATPMP_RECV_BURST	16	/* datagrams read per wake-up, at most */
 #define NATPMP_MAX_RTO_MS	60000
 

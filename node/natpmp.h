@@ -27,6 +27,7 @@
 
 struct event_base;
 
+#define NATPMP_SERVER_PORT	5351	/* both protocols (RFC 6887 section 19.1) */
 #define NATPMP_DEFAULT_LEASE	3600	/* seconds; renewed at half */
 #define NATPMP_MIN_LEASE	2	/* small leases only make sense in tests */
 #define NATPMP_MAX_LEASE	86400	/* also the most we believe a gateway grants */

@@ -20,10 +20,14 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "clock.h"
+#include "config.h"
 #include "hash.h"
 #include "log.h"
 #include "netaddr.h"
+#include "rpc_client.h"
 #include "../../node/natpmp.h"
+#include "../../node/node.h"
 #include "../../node/pcp.h"
 
 /* --- a fake gateway ----------------------------------------------------------
@@ -1076,6 +1080,177 @@ test_names_and_disabled_json(void **state)
 	assert_string_equal(natpmp_proto_name((enum natpmp_proto)99), "unknown");
 }
 
+/* --- the node ------------------------------------------------------------------------ */
+
+static void
+test_config_defaults(void **state)
+{
+	static const struct {
+		const char	*net;
+		bool		 on;
+	} nets[] = { { "mainnet", true }, { "testnet", false }, { "regtest", false } };
+	struct config c;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+		config_init(&c);
+		assert_int_equal(config_set(&c, "network.name", nets[i].net, err,
+		    sizeof err), 0);
+		assert_int_equal(config_finalize(&c, err, sizeof err), 0);
+		assert_int_equal(c.node.natpmp, nets[i].on);
+		assert_int_equal(c.node.natpmp_lease, 3600);
+		assert_int_equal(c.node.natpmp_gateway.n, 0);
+		config_free(&c);
+		/* Set, it is what it says on every network. */
+		config_init(&c);
+		assert_int_equal(config_set(&c, "network.name", nets[i].net, err,
+		    sizeof err), 0);
+		assert_int_equal(config_set(&c, "node.natpmp", nets[i].on ? "false" :
+		    "true", err, sizeof err), 0);
+		assert_int_equal(config_finalize(&c, err, sizeof err), 0);
+		assert_int_equal(c.node.natpmp, !nets[i].on);
+		config_free(&c);
+	}
+	config_init(&c);
+	assert_int_equal(config_set(&c, "node.natpmp_lease", "1", err, sizeof err), -1);
+	assert_int_equal(config_set(&c, "node.natpmp_gateway", "gw.example", err,
+	    sizeof err), -1);
+	config_free(&c);
+}
+
+struct node_run {
+	char		 dir[64];
+	char		 cookie[96];
+	uint16_t	 p2p, rpc;
+	int		 failures;	/* checks failed in the operator thread */
+	char		 failed[256];
+};
+
+/* cmocka's asserts must stay on the main thread, which runs the node. */
+#define CHECK(r, cond) do { if (!(cond) && (r)->failures++ == 0) \
+	snprintf((r)->failed, sizeof((r)->failed), "%s:%d: %s", __FILE__, __LINE__, #cond); \
+	} while (0)
+
+static uint16_t
+free_tcp_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0)
+		abort();
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+/* Is getnetworkinfo V's natpmp.ipv4 mapped and renewed, and does the node
+ * advertise WANT? */
+static bool
+node_mapped(json_t *v, const char *want)
+{
+	json_t *f = json_object_get(json_object_get(v, "natpmp"), "ipv4");
+	json_t *local = json_object_get(v, "localaddresses");
+	bool listed = false;
+
+	for (size_t i = 0; i < json_array_size(local); i++)
+		if (strcmp(json_string_value(json_array_get(local, i)), want) == 0)
+			listed = true;
+	return listed && json_is_string(json_object_get(f, "state")) &&
+	    strcmp(json_string_value(json_object_get(f, "state")), "mapped") == 0 &&
+	    json_integer_value(json_object_get(f, "renewals")) >= 1;
+}
+
+/* The operator: wait for the mapping and its renewal to show in
+ * getnetworkinfo, with the external address advertised, then stop. */
+static void *
+node_operator(void *arg)
+{
+	struct node_run *r = arg;
+	struct event_base *base = event_base_new();
+	int64_t end = clock_mono_ms() + 15000;
+	struct rpc_error err;
+	char want[32];
+	bool ok = false;
+	json_t *v;
+
+	snprintf(want, sizeof want, "81.2.69.160:%u", r->p2p);
+	while (!ok && clock_mono_ms() < end) {
+		v = access(r->cookie, R_OK) != 0 ? NULL :
+		    rpc_client_call_sync(base, "127.0.0.1", r->rpc, r->cookie,
+		    "getnetworkinfo", json_array(), 5.0, &err);
+		if (v != NULL) {
+			ok = node_mapped(v, want);
+			CHECK(r, json_is_true(json_object_get(json_object_get(v,
+			    "natpmp"), "enabled")));
+			json_decref(v);
+		}
+		if (!ok)
+			usleep(50 * 1000);
+	}
+	CHECK(r, ok);
+	v = rpc_client_call_sync(base, "127.0.0.1", r->rpc, r->cookie, "stop",
+	    json_array(), 5.0, &err);
+	CHECK(r, v != NULL);
+	json_decref(v);
+	event_base_free(base);
+	return NULL;
+}
+
+/* The whole node on regtest with node.natpmp at a fake gateway: the
+ * external address reaches getnetworkinfo's localaddresses, the mapping is
+ * renewed, stopping deletes it. */
+static void
+test_node_maps_and_advertises(void **state)
+{
+	struct fake_gw g = { .grant = 2 };
+	struct node_run r;
+	struct config cfg;
+	pthread_t t;
+	char err[256], val[96];
+
+	(void)state;
+	gw_start(&g, AF_INET);
+	memset(&r, 0, sizeof r);
+	snprintf(r.dir, sizeof r.dir, "/tmp/test_natpmp_node.XXXXXX");
+	assert_non_null(mkdtemp(r.dir));
+	snprintf(r.cookie, sizeof r.cookie, "%s/.cookie", r.dir);
+	r.p2p = free_tcp_port();
+	r.rpc = free_tcp_port();
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, "network.name", "regtest", err, sizeof err), 0);
+	assert_int_equal(config_set(&cfg, "node.datadir", r.dir, err, sizeof err), 0);
+	snprintf(val, sizeof val, "127.0.0.1:%u", r.p2p);
+	assert_int_equal(config_set(&cfg, "node.listen", val, err, sizeof err), 0);
+	snprintf(val, sizeof val, "127.0.0.1:%u", r.rpc);
+	assert_int_equal(config_set(&cfg, "node.rpc_listen", val, err, sizeof err), 0);
+	assert_int_equal(config_set(&cfg, "network.dns_seeds", "", err, sizeof err), 0);
+	assert_int_equal(config_set(&cfg, "network.seeds", "", err, sizeof err), 0);
+	assert_int_equal(config_set(&cfg, "node.natpmp", "true", err, sizeof err), 0);
+	assert_int_equal(config_set(&cfg, "node.natpmp_lease", "2", err, sizeof err), 0);
+	/* The first of a family counts. */
+	snprintf(val, sizeof val, "127.0.0.1:%u", g.port);
+	assert_int_equal(config_set(&cfg, "node.natpmp_gateway", val, err, sizeof err), 0);
+	assert_int_equal(config_set(&cfg, "node.natpmp_gateway", "127.0.0.2", err,
+	    sizeof err), 0);
+	assert_int_equal(config_finalize(&cfg, err, sizeof err), 0);
+
+	assert_int_equal(pthread_create(&t, NULL, node_operator, &r), 0);
+	assert_int_equal(node_run(&cfg, NULL), 0);
+	pthread_join(t, NULL);
+	gw_stop(&g);
+	if (r.failures > 0)
+		fail_msg("%d checks failed, first: %s", r.failures, r.failed);
+	assert_true(g.n_pcp >= 2);
+	assert_int_equal(g.n_pcp_delete, 1);
+	assert_int_equal(g.last_lifetime, 0);
+	config_free(&cfg);
+	(void)!system(((void)snprintf(val, sizeof val, "rm -rf %s", r.dir), val));
+}
+
 int
 main(void)
 {
@@ -1096,6 +1271,8 @@ main(void)
 		cmocka_unit_test(test_gateway_restart),
 		cmocka_unit_test(test_stop_bounded),
 		cmocka_unit_test(test_names_and_disabled_json),
+		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_node_maps_and_advertises),
 	};
 
 	if (hash_init() != 0)
