@@ -755,7 +755,9 @@ natpmp_delete_all(struct natpmp *n)
 			struct natpmp_flow *f = pending[i];
 
 			if (now >= next_send[i]) {
-				(void)send(f->fd, f->pkt, f->pktlen, MSG_DONTWAIT);
+				if (send(f->fd, f->pkt, f->pktlen, MSG_DONTWAIT) < 0)
+					log_debug(NATPMP_LOG, "%s: send: %s",
+					    flow_name(f), strerror(errno));
 				next_send[i] = now + f->rto_ms;
 				f->rto_ms *= 2;
 			}
