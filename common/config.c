@@ -150,6 +150,22 @@ static const struct config_key config_keys[] = {
 	    "and keep the address book fresh for newcomers." },
 	{ KEY_BOOL("node.upnp", node.upnp), .dflt = "false",
 	  .help = "Ask the router by UPnP IGD to forward network.p2p_port." },
+	{ KEY_BOOL("node.natpmp", node.natpmp),
+	  .dflt_doc = "`true` on mainnet, `false` on testnet and regtest",
+	  .help = "Ask the default gateway by PCP (or NAT-PMP, when that is all "
+	    "it speaks) to forward the P2P port and to open it for our global "
+	    "IPv6 address; the external address it reports is advertised. "
+	    "Renewed at half the lease, removed at exit." },
+	{ KEY_LIST("node.natpmp_gateway", node.natpmp_gateway,
+	    config_check_addrport, "numeric address[:port]"),
+	  .dflt_doc = "unset: the default routes' gateways",
+	  .help = "PCP/NAT-PMP gateways to ask instead of the default routes' "
+	    "next hops: the first IPv4 and the first IPv6 address count; the "
+	    "port defaults to 5351." },
+	{ KEY_INT("node.natpmp_lease", node.natpmp_lease, 2, 86400),
+	  .dflt = "3600",
+	  .help = "Seconds of mapping lifetime to ask the PCP/NAT-PMP gateway "
+	    "for; renewed at half of what it grants." },
 	{ KEY_PATH("node.geoip_db", node.geoip_db),
 	  .dflt_doc = "unset: no locations",
 	  .help = "MaxMind GeoLite2/GeoIP2 City database (.mmdb), used to "
@@ -1449,6 +1465,8 @@ config_finalize(struct config *c, char *err, size_t errlen)
 	if (c->node.rpc_listen == NULL)
 		c->node.rpc_listen = xasprintf("127.0.0.1:%d",
 		    c->network.rpc_port);
+	if (!config_isset(c, "node.natpmp"))
+		c->node.natpmp = p->id == NET_MAINNET;	/* as Bitcoin Core v30 */
 
 	for (size_t i = 0; i < c->network.seeds.n; i++)
 		config_norm_hostport(&c->network.seeds.v[i],

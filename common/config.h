@@ -62,6 +62,9 @@ struct config {
 		char			*rpc_listen;	/* numeric "addr:port" */
 		bool			 seed;
 		bool			 upnp;
+		bool			 natpmp;	/* default: mainnet only */
+		struct config_strlist	 natpmp_gateway;	/* numeric "addr[:port]" */
+		int			 natpmp_lease;
 		char			*geoip_db;
 		char			*asn_db;
 		char			*dns_server;	/* numeric "addr:port" */

@@ -47,6 +47,8 @@ static const struct cli_option flags[] = {
 	  .help = "run as a seed node (NODE_SEED, generous getaddr)" },
 	{ .name = "upnp", .key = "node.upnp", .value = "true",
 	  .help = "map the P2P port with UPnP" },
+	{ .name = "natpmp", .key = "node.natpmp", .value = "true",
+	  .help = "map the P2P port with PCP/NAT-PMP (default on mainnet)" },
 	{ .name = "geoip-db", .has_arg = 1, .key = "node.geoip_db", .arg = "FILE",
 	  .help = "MaxMind City database" },
 	{ .name = "asn-db", .has_arg = 1, .key = "node.asn_db", .arg = "FILE",

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "mempool.h"
 #include "msg.h"
+#include "natpmp.h"
 #include "peerman.h"
 #include "proc.h"
 #include "repmem.h"
@@ -81,6 +82,7 @@ struct node {
 	struct rpc_server	*rpc;
 	struct rpc_method	*methods;	/* the node's and the chain's, owned */
 	struct upnp		*upnp;
+	struct natpmp		*natpmp;
 	struct rpc_node		 rpcctx;
 
 	int64_t			 last_addrman_save;	/* monotonic seconds */
@@ -300,6 +302,54 @@ node_upnp_cb(void *arg, const struct upnp_status *st)
 	}
 }
 
+/* Advertise what the gateway assigned; an IPv4 address wins over the
+ * address of an IPv6 pinhole. */
+static void
+node_natpmp_cb(void *arg, const struct natpmp_status *st)
+{
+	struct node *n = arg;
+	struct netaddr cur;
+
+	if (st->state != NATPMP_MAPPED || !st->has_external ||
+	    (st->family == NATPMP_IPV6 && connman_local_addr(n->connman, &cur) &&
+	    netaddr_is_ipv4(&cur)))
+		return;
+	connman_set_local_addr(n->connman, &st->external);
+}
+
+/* PCP/NAT-PMP for the families we listen on, at the configured gateways
+ * (the first of each family) or the default routes'. */
+static struct natpmp *
+node_natpmp_start(struct node *n)
+{
+	const struct config *cfg = n->cfg;
+	struct natpmp_opts o = { .port = node_listen_port(n),
+	    .lease = (uint32_t)cfg->node.natpmp_lease,
+	    .allow_private = cfg->params->allow_private };
+	struct netaddr a;
+
+	for (size_t i = 0; i < cfg->node.listen.n; i++) {
+		if (netaddr_parse(cfg->node.listen.v[i], 1, &a) != 0)
+			continue;
+		if (netaddr_is_ipv4(&a))
+			o.ipv4 = true;
+		else
+			o.ipv6 = true;
+	}
+	for (size_t i = 0; i < cfg->node.natpmp_gateway.n; i++) {
+		if (netaddr_parse(cfg->node.natpmp_gateway.v[i], NATPMP_SERVER_PORT, &a) != 0)
+			continue;
+		if (netaddr_is_ipv4(&a) && !o.has_gateway4) {
+			o.gateway4 = a;
+			o.has_gateway4 = true;
+		} else if (!netaddr_is_ipv4(&a) && !o.has_gateway6) {
+			o.gateway6 = a;
+			o.has_gateway6 = true;
+		}
+	}
+	return o.ipv4 || o.ipv6 ? natpmp_start(proc_base(n->proc), &o, node_natpmp_cb, n) : NULL;
+}
+
 /* The message layer and its handlers, on top of connman. */
 static int
 node_start_layers(struct node *n, char *err, size_t errlen)
@@ -443,6 +493,8 @@ node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, s
 	if (cfg->node.upnp)
 		n->upnp = upnp_start(proc_base(n->proc), node_listen_port(n), node_listen_port(n),
 		    3600, NULL, NULL, node_upnp_cb, n);
+	if (cfg->node.natpmp)
+		n->rpcctx.natpmp = n->natpmp = node_natpmp_start(n);
 	proc_task_add(n->proc, "peers", 1000, 1000, node_tick_peers, n);
 	proc_task_add(n->proc, "state", 1000, 1000, node_tick_state, n);
 	proc_task_add(n->proc, "txrelay", NODE_TXRELAY_TICK_MS, NODE_TXRELAY_TICK_MS,
@@ -458,6 +510,7 @@ node_stop(struct node *n)
 {
 	if (n->upnp != NULL)
 		upnp_stop(n->upnp);
+	natpmp_stop(n->natpmp);
 	if (n->addrman != NULL)
 		node_save_addrman(n);
 	if (n->banman != NULL)

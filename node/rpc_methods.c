@@ -22,6 +22,7 @@
 #include "connman.h"
 #include "health.h"
 #include "manual.h"
+#include "natpmp.h"
 #include "peer.h"
 #include "peerman.h"
 #include "strutil.h"
@@ -139,6 +140,7 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	/* The node's own connectivity (health.h); "networkhealth" is the old
 	 * name, kept for existing clients. */
 	json_object_set_new(o, "connectivityhealth", json_integer(health_score(&hi)));
+	json_object_set_new(o, "natpmp", natpmp_json(n->natpmp));
 	return o;
 }
 

@@ -17,6 +17,7 @@ struct chain;
 struct config;
 struct connman;
 struct mempool;
+struct natpmp;
 struct peerman;
 struct txrelay;
 
@@ -32,6 +33,7 @@ struct rpc_node {
 	struct mempool		*mempool;
 	struct blockrelay	*blockrelay;
 	struct txrelay		*txrelay;
+	struct natpmp		*natpmp;	/* NULL: PCP/NAT-PMP off */
 	int64_t			 start_mono;	/* monotonic seconds */
 	void			 (*stop)(void *arg);	/* the "stop" method */
 	void			*stop_arg;
