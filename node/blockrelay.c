@@ -81,6 +81,8 @@ peer_has(const struct blockrelay *br, const struct bpeer *bp, const struct chain
 {
 	const struct chain_entry *k[2] = { bp->best_known, bp->best_sent };
 
+	if (e->height == 0)
+		return true;	/* every peer of the network has its genesis */
 	for (int i = 0; i < 2; i++)
 		if (k[i] != NULL && k[i]->height >= e->height &&
 		    chain_ancestor(br->chain, k[i], e->height) == e)
@@ -433,15 +435,26 @@ on_getdata(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct
 	serve(br, p, bp);
 }
 
+/* The peer lacks a block it led us to expect: stop asking it for that
+ * branch (its best known falls back below the block), let others serve. */
 static void
 on_notfound(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct msg *m)
 {
 	bool freed = false;
 
 	(void)p;
-	for (size_t i = 0; i < m->u.inv.count; i++)
-		if (m->u.inv.entries[i].type == MSG_INV_BLOCK)
-			freed |= inflight_take(br, bp, m->u.inv.entries[i].hash);
+	for (size_t i = 0; i < m->u.inv.count; i++) {
+		const struct chain_entry *e;
+
+		if (m->u.inv.entries[i].type != MSG_INV_BLOCK ||
+		    !inflight_take(br, bp, m->u.inv.entries[i].hash))
+			continue;
+		freed = true;
+		e = chain_find(br->chain, m->u.inv.entries[i].hash);
+		if (e != NULL && bp->best_known != NULL && bp->best_known->height >= e->height &&
+		    chain_ancestor(br->chain, bp->best_known, e->height) == e)
+			bp->best_known = e->prev;
+	}
 	if (freed)
 		schedule_all(br);
 }

@@ -262,7 +262,7 @@ connman_touch(struct connman *cm, struct peer *p)
 int
 connman_send(struct connman *cm, struct peer *p, const struct msg *m)
 {
-	if (p->conn == NULL)
+	if (p->gone || p->conn == NULL)
 		return -1;
 	connman_touch(cm, p);
 	return cm->io->send(p->conn, m);
@@ -323,12 +323,17 @@ connman_disconnect(struct connman *cm, struct peer *p, const char *reason, bool 
 	const struct conn_stats *st;
 	char who[96];
 
-	if (p->conn == NULL)
+	if (p->gone)
 		return;
 	log_info("net", "disconnect %s: %s", peer_str(p, who, sizeof(who)), reason);
 	st = cm->io->stats(p->conn);
 	cm->stats.bytes_recv_closed += st->bytes_recv;
 	cm->stats.bytes_sent_closed += st->bytes_sent;
+	/* Out of the table first: whatever the message layer does on hearing
+	 * of it (hand its requests to other peers) must not pick P again. */
+	p->gone = true;
+	TAILQ_REMOVE(&cm->peers, p, entry);
+	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
 	if (p->active && p->dir == PEER_OUTBOUND)
 		addrman_connected(cm->addrman, &p->addr, clock_wall());
 	manual_peer_gone(cm->manual, p->id, p->active, clock_mono_ms() / 1000);
@@ -337,9 +342,6 @@ connman_disconnect(struct connman *cm, struct peer *p, const char *reason, bool 
 	connman_note_gone(cm, p, reason);
 	cm->io->close(p->conn, flush);
 	p->conn = NULL;
-	p->gone = true;
-	TAILQ_REMOVE(&cm->peers, p, entry);
-	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
 	event_active(cm->reap, EV_TIMEOUT, 0);
 }
 

@@ -154,7 +154,10 @@ txreq_forget(struct txrelay *tr, struct txreq *rq, uint64_t id)
 
 	for (unsigned i = 0; i < rq->n; i++)
 		if (rq->announcers[i] == id) {
-			rq->announcers[i] = rq->announcers[--rq->n];
+			/* Keep the order: announcers are asked first come, first. */
+			memmove(&rq->announcers[i], &rq->announcers[i + 1],
+			    (rq->n - i - 1) * sizeof(rq->announcers[0]));
+			rq->n--;
 			if (tp != NULL && tp->tracked > 0)
 				tp->tracked--;
 			break;
