@@ -28,6 +28,10 @@
 #include "u256.h"
 #include "xmalloc.h"
 
+const double blockrelay_delay_bounds[BLOCKRELAY_DELAY_BUCKETS - 1] = {
+	0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+};
+
 /* Keep serving getdata while less than this is queued to the peer. */
 #define BLOCKRELAY_SERVE_SENDQ	(1024 * 1024)
 
@@ -459,6 +463,20 @@ on_notfound(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struc
 		schedule_all(br);
 }
 
+static void
+note_delay(struct blockrelay *br, const struct block *b)
+{
+	double d = (double)(clock_wall_ms() - (int64_t)b->header.time * 1000) / 1000.0;
+
+	if (d < 0)
+		d = 0;	/* its maker's clock runs ahead of ours */
+	for (int i = 0; i < BLOCKRELAY_DELAY_BUCKETS; i++)
+		if (i == BLOCKRELAY_DELAY_BUCKETS - 1 || d <= blockrelay_delay_bounds[i])
+			br->stats.delay_le[i]++;
+	br->stats.delay_sum += d;
+	br->stats.delay_count++;
+}
+
 /* A block nobody asked for is welcome only as a new tip outside IBD;
  * beyond a few a minute it is a flood. */
 static bool
@@ -495,6 +513,7 @@ on_block(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct m
 	switch (r) {
 	case CHAIN_NEW:
 		br->stats.blocks_received++;
+		note_delay(br, b);
 		/* fall through */
 	case CHAIN_DUPLICATE:
 		note_known(bp, e);

@@ -61,6 +61,11 @@ struct blockrelay_peer_stats {
 void blockrelay_peer_stats(const struct blockrelay *br, const struct peer *p,
     struct blockrelay_peer_stats *out);
 
+/* Upper bounds (seconds) of the first-seen delay histogram: from a block's
+ * own timestamp to its arrival here.  The last bucket is +Inf. */
+#define BLOCKRELAY_DELAY_BUCKETS	10
+extern const double blockrelay_delay_bounds[BLOCKRELAY_DELAY_BUCKETS - 1];
+
 struct blockrelay_stats {
 	uint64_t	headers_received;
 	uint64_t	blocks_received;	/* new blocks accepted from peers */
@@ -68,6 +73,11 @@ struct blockrelay_stats {
 	uint64_t	announcements;		/* tips announced (per peer) */
 	uint64_t	invalid;		/* blocks or headers that failed a check */
 	uint64_t	stallers;		/* peers dropped for stalling */
+	/* First-seen delays of blocks received (cumulative buckets, as
+	 * Prometheus histograms are), their sum in seconds and count. */
+	uint64_t	delay_le[BLOCKRELAY_DELAY_BUCKETS];
+	double		delay_sum;
+	uint64_t	delay_count;
 };
 void blockrelay_stats(const struct blockrelay *br, struct blockrelay_stats *out);
 

@@ -16,7 +16,10 @@
 #include "chain.h"
 #include "clock.h"
 #include "config.h"
+#include "connman.h"
 #include "mempool.h"
+#include "netaddr.h"
+#include "peer.h"
 #include "miner.h"
 #include "rpc_methods.h"
 #include "txrelay.h"
@@ -263,6 +266,37 @@ rpc_getchaintips(void *ctx, json_t *params, struct rpc_error *err)
 	return t.arr;
 }
 
+/* The last COUNT blocks of the active chain with when this node first saw
+ * each and who brought it: propagation, live. */
+static json_t *
+rpc_getrecentblocks(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct rpc_node *n = ctx;
+	const struct chain_entry *e = chain_tip(n->chain);
+	int64_t count;
+	json_t *arr;
+
+	if (rpc_param_int(params, 0, 20, 1, 1000, &count, err) == -1)
+		return NULL;
+	arr = json_array();
+	for (; e != NULL && count-- > 0; e = e->prev) {
+		struct peer *p = e->from_peer != 0 ? connman_peer_find(n->connman, e->from_peer) : NULL;
+		char addr[NETADDR_STRLEN];
+		json_t *o = json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:I}",
+		    "height", e->height, "hash", rpc_hash_json(e->hash),
+		    "time", (json_int_t)e->header.time,
+		    "size", (json_int_t)e->len,
+		    "firstseen_ms", (json_int_t)e->first_seen_ms,
+		    "delay_ms", (json_int_t)(e->first_seen_ms - (int64_t)e->header.time * 1000),
+		    "from_peer", (json_int_t)e->from_peer);
+		json_object_set_new(o, "from", p != NULL ?
+		    json_string(netaddr_format(&p->addr, addr, sizeof(addr))) :
+		    json_string(e->from_peer == 0 ? "local" : "gone"));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static int
 rpc_mempool_txid(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time)
 {
@@ -431,6 +465,9 @@ static const struct rpc_method rpc_chain_methods[] = {
 	{ .name = "getchaintips", .params = "", .fn = rpc_getchaintips,
 	  .help = "Every branch's tip: height, hash, branchlen, status (active, valid-fork, "
 	  "valid-headers, headers-only, invalid)." },
+	{ .name = "getrecentblocks", .params = "[count]", .fn = rpc_getrecentblocks,
+	  .help = "The last COUNT (default 20) blocks of the active chain, newest first, with "
+	  "firstseen_ms, the delay from their timestamp and the peer that brought them." },
 	{ .name = "getrawmempool", .params = "", .fn = rpc_getrawmempool,
 	  .help = "The txids in the mempool, oldest first." },
 	{ .name = "getmempoolinfo", .params = "", .fn = rpc_getmempoolinfo,
@@ -494,4 +531,15 @@ rpc_chain_metrics(void *ctx, struct evbuffer *out)
 	    (unsigned long long)bs.blocks_received, (unsigned long long)bs.blocks_served,
 	    (unsigned long long)bs.announcements, (unsigned long long)bs.invalid,
 	    (unsigned long long)ts.received, (unsigned long long)ts.announced);
+	evbuffer_add_printf(out, "# HELP agentnode_block_first_seen_delay_seconds From a block's "
+	    "timestamp to its first sighting here (whole-second timestamps: coarse).\n"
+	    "# TYPE agentnode_block_first_seen_delay_seconds histogram\n");
+	for (int i = 0; i < BLOCKRELAY_DELAY_BUCKETS - 1; i++)
+		evbuffer_add_printf(out, "agentnode_block_first_seen_delay_seconds_bucket{le=\"%g\"} "
+		    "%llu\n", blockrelay_delay_bounds[i], (unsigned long long)bs.delay_le[i]);
+	evbuffer_add_printf(out, "agentnode_block_first_seen_delay_seconds_bucket{le=\"+Inf\"} "
+	    "%llu\nagentnode_block_first_seen_delay_seconds_sum %.3f\n"
+	    "agentnode_block_first_seen_delay_seconds_count %llu\n",
+	    (unsigned long long)bs.delay_le[BLOCKRELAY_DELAY_BUCKETS - 1], bs.delay_sum,
+	    (unsigned long long)bs.delay_count);
 }
