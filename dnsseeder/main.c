@@ -22,33 +22,62 @@ enum flag_id {
 	F_HELP = 1,
 };
 
-static const struct cli_flag flags[] = {
-	{ "db", 1, "crawler.db", NULL, 0, 0, 0, "FILE", "crawl database written by agentcrawl (read-only)" },
-	{ "host", 1, "seeder.host", NULL, 0, 0, 0, "NAME", "the seed's domain, e.g. seed.agentchain.io" },
-	{ "ns", 1, "seeder.ns", NULL, 0, 0, 0, "NAME", "its name server (SOA MNAME and NS record)" },
-	{ "mbox", 1, "seeder.mbox", NULL, 0, 0, 0, "NAME", "SOA contact, hostmaster.example.org or hostmaster@example.org" },
-	{ "listen", 1, "seeder.listen", NULL, 0, 0, 0, "ADDR:PORT", "UDP+TCP address, repeatable (default 0.0.0.0:53, [::]:53)" },
-	{ "network", 1, "network.name", NULL, 0, 0, 0, "NET", "mainnet, testnet or regtest" },
-	{ "ttl", 1, "seeder.ttl", NULL, 0, 0, 0, "SECONDS", "TTL of A/AAAA and negative answers (>= 60)" },
-	{ "max-answers", 1, "seeder.max_answers", NULL, 0, 0, 0, "N", "addresses per A answer (25)" },
-	{ "max-answers6", 1, "seeder.max_answers6", NULL, 0, 0, 0, "N", "addresses per AAAA answer (16)" },
-	{ "reload", 1, "seeder.reload", NULL, 0, 0, 0, "SECONDS", "re-read the database this often (60)" },
-	{ "user", 1, "seeder.user", NULL, 0, 0, 0, "NAME", "drop root for this user after binding" },
-	{ "stats-interval", 1, "seeder.stats_interval", NULL, 0, 0, 0, "SECONDS", "log statistics this often (300; 0: SIGUSR1 only)" },
-	{ "rate-limit", 1, "seeder.rate_limit", NULL, 0, 0, 0, "N", "UDP replies/s per /24 or /56 (0: off)" },
-	{ "rate-burst", 1, "seeder.rate_burst", NULL, 0, 0, 0, "N", "burst above the rate (0: twice the rate)" },
-	{ "rate-slip", 1, "seeder.rate_slip", NULL, 0, 0, 0, "N", "every Nth limited reply goes out truncated (2)" },
-	{ "tcp-clients", 1, "seeder.tcp_clients", NULL, 0, 0, 0, "N", "concurrent TCP connections (256)" },
-	{ "tcp-clients-per-source", 1, "seeder.tcp_clients_per_source", NULL, 0, 0, 0, "N", "of them from one address or IPv6 /64 (16)" },
-	{ "tcp-timeout", 1, "seeder.tcp_timeout", NULL, 0, 0, 0, "SECONDS", "close idle TCP connections after (10)" },
-	{ "tcp-query-timeout", 1, "seeder.tcp_query_timeout", NULL, 0, 0, 0, "SECONDS", "time for one whole TCP query or its replies (3)" },
-	{ "log-level", 1, "log.level", NULL, 0, 0, 0, "LEVEL", "error, warn, info, debug, trace" },
-	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE", "log to FILE instead of stderr" },
-	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE", "YAML configuration (agentchain.yaml(5))" },
-	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE", "set any config key" },
-	{ "help-config", 0, NULL, NULL, CLI_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
-	{ "version", 0, NULL, NULL, CLI_VERSION, 0, 0, NULL, "print the version" },
-	{ "help", 0, NULL, NULL, F_HELP, 0, 'h', NULL, "this help" },
+static const struct cli_option flags[] = {
+	{ .name = "db", .has_arg = 1, .key = "crawler.db", .arg = "FILE",
+	  .help = "crawl database written by agentcrawl (read-only)" },
+	{ .name = "host", .has_arg = 1, .key = "seeder.host", .arg = "NAME",
+	  .help = "the seed's domain, e.g. seed.agentchain.io" },
+	{ .name = "ns", .has_arg = 1, .key = "seeder.ns", .arg = "NAME",
+	  .help = "its name server (SOA MNAME and NS record)" },
+	{ .name = "mbox", .has_arg = 1, .key = "seeder.mbox", .arg = "NAME",
+	  .help = "SOA contact, hostmaster.example.org or hostmaster@example.org" },
+	{ .name = "listen", .has_arg = 1, .key = "seeder.listen", .arg = "ADDR:PORT",
+	  .help = "UDP+TCP address, repeatable (default 0.0.0.0:53, [::]:53)" },
+	{ .name = "network", .has_arg = 1, .key = "network.name", .arg = "NET",
+	  .help = "mainnet, testnet or regtest" },
+	{ .name = "ttl", .has_arg = 1, .key = "seeder.ttl", .arg = "SECONDS",
+	  .help = "TTL of A/AAAA and negative answers (>= 60)" },
+	{ .name = "max-answers", .has_arg = 1, .key = "seeder.max_answers", .arg = "N",
+	  .help = "addresses per A answer (25)" },
+	{ .name = "max-answers6", .has_arg = 1, .key = "seeder.max_answers6", .arg = "N",
+	  .help = "addresses per AAAA answer (16)" },
+	{ .name = "reload", .has_arg = 1, .key = "seeder.reload", .arg = "SECONDS",
+	  .help = "re-read the database this often (60)" },
+	{ .name = "user", .has_arg = 1, .key = "seeder.user", .arg = "NAME",
+	  .help = "drop root for this user after binding" },
+	{ .name = "stats-interval", .has_arg = 1, .key = "seeder.stats_interval",
+	  .arg = "SECONDS",
+	  .help = "log statistics this often (300; 0: SIGUSR1 only)" },
+	{ .name = "rate-limit", .has_arg = 1, .key = "seeder.rate_limit", .arg = "N",
+	  .help = "UDP replies/s per /24 or /56 (0: off)" },
+	{ .name = "rate-burst", .has_arg = 1, .key = "seeder.rate_burst", .arg = "N",
+	  .help = "burst above the rate (0: twice the rate)" },
+	{ .name = "rate-slip", .has_arg = 1, .key = "seeder.rate_slip", .arg = "N",
+	  .help = "every Nth limited reply goes out truncated (2)" },
+	{ .name = "tcp-clients", .has_arg = 1, .key = "seeder.tcp_clients", .arg = "N",
+	  .help = "concurrent TCP connections (256)" },
+	{ .name = "tcp-clients-per-source", .has_arg = 1,
+	  .key = "seeder.tcp_clients_per_source", .arg = "N",
+	  .help = "of them from one address or IPv6 /64 (16)" },
+	{ .name = "tcp-timeout", .has_arg = 1, .key = "seeder.tcp_timeout", .arg = "SECONDS",
+	  .help = "close idle TCP connections after (10)" },
+	{ .name = "tcp-query-timeout", .has_arg = 1, .key = "seeder.tcp_query_timeout",
+	  .arg = "SECONDS",
+	  .help = "time for one whole TCP query or its replies (3)" },
+	{ .name = "log-level", .has_arg = 1, .key = "log.level", .arg = "LEVEL",
+	  .help = "error, warn, info, debug, trace" },
+	{ .name = "log-file", .has_arg = 1, .key = "log.file", .arg = "FILE",
+	  .help = "log to FILE instead of stderr" },
+	{ .name = "config", .has_arg = 1, .id = CLI_CONFIG, .arg = "FILE",
+	  .help = "YAML configuration (agentchain.yaml(5))" },
+	{ .name = "set", .has_arg = 1, .id = CLI_SET, .arg = "KEY=VALUE",
+	  .help = "set any config key" },
+	{ .name = "help-config", .id = CLI_HELP_CONFIG,
+	  .help = "describe every config key" },
+	{ .name = "version", .id = CLI_VERSION,
+	  .help = "print the version" },
+	{ .name = "help", .id = F_HELP, .short_name = 'h',
+	  .help = "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -60,12 +89,12 @@ usage(FILE *fp)
 	    "x<hex> service-filter subdomains with random samples of the good nodes\n"
 	    "in agentcrawl's database.  Runs in the foreground until SIGINT/SIGTERM;\n"
 	    "SIGHUP re-reads the database, SIGUSR1 logs statistics.\n\noptions:\n");
-	cli_usage(fp, flags, NFLAGS, 0);
+	cli_usage_options(fp, flags, NFLAGS, 0, NULL);
 	fprintf(fp, "\nSee agentseeder(8) and agentchain.yaml(5).\n");
 }
 
 static int
-handle_flag(const struct cli_flag *f, const char *value, void *arg)
+handle_flag(const struct cli_option *f, const char *value, void *arg)
 {
 	(void)value;
 	(void)arg;
@@ -129,7 +158,8 @@ main(int argc, char **argv)
 	int rc;
 
 	config_init(&cfg);
-	rc = cli_parse("agentseeder", argc, argv, flags, NFLAGS, 0, &cfg, handle_flag, NULL);
+	rc = cli_parse_options("agentseeder", argc, argv, flags, NFLAGS, 0, NULL, &cfg,
+	    handle_flag, NULL);
 	if (rc != 0) {
 		config_free(&cfg);
 		return rc == 2 ? SEEDER_EXIT_OK : SEEDER_EXIT_USAGE;
