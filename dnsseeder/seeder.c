@@ -211,7 +211,11 @@ take_signed(struct seeder *s, struct reload_job *job)
 	if (job->keys_failed && s->keys != NULL)
 		log_warn("dnssec", "%s; signing with the keys read before", job->keyerr);
 	if (job->sig == NULL) {
-		log_error("dnssec", "%s; answers keep the signatures made before", job->sigerr);
+		if (s->sig != NULL)
+			log_error("dnssec", "%s; answers keep the signatures made before",
+			    job->sigerr);
+		else
+			log_error("dnssec", "%s", job->sigerr);
 		return;
 	}
 	install_signed(s, job->sig);
