@@ -660,6 +660,13 @@ dnsk_keygen(const struct dnsk_keygen *o, FILE *out, FILE *log, char *err, size_t
 	char *base = NULL, *ksk = NULL, when[16];
 	int rc = -1;
 
+	if (o->ds_only) {
+		if ((after = dnsk_load(o->dir, o->host, NULL, 0, err, errlen)) == NULL)
+			return -1;
+		print_ds(after, out);
+		dnsk_free(after);
+		return 0;
+	}
 	if (mkdir(o->dir, 0700) == -1 && errno != EEXIST) {
 		str_errf(err, errlen, "cannot make %s: %s", o->dir, strerror(errno));
 		return -1;

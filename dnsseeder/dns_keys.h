@@ -99,6 +99,7 @@ struct dnsk_keygen {
 	const char	*host;
 	uint8_t		 algorithm;	/* 0: that of the keys in DIR, else DNSK_ECDSAP256 */
 	bool		 zsk_only;	/* a new ZSK for a rollover */
+	bool		 ds_only;	/* make nothing, print the DS records */
 	int64_t		 activate_in;	/* seconds from now until it signs */
 	int64_t		 retire_after;	/* a replaced ZSK leaves the DNSKEY set this
 					   long after the new one signs */
@@ -112,8 +113,9 @@ struct dnsk_keygen {
  * each ZSK it replaces gets a Delete time of that moment plus
  * RETIRE_AFTER.  Files are written whole (temp file and rename), the
  * .private mode 0600.  What was written goes to LOG as lines for a person;
- * the DS records of the zone's KSKs go to OUT, one per line.  Returns 0,
- * or -1 with a reason in ERR (nothing half-written is left behind).
+ * the DS records of the zone's KSKs go to OUT, one per line (with DS_ONLY
+ * that is all it does).  Returns 0, or -1 with a reason in ERR (nothing
+ * half-written is left behind).
  */
 int dnsk_keygen(const struct dnsk_keygen *o, FILE *out, FILE *log, char *err, size_t errlen);
 

@@ -36,7 +36,7 @@ static const char *const cmds[] = { "serve", "keygen", NULL };
 #define KEYGEN_ACTIVATE_MAX	864000	/* ten days */
 
 enum flag_id {
-	F_HELP = 1, F_ALGORITHM, F_ZSK_ONLY, F_ACTIVATE_IN,
+	F_HELP = 1, F_ALGORITHM, F_ZSK_ONLY, F_ACTIVATE_IN, F_DS,
 };
 
 #define S CMD_SERVE
@@ -91,6 +91,8 @@ static const struct cli_option flags[] = {
 	  .help = "ecdsap256sha256 (13, the default) or ed25519 (15)" },
 	{ .name = "zsk-only", .id = F_ZSK_ONLY, .mask = K,
 	  .help = "a new ZSK, for a rollover" },
+	{ .name = "ds", .id = F_DS, .mask = K,
+	  .help = "only print the DS record(s) of the keys in DIR" },
 	{ .name = "activate-in", .has_arg = 1, .id = F_ACTIVATE_IN, .mask = K,
 	  .arg = "SECONDS", .type = CLI_INT, .min = 0, .max = KEYGEN_ACTIVATE_MAX,
 	  .help = "the new ZSK signs after this wait (default: DNSKEY TTL + reload + 1 h)" },
@@ -118,6 +120,7 @@ struct options {
 	unsigned	 cmd;		/* CMD_SERVE or CMD_KEYGEN */
 	uint8_t		 algorithm;	/* 0: the default */
 	bool		 zsk_only;
+	bool		 ds_only;
 	long long	 activate_in;	/* -1: the default */
 };
 
@@ -128,7 +131,7 @@ usage(FILE *fp, unsigned cmd)
 		fprintf(fp, "usage: agentseeder keygen --dir DIR --host NAME [options]\n\n"
 		    "Make the zone's DNSSEC keys: a KSK and a ZSK, or with --zsk-only a new\n"
 		    "ZSK that is published now and signs later (a rollover).  Prints the DS\n"
-		    "record(s) to give the parent zone.\n\noptions:\n");
+		    "record(s) to give the parent zone (--ds: only that).\n\noptions:\n");
 	else
 		fprintf(fp, "usage: agentseeder --db FILE --host NAME --ns NAME --mbox NAME [options]\n"
 		    "       agentseeder keygen --dir DIR --host NAME [options]\n\n"
@@ -164,6 +167,9 @@ handle_flag(const struct cli_option *f, const char *value, void *arg)
 	case F_ZSK_ONLY:
 		o->zsk_only = true;
 		return 0;
+	case F_DS:
+		o->ds_only = true;
+		return 0;
 	case F_ACTIVATE_IN:
 		o->activate_in = atoll(value);
 		return 0;
@@ -195,8 +201,9 @@ keygen(const struct config *c, const struct options *o)
 	k.host = c->seeder.host;
 	k.algorithm = o->algorithm;
 	k.zsk_only = o->zsk_only;
+	k.ds_only = o->ds_only;
 	k.activate_in = o->zsk_only ? (o->activate_in >= 0 ? o->activate_in : fresh) : 0;
-	if (o->zsk_only && k.activate_in < DNSK_DNSKEY_TTL + c->seeder.reload)
+	if (o->zsk_only && !o->ds_only && k.activate_in < DNSK_DNSKEY_TTL + c->seeder.reload)
 		fprintf(stderr, "agentseeder keygen: warning: the new ZSK signs in %lld s, "
 		    "before resolvers holding the DNSKEY set without it (TTL %d s) must ask "
 		    "again; they fail to validate until then\n", (long long)k.activate_in,

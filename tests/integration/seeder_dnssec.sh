@@ -31,6 +31,16 @@ for p in "$T"/keys/*.private; do
 done
 "$BIN/agentseeder" keygen --dir "$T/keys" --host "$ZONE" >/dev/null 2>&1 &&
 	fail "a second keygen replaced the keys"
+"$BIN/agentseeder" keygen --dir "$T/keys" --host "$ZONE" --ds > "$T/ds.again" ||
+	fail "keygen --ds"
+cmp -s "$T/ds" "$T/ds.again" || fail "keygen --ds printed another DS"
+# Keys from ldns-keygen are read as well.
+mkdir "$T/lk"
+( cd "$T/lk" && ldns-keygen -a ECDSAP256SHA256 -k "$ZONE" >/dev/null &&
+	ldns-keygen -a ECDSAP256SHA256 "$ZONE" >/dev/null ) || fail "ldns-keygen"
+lk=$("$BIN/agentseeder" keygen --dir "$T/lk" --host "$ZONE" --ds) || fail "ldns-keygen keys"
+lktag=$(basename "$(ls "$T"/lk/*.ds)" .ds); lktag=$((10#${lktag##*+}))
+[ "$(echo "$lk" | awk '{print $5}')" = "$lktag" ] || fail "ldns-keygen KSK: $lk"
 DS=$(cat "$T/ds")
 KSK=$(awk '{print $5}' "$T/ds")
 log "keygen: $(tr "\n" " " < "$T/keygen.log")"

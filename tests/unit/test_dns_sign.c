@@ -53,7 +53,7 @@ static char *
 keygen(const char *dir, const char *host, uint8_t alg, bool zsk_only, int64_t activate_in,
     int64_t now, int expect)
 {
-	struct dnsk_keygen k = { dir, host, alg, zsk_only, activate_in, 90000, now };
+	struct dnsk_keygen k = { dir, host, alg, zsk_only, false, activate_in, 90000, now };
 	char *out = NULL, *log = NULL, err[512] = "";
 	size_t ol, ll;
 	FILE *o = open_memstream(&out, &ol), *l = open_memstream(&log, &ll);
@@ -186,6 +186,22 @@ test_keygen_files_and_ds(void **state)
 	/* A second keygen would replace the KSK under the parent's DS: no. */
 	again = keygen(f->dir, HOST, 0, false, 0, NOW, -1);
 	free(again);
+	/* --ds prints it again and makes nothing. */
+	{
+		struct dnsk_keygen k = { f->dir, HOST, 0, false, true, 0, 0, NOW };
+		char *out = NULL, err[256];
+		size_t ol;
+		FILE *o = open_memstream(&out, &ol);
+		struct dnsk_set *after;
+
+		assert_int_equal(dnsk_keygen(&k, o, stderr, err, sizeof(err)), 0);
+		fclose(o);
+		assert_string_equal(out, ds);
+		free(out);
+		after = load(f);
+		assert_int_equal(after->n, 2);
+		dnsk_free(after);
+	}
 	free(want);
 	free(ds);
 	dnsk_free(s);
@@ -868,14 +884,16 @@ test_resign_previous(void **state)
 	struct dnss *a, *b, *c;
 	struct dnss_info ia, ib;
 	ldns_rr_list *keys;
+	int64_t now = NOW;
 
-	free(keygen(f->dir, HOST, 0, false, 0, NOW - 100, 0));
-	a = build(f, f->gs, NULL, 8, NOW - 60);
-	b = build(f, NULL, a, 8, NOW);
+	free(keygen(f->dir, HOST, 0, false, 0, now - 100, 0));
+	a = build(f, f->gs, NULL, 8, now - 60);
+	b = build(f, NULL, a, 8, now);
 	dnss_get_info(a, &ia);
 	dnss_get_info(b, &ib);
 	assert_int_equal(ia.sets, ib.sets);
-	assert_int_equal(ib.inception, NOW - DNSS_SKEW);
+	assert_int_equal(ib.inception, now - DNSS_SKEW);
+	assert_int_equal(ia.inception, now - 60 - DNSS_SKEW);
 	keys = dnskeys_of(b);
 	for (size_t n = 0; n < ia.names; n++)
 		for (int fam = 0; fam < 2; fam++) {
