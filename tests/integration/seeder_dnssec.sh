@@ -83,7 +83,7 @@ EOF
 	PIDS+=($!)
 	UB_PID=$!
 	ub_up() { dig @127.0.0.1 -p "$UPORT" +time=1 +tries=1 "$ZONE" SOA | grep -q 'status:'; }
-	wait_for 10 "unbound $name answers" ub_up
+	wait_for 30 "unbound $name answers" ub_up
 }
 start_unbound ub "$DS"
 uq() { dig @127.0.0.1 -p "$UPORT" +time=3 +tries=1 +dnssec "$@"; }
