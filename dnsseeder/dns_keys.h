@@ -97,7 +97,7 @@ int dnsk_parse_time(const char *s, int64_t *out);
 struct dnsk_keygen {
 	const char	*dir;		/* created (0700) when missing */
 	const char	*host;
-	uint8_t		 algorithm;	/* 0: that of the keys in DIR, else DNSK_ECDSAP256 */
+	uint8_t		 algorithm;	/* 0: the keys' in DIR, else DNSK_ECDSAP256 */
 	bool		 zsk_only;	/* a new ZSK for a rollover */
 	bool		 ds_only;	/* make nothing, print the DS records */
 	int64_t		 activate_in;	/* seconds from now until it signs */

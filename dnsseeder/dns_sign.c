@@ -46,13 +46,13 @@
 struct pool {
 	struct dnss_rrset *set;
 	uint32_t	 n;
-	uint8_t		*addrs;		/* set i: addrs + i * max * alen, for re-signing */
+	uint8_t		*addrs;		/* set i at i * max * alen, for re-signing */
 	uint16_t	*naddr;
 };
 
 struct node {
 	uint64_t	 mask;
-	uint8_t		 label[18];	/* "x<hex>", length byte first; empty at the apex */
+	uint8_t		 label[18];	/* "x<hex>", length first; empty: apex */
 	struct pool	 pool[2];
 	struct dnss_rrset nsec, hinfo;
 };
@@ -236,7 +236,8 @@ sign_rrset(struct build *b, ldns_rr_list *data, ldns_key_list *keys, uint32_t tt
     struct dnss_rrset *out)
 {
 	ldns_rr_list *sigs = ldns_sign_public(data, keys);
-	size_t nd = ldns_rr_list_rr_count(data), ns = sigs != NULL ? ldns_rr_list_rr_count(sigs) : 0;
+	size_t nd = ldns_rr_list_rr_count(data);
+	size_t ns = sigs != NULL ? ldns_rr_list_rr_count(sigs) : 0;
 	bool ok = ns > 0;
 
 	memset(out, 0, sizeof(*out));
@@ -510,7 +511,8 @@ build_all(struct build *b, struct goodset *gs, const struct dnss *prev, unsigned
 			if (gs != NULL)
 				pool_draw(b, &n->pool[f], gs, f, n->mask, k);
 			else if (prev != NULL)
-				pool_copy(&n->pool[f], &prev->node[i].pool[f], s->max[f], alen_of[f]);
+				pool_copy(&n->pool[f], &prev->node[i].pool[f], s->max[f],
+				    alen_of[f]);
 		}
 	}
 	for (size_t i = 0; i < s->nnodes && rc == 0; i++) {

@@ -133,7 +133,8 @@ usage(FILE *fp, unsigned cmd)
 		    "ZSK that is published now and signs later (a rollover).  Prints the DS\n"
 		    "record(s) to give the parent zone (--ds: only that).\n\noptions:\n");
 	else
-		fprintf(fp, "usage: agentseeder --db FILE --host NAME --ns NAME --mbox NAME [options]\n"
+		fprintf(fp, "usage: agentseeder --db FILE --host NAME --ns NAME --mbox NAME "
+		    "[options]\n"
 		    "       agentseeder keygen --dir DIR --host NAME [options]\n\n"
 		    "An authoritative DNS seed: answers A/AAAA queries for NAME and its\n"
 		    "x<hex> service-filter subdomains with random samples of the good nodes\n"
