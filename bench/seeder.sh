@@ -137,10 +137,8 @@ for r in $(seq "$RUNS"); do
 	[ "$MODE" = all ] && perf nsd $NP udp
 	perf agentseeder-DO $SP udp -D
 done
-if [ "$MODE" = all ]; then
-	perf agentseeder $SP tcp
-	perf nsd $NP tcp
-fi
+perf agentseeder $SP tcp
+[ "$MODE" = all ] && perf nsd $NP tcp
 perf agentseeder-DO $SP tcp -D
 kill -0 $SEEDER 2>/dev/null || { echo "agentseeder died"; exit 1; }
 # ratio A B MODE: mean qps of A over mean qps of B in MODE runs.
@@ -154,3 +152,4 @@ if [ "$MODE" = all ]; then
 	echo "ratio agentseeder/nsd tcp $(ratio agentseeder nsd tcp)"
 fi
 echo "ratio signed/unsigned udp $(ratio agentseeder-DO agentseeder udp) (target >= 0.9)"
+echo "ratio signed/unsigned tcp $(ratio agentseeder-DO agentseeder tcp)"
