@@ -305,6 +305,14 @@ chain_find_best(struct chain *ch)
 	}
 }
 
+static void
+chain_notify_tip(struct chain *ch)
+{
+	for (size_t i = 0; i < ch->nlisteners; i++)
+		if (ch->listeners[i].tip != NULL)
+			ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+}
+
 /* Follow the most-work linked chain, if it beats the tip. */
 static void
 chain_activate(struct chain *ch, const struct block *have)
@@ -323,9 +331,7 @@ chain_activate(struct chain *ch, const struct block *have)
 		have = NULL;
 	}
 	if (chain_tip(ch) != before)
-		for (size_t i = 0; i < ch->nlisteners; i++)
-			if (ch->listeners[i].tip != NULL)
-				ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+		chain_notify_tip(ch);
 }
 
 /* E has its data: link it (and whatever waited on it) when its parent is. */
@@ -508,6 +514,7 @@ int
 chain_invalidate(struct chain *ch, const uint8_t hash[32], char *err, size_t errlen)
 {
 	struct chain_entry *e = map_get(ch->index, hash, 32);
+	const struct chain_entry *before, *rewound;
 
 	if (e == NULL) {
 		snprintf(err, errlen, "block not found");
@@ -517,13 +524,16 @@ chain_invalidate(struct chain *ch, const uint8_t hash[32], char *err, size_t err
 		snprintf(err, errlen, "the genesis block cannot be invalidated");
 		return -1;
 	}
+	before = chain_tip(ch);
 	chain_rewind_below(ch, e);
 	chain_mark_failed(ch, e, CHAIN_FAILED | CHAIN_MANUAL);
 	chain_find_best(ch);
+	rewound = chain_tip(ch);
+	/* Announces the tip if it moves on from REWOUND; a rewind that
+	 * stays is announced here, and nothing when E was not active. */
 	chain_activate(ch, NULL);
-	for (size_t i = 0; i < ch->nlisteners; i++)
-		if (ch->listeners[i].tip != NULL)
-			ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+	if (chain_tip(ch) == rewound && rewound != before)
+		chain_notify_tip(ch);
 	return 0;
 }
 

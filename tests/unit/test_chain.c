@@ -716,6 +716,63 @@ test_reorg_to_more_work(void **state)
 	assert_string_equal(ev_str(&log), "d4 d3 d2 d1 c1 c2 c3 c4 c5 t5");
 }
 
+static void
+test_invalidate_reconsider(void **state)
+{
+	struct fx *f = *state;
+	struct evlog log;
+	const struct chain_entry *g, *a[5], *b[3];
+	uint8_t unknown[32];
+	char err[256];
+
+	g = chain_tip(f->ch);
+	grow_n(f->ch, g, 5, a);
+	/* A side branch off block 1, shorter: 1, b2, b3, b4. */
+	grow_n(f->ch, a[0], 3, b);
+	assert_ptr_equal(chain_tip(f->ch), a[4]);
+	listen_to(f->ch, &log);
+	/* Invalidate block 3: back to 2, then the side branch has more work. */
+	assert_int_equal(chain_invalidate(f->ch, a[2]->hash, err, sizeof(err)), 0);
+	assert_int_equal(a[2]->status & (CHAIN_FAILED | CHAIN_MANUAL), CHAIN_FAILED | CHAIN_MANUAL);
+	assert_true(a[3]->status & CHAIN_FAILED_CHILD);
+	assert_true(a[4]->status & CHAIN_FAILED_CHILD);
+	assert_false(a[1]->status & CHAIN_INVALID_ANY);
+	assert_ptr_equal(chain_tip(f->ch), b[2]);
+	assert_ptr_equal(chain_best_header(f->ch), b[2]);
+	assert_string_equal(ev_str(&log), "d5 d4 d3 d2 c2 c3 c4 t4");
+	/* Invalidate the side branch too: the best remaining is block 2. */
+	log.n = 0;
+	assert_int_equal(chain_invalidate(f->ch, b[0]->hash, err, sizeof(err)), 0);
+	assert_ptr_equal(chain_tip(f->ch), a[1]);
+	assert_string_equal(ev_str(&log), "d4 d3 d2 c2 t2");
+	/* Invalidating a block off the active chain changes nothing. */
+	log.n = 0;
+	assert_int_equal(chain_invalidate(f->ch, b[2]->hash, err, sizeof(err)), 0);
+	assert_ptr_equal(chain_tip(f->ch), a[1]);
+	assert_int_equal(log.n, 0);
+	/* Reconsider the tip of the first branch: its ancestors are cleared
+	 * too, and it is the most work again. */
+	assert_int_equal(chain_reconsider(f->ch, a[4]->hash, err, sizeof(err)), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(a[i]->status & (CHAIN_INVALID_ANY | CHAIN_MANUAL), 0);
+	assert_ptr_equal(chain_tip(f->ch), a[4]);
+	assert_string_equal(ev_str(&log), "c3 c4 c5 t5");
+	/* The side branch stays invalid, then comes back (not active: less work). */
+	assert_true(b[0]->status & CHAIN_FAILED);
+	assert_int_equal(chain_reconsider(f->ch, b[1]->hash, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(b[i]->status & (CHAIN_INVALID_ANY | CHAIN_MANUAL), 0);
+	assert_ptr_equal(chain_tip(f->ch), a[4]);
+	/* Refusals. */
+	assert_int_equal(chain_invalidate(f->ch, g->hash, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "genesis"));
+	memset(unknown, 0x77, sizeof(unknown));
+	assert_int_equal(chain_invalidate(f->ch, unknown, err, sizeof(err)), -1);
+	assert_string_equal(err, "block not found");
+	assert_int_equal(chain_reconsider(f->ch, unknown, err, sizeof(err)), -1);
+	assert_string_equal(err, "block not found");
+}
+
 /* --- restart ------------------------------------------------------------------------------ */
 
 static void
@@ -1064,6 +1121,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_block_invalid_marks_descendants, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reorg_to_more_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalidate_reconsider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_block_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_block_errors, setup, teardown),
