@@ -367,7 +367,7 @@ blockstore_load(struct blockstore *bs, int (*fn)(void *arg, const struct blockst
 	uint64_t sized = 0;
 
 	if (sqlite3_prepare_v2(bs->db, "SELECT hash, height, header, status, file, offset, len, "
-	    "first_seen FROM blocks ORDER BY height", -1, &st, NULL) != SQLITE_OK) {
+	    "first_seen FROM blocks ORDER BY height, first_seen", -1, &st, NULL) != SQLITE_OK) {
 		blockstore_sqlerr(bs, "reading the index", err, errlen);
 		return -1;
 	}

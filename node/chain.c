@@ -662,6 +662,7 @@ chain_load_row(void *arg, const struct blockstore_entry *row)
 		return 0;	/* an orphan row: its parent was never stored */
 	if (map_get(ch->index, row->hash, 32) != NULL)
 		return 0;
+	/* Rows of a height come in arrival order: SEQ keeps ties as they were. */
 	e = chain_entry_new(ch, &h, row->hash, prev);
 	e->status = row->status;
 	e->first_seen_ms = row->first_seen_ms;

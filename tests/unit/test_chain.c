@@ -93,6 +93,14 @@ teardown(void **state)
 	return 0;
 }
 
+/* Start again in a fresh directory. */
+static void
+fx_fresh(struct fx *f)
+{
+	fx_free(f);
+	fx_init(f);
+}
+
 /* --- blocks made by hand ----------------------------------------------------- */
 
 static uint32_t tx_counter;
@@ -821,6 +829,45 @@ test_reopen_keeps_state(void **state)
 	assert_int_equal(chain_tip(f->ch)->height, 5);
 }
 
+/* Two branches of equal work: the first seen is the tip, before and after
+ * a restart, whether its hash sorts before the other's or after. */
+static void
+test_reopen_equal_work(void **state)
+{
+	struct fx *f = *state;
+
+	for (int round = 0; round < 2; round++) {
+		const struct chain_entry *g, *a;
+		struct chain_entry *b;
+		struct block blk;
+		uint8_t first[32], hash[32];
+		int tries = 0;
+
+		if (round > 0)
+			fx_fresh(f);
+		g = chain_tip(f->ch);
+		a = grow(f->ch, g, 60, NULL);
+		clock_fake_advance(1000);
+		/* Round 0: the later branch sorts first; round 1: last. */
+		do {
+			assert_true(++tries < 64);
+			build_on(&blk, g, 60);
+			block_header_hash(&blk.header, hash);
+			if ((memcmp(hash, a->hash, 32) < 0) == (round == 0))
+				break;
+			block_free(&blk);
+		} while (true);
+		b = accept_block(f->ch, &blk, CHAIN_NEW);
+		block_free(&blk);
+		assert_ptr_equal(chain_tip(f->ch), a);
+		assert_true(a->first_seen_ms < b->first_seen_ms);
+		memcpy(first, a->hash, 32);
+		fx_reopen(f);
+		assert_memory_equal(chain_tip(f->ch)->hash, first, 32);
+		assert_memory_equal(chain_best_header(f->ch)->hash, first, 32);
+	}
+}
+
 static off_t
 file_size(const char *path)
 {
@@ -1123,6 +1170,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reorg_to_more_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalidate_reconsider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_equal_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_block_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_block_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_and_fork_point, setup, teardown),
