@@ -217,15 +217,38 @@ chain_fork(const struct chain *ch, const struct chain_entry *e)
 	return e;
 }
 
+static void
+chain_unlinked_add(struct chain *ch, struct chain_entry *e)
+{
+	if (ch->nunlinked == ch->capunlinked) {
+		ch->capunlinked = ch->capunlinked ? ch->capunlinked * 2 : 64;
+		ch->unlinked = xreallocarray(ch->unlinked, ch->capunlinked, sizeof(*ch->unlinked));
+	}
+	ch->unlinked[ch->nunlinked++] = e;
+}
+
+static bool chain_descends(const struct chain_entry *x, const struct chain_entry *e);
+
 /* Mark E as lacking its bytes after all (a damaged record): it and what
- * builds on it can no longer be linked. */
+ * builds on it can no longer be linked; what builds on it with its own
+ * bytes waits for E's again, as after a parallel download. */
 static void
 chain_lost_data(struct chain *ch, struct chain_entry *e)
 {
+	size_t pos = 0;
+	void *v;
+
 	e->status &= ~CHAIN_HAVE_DATA;
 	e->file = -1;
 	e->linked = false;
 	chain_persist(ch, e);
+	while (map_next(ch->index, &pos, NULL, NULL, &v)) {
+		struct chain_entry *x = v;
+		if (x->linked && x->height > e->height && chain_descends(x, e)) {
+			x->linked = false;
+			chain_unlinked_add(ch, x);
+		}
+	}
 }
 
 /* Step the active chain to TARGET: disconnect down to the fork, connect
@@ -342,12 +365,7 @@ chain_link(struct chain *ch, struct chain_entry *e)
 	size_t n = 0, cap = ch->nunlinked + 1;
 
 	if (e->prev != NULL && !e->prev->linked) {
-		if (ch->nunlinked == ch->capunlinked) {
-			ch->capunlinked = ch->capunlinked ? ch->capunlinked * 2 : 64;
-			ch->unlinked = xreallocarray(ch->unlinked, ch->capunlinked,
-			    sizeof(*ch->unlinked));
-		}
-		ch->unlinked[ch->nunlinked++] = e;
+		chain_unlinked_add(ch, e);
 		return;
 	}
 	stack = xcalloc(cap, sizeof(*stack));

@@ -941,6 +941,51 @@ poke_file(const char *path, off_t offset, const void *data, size_t len)
 	close(fd);
 }
 
+/* A stored block that cannot be read back (a damaged record) is found
+ * out when a reorganisation needs it: the chain must go back to the best
+ * chain it can still connect, not stop half-way on a branch with less
+ * work, and delivering the block again completes the reorganisation. */
+static void
+test_damaged_block_during_reorg(void **state)
+{
+	struct fx *f = *state;
+	struct evlog log;
+	struct block kept[3], last;
+	const struct chain_entry *g, *a[3], *b[4];
+	char path[128];
+	int rounds;
+
+	snprintf(path, sizeof(path), "%s/blk00000.dat", f->dir);
+	g = chain_tip(f->ch);
+	grow_n(f->ch, g, 3, a);
+	for (int i = 0; i < 3; i++)
+		b[i] = grow(f->ch, i ? b[i - 1] : g, 30, &kept[i]);
+	assert_ptr_equal(chain_tip(f->ch), a[2]);
+	/* Side block 2's record loses its magic. */
+	poke_file(path, (off_t)b[1]->offset - 8, "XXXX", 4);
+	listen_to(f->ch, &log);
+	build_on(&last, b[2], 30);
+	b[3] = accept_block(f->ch, &last, CHAIN_NEW);
+	assert_false(b[1]->status & CHAIN_HAVE_DATA);
+	assert_ptr_equal(chain_tip(f->ch), a[2]);
+	assert_false(b[2]->linked);
+	assert_false(b[3]->linked);
+	/* Every listener call was matched: what was disconnected came back. */
+	rounds = 0;
+	for (int i = 0; i < log.n; i++)
+		rounds += log.ev[i].kind == 'c' ? 1 : log.ev[i].kind == 'd' ? -1 : 0;
+	assert_int_equal(rounds, 0);
+	/* The genuine bytes again: the branch links up and wins. */
+	log.n = 0;
+	accept_block(f->ch, &kept[1], CHAIN_NEW);
+	assert_ptr_equal(chain_tip(f->ch), b[3]);
+	assert_int_equal(chain_unlinked_count(f->ch), 0);
+	assert_string_equal(ev_str(&log), "d3 d2 d1 c1 c2 c3 c4 t4");
+	for (int i = 0; i < 3; i++)
+		block_free(&kept[i]);
+	block_free(&last);
+}
+
 static void
 test_read_block_errors(void **state)
 {
@@ -1172,6 +1217,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_equal_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_block_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_block_during_reorg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_block_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_and_fork_point, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ancestor, setup, teardown),
