@@ -706,6 +706,8 @@ check_submit_and_tips(struct run *r, struct event_base *base, const char *genesi
 	CHECK(r, strcmp(submit(r, base, h5, t, 4, FLAW_MERKLE, bad), "bad-txnmrklroot") == 0);
 	CHECK(r, strcmp(tip_status(r, base, bad, &branchlen), "headers-only") == 0);
 	CHECK(r, branchlen == 1);
+	/* The active tip is listed though a header builds on it (as Core). */
+	CHECK(r, strcmp(tip_status(r, base, h5, &branchlen), "active") == 0 && branchlen == 0);
 	v = callf(r, base, &err, "getblock", "[s]", bad);
 	CHECK(r, v == NULL && err.code == RPC_MISC_ERROR &&
 	    strstr(err.message, "not available") != NULL);
