@@ -6,9 +6,11 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -271,6 +273,17 @@ test_put_load_order(void **state)
 	load_ok(f->bs, &l);
 	assert_int_equal(l.n, 4);
 	assert_int_equal(l.e[2].status, 0x7);
+	/* A row we did not write (a hash of 31 bytes) is passed over. */
+	{
+		sqlite3 *db;
+		assert_int_equal(blockstore_commit(f->bs, err, sizeof(err)), 0);
+		assert_int_equal(sqlite3_open(path_of(f, "index.sqlite"), &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "INSERT INTO blocks VALUES (zeroblob(31), 9, "
+		    "zeroblob(80), 0, -1, 0, 0, 0)", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		load_ok(f->bs, &l);
+		assert_int_equal(l.n, 4);
+	}
 	/* The callback stops the walk with its value. */
 	memset(&l, 0, sizeof(l));
 	l.stop_at = 2;
@@ -395,6 +408,52 @@ test_file_rollover(void **state)
 	free(back);
 }
 
+/* A write that fails half-way (the disk full; here a file size limit):
+ * an error, and the next record starts after the partial one. */
+static void
+test_write_failure(void **state)
+{
+	struct fx *f = *state;
+	uint8_t data[2000], *back;
+	struct blockstore_entry a, b;
+	struct rlimit old, lim;
+	void (*oldsig)(int);
+	char err[256];
+	off_t size;
+	int rc;
+
+	memset(data, 0x3c, sizeof(data));
+	assert_int_equal(blockstore_append(f->bs, data, 100, &a, err, sizeof(err)), 0);
+	/* The index's files are smaller than 1 MB: only the block file
+	 * meets the limit. */
+	blockstore_close(f->bs);
+	f->bs = NULL;
+	assert_int_equal(truncate(path_of(f, "blk00000.dat"), 1 << 20), 0);
+	f->bs = open_ok(f->dir);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (1 << 20) + 1000;
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = blockstore_append(f->bs, data, sizeof(data), &b, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "writing blk00000.dat"));
+	size = size_of(path_of(f, "blk00000.dat"));
+	assert_int_equal(size, (1 << 20) + 1000);
+	/* Room again: the next record follows the torn one. */
+	assert_int_equal(blockstore_append(f->bs, data, sizeof(data), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.offset, (uint32_t)size + 8);
+	back = blockstore_read(f->bs, &b, err, sizeof(err));
+	assert_non_null(back);
+	assert_memory_equal(back, data, sizeof(data));
+	free(back);
+	back = blockstore_read(f->bs, &a, err, sizeof(err));
+	assert_non_null(back);
+	free(back);
+}
+
 /* --- opening ------------------------------------------------------------------------- */
 
 static void
@@ -436,14 +495,13 @@ test_open_failures(void **state)
 	close(fd);
 	assert_null(blockstore_open(f->dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "index.sqlite"));
-	/* A block file that cannot be opened. */
+	/* A block file that cannot be opened (a directory in its place). */
 	unlink(path_of(f, "index.sqlite"));
-	assert_int_equal(chmod(path_of(f, "blk00000.dat"), 0), 0);
-	if (geteuid() != 0) {	/* root reads anything */
-		assert_null(blockstore_open(f->dir, err, sizeof(err)));
-		assert_non_null(strstr(err, "blk00000.dat"));
-	}
-	assert_int_equal(chmod(path_of(f, "blk00000.dat"), 0600), 0);
+	unlink(path_of(f, "blk00000.dat"));
+	assert_int_equal(mkdir(path_of(f, "blk00000.dat"), 0700), 0);
+	assert_null(blockstore_open(f->dir, err, sizeof(err)));
+	assert_non_null(strstr(err, "blk00000.dat"));
+	assert_int_equal(rmdir(path_of(f, "blk00000.dat")), 0);
 	f->bs = open_ok(f->dir);
 }
 
@@ -459,6 +517,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rows_past_the_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_appends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_rollover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_newer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
 	};

@@ -6,13 +6,16 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "chain_util.h"
+#include "../../node/blockstore.h"
 #include "chaincheck.h"
 #include "locator.h"
 #include "log.h"
@@ -1230,6 +1233,101 @@ test_side_header_cap(void **state)
 	assert_ptr_equal(chain_best_header(f->ch), e);
 }
 
+/* The block file cannot grow (disk full; here a file size limit): the
+ * block is refused as CHAIN_IO, its header stays, and it is taken when
+ * delivered again. */
+static void
+test_store_failure(void **state)
+{
+	struct fx *f = *state;
+	struct block b;
+	struct chain_entry *e;
+	const struct chain_entry *g;
+	struct rlimit old, lim;
+	void (*oldsig)(int);
+	enum block_err why;
+	enum chain_result r;
+	char path[128];
+
+	/* Appends go past 1 MB, beyond the index's files. */
+	fx_close(f);
+	snprintf(path, sizeof(path), "%s/blk00000.dat", f->dir);
+	assert_int_equal(truncate(path, 1 << 20), 0);
+	fx_open(f);
+	g = chain_tip(f->ch);
+	build_on(&b, g, 60);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (1 << 20) + 50;
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r = chain_accept_block(f->ch, &b, NOW, 4, &e, &why);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_int_equal(r, CHAIN_IO);
+	assert_non_null(e);
+	assert_false(e->status & CHAIN_HAVE_DATA);
+	assert_ptr_equal(chain_tip(f->ch), g);
+	assert_ptr_equal(accept_block(f->ch, &b, CHAIN_NEW), e);
+	assert_ptr_equal(chain_tip(f->ch), e);
+	fx_reopen(f);
+	assert_int_equal(chain_tip(f->ch)->height, 1);
+	block_free(&b);
+}
+
+/* Longer than the active chain's first allocation (1,024), in one
+ * session and across a reopen. */
+static void
+test_long_chain(void **state)
+{
+	struct fx *f = *state;
+	const struct chain_entry *e;
+	struct stat st;
+	uint8_t hash[32];
+
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) {
+		fx_free(f);
+		fx_init_in(f, "/dev/shm");
+	}
+	e = grow_n(f->ch, chain_tip(f->ch), 1100, NULL);
+	assert_int_equal(chain_tip(f->ch)->height, 1100);
+	assert_ptr_equal(chain_at(f->ch, 1100), e);
+	assert_ptr_equal(chain_ancestor(f->ch, e, 1024)->prev, chain_at(f->ch, 1023));
+	memcpy(hash, e->hash, 32);
+	fx_reopen(f);
+	assert_memory_equal(chain_tip(f->ch)->hash, hash, 32);
+	e = grow_n(f->ch, chain_tip(f->ch), 1030, NULL);
+	assert_ptr_equal(chain_at(f->ch, 2130), e);
+}
+
+/* A row whose parent was never stored (written by something else) is
+ * left out on open. */
+static void
+test_orphan_row_ignored(void **state)
+{
+	struct fx *f = *state;
+	struct blockstore *bs;
+	struct blockstore_entry row;
+	struct block_header h;
+	char err[256];
+
+	fx_close(f);
+	bs = blockstore_open(f->dir, err, sizeof(err));
+	assert_non_null(bs);
+	memset(&row, 0, sizeof(row));
+	memset(&h, 0, sizeof(h));
+	memset(h.prev_hash, 0x99, 32);
+	block_header_encode(&h, row.header);
+	block_header_hash(&h, row.hash);
+	row.height = 5;
+	row.file = -1;
+	assert_int_equal(blockstore_put(bs, &row, err, sizeof(err)), 0);
+	blockstore_close(bs);
+	fx_open(f);
+	assert_int_equal(chain_count(f->ch), 1);
+	assert_null(chain_find(f->ch, row.hash));
+}
+
 /* At most 8 listeners; the ninth is not called. */
 static void
 test_listener_cap(void **state)
@@ -1277,6 +1375,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listener_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_side_header_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_row_ignored, setup, teardown),
 	};
 
 	log_set_level(LOGL_ERROR);
