@@ -454,6 +454,54 @@ test_write_failure(void **state)
 	free(back);
 }
 
+/* A commit that fails (the index's disk full; here a file size limit)
+ * loses its batch, and only that: once there is room, rows commit and the
+ * store syncs again. */
+static void
+test_commit_failure_recovers(void **state)
+{
+	struct fx *f = *state;
+	struct blockstore_entry e;
+	struct rlimit old, lim;
+	void (*oldsig)(int);
+	struct loaded l;
+	char err[256];
+	int rc;
+
+	for (uint8_t i = 1; i <= 3; i++) {
+		e = row(i, i);
+		put_ok(f->bs, &e);
+	}
+	assert_int_equal(blockstore_commit(f->bs, err, sizeof(err)), 0);
+	/* No file may grow: the next batch cannot reach the log. */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)size_of(path_of(f, "index.sqlite-wal"));
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = 0;
+	for (int i = 10; i < 200 && rc == 0; i++) {
+		e = row(i, (uint8_t)i);
+		rc = blockstore_put(f->bs, &e, err, sizeof(err));
+	}
+	if (rc == 0)
+		rc = blockstore_commit(f->bs, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_int_equal(rc, -1);
+	/* Room again: a new batch commits, and sync works. */
+	e = row(250, 250);
+	put_ok(f->bs, &e);
+	if (blockstore_commit(f->bs, err, sizeof(err)) != 0)
+		fail_msg("commit after the failure: %s", err);
+	if (blockstore_sync(f->bs, err, sizeof(err)) != 0)
+		fail_msg("sync after the failure: %s", err);
+	reopen(f);
+	load_ok(f->bs, &l);
+	assert_int_equal(l.n, 4);	/* 1, 2, 3 and 250; the failed batch is gone */
+	assert_int_equal(l.e[3].height, 250);
+}
+
 /* --- opening ------------------------------------------------------------------------- */
 
 static void
@@ -518,6 +566,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_appends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_rollover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_failure_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_newer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
 	};
