@@ -115,17 +115,34 @@ fx_fresh(struct fx *f)
 
 static uint32_t tx_counter;
 
-/* A mined block on PREV with TIME and BITS and NTX (<= 8) transactions
- * no other block of this run has; merkle root set. */
+/* A mined block on PREV with TIME and BITS holding the N transactions
+ * TXS; merkle root set. */
+static void
+build_txs(struct block *b, const uint8_t prev[32], uint32_t time, uint32_t bits,
+    const struct block_txdata *txs, size_t n)
+{
+	struct block_header h = { .version = 1, .time = time, .bits = bits };
+
+	memcpy(h.prev_hash, prev, 32);
+	assert_int_equal(block_build(b, &h, txs, n), BLOCK_OK);
+	if (n > 0) {
+		uint8_t (*ids)[32] = block_txids(b);
+		merkle_root((const uint8_t (*)[32])ids, n, h.merkle_root, NULL);
+		free(ids);
+	}
+	assert_true(pow_mine(&h, 1000000));
+	block_set_header(b, &h);
+}
+
+/* As build_txs, with NTX (<= 8) transactions no other block of this run
+ * has. */
 static void
 build(struct block *b, const uint8_t prev[32], uint32_t time, uint32_t bits, size_t ntx)
 {
 	uint8_t data[8][12];
 	struct block_txdata txs[8];
-	struct block_header h = { .version = 1, .time = time, .bits = bits };
 
 	assert_true(ntx <= 8);
-	memcpy(h.prev_hash, prev, 32);
 	for (size_t i = 0; i < ntx; i++) {
 		uint32_t c = ++tx_counter;
 		memcpy(data[i], "tx::", 4);
@@ -133,14 +150,7 @@ build(struct block *b, const uint8_t prev[32], uint32_t time, uint32_t bits, siz
 		memcpy(data[i] + 8, &time, 4);
 		txs[i] = (struct block_txdata){ .data = data[i], .len = sizeof(data[i]) };
 	}
-	assert_int_equal(block_build(b, &h, txs, ntx), BLOCK_OK);
-	if (ntx > 0) {
-		uint8_t (*ids)[32] = block_txids(b);
-		merkle_root((const uint8_t (*)[32])ids, ntx, h.merkle_root, NULL);
-		free(ids);
-	}
-	assert_true(pow_mine(&h, 1000000));
-	block_set_header(b, &h);
+	build_txs(b, prev, time, bits, txs, ntx);
 }
 
 /* A block on PREV, DT seconds after it, with two transactions. */
@@ -615,23 +625,28 @@ test_block_mutated_copy(void **state)
 	/* A txid twice ([a, b, a], which is not the CVE-2012-2459 shape):
 	 * also only the copy. */
 	{
-		uint8_t txa[4] = "aaa", txb[4] = "bbb";
-		struct block_txdata txs[3] = { { txa, 4 }, { txb, 4 }, { txa, 4 } };
-		struct block_header h = { .version = 1, .time = e->header.time + 60,
-		    .bits = REGTEST_BITS };
-		uint8_t (*ids)[32];
+		static const uint8_t ta[4] = "aaa", tb[4] = "bbb", tc[4] = "ccc";
+		struct block_txdata txs[4] = { { ta, 4 }, { tb, 4 }, { ta, 4 } };
 
-		memcpy(h.prev_hash, e->hash, 32);
-		assert_int_equal(block_build(&bad, &h, txs, 3), BLOCK_OK);
-		ids = block_txids(&bad);
-		merkle_root((const uint8_t (*)[32])ids, 3, h.merkle_root, NULL);
-		free(ids);
-		assert_true(pow_mine(&h, 1000000));
-		block_set_header(&bad, &h);
+		build_txs(&bad, e->hash, e->header.time + 60, REGTEST_BITS, txs, 3);
 		assert_int_equal(chain_accept_block(f->ch, &bad, NOW, 5, &out, &why), CHAIN_INVALID);
 		assert_int_equal(why, BLOCK_ERR_DUPLICATE_TX);
 		assert_int_equal(out->status & CHAIN_INVALID_ANY, 0);
 		block_free(&bad);
+
+		/* CVE-2012-2459: [a, b, c, c] has the merkle root of [a, b, c],
+		 * so the header (and hash) of the genuine block. */
+		txs[2] = (struct block_txdata){ tc, 4 };
+		txs[3] = txs[2];
+		build_txs(&b, e->hash, e->header.time + 61, REGTEST_BITS, txs, 3);
+		assert_int_equal(block_build(&bad, &b.header, txs, 4), BLOCK_OK);
+		assert_int_equal(chain_accept_block(f->ch, &bad, NOW, 5, &out, &why), CHAIN_INVALID);
+		assert_int_equal(why, BLOCK_ERR_MUTATED);
+		assert_int_equal(out->status & (CHAIN_INVALID_ANY | CHAIN_HAVE_DATA), 0);
+		block_free(&bad);
+		assert_ptr_equal(accept_block(f->ch, &b, CHAIN_NEW), out);
+		assert_ptr_equal(chain_tip(f->ch), out);
+		block_free(&b);
 	}
 }
 
