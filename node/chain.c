@@ -257,15 +257,38 @@ chain_fork(const struct chain *ch, const struct chain_entry *e)
 	return e;
 }
 
+static void
+chain_unlinked_add(struct chain *ch, struct chain_entry *e)
+{
+	if (ch->nunlinked == ch->capunlinked) {
+		ch->capunlinked = ch->capunlinked ? ch->capunlinked * 2 : 64;
+		ch->unlinked = xreallocarray(ch->unlinked, ch->capunlinked, sizeof(*ch->unlinked));
+	}
+	ch->unlinked[ch->nunlinked++] = e;
+}
+
+static bool chain_descends(const struct chain_entry *x, const struct chain_entry *e);
+
 /* Mark E as lacking its bytes after all (a damaged record): it and what
- * builds on it can no longer be linked. */
+ * builds on it can no longer be linked; what builds on it with its own
+ * bytes waits for E's again, as after a parallel download. */
 static void
 chain_lost_data(struct chain *ch, struct chain_entry *e)
 {
+	size_t pos = 0;
+	void *v;
+
 	e->status &= ~CHAIN_HAVE_DATA;
 	e->file = -1;
 	e->linked = false;
 	chain_persist(ch, e);
+	while (map_next(ch->index, &pos, NULL, NULL, &v)) {
+		struct chain_entry *x = v;
+		if (x->linked && x->height > e->height && chain_descends(x, e)) {
+			x->linked = false;
+			chain_unlinked_add(ch, x);
+		}
+	}
 }
 
 /* Step the active chain to TARGET: disconnect down to the fork, connect
@@ -357,6 +380,14 @@ chain_find_best(struct chain *ch)
 	}
 }
 
+static void
+chain_notify_tip(struct chain *ch)
+{
+	for (size_t i = 0; i < ch->nlisteners; i++)
+		if (ch->listeners[i].tip != NULL)
+			ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+}
+
 /* Follow the most-work linked chain, if it beats the tip. */
 static void
 chain_activate(struct chain *ch, const struct block *have, const uint8_t (*have_txids)[32])
@@ -376,9 +407,7 @@ chain_activate(struct chain *ch, const struct block *have, const uint8_t (*have_
 		have_txids = NULL;
 	}
 	if (chain_tip(ch) != before)
-		for (size_t i = 0; i < ch->nlisteners; i++)
-			if (ch->listeners[i].tip != NULL)
-				ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+		chain_notify_tip(ch);
 }
 
 /* E has its data: link it (and whatever waited on it) when its parent is. */
@@ -389,12 +418,7 @@ chain_link(struct chain *ch, struct chain_entry *e)
 	size_t n = 0, cap = ch->nunlinked + 1;
 
 	if (e->prev != NULL && !e->prev->linked) {
-		if (ch->nunlinked == ch->capunlinked) {
-			ch->capunlinked = ch->capunlinked ? ch->capunlinked * 2 : 64;
-			ch->unlinked = xreallocarray(ch->unlinked, ch->capunlinked,
-			    sizeof(*ch->unlinked));
-		}
-		ch->unlinked[ch->nunlinked++] = e;
+		chain_unlinked_add(ch, e);
 		return;
 	}
 	stack = xcalloc(cap, sizeof(*stack));
@@ -563,6 +587,7 @@ int
 chain_invalidate(struct chain *ch, const uint8_t hash[32], char *err, size_t errlen)
 {
 	struct chain_entry *e = map_get(ch->index, hash, 32);
+	const struct chain_entry *before, *rewound;
 
 	if (e == NULL) {
 		snprintf(err, errlen, "block not found");
@@ -572,13 +597,16 @@ chain_invalidate(struct chain *ch, const uint8_t hash[32], char *err, size_t err
 		snprintf(err, errlen, "the genesis block cannot be invalidated");
 		return -1;
 	}
+	before = chain_tip(ch);
 	chain_rewind_below(ch, e);
 	chain_mark_failed(ch, e, CHAIN_FAILED | CHAIN_MANUAL);
 	chain_find_best(ch);
+	rewound = chain_tip(ch);
+	/* Announces the tip if it moves on from REWOUND; a rewind that
+	 * stays is announced here, and nothing when E was not active. */
 	chain_activate(ch, NULL, NULL);
-	for (size_t i = 0; i < ch->nlisteners; i++)
-		if (ch->listeners[i].tip != NULL)
-			ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+	if (chain_tip(ch) == rewound && rewound != before)
+		chain_notify_tip(ch);
 	return 0;
 }
 
@@ -707,6 +735,7 @@ chain_load_row(void *arg, const struct blockstore_entry *row)
 		return 0;	/* an orphan row: its parent was never stored */
 	if (map_get(ch->index, row->hash, 32) != NULL)
 		return 0;
+	/* Rows of a height come in arrival order: SEQ keeps ties as they were. */
 	e = chain_entry_new(ch, &h, row->hash, prev);
 	e->status = row->status;
 	e->first_seen_ms = row->first_seen_ms;

@@ -228,6 +228,7 @@ rpc_getblock(void *ctx, json_t *params, struct rpc_error *err)
 struct rpc_tips {
 	struct rpc_node	*n;
 	json_t		*arr;
+	bool		 active;	/* the active tip was listed */
 };
 
 static void
@@ -240,9 +241,10 @@ rpc_tip_json(void *arg, const struct chain_entry *tip)
 
 	while (fork != NULL && !chain_is_active(ch, fork))
 		fork = fork->prev;
-	if (chain_is_active(ch, tip))
+	if (chain_is_active(ch, tip)) {
 		status = "active";
-	else if (tip->status & CHAIN_INVALID_ANY)
+		t->active = true;
+	} else if (tip->status & CHAIN_INVALID_ANY)
 		status = "invalid";
 	else if (tip->linked)
 		status = "valid-fork";
@@ -263,6 +265,10 @@ rpc_getchaintips(void *ctx, json_t *params, struct rpc_error *err)
 	(void)params;
 	(void)err;
 	chain_tips(t.n->chain, rpc_tip_json, &t);
+	/* Headers beyond it (downloading) leave the active tip with a child;
+	 * Core lists it anyway, and so do we. */
+	if (!t.active)
+		rpc_tip_json(&t, chain_tip(t.n->chain));
 	return t.arr;
 }
 
