@@ -42,6 +42,8 @@ struct conn {
  * the rest of a large backlog is worked through, and one busy peer cannot
  * hold up the others. */
 #define CONN_READ_BUDGET (256 * 1024)
+/* Bytes one read or write event may move. */
+#define CONN_IO_CHUNK (256 * 1024)
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_more_cb(evutil_socket_t fd, short what, void *arg);
@@ -96,6 +98,10 @@ conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr 
 	c->more = event_new(base, -1, 0, conn_more_cb, c);
 	conn_set_max_payload(c, MSG_MAX_PAYLOAD);
 	bufferevent_setwatermark(bev, EV_WRITE, CONN_DRAIN_LOW, 0);
+	/* libevent moves at most 16 KiB per read or write event by default:
+	 * a 100 kB block would take seven trips round the loop. */
+	bufferevent_set_max_single_read(bev, CONN_IO_CHUNK);
+	bufferevent_set_max_single_write(bev, CONN_IO_CHUNK);
 	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	return c;
 }
