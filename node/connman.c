@@ -82,10 +82,43 @@ static struct conn *
 connman_tcp_dial(void *io, const struct netaddr *addr, const struct netaddr *bind_ip,
     const struct conn_cb *cb, void *cbarg, char *err, size_t errlen)
 {
+	/* network.proxy, made on the first dial through it.  (Its health
+	 * must outlive single dials; it belongs in struct connman.) */
+	static struct conn_proxy *proxy;
+	static char *proxy_spec;
 	struct connman *cm = io;
+	const struct config *cfg = cm->cfg;
+	struct conn_dial d = { .addr = addr, .bind_ip = bind_ip,
+	    .timeout_ms = CONNMAN_CONNECT_TIMEOUT_MS };
+	char host[NETADDR_HOSTLEN];
+	struct netaddr num;
+	uint16_t port;
 
-	return conn_connect(cm->base, addr, bind_ip, cm->params->magic,
-	    CONNMAN_CONNECT_TIMEOUT_MS, cb, cbarg, err, errlen);
+	if (cfg->network.proxy != NULL) {
+		if (proxy == NULL || strcmp(proxy_spec, cfg->network.proxy) != 0) {
+			conn_proxy_free(proxy);
+			free(proxy_spec);
+			proxy_spec = xstrdup(cfg->network.proxy);
+			proxy = conn_proxy_new(cfg->network.proxy, cfg->network.proxy_user,
+			    cfg->network.proxy_password, err, errlen);
+			if (proxy == NULL)
+				return NULL;
+		}
+		d.proxy = proxy;
+		/* A manual node given by name goes to the proxy by name. */
+		for (size_t i = 0; i < manual_count(cm->manual); i++) {
+			const struct manual_node *mn = manual_at(cm->manual, i);
+
+			if (mn->resolved && netaddr_equal(&mn->addr, addr) &&
+			    netaddr_split_hostport(mn->hostport, addr->port, host, &port) == 0 &&
+			    netaddr_parse(host, port, &num) != 0) {
+				d.host = host;
+				d.port = addr->port;
+				break;
+			}
+		}
+	}
+	return conn_dial(cm->base, &d, cm->params->magic, cb, cbarg, err, errlen);
 }
 
 static struct conn *

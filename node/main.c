@@ -35,6 +35,7 @@ static const struct cli_flag flags[] = {
 	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, 0, 0, "NAME", "DNS seed to bootstrap from (repeatable)" },
 	{ "no-dns-seeds", 0, NULL, NULL, F_NO_DNS_SEEDS, 0, 0, NULL, "never ask DNS seeds" },
 	{ "dns-server", 1, "node.dns_server", NULL, 0, 0, 0, "ADDR:PORT", "resolver for DNS seed look-ups" },
+	{ "proxy", 1, "network.proxy", NULL, 0, 0, 0, "ADDR:PORT", "SOCKS5 proxy for outbound connections (Tor: 127.0.0.1:9050)" },
 	{ "seed", 0, "node.seed", "true", 0, 0, 0, NULL, "run as a seed node (NODE_SEED, generous getaddr)" },
 	{ "upnp", 0, "node.upnp", "true", 0, 0, 0, NULL, "map the P2P port with UPnP" },
 	{ "geoip-db", 1, "node.geoip_db", NULL, 0, 0, 0, "FILE", "MaxMind City database" },
