@@ -15,6 +15,8 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -93,6 +95,18 @@ conn_reap_cb(evutil_socket_t fd, short what, void *arg)
 	conn_free(arg);
 }
 
+/* Messages are small and latency is measured (pings): no Nagle delay,
+ * as Bitcoin Core does on every P2P socket. */
+static void
+conn_nodelay(struct bufferevent *bev)
+{
+	int one = 1;
+	evutil_socket_t fd = bufferevent_getfd(bev);
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static void
 conn_schedule_reap(struct conn *c, int delay_ms)
 {
@@ -110,6 +124,12 @@ conn_end(struct conn *c, enum conn_end why, enum msg_err err)
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	if (c->deadline != NULL)
 		event_del(c->deadline);
+	if (c->reason[0] != '\0' && c->socks != NULL) {
+		char a[NETADDR_STRLEN];
+
+		log_debug("proxy", "dial %s: %s", c->socks->by_name ? c->socks->host :
+		    netaddr_format(&c->addr, a, sizeof(a)), c->reason);
+	}
 	if (c->cb->ended != NULL)
 		c->cb->ended(c, why, err, c->arg);
 }
@@ -405,6 +425,7 @@ conn_accept(struct event_base *base, int fd, const struct netaddr *addr,
 		return NULL;
 	}
 	c = conn_new(base, bev, addr, magic, cb, arg);
+	conn_nodelay(bev);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	return c;
 }
@@ -528,6 +549,7 @@ conn_socks_event(struct conn *c, short what)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		c->tcp_up = true;
+		conn_nodelay(c->bev);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 		wbuf_init(&out);
 		socks5_start(c->socks, &out);
@@ -566,6 +588,7 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_CONNECTED) {
+		conn_nodelay(bev);
 		bufferevent_set_timeouts(bev, NULL, NULL);
 		bufferevent_enable(bev, EV_READ | EV_WRITE);
 		if (c->cb->connected != NULL)

@@ -619,6 +619,7 @@ test_proxy_down_backoff(void **state)
 	struct fixture *f = *state;
 	struct client cl;
 	uint16_t port = f->px.addr.port;
+	struct conn *c;
 	int accepted;
 
 	evconnlistener_free(f->px.lis);
@@ -645,11 +646,12 @@ test_proxy_down_backoff(void **state)
 
 	/* After the back-off one dial goes through and clears it. */
 	clock_fake_advance(1001);
-	dial(f, f->cp, NULL, NULL, 2000, &cl);
+	c = dial(f, f->cp, NULL, NULL, 2000, &cl);
 	assert_true(run_until(&cl.connected, NULL, 0, 2000));
 	assert_false(conn_proxy_is_down(f->cp));
 	assert_int_equal(f->px.accepted, accepted + 1);
 	clock_fake_stop();
+	conn_close(c, false);
 	settle();
 }
 
