@@ -46,7 +46,7 @@
 #define ADDR_MAX_AGE	(7 * 86400)	/* bitcoin-seeder keeps entries < 7 d */
 #define FD_RESERVE	64	/* descriptors kept for the DB, logs, DNS */
 #define PROXY_PAUSE_MS	1000	/* no new probes this long after the proxy failed */
-#define PROXY_GIVE_UP	5	/* --once: proxy failures in a row that end the pass */
+#define PROXY_GIVE_UP	5	/* --once: failed pauses in a row that end the pass */
 
 /* Counters of one run, for the summary and the progress line. */
 struct crawl_counts {
@@ -613,16 +613,23 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 
 /* A proxied probe got through the proxy (FAILED false) or failed at it:
  * pause the pump while it fails, and end a --once pass when it stays
- * down (the pass resumes where it stopped). */
+ * down for PROXY_GIVE_UP pauses in a row (the pass resumes where it
+ * stopped). */
 static void
 proxy_outcome(struct crawl *cr, bool failed)
 {
+	int64_t	now = clock_mono_ms();
+
 	if (!failed) {
 		cr->proxy_failures = 0;
 		return;
 	}
+	/* Probes in flight when it fails all fail together: that is one
+	 * failure, not one per probe. */
+	if (cr->paused_until > now)
+		return;
 	cr->proxy_failures++;
-	cr->paused_until = clock_mono_ms() + PROXY_PAUSE_MS;
+	cr->paused_until = now + PROXY_PAUSE_MS;
 	if (cr->o->once && cr->proxy_failures >= PROXY_GIVE_UP && !cr->stopping) {
 		log_error("crawl", "SOCKS5 proxy %s failed %u times in a row; stopping the pass "
 		    "(the next --once resumes it)", conn_proxy_name(cr->proxy), cr->proxy_failures);
