@@ -51,12 +51,13 @@ rpc fra getpeerinfo | py "sys.exit(0 if any(p['direction'] == 'inbound' and
     p['addr'].startswith('$(ip_of 2):') for p in d) else 1)" ||
 	fail "fra does not see tyo's address: $(rpc fra getpeerinfo | head -c 600)"
 # Pings follow the matrix: 230 ms, jitter +-2 ms each way.
+# tyo's own dial to fra went through the proxy (fra may dial back, directly).
 pinged() {
-	rpc tyo getpeerinfo | py "sys.exit(0 if any(p['addr'].startswith('$(ip_of 1):') and
+	rpc tyo getpeerinfo | py "sys.exit(0 if any(p['addr'] == '$(ip_of 1):$P2P' and
 	    p['pingtime'] is not None for p in d) else 1)"
 }
 wait_for 20 "a ping round trip to fra" pinged
-ping=$(rpc tyo getpeerinfo | py "print([p['pingtime'] for p in d if p['addr'].startswith('$(ip_of 1):')][0])")
+ping=$(rpc tyo getpeerinfo | py "print([p['pingtime'] for p in d if p['addr'] == '$(ip_of 1):$P2P'][0])")
 log "tyo -> fra ping: $ping s"
 python3 -c "import sys; sys.exit(0 if 0.224 <= $ping <= 0.250 else 1)" ||
 	fail "ping $ping s, want 230 ms +- jitter"
