@@ -52,15 +52,17 @@ rpc fra getpeerinfo | py "sys.exit(0 if any(p['direction'] == 'inbound' and
 	fail "fra does not see tyo's address: $(rpc fra getpeerinfo | head -c 600)"
 # Pings follow the matrix: 230 ms, jitter +-2 ms each way.
 # tyo's own dial to fra went through the proxy (fra may dial back, directly).
+# Three pings (1 s apart), so that one slow turn of a loaded machine is
+# not the measurement.
 pinged() {
 	rpc tyo getpeerinfo | py "sys.exit(0 if any(p['addr'] == '$(ip_of 1):$P2P' and
-	    p['pingtime'] is not None for p in d) else 1)"
+	    len(p['latency_history_ms']) >= 3 for p in d) else 1)"
 }
-wait_for 20 "a ping round trip to fra" pinged
-ping=$(rpc tyo getpeerinfo | py "print([p['pingtime'] for p in d if p['addr'] == '$(ip_of 1):$P2P'][0])")
-log "tyo -> fra ping: $ping s"
-python3 -c "import sys; sys.exit(0 if 0.224 <= $ping <= 0.250 else 1)" ||
-	fail "ping $ping s, want 230 ms +- jitter"
+wait_for 30 "three ping round trips to fra" pinged
+ping=$(rpc tyo getpeerinfo | py "print([p['minping'] for p in d if p['addr'] == '$(ip_of 1):$P2P'][0])")
+log "tyo -> fra minimum ping: $ping s"
+python3 -c "import sys; sys.exit(0 if 0.224 <= $ping <= 0.240 else 1)" ||
+	fail "minimum ping $ping s, want 230 ms +- jitter"
 # The manual node given by name reached the proxy by name.
 wait_for 20 "localhost:$LPORT through the proxy by name" \
 	grep -q "(Tokyo) -> localhost = 127.0.0.1:$LPORT" "$T/wan.log"
@@ -80,9 +82,10 @@ python3 - "$T/nodes.json" "$(ip_of 1)" "$(ip_of 2)" <<'PY' || fail "crawl record
 import json, sys
 nodes = {n["address"]: n for n in json.load(open(sys.argv[1]))}
 fra, tyo = nodes[sys.argv[2] + ":29001"], nodes[sys.argv[3] + ":29001"]
-# The crawler sits in Frankfurt (--default-city): connect = one round trip.
-assert fra["reachable"] and 1.5 <= fra["connect_ms"] < 50, fra
-assert tyo["reachable"] and 224 <= tyo["connect_ms"] < 300, tyo
+# The crawler sits in Frankfurt (--default-city): connect = one round trip
+# (2 ms and 230 ms), not two; a loaded machine may add some.
+assert fra["reachable"] and 1.5 <= fra["connect_ms"] < 100, fra
+assert tyo["reachable"] and 224 <= tyo["connect_ms"] < 400, tyo
 print("fra connect %.1f ms, tyo connect %.1f ms" % (fra["connect_ms"], tyo["connect_ms"]))
 PY
 
