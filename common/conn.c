@@ -72,6 +72,7 @@ struct conn {
 #define CONN_FLUSH_MS 2000
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 
 static void
@@ -148,7 +149,8 @@ conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr 
 	c->arg = arg;
 	c->reap = evtimer_new(base, conn_reap_cb, c);
 	conn_set_max_payload(c, MSG_MAX_PAYLOAD);
-	bufferevent_setcb(bev, conn_read_cb, NULL, conn_event_cb, c);
+	bufferevent_setwatermark(bev, EV_WRITE, CONN_DRAIN_LOW, 0);
+	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	return c;
 }
 
@@ -576,6 +578,16 @@ conn_socks_event(struct conn *c, short what)
 		    "during authentication");
 	}
 	conn_end(c, CONN_END_REFUSED, MSG_OK);
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (!c->closing && !c->ended && c->cb->drained != NULL)
+		c->cb->drained(c, c->arg);
 }
 
 static void
