@@ -586,7 +586,8 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
-	if (!c->closing && !c->ended && c->cb->drained != NULL)
+	/* Not for the proxy's handshake: the owner's frames are held then. */
+	if (!c->closing && !c->ended && c->socks == NULL && c->cb->drained != NULL)
 		c->cb->drained(c, c->arg);
 }
 
