@@ -317,6 +317,7 @@ struct client {
 	int		 pongs;
 	uint64_t	 last_nonce;
 	bool		 pongs_before_connected;
+	bool		 drained_before_connected;
 	char		 reason[256];
 	bool		 fault;
 };
@@ -345,6 +346,16 @@ client_msg(struct conn *c, struct msg *m, void *arg)
 }
 
 static void
+client_drained(struct conn *c, void *arg)
+{
+	struct client *cl = arg;
+
+	(void)c;
+	if (!cl->connected)
+		cl->drained_before_connected = true;
+}
+
+static void
 client_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
 {
 	struct client *cl = arg;
@@ -362,6 +373,7 @@ static const struct conn_cb client_cb = {
 	.connected = client_connected,
 	.message = client_msg,
 	.ended = client_ended,
+	.drained = client_drained,
 };
 
 static void
@@ -488,6 +500,8 @@ test_relay_by_address(void **state)
 	assert_true(run_until(NULL, &cl.pongs, 1, 2000));
 	assert_true(cl.connected);
 	assert_false(cl.pongs_before_connected);
+	/* The SOCKS5 greeting and request are conn's, not the owner's. */
+	assert_false(cl.drained_before_connected);
 	assert_int_equal(cl.last_nonce, 7);
 	assert_int_equal(f->tg.pings, 1);
 	assert_true(f->px.got_request);
