@@ -27,6 +27,7 @@
 #include <yaml.h>
 
 #include "netaddr.h"
+#include "socks5.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
@@ -71,6 +72,8 @@ static int	config_check_hostport(const char *);
 static int	config_check_hostname(const char *);
 static int	config_check_addrport(const char *);
 static int	config_check_resolver(const char *);
+static int	config_check_proxy(const char *);
+static int	config_check_credential(const char *);
 static int	config_parse_view(void *, const char *);
 static int	config_parse_theme(void *, const char *);
 static int	config_explain_node(const char *, char *, size_t);
@@ -127,6 +130,25 @@ static const struct config_key config_keys[] = {
 	  .dflt_doc = "the network's DNS seeds",
 	  .help = "Names whose A and AAAA records list nodes to dial when the "
 	    "address book is empty. An empty list ([]) disables them." },
+	{ KEY_STRING("network.proxy", network.proxy, config_check_proxy,
+	    "numeric address[:port] or localhost[:port]"),
+	  .dflt_doc = "unset: connect directly",
+	  .help = "SOCKS5 proxy (RFC 1928) for agentnode's outbound connections "
+	    "and agentcrawl's probes, e.g. Tor's 127.0.0.1:9050; the port "
+	    "defaults to 9050. Nodes given by name (--seed-node, addnode; "
+	    "agentcrawl's seeds and DNS seeds) are sent to the proxy by name "
+	    "for it to resolve. While the proxy is unreachable, dials fail at "
+	    "once and it is retried after 1, 2, 4 ... 64 s." },
+	{ KEY_STRING("network.proxy_user", network.proxy_user,
+	    config_check_credential, "1 to 255 bytes"),
+	  .dflt_doc = "unset: no authentication",
+	  .help = "User name for the proxy (RFC 1929), together with "
+	    "network.proxy_password. Tor isolates streams by it." },
+	{ KEY_STRING("network.proxy_password", network.proxy_password,
+	    config_check_credential, "1 to 255 bytes"),
+	  .dflt_doc = "unset",
+	  .help = "Password for network.proxy_user. Keep the file that holds "
+	    "it private." },
 
 	{ KEY_PATH("node.datadir", node.datadir),
 	  .dflt_doc = "`$HOME/.agentchain/<network>`, or "
@@ -436,6 +458,23 @@ config_check_resolver(const char *v)
 	struct netaddr a;
 
 	return netaddr_parse(v, 53, &a);
+}
+
+static int
+config_check_proxy(const char *v)
+{
+	struct netaddr a;
+
+	return socks5_parse_proxy(v, &a);
+}
+
+/* RFC 1929: one length byte, and no empty field. */
+static int
+config_check_credential(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= SOCKS5_MAX_FIELD ? 0 : -1;
 }
 
 /* The index of V in the NULL-terminated NAMES (any case), or -1. */
@@ -1484,6 +1523,16 @@ config_finalize(struct config *c, char *err, size_t errlen)
 		    (uint16_t)c->network.p2p_port);
 	config_norm_addr(&c->node.rpc_listen, (uint16_t)c->network.rpc_port);
 	config_norm_addr(&c->node.dns_server, 53);
+	if (c->network.proxy != NULL) {
+		struct netaddr pa;
+		char buf[NETADDR_STRLEN];
+
+		/* "localhost" and a missing port become the address used. */
+		if (socks5_parse_proxy(c->network.proxy, &pa) == 0) {
+			free(c->network.proxy);
+			c->network.proxy = xstrdup(netaddr_format(&pa, buf, sizeof buf));
+		}
+	}
 
 	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		if (config_keys[i].type == CONFIG_PATH &&
@@ -1499,6 +1548,20 @@ config_finalize(struct config *c, char *err, size_t errlen)
 		    "network.max_peers (%d)", config_where(c,
 		    c->origin[a].name != NULL ? a : b, where, sizeof where),
 		    c->network.min_peers, c->network.max_peers);
+		return -1;
+	}
+	if ((c->network.proxy_user == NULL) != (c->network.proxy_password == NULL)) {
+		a = config_find(c->network.proxy_user != NULL ? "network.proxy_user" :
+		    "network.proxy_password");
+		snprintf(err, errlen, "%s%s: set without %s", config_where(c, a, where,
+		    sizeof where), config_keys[a].name, c->network.proxy_user != NULL ?
+		    "network.proxy_password" : "network.proxy_user");
+		return -1;
+	}
+	if (c->network.proxy_user != NULL && c->network.proxy == NULL) {
+		a = config_find("network.proxy_user");
+		snprintf(err, errlen, "%snetwork.proxy_user: set without network.proxy",
+		    config_where(c, a, where, sizeof where));
 		return -1;
 	}
 	if (c->node.inactivity_timeout <= c->node.ping_interval) {

@@ -54,6 +54,9 @@ struct config {
 		int			 min_peers;
 		struct config_strlist	 seeds;		/* "host:port" */
 		struct config_strlist	 dns_seeds;	/* host names */
+		char			*proxy;		/* "addr:port" (SOCKS5), or NULL */
+		char			*proxy_user;	/* RFC 1929, with proxy_password */
+		char			*proxy_password;
 	} network;
 
 	struct {

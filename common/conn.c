@@ -4,10 +4,19 @@
  * the node, the crawler and the test peers alike.  It knows nothing of the
  * handshake or of reputation: it frames, counts and reports.  Closing is
  * always deferred to a fresh loop iteration (redis freeClientAsync) so an
- * owner can close a connection from inside its own callback. */
+ * owner can close a connection from inside its own callback.
+ *
+ * A dial through a SOCKS5 proxy runs common/socks5's state machine on the
+ * socket before any frame: the proxy's bytes go to the machine (which
+ * consumes nothing past its reply), frames the owner sends meanwhile wait
+ * in a holding buffer, and `connected` is reported only when the proxy's
+ * CONNECT succeeded.  One deadline bounds the TCP connect and the whole
+ * handshake. */
 #include "conn.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,8 +25,24 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "clock.h"
 #include "frame.h"
+#include "log.h"
+#include "socks5.h"
 #include "xmalloc.h"
+
+/* Back-off after proxy failures: 1 s, doubling up to 64 s. */
+#define CONN_PROXY_BACKOFF_MS		1000
+#define CONN_PROXY_BACKOFF_MAX_MS	64000
+
+struct conn_proxy {
+	struct netaddr	 addr;
+	char		 name[NETADDR_STRLEN];
+	char		*user, *pass;
+	bool		 down;
+	unsigned	 failures;	/* in a row */
+	int64_t		 retry_at;	/* monotonic ms; dials before it fail at once */
+};
 
 struct conn {
 	struct event_base	*base;
@@ -33,6 +58,16 @@ struct conn {
 	struct event		*more;		/* the read callback, again, next turn */
 	bool			 closing;
 	bool			 ended;	/* ended() already delivered */
+	/* Dialling through a proxy: all NULL/false once the handshake is over. */
+	struct conn_proxy	*proxy;
+	struct socks5		*socks;
+	struct evbuffer		*held;		/* frames sent before `connected` */
+	struct event		*deadline;	/* bounds connect + handshake */
+	int			 timeout_ms;
+	bool			 tcp_up;	/* the proxy took the TCP connection */
+	bool			 fast_fail;	/* the proxy is backing off: end at once */
+	bool			 proxy_fault;
+	char			 reason[256];
 };
 
 /* How long a flushing close may wait for the peer to take our data. */
@@ -51,16 +86,37 @@ static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 
 static void
-conn_reap_cb(evutil_socket_t fd, short what, void *arg)
+conn_free(struct conn *c)
 {
-	struct conn *c = arg;
-
-	(void)fd;
-	(void)what;
 	bufferevent_free(c->bev);
 	event_free(c->reap);
 	event_free(c->more);
+	if (c->deadline != NULL)
+		event_free(c->deadline);
+	if (c->held != NULL)
+		evbuffer_free(c->held);
+	free(c->socks);
 	free(c);
+}
+
+static void
+conn_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_free(arg);
+}
+
+/* Messages are small and latency is measured (pings): no Nagle delay,
+ * as Bitcoin Core does on every P2P socket. */
+static void
+conn_nodelay(struct bufferevent *bev)
+{
+	int one = 1;
+	evutil_socket_t fd = bufferevent_getfd(bev);
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static void
@@ -78,6 +134,14 @@ conn_end(struct conn *c, enum conn_end why, enum msg_err err)
 		return;
 	c->ended = true;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->deadline != NULL)
+		event_del(c->deadline);
+	if (c->reason[0] != '\0' && c->socks != NULL) {
+		char a[NETADDR_STRLEN];
+
+		log_debug("proxy", "dial %s: %s", c->socks->by_name ? c->socks->host :
+		    netaddr_format(&c->addr, a, sizeof(a)), c->reason);
+	}
 	if (c->cb->ended != NULL)
 		c->cb->ended(c, why, err, c->arg);
 }
@@ -106,21 +170,101 @@ conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr 
 	return c;
 }
 
-/* A non-blocking socket of ADDR's family bound to BIND_IP, port 0. */
+/* --- proxies ------------------------------------------------------------ */
+
+struct conn_proxy *
+conn_proxy_new(const char *spec, const char *user, const char *pass, char *err, size_t errlen)
+{
+	struct conn_proxy *p;
+	struct socks5 probe;
+	struct netaddr a;
+
+	if (socks5_parse_proxy(spec, &a) == -1) {
+		snprintf(err, errlen, "bad proxy address (want a numeric ADDR[:PORT] or localhost)");
+		return NULL;
+	}
+	/* The credentials' rules are the handshake's. */
+	if (socks5_init(&probe, NULL, &a, a.port, user, pass, err, errlen) == -1)
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->addr = a;
+	netaddr_format(&a, p->name, sizeof(p->name));
+	if (user != NULL) {
+		p->user = xstrdup(user);
+		p->pass = xstrdup(pass);
+	}
+	return p;
+}
+
+void
+conn_proxy_free(struct conn_proxy *p)
+{
+	if (p == NULL)
+		return;
+	free(p->user);
+	if (p->pass != NULL) {
+		explicit_bzero(p->pass, strlen(p->pass));
+		free(p->pass);
+	}
+	free(p);
+}
+
+const char *
+conn_proxy_name(const struct conn_proxy *p)
+{
+	return p->name;
+}
+
+bool
+conn_proxy_is_down(const struct conn_proxy *p)
+{
+	return p->down;
+}
+
+/* The proxy failed us (WHY): warn once, then back off. */
+static int64_t
+conn_proxy_failed(struct conn_proxy *p, const char *why)
+{
+	int64_t backoff = CONN_PROXY_BACKOFF_MS;
+
+	for (unsigned i = 0; i < p->failures && backoff < CONN_PROXY_BACKOFF_MAX_MS; i++)
+		backoff *= 2;
+	if (backoff > CONN_PROXY_BACKOFF_MAX_MS)
+		backoff = CONN_PROXY_BACKOFF_MAX_MS;
+	p->failures++;
+	p->retry_at = clock_mono_ms() + backoff;
+	if (!p->down)
+		log_warn("proxy", "SOCKS5 proxy %s: %s; outbound connections fail until it "
+		    "answers (next try in %lld s, then backing off up to %d s)", p->name, why,
+		    (long long)backoff / 1000, CONN_PROXY_BACKOFF_MAX_MS / 1000);
+	else
+		log_debug("proxy", "SOCKS5 proxy %s still failing: %s; next try in %lld s",
+		    p->name, why, (long long)backoff / 1000);
+	p->down = true;
+	return backoff;
+}
+
+static void
+conn_proxy_ok(struct conn_proxy *p)
+{
+	if (p->down)
+		log_info("proxy", "SOCKS5 proxy %s answers again", p->name);
+	p->down = false;
+	p->failures = 0;
+	p->retry_at = 0;
+}
+
+/* --- dialling ------------------------------------------------------------ */
+
+/* A non-blocking socket of BIND_IP's family bound to BIND_IP, port 0. */
 static evutil_socket_t
-conn_bound_socket(const struct netaddr *addr, const struct netaddr *bind_ip,
-    char *err, size_t errlen)
+conn_bound_socket(const struct netaddr *bind_ip, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct netaddr local = *bind_ip;
 	socklen_t len;
 	evutil_socket_t fd;
 
-	if (netaddr_is_ipv4(addr) != netaddr_is_ipv4(bind_ip)) {
-		snprintf(err, errlen, "cannot dial an %s address from an %s one",
-		    netaddr_is_ipv4(addr) ? "IPv4" : "IPv6", netaddr_is_ipv4(bind_ip) ? "IPv4" : "IPv6");
-		return -1;
-	}
 	local.port = 0;
 	len = netaddr_to_sockaddr(&local, &ss);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -133,40 +277,156 @@ conn_bound_socket(const struct netaddr *addr, const struct netaddr *bind_ip,
 	return fd;
 }
 
+static void
+conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->fast_fail) {
+		conn_end(c, CONN_END_REFUSED, MSG_OK);
+		return;
+	}
+	if (!c->tcp_up || !c->socks->greeted) {
+		c->proxy_fault = true;
+		snprintf(c->reason, sizeof(c->reason), "SOCKS5 proxy %s: %s within %d ms",
+		    c->proxy->name, c->tcp_up ? "no answer to our greeting" : "no connection",
+		    c->timeout_ms);
+		conn_proxy_failed(c->proxy, c->tcp_up ? "no answer to our greeting" : "connect timed out");
+	} else {
+		snprintf(c->reason, sizeof(c->reason), "SOCKS5 proxy %s: no CONNECT reply within %d ms",
+		    c->proxy->name, c->timeout_ms);
+	}
+	conn_end(c, CONN_END_TIMEOUT, MSG_OK);
+}
+
+/* The proxied part of conn_dial: C is made, its socket not connected. */
+static int
+conn_dial_proxy(struct conn *c, const struct conn_dial *d, char *err, size_t errlen)
+{
+	struct conn_proxy *p = d->proxy;
+	struct sockaddr_storage ss;
+	socklen_t sslen = netaddr_to_sockaddr(&p->addr, &ss);
+	struct timeval tv = { d->timeout_ms / 1000, (d->timeout_ms % 1000) * 1000 };
+	int64_t now = clock_mono_ms();
+
+	c->proxy = p;
+	c->timeout_ms = d->timeout_ms;
+	c->held = evbuffer_new();
+	c->deadline = evtimer_new(c->base, conn_deadline_cb, c);
+	if (p->down && now < p->retry_at) {
+		/* Backing off: fail without touching the network. */
+		c->fast_fail = true;
+		c->proxy_fault = true;
+		snprintf(c->reason, sizeof(c->reason), "SOCKS5 proxy %s is down; next try in %lld s",
+		    p->name, (long long)(p->retry_at - now + 999) / 1000);
+		tv.tv_sec = 0;
+		tv.tv_usec = 0;
+		evtimer_add(c->deadline, &tv);
+		return 0;
+	}
+	if (p->down) {
+		/* This dial is the retry; others wait for its outcome. */
+		p->retry_at = now + CONN_PROXY_BACKOFF_MS;
+	}
+	evtimer_add(c->deadline, &tv);
+	if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&ss, (int)sslen) == -1) {
+		snprintf(err, errlen, "connect to proxy %s: %s", p->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct conn *
-conn_connect(struct event_base *base, const struct netaddr *addr,
-    const struct netaddr *bind_ip, const uint8_t *magic, int connect_timeout_ms,
+conn_dial(struct event_base *base, const struct conn_dial *d, const uint8_t *magic,
     const struct conn_cb *cb, void *arg, char *err, size_t errlen)
 {
+	const struct netaddr *dest = d->proxy != NULL ? &d->proxy->addr : d->addr;
 	struct sockaddr_storage ss;
-	socklen_t sslen = netaddr_to_sockaddr(addr, &ss);
 	struct bufferevent *bev;
-	struct timeval tv = { connect_timeout_ms / 1000, (connect_timeout_ms % 1000) * 1000 };
+	struct netaddr peer;
+	struct socks5 *s = NULL;
 	struct conn *c;
 	evutil_socket_t fd = -1;
 
-	if (bind_ip != NULL) {
-		if ((fd = conn_bound_socket(addr, bind_ip, err, errlen)) == -1)
+	if (d->proxy == NULL && (d->addr == NULL || d->host != NULL)) {
+		snprintf(err, errlen, d->host != NULL ?
+		    "a host name can only be dialled through a proxy" : "no address to dial");
+		return NULL;
+	}
+	if (d->proxy != NULL) {
+		s = xcalloc(1, sizeof(*s));
+		if (socks5_init(s, d->host, d->addr, d->port, d->proxy->user, d->proxy->pass,
+		    err, errlen) == -1) {
+			free(s);
 			return NULL;
+		}
+	}
+	if (d->addr != NULL) {
+		peer = *d->addr;
+	} else {
+		memset(&peer, 0, sizeof(peer));
+		peer.port = d->port;
+	}
+	if (d->bind_ip != NULL) {
+		if (netaddr_is_ipv4(dest) != netaddr_is_ipv4(d->bind_ip)) {
+			if (d->proxy == NULL) {
+				snprintf(err, errlen, "cannot dial an %s address from an %s one",
+				    netaddr_is_ipv4(dest) ? "IPv4" : "IPv6",
+				    netaddr_is_ipv4(d->bind_ip) ? "IPv4" : "IPv6");
+				return NULL;
+			}
+			/* The proxy is of the other family: no binding. */
+		} else if ((fd = conn_bound_socket(d->bind_ip, err, errlen)) == -1) {
+			free(s);
+			return NULL;
+		}
 	}
 	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		snprintf(err, errlen, "cannot create socket: %s", strerror(errno));
 		if (fd != -1)
 			close(fd);
+		free(s);
 		return NULL;
 	}
-	c = conn_new(base, bev, addr, magic, cb, arg);
+	c = conn_new(base, bev, &peer, magic, cb, arg);
+	if (s != NULL) {
+		c->socks = s;
+		if (conn_dial_proxy(c, d, err, errlen) == -1)
+			goto fail;
+		return c;
+	}
 	/* The write timeout bounds the connect; cleared once connected. */
-	bufferevent_set_timeouts(bev, NULL, &tv);
-	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)sslen) == -1) {
-		snprintf(err, errlen, "connect: %s", strerror(errno));
-		bufferevent_free(bev);
-		event_free(c->reap);
-		free(c);
-		return NULL;
+	{
+		struct timeval tv = { d->timeout_ms / 1000, (d->timeout_ms % 1000) * 1000 };
+		socklen_t sslen = netaddr_to_sockaddr(dest, &ss);
+
+		bufferevent_set_timeouts(bev, NULL, &tv);
+		if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)sslen) == -1) {
+			snprintf(err, errlen, "connect: %s", strerror(errno));
+			goto fail;
+		}
 	}
 	return c;
+fail:
+	conn_free(c);
+	return NULL;
+}
+
+struct conn *
+conn_connect(struct event_base *base, const struct netaddr *addr,
+    const struct netaddr *bind_ip, const uint8_t *magic, int connect_timeout_ms,
+    const struct conn_cb *cb, void *arg, char *err, size_t errlen)
+{
+	struct conn_dial d = {
+		.addr = addr,
+		.bind_ip = bind_ip,
+		.timeout_ms = connect_timeout_ms,
+	};
+
+	return conn_dial(base, &d, magic, cb, arg, err, errlen);
 }
 
 struct conn *
@@ -183,8 +443,82 @@ conn_accept(struct event_base *base, int fd, const struct netaddr *addr,
 		return NULL;
 	}
 	c = conn_new(base, bev, addr, magic, cb, arg);
+	conn_nodelay(bev);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	return c;
+}
+
+/* The proxy's handshake is over: forget it, send what was held, report. */
+static void
+conn_proxy_done(struct conn *c)
+{
+	free(c->socks);
+	c->socks = NULL;
+	event_del(c->deadline);
+	evbuffer_add_buffer(bufferevent_get_output(c->bev), c->held);
+	if (c->cb->connected != NULL)
+		c->cb->connected(c, c->arg);
+}
+
+/* The SOCKS5 handshake S failed: whose fault, and why. */
+static void
+conn_socks_failed(struct conn *c)
+{
+	const struct socks5 *s = c->socks;
+	char why[128];
+
+	socks5_strerror(s, why, sizeof(why));
+	snprintf(c->reason, sizeof(c->reason), "SOCKS5 proxy %s: %s", c->proxy->name, why);
+	if (s->error == SOCKS5_ERR_REPLY) {
+		/* The proxy works; the peer is what it could not reach. */
+		conn_proxy_ok(c->proxy);
+		conn_end(c, s->reply == SOCKS5_REP_TTL_EXPIRED || s->reply == 0xf7 ?
+		    CONN_END_TIMEOUT : CONN_END_REFUSED, MSG_OK);
+		return;
+	}
+	if (s->error != SOCKS5_ERR_PROTOCOL || !s->requested) {
+		/* Not SOCKS5, or it refuses our credentials: every dial
+		 * would fail the same way. */
+		c->proxy_fault = true;
+		conn_proxy_failed(c->proxy, why);
+	}
+	conn_end(c, CONN_END_REFUSED, MSG_OK);
+}
+
+/* Run the proxy's bytes through the handshake.  Returns true when frames
+ * may follow (the handshake is done and C still open). */
+static bool
+conn_socks_read(struct conn *c, struct evbuffer *in)
+{
+	enum socks5_status st = SOCKS5_MORE;
+	struct wbuf out;
+	size_t len, used;
+
+	wbuf_init(&out);
+	while ((len = evbuffer_get_length(in)) > 0) {
+		/* Never more than one message's worth at a time. */
+		size_t n = len < SOCKS5_MAX_MSG ? len : SOCKS5_MAX_MSG;
+		const uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)n);
+
+		st = socks5_input(c->socks, p, n, &used, &out);
+		evbuffer_drain(in, used);
+		if (st != SOCKS5_MORE)
+			break;
+	}
+	if (c->socks->greeted && st != SOCKS5_FAILED)
+		conn_proxy_ok(c->proxy);
+	if (out.len > 0 && st != SOCKS5_FAILED)
+		bufferevent_write(c->bev, out.data, out.len);
+	wbuf_free(&out);
+	if (st == SOCKS5_FAILED) {
+		conn_socks_failed(c);
+		return false;
+	}
+	if (st == SOCKS5_DONE) {
+		conn_proxy_done(c);
+		return !c->closing && !c->ended;
+	}
+	return false;
 }
 
 static void
@@ -196,6 +530,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct msg m;
 	size_t budget = CONN_READ_BUDGET;
 
+	if (c->socks != NULL && !conn_socks_read(c, in))
+		return;
 	while (!c->closing && !c->ended) {
 		enum frame_status st;
 
@@ -235,6 +571,44 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Socket events while the proxy's handshake runs. */
+static void
+conn_socks_event(struct conn *c, short what)
+{
+	struct wbuf out;
+	int e;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		c->tcp_up = true;
+		conn_nodelay(c->bev);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+		wbuf_init(&out);
+		socks5_start(c->socks, &out);
+		bufferevent_write(c->bev, out.data, out.len);
+		wbuf_free(&out);
+		return;
+	}
+	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+		return;
+	e = (what & BEV_EVENT_ERROR) ? EVUTIL_SOCKET_ERROR() : 0;
+	if (!c->tcp_up || !c->socks->greeted) {
+		char why[96];
+
+		if (!c->tcp_up)
+			snprintf(why, sizeof(why), "unreachable: %s", e != 0 ? strerror(e) : "closed");
+		else
+			snprintf(why, sizeof(why), "closed the connection before answering our greeting");
+		c->proxy_fault = true;
+		snprintf(c->reason, sizeof(c->reason), "SOCKS5 proxy %s %s", c->proxy->name, why);
+		conn_proxy_failed(c->proxy, why);
+	} else {
+		snprintf(c->reason, sizeof(c->reason), "SOCKS5 proxy %s closed the connection %s",
+		    c->proxy->name, c->socks->requested ? "before its CONNECT reply" :
+		    "during authentication");
+	}
+	conn_end(c, CONN_END_REFUSED, MSG_OK);
+}
+
 static void
 conn_more_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -252,7 +626,8 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
-	if (!c->closing && !c->ended && c->cb->drained != NULL)
+	/* Not for the proxy's handshake: the owner's frames are held then. */
+	if (!c->closing && !c->ended && c->socks == NULL && c->cb->drained != NULL)
 		c->cb->drained(c, c->arg);
 }
 
@@ -261,7 +636,12 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->socks != NULL) {
+		conn_socks_event(c, what);
+		return;
+	}
 	if (what & BEV_EVENT_CONNECTED) {
+		conn_nodelay(bev);
 		bufferevent_set_timeouts(bev, NULL, NULL);
 		bufferevent_enable(bev, EV_READ | EV_WRITE);
 		if (c->cb->connected != NULL)
@@ -284,7 +664,7 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 int
 conn_send(struct conn *c, const struct msg *m)
 {
-	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer *out = c->socks != NULL ? c->held : bufferevent_get_output(c->bev);
 	struct wbuf w;
 
 	if (c->closing || c->ended)
@@ -320,7 +700,10 @@ conn_close(struct conn *c, bool flush)
 		return;
 	c->closing = true;
 	bufferevent_disable(c->bev, EV_READ);
-	if (flush && !c->ended && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+	if (c->deadline != NULL)
+		event_del(c->deadline);
+	/* Mid-handshake there is nothing of ours to flush yet. */
+	if (flush && !c->ended && c->socks == NULL && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
 		/* Let the last message (e.g. a final addr) leave, but never
 		 * wait on a peer that does not read. */
 		bufferevent_setcb(c->bev, NULL, conn_flushed_cb, NULL, c);
@@ -386,5 +769,18 @@ conn_stats(const struct conn *c)
 size_t
 conn_sendq(const struct conn *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) +
+	    (c->held != NULL ? evbuffer_get_length(c->held) : 0);
+}
+
+const char *
+conn_end_reason(const struct conn *c)
+{
+	return c->reason[0] != '\0' ? c->reason : NULL;
+}
+
+bool
+conn_proxy_fault(const struct conn *c)
+{
+	return c->proxy_fault;
 }

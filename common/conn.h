@@ -62,13 +62,58 @@ struct conn_stats {
 	uint64_t	unknown_recv;
 };
 
-/* Start a non-blocking connect to ADDR for the network with MAGIC;
- * CONNECT_TIMEOUT_MS bounds the TCP connect.  BIND_IP, when not NULL, is
- * the local address to connect from (its port is ignored): a node that
- * listens on one specific address dials from it too, so peers see the
- * address it can be reached at.  Returns NULL (with a reason
- * in ERR) only when no socket could be made; refusals and timeouts arrive
- * as ended().  MAGIC must outlive the connection. */
+/* A SOCKS5 proxy (RFC 1928) that outbound connections can go through, and
+ * what conn has learned of its health.  A dial that fails at the proxy
+ * itself (unreachable, silent, not SOCKS5, refusing our credentials) logs
+ * one warning; from then on dials through it fail at once, without
+ * touching the network, for a back-off of 1, 2, 4 ... 64 s, after which
+ * one dial tries it again; the first that gets through logs that it is
+ * back.  Refusals of a peer (the proxy's CONNECT reply codes) are the
+ * peer's, not the proxy's. */
+struct conn_proxy;
+
+/* SPEC is "ADDR[:PORT]": a numeric address or localhost, port 9050 by
+ * default.  USER and PASS: both NULL, or both 1..255 bytes (RFC 1929).
+ * Returns the proxy, or NULL with the reason in ERR.  It must outlive
+ * every connection dialled through it that is not closed yet. */
+struct conn_proxy *conn_proxy_new(const char *spec, const char *user, const char *pass,
+    char *err, size_t errlen);
+void conn_proxy_free(struct conn_proxy *p);
+/* "127.0.0.1:9050" */
+const char *conn_proxy_name(const struct conn_proxy *p);
+/* Is it backing off after failures? */
+bool conn_proxy_is_down(const struct conn_proxy *p);
+
+/* An outbound connection to make.  Without PROXY it goes to ADDR
+ * directly (HOST must be NULL).  With PROXY the socket goes to the proxy,
+ * which is asked to CONNECT to HOST:PORT by name (SOCKS5 address type 3:
+ * the proxy resolves it, as Tor does) when HOST is set, else to ADDR;
+ * `connected` is reported only once the proxy's CONNECT succeeded, and
+ * TIMEOUT_MS bounds the TCP connect and the whole SOCKS5 handshake
+ * together.  BIND_IP is the local address to connect from (its port is
+ * ignored; through a proxy only when it has the proxy's family): a node
+ * that listens on one specific address dials from it too, so that peers
+ * -- and a proxy -- see the address it can be reached at. */
+struct conn_dial {
+	const struct netaddr	*addr;		/* the peer; may be NULL with HOST */
+	const char		*host;		/* a name for the proxy, or NULL */
+	uint16_t		 port;		/* the peer's port, with HOST */
+	const struct netaddr	*bind_ip;	/* NULL: any */
+	struct conn_proxy	*proxy;		/* NULL: direct */
+	int			 timeout_ms;
+};
+
+/* Start the dial D for the network with MAGIC.  Returns NULL (with a
+ * reason in ERR) only when no socket could be made or D is unusable;
+ * refusals and timeouts -- the proxy's included -- arrive as ended(),
+ * never from inside this call, with conn_end_reason() saying more.
+ * conn_addr() is ADDR, or for a dial by name an all-zero address with
+ * PORT.  MAGIC must outlive the connection. */
+struct conn *conn_dial(struct event_base *base, const struct conn_dial *d, const uint8_t *magic,
+    const struct conn_cb *cb, void *arg, char *err, size_t errlen);
+
+/* conn_dial directly to ADDR (no proxy) from BIND_IP (may be NULL), with
+ * CONNECT_TIMEOUT_MS bounding the TCP connect. */
 struct conn *conn_connect(struct event_base *base, const struct netaddr *addr,
     const struct netaddr *bind_ip, const uint8_t *magic, int connect_timeout_ms, const struct conn_cb *cb, void *arg,
     char *err, size_t errlen);
@@ -77,7 +122,8 @@ struct conn *conn_connect(struct event_base *base, const struct netaddr *addr,
 struct conn *conn_accept(struct event_base *base, int fd, const struct netaddr *addr,
     const uint8_t *magic, const struct conn_cb *cb, void *arg);
 
-/* Queue M as one frame.  Returns 0, or -1 if the send buffer is over
+/* Queue M as one frame (before `connected` it is held back and sent once
+ * the connection is up, the proxy's handshake included).  Returns 0, or -1 if the send buffer is over
  * CONN_MAX_SENDBUF (the owner should disconnect; ended() follows). */
 int conn_send(struct conn *c, const struct msg *m);
 
@@ -99,6 +145,15 @@ void conn_defer_block_checksum(struct conn *c);
 /* Change the argument passed to C's callbacks (an owner created after the
  * connection, as a peer is). */
 void conn_set_arg(struct conn *c, void *arg);
+
+/* Why the dial or connection ended, when conn knows more than enum
+ * conn_end says ("SOCKS5 proxy 127.0.0.1:9050: connection refused
+ * (SOCKS5 reply 5)", "SOCKS5 proxy 127.0.0.1:9050 unreachable: Connection
+ * refused"), or NULL.  Valid until the connection is freed. */
+const char *conn_end_reason(const struct conn *c);
+/* Did the dial fail at the proxy itself rather than at the peer?  Such a
+ * failure says nothing about the peer. */
+bool conn_proxy_fault(const struct conn *c);
 
 bool conn_is_closing(const struct conn *c);
 const struct netaddr *conn_addr(const struct conn *c);

@@ -24,6 +24,7 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "conn.h"
 #include "crawldb.h"
 #include "geoip.h"
 #include "goodnode.h"
@@ -44,6 +45,8 @@
 #define ADDR_GRACE_MS	500
 #define ADDR_MAX_AGE	(7 * 86400)	/* bitcoin-seeder keeps entries < 7 d */
 #define FD_RESERVE	64	/* descriptors kept for the DB, logs, DNS */
+#define PROXY_PAUSE_MS	1000	/* no new probes this long after the proxy failed */
+#define PROXY_GIVE_UP	5	/* --once: failed pauses in a row that end the pass */
 
 /* Counters of one run, for the summary and the progress line. */
 struct crawl_counts {
@@ -68,7 +71,8 @@ static const char *const error_names[9] = {
 
 struct active {
 	struct crawl		*cr;
-	struct cnode		*node;
+	struct cnode		*node;		/* NULL: a seed probed by name */
+	char			*seed;		/* that seed's name */
 	struct probe		*probe;
 	TAILQ_ENTRY(active)	 entry;
 };
@@ -85,6 +89,9 @@ struct crawl {
 	struct nodetable		*table;
 	struct geoip			*geoip;
 	struct resolver			*resolver;
+	struct conn_proxy		*proxy;
+	int64_t				 paused_until;	/* monotonic ms: the proxy failed */
+	unsigned			 proxy_failures;	/* in a row */
 	struct progress			*progress;
 	struct proc_task		*t_tick;	/* pumps; pump_soon pulls it in */
 	struct active_list		 active;
@@ -276,6 +283,7 @@ take_token(struct crawl *cr)
 
 static void on_probe_done(struct probe *p, const struct probe_result *r,
     void *arg);
+static void proxy_outcome(struct crawl *cr, bool failed);
 
 static void
 forget(struct crawl *cr, struct cnode *n)
@@ -305,6 +313,10 @@ pump(struct crawl *cr)
 	int64_t			 now = clock_wall();
 	char			 err[256], as[NETADDR_STRLEN];
 
+	/* While the proxy is failing every probe would fail too, and say
+	 * nothing about the nodes: wait. */
+	if (cr->paused_until > clock_mono_ms())
+		goto out;
 	while (!cr->stopping && cr->inflight < cr->concurrency) {
 		if ((n = nodetable_peek(cr->table)) == NULL)
 			break;
@@ -345,6 +357,7 @@ pump(struct crawl *cr)
 		if (cr->inflight > cr->max_inflight)
 			cr->max_inflight = cr->inflight;
 	}
+out:
 	if (nodetable_dirty_count(cr->table) >= FLUSH_NOW_DIRTY)
 		flush(cr);
 	if (cr->o->once && !cr->stopping && cr->seeds_done &&
@@ -403,7 +416,33 @@ lookup_cb(void *arg, const char *name, const struct netaddr *addrs, size_t n,
 	pump_soon(cr);
 }
 
-/* Queue the seeds: literals at once, names through the resolver. */
+static void on_seed_done(struct crawl *cr, struct active *a, const struct probe_result *r);
+
+/* Probe the seed HOST:PORT by name through the proxy: it resolves the
+ * name (Tor-style), and what the seed knows is learned as from a DNS
+ * seed; the seed itself has no address of ours to record. */
+static void
+seed_probe(struct crawl *cr, const char *host, uint16_t port)
+{
+	struct active	*a = xcalloc(1, sizeof(*a));
+	char		 err[256];
+
+	a->cr = cr;
+	a->seed = xstrdup(host);
+	a->probe = probe_start_name(cr->base, &cr->pcfg, host, port, true, on_probe_done, a,
+	    err, sizeof(err));
+	if (a->probe == NULL) {
+		log_warn("crawl", "seed %s: %s", host, err);
+		free(a->seed);
+		free(a);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&cr->active, a, entry);
+	cr->inflight++;
+}
+
+/* Queue the seeds: literals at once, names through the resolver (or,
+ * with a proxy, through the proxy). */
 static int
 add_seeds(struct crawl *cr)
 {
@@ -425,6 +464,10 @@ add_seeds(struct crawl *cr)
 		}
 		if (netaddr_parse(host, port, &a) == 0) {
 			learn(cr, &a, NULL, now, true);
+			continue;
+		}
+		if (cr->proxy != NULL) {
+			seed_probe(cr, host, port);
 			continue;
 		}
 		if (cr->resolver == NULL) {
@@ -488,7 +531,7 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 	struct active		*a = arg;
 	struct crawl		*cr = a->cr;
 	struct cnode		*n = a->node;
-	struct crawldb_node	*rec = &n->rec;
+	struct crawldb_node	*rec;
 	int64_t			 now = clock_wall();
 	unsigned		 fields = CRAWLDB_PUT_STATS;
 	char			 as[NETADDR_STRLEN];
@@ -496,9 +539,23 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 
 	(void)p;
 	TAILQ_REMOVE(&cr->active, a, entry);
-	free(a);
 	cr->inflight--;
+	if (r->proxy_failed || (cr->proxy != NULL && r->success))
+		proxy_outcome(cr, r->proxy_failed);
+	if (n == NULL) {
+		on_seed_done(cr, a, r);
+		return;
+	}
+	free(a);
 	n->inflight = false;
+	if (r->proxy_failed) {
+		/* Not the node's failure: probe it again once the proxy is back. */
+		cr->n.local_errors++;
+		nodetable_schedule(cr->table, n, cr->o->once ? 0 : now + 1);
+		pump(cr);
+		return;
+	}
+	rec = &n->rec;
 	n->tried = true;
 	cr->n.probes++;
 
@@ -554,6 +611,55 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 	pump(cr);
 }
 
+/* A proxied probe got through the proxy (FAILED false) or failed at it:
+ * pause the pump while it fails, and end a --once pass when it stays
+ * down for PROXY_GIVE_UP pauses in a row (the pass resumes where it
+ * stopped). */
+static void
+proxy_outcome(struct crawl *cr, bool failed)
+{
+	int64_t	now = clock_mono_ms();
+
+	if (!failed) {
+		cr->proxy_failures = 0;
+		return;
+	}
+	/* Probes in flight when it fails all fail together: that is one
+	 * failure, not one per probe. */
+	if (cr->paused_until > now)
+		return;
+	cr->proxy_failures++;
+	cr->paused_until = now + PROXY_PAUSE_MS;
+	if (cr->o->once && cr->proxy_failures >= PROXY_GIVE_UP && !cr->stopping) {
+		log_error("crawl", "SOCKS5 proxy %s failed %u times in a row; stopping the pass "
+		    "(the next --once resumes it)", conn_proxy_name(cr->proxy), cr->proxy_failures);
+		cr->rc = 1;
+		finish_run(cr);
+	}
+}
+
+static void
+on_seed_done(struct crawl *cr, struct active *a, const struct probe_result *r)
+{
+	int64_t	now = clock_wall();
+	size_t	i, used = 0;
+
+	if (!r->success) {
+		log_warn("crawl", "seed %s via proxy: %s%s%s", a->seed, r->error,
+		    r->reason != NULL ? ": " : "", r->reason != NULL ? r->reason : "");
+	} else {
+		for (i = 0; i < r->naddrs; i++) {
+			learn(cr, &r->addrs[i], NULL, now, true);
+			used++;
+		}
+		cr->n.learned += used;
+		log_info("crawl", "seed %s via proxy: %zu addresses", a->seed, used);
+	}
+	free(a->seed);
+	free(a);
+	pump(cr);
+}
+
 /* --- the loop ---------------------------------------------------------------------- */
 
 static void
@@ -604,8 +710,10 @@ finish_run(struct crawl *cr)
 	cr->stopping = true;
 	while ((a = TAILQ_FIRST(&cr->active)) != NULL) {
 		TAILQ_REMOVE(&cr->active, a, entry);
-		a->node->inflight = false;
+		if (a->node != NULL)
+			a->node->inflight = false;
 		probe_cancel(a->probe);
+		free(a->seed);
 		free(a);
 		cr->inflight--;
 	}
@@ -709,6 +817,16 @@ setup(struct crawl *cr)
 	cr->pcfg.addr_grace_ms = o->addr_window_ms < ADDR_GRACE_MS ?
 	    o->addr_window_ms : ADDR_GRACE_MS;
 	cr->pcfg.addr_max_age = ADDR_MAX_AGE;
+	if (o->proxy != NULL) {
+		cr->proxy = conn_proxy_new(o->proxy, o->proxy_user, o->proxy_password, err,
+		    sizeof(err));
+		if (cr->proxy == NULL) {
+			log_error("crawl", "proxy %s: %s", o->proxy, err);
+			return -1;
+		}
+		cr->pcfg.proxy = cr->proxy;
+		log_info("crawl", "probing through the SOCKS5 proxy %s", conn_proxy_name(cr->proxy));
+	}
 
 	/* Use every descriptor we may: each probe takes one.  The warning
 	 * below says what a short limit costs, so proc need not. */
@@ -791,7 +909,7 @@ setup(struct crawl *cr)
 	if (add_seeds(cr) == -1)
 		return -1;
 	cr->seeds_done = true;
-	if (nodetable_count(cr->table) == 0 &&
+	if (nodetable_count(cr->table) == 0 && cr->inflight == 0 &&
 	    (cr->resolver == NULL || resolver_pending(cr->resolver) == 0))
 		log_warn("crawl", "nothing to crawl: no seeds and an empty "
 		    "database");
@@ -806,9 +924,11 @@ teardown(struct crawl *cr)
 	while ((a = TAILQ_FIRST(&cr->active)) != NULL) {
 		TAILQ_REMOVE(&cr->active, a, entry);
 		probe_cancel(a->probe);
+		free(a->seed);
 		free(a);
 	}
 	resolver_free(cr->resolver);
+	conn_proxy_free(cr->proxy);
 	if (cr->db != NULL && cr->table != NULL)
 		flush(cr);
 	crawldb_close(cr->db);
@@ -849,5 +969,5 @@ crawl_run(const struct crawl_options *o)
 	}
 	teardown(&cr);
 	proc_free(cr.proc);
-	return rc;
+	return rc != 0 ? rc : cr.rc;
 }

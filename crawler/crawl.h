@@ -20,6 +20,11 @@ struct crawl_options {
 	char		**dns_seeds;
 	size_t		  ndns_seeds;
 	const char	 *dns_server;		/* NULL: system resolver */
+	/* SOCKS5 proxy for every probe ("addr:port"), or NULL; seeds given
+	 * by name then go to it by name instead of to the resolver. */
+	const char	 *proxy;
+	const char	 *proxy_user;		/* with proxy_password, or NULL */
+	const char	 *proxy_password;
 	bool		  once;			/* stop after one pass */
 	int		  concurrency;		/* probes at once */
 	int		  connect_timeout_ms;

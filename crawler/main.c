@@ -49,6 +49,8 @@ static const struct cli_flag flags[] = {
 	  "start from the A/AAAA records of NAME (repeatable)" },
 	{ "dns-server", 1, "crawler.dns_server", NULL, 0, CMD_CRAWL, 0, "ADDR:PORT",
 	  "resolver for --dns-seed and seed host names" },
+	{ "proxy", 1, "network.proxy", NULL, 0, CMD_CRAWL, 0, "ADDR:PORT",
+	  "probe through this SOCKS5 proxy; seed names go to it unresolved" },
 	{ "once", 0, NULL, NULL, F_ONCE, CMD_CRAWL, 0, NULL,
 	  "probe every known address once, print a summary, exit" },
 	{ "concurrency", 1, "crawler.concurrency", NULL, 0, CMD_CRAWL, 0, "N",
@@ -263,6 +265,9 @@ cmd_crawl(struct options *o)
 		co.ndns_seeds = c->network.dns_seeds.n;
 	}
 	co.dns_server = c->crawler.dns_server;
+	co.proxy = c->network.proxy;
+	co.proxy_user = c->network.proxy_user;
+	co.proxy_password = c->network.proxy_password;
 	co.once = o->once;
 	co.concurrency = c->crawler.concurrency;
 	if (c->crawler.connect_timeout > 0)

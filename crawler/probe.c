@@ -6,6 +6,7 @@
  * Strings from the node are sanitised here, before anyone sees them. */
 #include "probe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ struct probe {
 	struct probe_result		 res;
 	struct netaddr			*addrs;
 	size_t				 naddrs, addrcap;
+	char				 reason[256];
 };
 
 static void probe_on_connected(struct conn *c, void *arg);
@@ -154,17 +156,28 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-struct probe *
-probe_start(struct event_base *base, const struct probe_config *cfg,
-    const struct netaddr *addr, bool discovery, probe_done_cb cb, void *arg,
-    char *err, size_t errlen)
+/* Start a probe of ADDR, or of HOST:PORT by name through the proxy. */
+static struct probe *
+probe_begin(struct event_base *base, const struct probe_config *cfg,
+    const struct netaddr *addr, const char *host, uint16_t port, bool discovery,
+    probe_done_cb cb, void *arg, char *err, size_t errlen)
 {
+	struct conn_dial d = {
+		.addr = addr,
+		.host = host,
+		.port = port,
+		.proxy = cfg->proxy,
+		.timeout_ms = cfg->connect_timeout_ms,
+	};
 	struct probe	*p;
 
 	p = xcalloc(1, sizeof(*p));
 	p->base = base;
 	p->cfg = cfg;
-	p->addr = *addr;
+	if (addr != NULL)
+		p->addr = *addr;
+	else
+		p->addr.port = port;
 	p->discovery = discovery;
 	p->cb = cb;
 	p->arg = arg;
@@ -173,17 +186,37 @@ probe_start(struct event_base *base, const struct probe_config *cfg,
 	p->timer = evtimer_new(base, timer_cb, p);
 	p->finish_ev = event_new(base, -1, 0, finish_cb, p);
 	p->t_start = clock_mono_us();
-	p->conn = conn_connect(base, addr, NULL, cfg->params->magic,
-	    cfg->connect_timeout_ms, &probe_conn_cb, p, err, errlen);
+	p->conn = conn_dial(base, &d, cfg->params->magic, &probe_conn_cb, p, err, errlen);
 	if (p->conn == NULL) {
 		event_free(p->timer);
 		event_free(p->finish_ev);
 		free(p);
 		return NULL;
 	}
-	/* conn bounds the TCP connect itself; this timer is a backstop. */
+	/* conn bounds the TCP connect (and a proxy's handshake) itself;
+	 * this timer is a backstop. */
 	arm(p, cfg->connect_timeout_ms + 1000);
 	return p;
+}
+
+struct probe *
+probe_start(struct event_base *base, const struct probe_config *cfg,
+    const struct netaddr *addr, bool discovery, probe_done_cb cb, void *arg,
+    char *err, size_t errlen)
+{
+	return probe_begin(base, cfg, addr, NULL, addr->port, discovery, cb, arg, err, errlen);
+}
+
+struct probe *
+probe_start_name(struct event_base *base, const struct probe_config *cfg,
+    const char *host, uint16_t port, bool discovery, probe_done_cb cb, void *arg,
+    char *err, size_t errlen)
+{
+	if (cfg->proxy == NULL) {
+		snprintf(err, errlen, "%s: a name can only be probed through a proxy", host);
+		return NULL;
+	}
+	return probe_begin(base, cfg, NULL, host, port, discovery, cb, arg, err, errlen);
 }
 
 void
@@ -360,10 +393,19 @@ probe_on_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
 	struct probe	*p = arg;
 
 	(void)err;
-	/* conn wants conn_close from us; finish does it. */
-	(void)c;
+	/* conn wants conn_close from us; finish does it.  Its reason
+	 * lives as long as the connection: copy it. */
+	if (conn_end_reason(c) != NULL) {
+		str_copy(p->reason, conn_end_reason(c), sizeof(p->reason));
+		p->res.reason = p->reason;
+	}
 	switch (p->phase) {
 	case PH_CONNECT:
+		if (conn_proxy_fault(c)) {
+			p->res.proxy_failed = true;
+			finish(p, false, CRAWLDB_ERR_UNREACH, false);
+			break;
+		}
 		finish(p, false, why == CONN_END_TIMEOUT ? CRAWLDB_ERR_TIMEOUT :
 		    why == CONN_END_REFUSED ? CRAWLDB_ERR_REFUSED :
 		    CRAWLDB_ERR_UNREACH, false);

@@ -11,6 +11,8 @@
 #include "chainparams.h"
 #include "netaddr.h"
 
+struct conn_proxy;
+
 /* Most addresses one probe accepts from its node: an honest getaddr
  * answer holds at most MSG_MAX_ADDR (1000) entries, plus a few
  * self-announcements.  More is an address flood (bitnodes discards any
@@ -25,12 +27,17 @@ struct probe_config {
 	int		 addr_window_ms;	/* from getaddr to disconnect, at most */
 	int		 addr_grace_ms;		/* keep reading this long after the first real answer */
 	int64_t		 addr_max_age;		/* drop entries older than this (seconds) */
+	struct conn_proxy *proxy;		/* SOCKS5 proxy to dial through, or NULL */
 };
 
 /* What a probe found out.  Valid only during the done callback. */
 struct probe_result {
 	bool		 success;	/* the handshake completed */
 	bool		 hostile;	/* garbage frames or an address flood */
+	/* The dial failed at the proxy, not at the node: nothing was
+	 * learned about the node (ERROR is CRAWLDB_ERR_UNREACH). */
+	bool		 proxy_failed;
+	const char	*reason;	/* conn's detail for a failed dial, or NULL */
 	const char	*error;		/* "" or a CRAWLDB_ERR_* value */
 	/* From the node's version (when success). */
 	uint32_t	 version;
@@ -62,10 +69,18 @@ struct probe *probe_start(struct event_base *base, const struct probe_config *cf
     const struct netaddr *addr, bool discovery, probe_done_cb cb, void *arg,
     char *err, size_t errlen);
 
+/* As probe_start, for a node known by name only: HOST:PORT goes to the
+ * proxy in CFG (required), which resolves it.  A seed given by name is
+ * probed this way when a proxy is set, so that no name is looked up
+ * outside it. */
+struct probe *probe_start_name(struct event_base *base, const struct probe_config *cfg,
+    const char *host, uint16_t port, bool discovery, probe_done_cb cb, void *arg,
+    char *err, size_t errlen);
+
 /* Abort P without calling its callback (shutdown). */
 void probe_cancel(struct probe *p);
 
-/* The address P dials. */
+/* The address P dials (for a probe by name: all zero but the port). */
 const struct netaddr *probe_addr(const struct probe *p);
 
 #endif

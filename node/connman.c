@@ -82,6 +82,8 @@ struct connman {
 	bool			 ever_connected;
 	bool			 stopping;
 	struct connman_stats	 stats;
+	struct conn_proxy	*proxy;		/* network.proxy, made on first dial */
+	char			*proxy_spec;	/* the value it was made from */
 };
 
 static void connman_listen_cb(struct evconnlistener *l, evutil_socket_t fd,
@@ -98,9 +100,39 @@ connman_tcp_dial(void *io, const struct netaddr *addr, const struct netaddr *bin
     const struct conn_cb *cb, void *cbarg, char *err, size_t errlen)
 {
 	struct connman *cm = io;
-	struct conn *c = conn_connect(cm->base, addr, bind_ip, cm->params->magic,
-	    CONNMAN_CONNECT_TIMEOUT_MS, cb, cbarg, err, errlen);
+	struct conn *c;
+	const struct config *cfg = cm->cfg;
+	struct conn_dial d = { .addr = addr, .bind_ip = bind_ip,
+	    .timeout_ms = CONNMAN_CONNECT_TIMEOUT_MS };
+	char host[NETADDR_HOSTLEN];
+	struct netaddr num;
+	uint16_t port;
 
+	if (cfg->network.proxy != NULL) {
+		if (cm->proxy == NULL || strcmp(cm->proxy_spec, cfg->network.proxy) != 0) {
+			conn_proxy_free(cm->proxy);
+			free(cm->proxy_spec);
+			cm->proxy_spec = xstrdup(cfg->network.proxy);
+			cm->proxy = conn_proxy_new(cfg->network.proxy, cfg->network.proxy_user,
+			    cfg->network.proxy_password, err, errlen);
+			if (cm->proxy == NULL)
+				return NULL;
+		}
+		d.proxy = cm->proxy;
+		/* A manual node given by name goes to the proxy by name. */
+		for (size_t i = 0; i < manual_count(cm->manual); i++) {
+			const struct manual_node *mn = manual_at(cm->manual, i);
+
+			if (mn->resolved && netaddr_equal(&mn->addr, addr) &&
+			    netaddr_split_hostport(mn->hostport, addr->port, host, &port) == 0 &&
+			    netaddr_parse(host, port, &num) != 0) {
+				d.host = host;
+				d.port = addr->port;
+				break;
+			}
+		}
+	}
+	c = conn_dial(cm->base, &d, cm->params->magic, cb, cbarg, err, errlen);
 	if (c != NULL)
 		conn_defer_block_checksum(c);
 	return c;
@@ -184,6 +216,8 @@ connman_free(struct connman *cm)
 	connman_reap(cm);
 	event_free(cm->reap);
 	manual_free(cm->manual);
+	conn_proxy_free(cm->proxy);
+	free(cm->proxy_spec);
 	free(cm->gone);
 	free(cm);
 }

@@ -44,6 +44,8 @@ static const struct cli_option flags[] = {
 	{ .name = "no-dns-seeds", .id = F_NO_DNS_SEEDS, .help = "never ask DNS seeds" },
 	{ .name = "dns-server", .has_arg = 1, .key = "node.dns_server", .arg = "ADDR:PORT",
 	  .help = "resolver for DNS seed look-ups" },
+	{ .name = "proxy", .has_arg = 1, .key = "network.proxy", .arg = "ADDR:PORT",
+	  .help = "SOCKS5 proxy for outbound connections (Tor: 127.0.0.1:9050)" },
 	{ .name = "seed", .key = "node.seed", .value = "true",
 	  .help = "run as a seed node (NODE_SEED, generous getaddr)" },
 	{ .name = "upnp", .key = "node.upnp", .value = "true",

@@ -2,19 +2,27 @@
 # demo.sh -- the whole system on loopback: a regtest network of agentnode
 # processes placed in real cities by a generated GeoIP database, agentcrawl
 # crawling it, agentseeder serving it on 127.0.0.1:5353, and agentconsole.
+# Every node and the crawler dial through tests/tools/wanproxy, a SOCKS5
+# proxy that delays each connection by the round-trip time between its
+# ends' cities (tests/tools/wan-matrix.tsv; the crawler sits in Frankfurt),
+# so pings, the Latency view and the map show a world-spread network.
 #
 #   demo.sh             interactive: opens the console; quitting it stops all
 #   demo.sh --headless [SECONDS]
 #                       no console: runs SECONDS (default 60), prints
 #                       `agentcrawl stats`, writes NODES.md, asks the seeder
-#                       with dig, checks what it sees, exits 0 when all is well
+#                       with dig, checks what it sees (pings between cities
+#                       against the matrix included), exits 0 when all is well
 #
 # Every process is started here, recorded by PID and stopped on exit; the
 # state directory (demo-state/) is left for inspection and wiped by the next
-# run.  Environment: NODES (24), BIN (bin), STATE (demo-state).
+# run.  Environment: NODES (24), BIN (bin), BUILD (build), STATE (demo-state).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/bin}
+BUILD=${BUILD:-build}
+WANPROXY=127.0.0.1:28590
+PING_INTERVAL=2	# seconds: the latency history fills in a minute
 STATE=${STATE:-$ROOT/demo-state}
 NODES=${NODES:-24}
 HEADLESS=0
@@ -78,11 +86,20 @@ say "GeoIP database: loopback addresses placed in six cities on five continents"
 perl "$ROOT/tests/tools/mkgeoip.pl" "$STATE/geo.mmdb" < "$ROOT/tests/tools/geoip-demo.tsv" ||
 	die "cannot build the GeoIP database"
 
+say "wanproxy on $WANPROXY: the round-trip times of tests/tools/wan-matrix.tsv between the cities"
+make -C "$ROOT" --no-print-directory "$BUILD/tests/tools/wanproxy" >/dev/null ||
+	die "cannot build $BUILD/tests/tools/wanproxy"
+run_bg wanproxy "$STATE/wanproxy.log" "$ROOT/$BUILD/tests/tools/wanproxy" --listen "$WANPROXY" \
+    --geoip "$ROOT/tests/tools/geoip-demo.tsv" --matrix "$ROOT/tests/tools/wan-matrix.tsv" \
+    --default-city Frankfurt -v
+wait_until 10 "wanproxy" grep -q "wanproxy listening" "$STATE/wanproxy.log"
+
 say "starting $NODES agentnode processes (seed: $(node_ip 0))"
 for i in $(seq 0 $((NODES - 1))); do
 	args=(--network regtest --datadir "$STATE/node$i" --listen "$(node_ip "$i"):$P2P"
 	    --rpc-listen "127.0.0.1:$((RPC0 + i))" --min-peers 4 --max-peers 40
-	    --geoip-db "$STATE/geo.mmdb" --log-file "$STATE/node$i.log")
+	    --geoip-db "$STATE/geo.mmdb" --log-file "$STATE/node$i.log"
+	    --proxy "$WANPROXY" --ping-interval "$PING_INTERVAL")
 	if [ "$i" = 0 ]; then
 		args+=(--seed)
 	else
@@ -98,7 +115,8 @@ wait_until 60 "the network to form" formed
 
 say "starting agentcrawl (database $STATE/crawl.db)"
 run_bg crawl "$STATE/crawl.log" "$BIN/agentcrawl" crawl --network regtest --db "$STATE/crawl.db" \
-    --seed "$(node_ip 0):$P2P" --geoip-db "$STATE/geo.mmdb" --asn-db "$STATE/geo.mmdb"
+    --seed "$(node_ip 0):$P2P" --geoip-db "$STATE/geo.mmdb" --asn-db "$STATE/geo.mmdb" \
+    --proxy "$WANPROXY"
 wait_until 30 "the crawl database" test -s "$STATE/crawl.db"
 
 say "starting agentseeder on $DNS for seed.agentchain.io"
@@ -123,6 +141,15 @@ good_nodes() {
 end=$(( $(date +%s) + SECONDS_TO_RUN ))
 wait_until "$SECONDS_TO_RUN" "seedable nodes in the crawl database" good_nodes
 while [ "$(date +%s)" -lt "$end" ]; do sleep 1; done
+
+say "pings between cities (agentnode rpc getpeerinfo) against tests/tools/wan-matrix.tsv"
+for i in $(seq 0 $((NODES - 1))); do
+	rpc "$i" getpeerinfo > "$STATE/peers$i.json" 2>/dev/null || echo '[]' > "$STATE/peers$i.json"
+	echo "$(node_ip "$i")" > "$STATE/peers$i.ip"
+done
+python3 "$ROOT/tests/demo/pingtable.py" "$ROOT/tests/tools/geoip-demo.tsv" \
+    "$ROOT/tests/tools/wan-matrix.tsv" "$STATE"/peers*.json | tee "$STATE/pings.txt" ||
+	die "pings do not match the matrix (see $STATE/pings.txt)"
 
 say "agentcrawl stats"
 "$BIN/agentcrawl" stats --db "$STATE/crawl.db" || die "stats failed"
