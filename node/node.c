@@ -114,6 +114,7 @@ node_tick_state(void *arg, int64_t now_ms)
 	struct node *n = arg;
 	int64_t now = now_ms / 1000;
 
+	log_flush_suppressed();
 	if (banman_sweep(n->banman, clock_wall()) > 0 || (banman_is_dirty(n->banman) &&
 	    now - n->last_ban_save >= NODE_BANMAN_SAVE_INTERVAL)) {
 		node_save_banman(n);
@@ -405,6 +406,9 @@ node_run(const struct config *cfg, const struct config_strlist *seed_nodes)
 		free(n.datadir);
 		return 1;
 	}
+	/* libevent's own complaints (accept() failing, say) go through our
+	 * log and its rate limit, not straight to stderr. */
+	log_route_libevent();
 	if ((n.proc = proc_new("node")) == NULL) {
 		free(n.datadir);
 		return 1;
