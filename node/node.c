@@ -191,17 +191,58 @@ node_lock_datadir(struct node *n, char *err, size_t errlen)
 	return 0;
 }
 
+/* An unusable state file is kept for inspection (and for whoever can
+ * repair it) rather than overwritten by the next save. */
+static void
+node_move_aside(const char *path, const char *what, const char *why)
+{
+	char *bad = xasprintf("%s.bad", path);
+
+	if (rename(path, bad) == 0)
+		log_warn("node", "%s unusable, starting empty: %s; the file is kept as %s",
+		    what, why, bad);
+	else
+		log_error("node", "%s unusable, starting empty: %s; cannot move it aside to %s "
+		    "(%s), so the next save replaces it", what, why, bad, strerror(errno));
+	free(bad);
+}
+
+/* A save killed half-way leaves FILE.tmp.<pid> behind; nobody else can be
+ * writing here (we hold the datadir lock), so they are garbage. */
+static void
+node_remove_stale(struct node *n)
+{
+	static const char *const files[] = {
+		"peers.dat", "banlist.json", ".cookie", RPC_ENDPOINT_FILE,
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = node_path(n, files[i]);
+		int removed = atomicfile_remove_stale(path, err, sizeof(err));
+
+		if (removed > 0)
+			log_info("node", "removed %d stale temporary file%s of %s (interrupted "
+			    "saves)", removed, removed == 1 ? "" : "s", files[i]);
+		else if (removed == -1)
+			log_warn("node", "%s", err);
+		free(path);
+	}
+}
+
 static void
 node_load_state(struct node *n)
 {
 	bool allow_private = n->cfg->params->allow_private;
 	char *path, err[256];
+	size_t skipped;
 
+	node_remove_stale(n);
 	path = node_path(n, "peers.dat");
 	n->addrman = addrman_load(path, allow_private, err, sizeof(err));
 	if (n->addrman == NULL) {
-		if (access(path, F_OK) == 0)
-			log_warn("node", "address book unusable, starting empty: %s", err);
+		if (errno != ENOENT)
+			node_move_aside(path, "address book", err);
 		n->addrman = addrman_new(allow_private, NULL);
 	} else {
 		log_info("node", "loaded %zu addresses from %s", addrman_size(n->addrman), path);
@@ -209,10 +250,21 @@ node_load_state(struct node *n)
 	free(path);
 	path = node_path(n, "banlist.json");
 	n->banman = banman_new();
-	if (banman_load(n->banman, path, clock_wall(), err, sizeof(err)) == -1)
-		log_warn("node", "ban list unusable, starting empty: %s", err);
-	else if (banman_count(n->banman) > 0)
+	if (banman_load(n->banman, path, clock_wall(), err, sizeof(err)) == -1) {
+		node_move_aside(path, "ban list", err);
+	} else if ((skipped = banman_load_skipped(n->banman, NULL, 0)) > 0) {
+		/* Keep the original for repair; save the good entries now. */
+		char *bad = xasprintf("%s.bad", path);
+		unlink(bad);
+		if (link(path, bad) == 0)
+			log_warn("node", "ban list: %zu bad entr%s skipped, %zu bans kept; the "
+			    "original is kept as %s", skipped, skipped == 1 ? "y" : "ies",
+			    banman_count(n->banman), bad);
+		free(bad);
+		node_save_banman(n);
+	} else if (banman_count(n->banman) > 0) {
 		log_info("node", "loaded %zu bans", banman_count(n->banman));
+	}
 	free(path);
 }
 

@@ -415,6 +415,153 @@ test_node_run_rpc_and_stop(void **state)
 	(void)!system(((void)snprintf(val, sizeof(val), "rm -rf %s", r.dir), val));
 }
 
+/* A regtest node on loopback in R->dir, no seeds. */
+static void
+node_config(struct run *r, struct config *cfg)
+{
+	char err[256], val[96];
+
+	snprintf(r->cookie, sizeof(r->cookie), "%s/.cookie", r->dir);
+	r->p2p = free_port();
+	r->rpc = free_port();
+	config_init(cfg);
+	assert_int_equal(config_set(cfg, "network.name", "regtest", err, sizeof(err)), 0);
+	assert_int_equal(config_set(cfg, "node.datadir", r->dir, err, sizeof(err)), 0);
+	snprintf(val, sizeof(val), "127.0.0.1:%u", r->p2p);
+	assert_int_equal(config_set(cfg, "node.listen", val, err, sizeof(err)), 0);
+	snprintf(val, sizeof(val), "127.0.0.1:%u", r->rpc);
+	assert_int_equal(config_set(cfg, "node.rpc_listen", val, err, sizeof(err)), 0);
+	assert_int_equal(config_set(cfg, "network.dns_seeds", "", err, sizeof(err)), 0);
+	assert_int_equal(config_set(cfg, "network.seeds", "", err, sizeof(err)), 0);
+	assert_int_equal(config_finalize(cfg, err, sizeof(err)), 0);
+	r->magic = cfg->params->magic;
+}
+
+/* Wait for the RPC, then stop the node. */
+static void *
+stopper_thread(void *arg)
+{
+	struct run *r = arg;
+	struct event_base *base = event_base_new();
+	struct rpc_error err;
+	json_t *v;
+
+	CHECK(r, wait_rpc(r, base));
+	v = call(r, base, "stop", NULL, &err);
+	CHECK(r, v != NULL);
+	json_decref(v);
+	event_base_free(base);
+	return NULL;
+}
+
+/* Start the node on CFG, let it come up, stop it; its exit status. */
+static int
+run_and_stop(struct run *r, const struct config *cfg)
+{
+	pthread_t t;
+	int rc;
+
+	assert_int_equal(pthread_create(&t, NULL, stopper_thread, r), 0);
+	rc = node_run(cfg, NULL);
+	pthread_join(t, NULL);
+	if (r->failures > 0)
+		fail_msg("%d checks failed, first: %s", r->failures, r->failed);
+	return rc;
+}
+
+static void
+write_text(const char *dir, const char *name, const char *text)
+{
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static bool
+file_is(const char *dir, const char *name, mode_t type)
+{
+	char path[160];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+static char *
+read_text(const char *dir, const char *name)
+{
+	static char buf[8192];
+	char path[160];
+	size_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Issue 15 items 8, 10 and 21: a FIFO at peers.dat hung start-up; an
+ * unusable ban list was overwritten by the next save; interrupted saves
+ * left peers.dat.tmp.<pid> for ever; one bad ban threw away the others. */
+static void
+test_unusable_state_files_moved_aside(void **state)
+{
+	struct config cfg;
+	struct run r;
+	char path[160], *text;
+	int64_t t0;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.dir, sizeof(r.dir), "/tmp/agentchain-test-node.XXXXXX");
+	assert_non_null(mkdtemp(r.dir));
+	node_config(&r, &cfg);
+	snprintf(path, sizeof(path), "%s/peers.dat", r.dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	write_text(r.dir, "peers.dat.tmp.99999", "half a save");
+	write_text(r.dir, "banlist.json.tmp.1", "half a save");
+	write_text(r.dir, "banlist.json", "{\"version\":1,\"bans\":[{\"subnet\":\"10.9.0.1/33\","
+	    "\"created\":1,\"until\":4000000000},{\"subnet\":\"10.8.0.0/16\",\"created\":1,"
+	    "\"until\":4000000000}]}\n");
+	t0 = clock_mono_ms();
+	assert_int_equal(run_and_stop(&r, &cfg), 0);
+	assert_true(clock_mono_ms() - t0 < 20000);
+	/* fifo_peers_dat_does_not_hang: moved aside, a real book saved. */
+	assert_true(file_is(r.dir, "peers.dat.bad", S_IFIFO));
+	assert_true(file_is(r.dir, "peers.dat", S_IFREG));
+	/* stale_tmp_files_removed_at_start */
+	assert_false(file_is(r.dir, "peers.dat.tmp.99999", S_IFREG));
+	assert_false(file_is(r.dir, "banlist.json.tmp.1", S_IFREG));
+	/* banlist_bad_entry_keeps_the_rest: the good ban saved, the
+	 * original kept for repair. */
+	assert_non_null(text = read_text(r.dir, "banlist.json"));
+	assert_non_null(strstr(text, "10.8.0.0/16"));
+	assert_null(strstr(text, "10.9.0.1"));
+	assert_non_null(text = read_text(r.dir, "banlist.json.bad"));
+	assert_non_null(strstr(text, "10.9.0.1/33"));
+
+	/* A ban list that is not JSON at all is moved aside, not lost. */
+	write_text(r.dir, "banlist.json", "this is not json");
+	unlink(path);
+	write_text(r.dir, "peers.dat", "ACAM but truncated");
+	assert_int_equal(run_and_stop(&r, &cfg), 0);
+	assert_non_null(text = read_text(r.dir, "banlist.json.bad"));
+	assert_string_equal(text, "this is not json");
+	assert_non_null(text = read_text(r.dir, "peers.dat.bad"));
+	assert_string_equal(text, "ACAM but truncated");
+	assert_true(file_is(r.dir, "banlist.json", S_IFREG));
+	config_free(&cfg);
+	(void)!system(((void)snprintf(path, sizeof(path), "rm -rf %s", r.dir), path));
+}
+
 /* Start-up failures end node_run with status 1 and nothing left behind. */
 static void
 test_node_start_failures(void **state)
@@ -452,6 +599,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_run_rpc_and_stop),
 		cmocka_unit_test(test_node_start_failures),
+		cmocka_unit_test(test_unusable_state_files_moved_aside),
 	};
 
 	log_set_level(LOGL_ERROR);
