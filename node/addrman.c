@@ -104,6 +104,7 @@ struct addrman {
 	/* Time of the last good(); failures count once per good so that an
 	 * offline node does not mark its whole book as failing. */
 	int64_t		 last_good;
+	uint64_t	 changes;	/* see addrman_changes */
 };
 
 /*
@@ -567,6 +568,7 @@ addrman_add(struct addrman *am, const struct netaddr *addr, uint64_t services,
 	if (insert) {
 		am_new_clear(am, b, p);
 		am_new_put(am, b, p, id);
+		am->changes++;
 		return true;
 	}
 	if (e->ref_count == 0)
@@ -598,6 +600,7 @@ addrman_good(struct addrman *am, const struct netaddr *addr, int64_t now)
 	if (occ != -1 && now - am->ent[occ].last_success < AM_REPLACEMENT)
 		return false;
 	am_make_tried(am, id);
+	am->changes++;
 	return true;
 }
 
@@ -703,6 +706,12 @@ addrman_get_addr(struct addrman *am, size_t max_count, unsigned max_pct,
 		am_info(am, id, &out[got++]);
 	}
 	return got;
+}
+
+uint64_t
+addrman_changes(const struct addrman *am)
+{
+	return am->changes;
 }
 
 size_t

@@ -120,6 +120,11 @@ int addrman_select(struct addrman *am, bool new_only, int64_t now,
 size_t addrman_get_addr(struct addrman *am, size_t max_count, unsigned max_pct,
     int64_t now, struct addrman_info *out, size_t out_cap);
 
+/* A counter of the changes worth saving soon: an address taking a new
+ * slot, one moving to tried.  (Attempts and refreshed times are not
+ * counted: they wait for the periodic save.)  Compare two readings. */
+uint64_t addrman_changes(const struct addrman *am);
+
 /* Number of addresses in the book (new plus tried). */
 size_t addrman_size(const struct addrman *am);
 void addrman_get_stats(const struct addrman *am, struct addrman_stats *st);

@@ -44,6 +44,13 @@
 #include "version.h"
 #include "xmalloc.h"
 
+/* The address book is saved NODE_ADDRMAN_SAVE_DELAY seconds after it
+ * first changes (a new or newly tried address), then at most every
+ * NODE_ADDRMAN_SAVE_MIN while it keeps changing, and every
+ * NODE_ADDRMAN_SAVE_INTERVAL anyway (attempt counts, times): a kill -9
+ * shortly after start must not cost the peers the node just met. */
+#define NODE_ADDRMAN_SAVE_DELAY		10
+#define NODE_ADDRMAN_SAVE_MIN		60
 #define NODE_ADDRMAN_SAVE_INTERVAL	(15 * 60)
 #define NODE_BANMAN_SAVE_INTERVAL	60
 #define NODE_STOP_FLUSH_MS		300
@@ -69,6 +76,9 @@ struct node {
 
 	int64_t			 last_addrman_save;	/* monotonic seconds */
 	int64_t			 last_ban_save;
+	uint64_t		 addrman_saved;		/* addrman_changes then */
+	int64_t			 addrman_dirty_since;	/* 0: clean */
+	bool			 addrman_saved_change;	/* a change was saved */
 };
 
 static char *
@@ -84,6 +94,8 @@ node_save_addrman(struct node *n)
 
 	if (addrman_save(n->addrman, path, err, sizeof(err)) == -1)
 		log_error("node", "saving the address book: %s", err);
+	else
+		log_debug("node", "saved %zu addresses to %s", addrman_size(n->addrman), path);
 	free(path);
 }
 
@@ -120,7 +132,14 @@ node_tick_state(void *arg, int64_t now_ms)
 		node_save_banman(n);
 		n->last_ban_save = now;
 	}
-	if (now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_INTERVAL) {
+	if (addrman_changes(n->addrman) != n->addrman_saved && n->addrman_dirty_since == 0)
+		n->addrman_dirty_since = now;
+	if ((n->addrman_dirty_since != 0 && now - n->addrman_dirty_since >= NODE_ADDRMAN_SAVE_DELAY &&
+	    (!n->addrman_saved_change || now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_MIN)) ||
+	    now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_INTERVAL) {
+		n->addrman_saved_change |= n->addrman_dirty_since != 0;
+		n->addrman_saved = addrman_changes(n->addrman);
+		n->addrman_dirty_since = 0;
 		node_save_addrman(n);
 		n->last_addrman_save = now;
 	}

@@ -1442,11 +1442,35 @@ teardown(void **state)
 	return rmdir(tmpdir);
 }
 
+/* Issue 15 item 9: the node saves soon after a change worth saving (a
+ * new address, one moved to tried), which this counter tells it. */
+static void
+test_changes_counter(void **state)
+{
+	struct addrman *am = book();
+	struct netaddr a = ip4(11, 1, 2, 3, PORT), src = src_n(1);
+	uint64_t c0 = addrman_changes(am);
+
+	(void)state;
+	assert_true(addrman_add(am, &a, 1, NOW, &src, 0, NOW));
+	assert_int_equal(addrman_changes(am), c0 + 1);
+	/* Known already, same source: nothing new to save. */
+	assert_false(addrman_add(am, &a, 1, NOW, &src, 0, NOW));
+	addrman_attempt(am, &a, true, NOW);
+	assert_int_equal(addrman_changes(am), c0 + 1);
+	assert_true(addrman_good(am, &a, NOW));
+	assert_int_equal(addrman_changes(am), c0 + 2);
+	assert_false(addrman_good(am, &a, NOW + 1));
+	assert_int_equal(addrman_changes(am), c0 + 2);
+	addrman_free(am);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_changes_counter),
 		cmocka_unit_test(test_invalid_rejected),
 		cmocka_unit_test(test_add_fields_and_penalty),
 		cmocka_unit_test(test_add_update_rules),
