@@ -400,20 +400,37 @@ rpc_kick_banned(struct rpc_node *n, const struct ban_subnet *sub)
 	}
 }
 
+static bool
+rpc_ban_is_v4(const struct ban_subnet *sub)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return sub->prefix >= 96 && memcmp(sub->ip, mapped, sizeof(mapped)) == 0;
+}
+
+/* A ban wider than an IPv4 /8 or an IPv6 /32 is more likely a slip
+ * (0.0.0.0/0, a missing digit) than a wish: it needs force. */
+static bool
+rpc_ban_too_wide(const struct ban_subnet *sub)
+{
+	return rpc_ban_is_v4(sub) ? sub->prefix < 96 + 8 : sub->prefix < 32;
+}
+
 static json_t *
 rpc_setban(void *ctx, json_t *params, struct rpc_error *err)
 {
 	struct rpc_node *n = ctx;
 	const char *target, *cmd;
 	int64_t bantime, now = clock_wall();
-	bool absolute;
+	bool absolute, force;
 	struct ban_subnet sub;
 	char e[160];
 
 	if (rpc_param_str(params, 0, NULL, 64, &target, err) == -1 ||
 	    rpc_param_str(params, 1, NULL, 16, &cmd, err) == -1 ||
 	    rpc_param_int(params, 2, 0, 0, INT32_MAX * 100LL, &bantime, err) == -1 ||
-	    rpc_param_bool(params, 3, 0, &absolute, err) == -1)
+	    rpc_param_bool(params, 3, 0, &absolute, err) == -1 ||
+	    rpc_param_bool(params, 4, 0, &force, err) == -1)
 		return NULL;
 	if (banman_parse_subnet(target, &sub) == -1) {
 		rpc_error_set(err, RPC_INVALID_ADDRESS, "invalid IP or subnet: %s", target);
@@ -428,6 +445,12 @@ rpc_setban(void *ctx, json_t *params, struct rpc_error *err)
 	}
 	if (strcmp(cmd, "add") != 0) {
 		rpc_error_set(err, RPC_INVALID_PARAMS, "command must be add or remove");
+		return NULL;
+	}
+	if (!force && rpc_ban_too_wide(&sub)) {
+		rpc_error_set(err, RPC_INVALID_PARAMETER, "%s is wider than /%d and would ban "
+		    "much of the network; add force true to ban it anyway (setban %s add "
+		    "BANTIME ABSOLUTE true)", target, rpc_ban_is_v4(&sub) ? 8 : 32, target);
 		return NULL;
 	}
 	if (bantime == 0)
@@ -511,10 +534,12 @@ static const struct rpc_method rpc_table[] = {
 	  "onetry (dial once)." },
 	{ .name = "disconnectnode", .params = "<address_or_id>", .fn = rpc_disconnectnode,
 	  .help = "Disconnect a peer by address or peer id." },
-	{ .name = "setban", .params = "<subnet> <command> [bantime] [absolute]", .fn = rpc_setban,
+	{ .name = "setban", .params = "<subnet> <command> [bantime] [absolute] [force]",
+	  .fn = rpc_setban,
 	  .help = "COMMAND add bans an IP or CIDR subnet for BANTIME seconds (default "
 	  "node.ban_time; with ABSOLUTE true, until that Unix time); remove lifts it.  "
-	  "Banned peers are disconnected." },
+	  "Banned peers are disconnected.  A subnet wider than an IPv4 /8 or an IPv6 "
+	  "/32 needs FORCE true." },
 	{ .name = "listbanned", .params = "", .fn = rpc_listbanned,
 	  .help = "Every ban with its subnet, creation, expiry and reason." },
 	{ .name = "clearbanned", .params = "", .fn = rpc_clearbanned,

@@ -260,6 +260,37 @@ check_rpc_methods(struct run *r, struct event_base *base)
 	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
 }
 
+/* Issue 15 item 21: a ban of 0.0.0.0/0 was accepted silently.  Bans wider
+ * than an IPv4 /8 or an IPv6 /32 now need force. */
+static void
+check_wide_ban_needs_force(struct run *r, struct event_base *base)
+{
+	struct rpc_error err;
+	json_t *v;
+
+	v = call(r, base, "setban", array_of("0.0.0.0/0", "add"), &err);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMETER &&
+	    strstr(err.message, "wider than /8") != NULL);
+	v = call(r, base, "setban", array_of("2001:db8::/31", "add"), &err);
+	CHECK(r, v == NULL && strstr(err.message, "wider than /32") != NULL);
+	v = call(r, base, "listbanned", NULL, &err);
+	CHECK(r, v != NULL && json_array_size(v) == 0);
+	json_decref(v);
+	/* A /8 is fine; with force, wider is too. */
+	v = call(r, base, "setban", array_of("10.0.0.0/8", "add"), &err);
+	CHECK(r, v != NULL);
+	json_decref(v);
+	v = call(r, base, "setban", json_pack("[s, s, i, b, b]", "11.0.0.0/7", "add", 60, 0, 1),
+	    &err);
+	CHECK(r, v != NULL);
+	json_decref(v);
+	v = call(r, base, "listbanned", NULL, &err);
+	CHECK(r, v != NULL && json_array_size(v) == 2);
+	json_decref(v);
+	v = call(r, base, "clearbanned", NULL, &err);
+	json_decref(v);
+}
+
 /* Disconnect our peer by id, then ban its address (which kicks the next). */
 static void
 check_disconnect_and_ban(struct run *r, struct event_base *base)
@@ -351,6 +382,7 @@ operator_thread(void *arg)
 	if (r->failures == 0) {
 		fd = peer_handshake(r);
 		check_rpc_methods(r, base);
+		check_wide_ban_needs_force(r, base);
 		CHECK(r, metrics_has(r, "agentnode_peers{direction=\"inbound\"} 1"));
 		close(fd);
 		/* wait for the node to see it go */
