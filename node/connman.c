@@ -828,9 +828,11 @@ connman_make_room(struct connman *cm)
 		cand[n].keyed_netgroup = hash_siphash(cm->evict_key, p->netgroup, NETADDR_GROUPLEN);
 		cand[n].min_ping_ms = p->min_ping_ms;
 		cand[n].connected_ms = p->connected_mono_ms;
+		cand[n].handshaked = p->active;
+		cand[n].handshake_ms = p->active_mono_ms;
 		n++;
 	}
-	victim = eviction_select(cand, n);
+	victim = eviction_select(cand, n, clock_mono_ms());
 	free(cand);
 	if (victim == 0 || (p = connman_peer_find(cm, victim)) == NULL)
 		return false;
