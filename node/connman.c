@@ -26,6 +26,7 @@
 #include "eviction.h"
 #include "geoip.h"
 #include "hash.h"
+#include "listenguard.h"
 #include "log.h"
 #include "manual.h"
 #include "rnd.h"
@@ -61,6 +62,7 @@ struct connman {
 	struct net_events	 ev;
 
 	struct evconnlistener	*listener[CONNMAN_MAX_LISTEN];
+	struct listenguard	*guard[CONNMAN_MAX_LISTEN];	/* out of descriptors */
 	struct netaddr		 listen_addr[CONNMAN_MAX_LISTEN];
 	size_t			 nlisten;
 	struct netaddr		 self[CONNMAN_MAX_SELF];
@@ -163,8 +165,10 @@ connman_free(struct connman *cm)
 
 	if (cm == NULL)
 		return;
-	for (size_t i = 0; i < cm->nlisten; i++)
+	for (size_t i = 0; i < cm->nlisten; i++) {
+		listenguard_free(cm->guard[i]);
 		evconnlistener_free(cm->listener[i]);
+	}
 	while ((p = TAILQ_FIRST(&cm->peers)) != NULL) {
 		TAILQ_REMOVE(&cm->peers, p, entry);
 		if (p->conn != NULL)
@@ -346,6 +350,9 @@ connman_reap(struct connman *cm)
 		if (cm->ev.peer_free != NULL)
 			cm->ev.peer_free(cm->ev.arg, p);
 		free(p);
+		/* Its descriptor is (about to be) free: a listener paused for
+		 * lack of them may accept again. */
+		listenguard_kick_all();
 	}
 }
 
@@ -470,6 +477,7 @@ connman_listen(struct connman *cm, char *err, size_t errlen)
 		}
 		log_info("net", "listening on %s", l->v[i]);
 		cm->listen_addr[cm->nlisten] = a;
+		cm->guard[cm->nlisten] = listenguard_new(cm->base, el, "p2p");
 		cm->listener[cm->nlisten++] = el;
 		/* A specific, valid listen address is what we advertise. */
 		if (!cm->has_local && netaddr_is_valid_peer(&a, cm->params->allow_private))

@@ -154,7 +154,7 @@ test_log_kinds_apart(void **state)
 	}
 	/* Many kinds at once: the table recycles, counts are not lost. */
 	for (int i = 0; i < 300; i++) {
-		char comp[8];
+		char comp[16];
 		snprintf(comp, sizeof(comp), "c%d", i);
 		log_info(comp, "unique");
 	}
