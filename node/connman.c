@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/listener.h>
 
@@ -517,6 +519,39 @@ connman_is_self(const struct connman *cm, const struct netaddr *a)
 		if (netaddr_equal(&cm->listen_addr[i], a))
 			return true;
 	return cm->has_local && netaddr_equal(&cm->local, a);
+}
+
+/* Can we bind A's IP, that is, is it one of this host's addresses? */
+static bool
+connman_ip_is_local(const struct netaddr *a)
+{
+	struct sockaddr_storage ss;
+	struct netaddr any = *a;
+	socklen_t len;
+	int fd;
+	bool local;
+
+	any.port = 0;
+	len = netaddr_to_sockaddr(&any, &ss);
+	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	local = bind(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return local;
+}
+
+bool
+connman_is_own_addr(const struct connman *cm, const struct netaddr *a)
+{
+	if (connman_is_self(cm, a))
+		return true;
+	/* A wildcard listener is reached at any local address on its port. */
+	for (size_t i = 0; i < cm->nlisten; i++)
+		if (netaddr_is_any(&cm->listen_addr[i]) && cm->listen_addr[i].port == a->port &&
+		    netaddr_is_ipv4(&cm->listen_addr[i]) == netaddr_is_ipv4(a) &&
+		    connman_ip_is_local(a))
+			return true;
+	return false;
 }
 
 void

@@ -133,6 +133,9 @@ bool connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
     const struct netaddr *seen_as);
 /* The message layer measured a round trip of MS to P (eviction input). */
 void connman_peer_ping(struct connman *cm, struct peer *p, double ms);
+/* Is ADDR this node: a listen address (a wildcard one at any of this
+ * host's addresses), the advertised one, or one found to be us? */
+bool connman_is_own_addr(const struct connman *cm, const struct netaddr *addr);
 /* P's nonce showed we dialled ourselves: never dial ADDR again. */
 void connman_note_self(struct connman *cm, const struct netaddr *addr);
 /* Let frames of up to MAX bytes through from P (small before the handshake). */

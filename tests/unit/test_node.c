@@ -260,6 +260,172 @@ check_rpc_methods(struct run *r, struct event_base *base)
 	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
 }
 
+/* A peer the node dials: accepts one connection and, unless SILENT,
+ * completes the handshake; then holds it until the node closes it. */
+struct fake_peer {
+	int		 lfd;
+	uint16_t	 port;
+	bool		 silent;
+	const uint8_t	*magic;
+	pthread_t	 thread;
+};
+
+static void *
+fake_peer_thread(void *arg)
+{
+	struct fake_peer *fp = arg;
+	uint8_t buf[1 << 16];
+	size_t have = 0;
+	int fd = accept(fp->lfd, NULL, NULL);
+	int64_t end = clock_mono_ms() + 20000;
+
+	if (fd < 0)
+		return NULL;
+	while (clock_mono_ms() < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct frame_result res;
+		struct msg m, out;
+		size_t used;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		if ((n = read(fd, buf + have, sizeof(buf) - have)) <= 0)
+			break;
+		have += (size_t)n;
+		while (frame_parse(buf, have, fp->magic, &m, &res, &used) == FRAME_MSG) {
+			memmove(buf, buf + used, have - used);
+			have -= used;
+			if (m.type == MSG_VERSION && !fp->silent) {
+				msg_init(&out, MSG_VERSION);
+				out.u.version.version = PROTO_VERSION;
+				out.u.version.services = NODE_NETWORK;
+				out.u.version.timestamp = clock_wall();
+				out.u.version.nonce = 0xfeed;
+				msg_version_set_user_agent(&out.u.version, "/fake:1/", 8);
+				peer_send(fd, fp->magic, &out);
+				msg_init(&out, MSG_VERACK);
+				peer_send(fd, fp->magic, &out);
+			}
+			msg_free(&m);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+fake_peer_start(struct fake_peer *fp, const uint8_t *magic, bool silent)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+
+	memset(fp, 0, sizeof(*fp));
+	fp->magic = magic;
+	fp->silent = silent;
+	fp->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fp->lfd < 0 || bind(fp->lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(fp->lfd, 4) != 0 || getsockname(fp->lfd, (struct sockaddr *)&sin, &len) != 0)
+		abort();
+	fp->port = ntohs(sin.sin_port);
+	pthread_create(&fp->thread, NULL, fake_peer_thread, fp);
+}
+
+static void
+fake_peer_stop(struct fake_peer *fp)
+{
+	shutdown(fp->lfd, SHUT_RDWR);
+	pthread_join(fp->thread, NULL);
+	close(fp->lfd);
+}
+
+/* The outcome of one addnode call: "result" and "error" of the answer,
+ * or the JSON-RPC error's message (then *CODE is set). */
+static void
+addnode(struct run *r, struct event_base *base, const char *node, const char *cmd,
+    char *result, char *error, int *code)
+{
+	struct rpc_error err;
+	/* add may wait RPC_ADDNODE_WAIT_MS (10 s) before it answers. */
+	json_t *v = rpc_client_call_sync(base, "127.0.0.1", r->rpc, r->cookie, "addnode",
+	    array_of(node, cmd), 15.0, &err);
+	const char *s;
+
+	result[0] = error[0] = '\0';
+	*code = 0;
+	if (v == NULL) {
+		*code = err.code;
+		snprintf(error, 160, "%.150s", err.message);
+		return;
+	}
+	CHECK(r, strcmp(json_string_value(json_object_get(v, "node")), node) == 0);
+	snprintf(result, 32, "%.20s", json_string_value(json_object_get(v, "result")));
+	if ((s = json_string_value(json_object_get(v, "error"))) != NULL)
+		snprintf(error, 160, "%.150s", s);
+	json_decref(v);
+}
+
+/* Issue 15 item 20: addnode of an address that refuses, or of the node's
+ * own address, answered "done".  It now answers with the outcome. */
+static void
+check_addnode_reports_outcome(struct run *r, struct event_base *base)
+{
+	char node[64], result[32], error[160];
+	struct fake_peer fp;
+	struct rpc_error err;
+	json_t *v;
+	int code;
+
+	/* Refused: failed, and why. */
+	snprintf(node, sizeof(node), "127.0.0.1:%u", free_port());
+	addnode(r, base, node, "add", result, error, &code);
+	CHECK(r, strcmp(result, "failed") == 0 && strstr(error, "refused") != NULL);
+	addnode(r, base, node, "onetry", result, error, &code);
+	CHECK(r, strcmp(result, "failed") == 0 && strstr(error, "refused") != NULL);
+	v = call(r, base, "addnode", array_of(node, "remove"), &err);
+	CHECK(r, v != NULL && json_is_null(v));
+	json_decref(v);
+	/* Our own address: refused at once, not added. */
+	snprintf(node, sizeof(node), "127.0.0.1:%u", r->p2p);
+	addnode(r, base, node, "onetry", result, error, &code);
+	CHECK(r, code == RPC_INVALID_PARAMETER && strstr(error, "own address") != NULL);
+	addnode(r, base, node, "add", result, error, &code);
+	CHECK(r, code == RPC_INVALID_PARAMETER && strstr(error, "own address") != NULL);
+	v = call(r, base, "addnode", array_of(node, "remove"), &err);
+	CHECK(r, v == NULL);
+	/* Banned: refused at once. */
+	v = call(r, base, "setban", array_of("127.0.0.3", "add"), &err);
+	json_decref(v);
+	addnode(r, base, "127.0.0.3:5000", "onetry", result, error, &code);
+	CHECK(r, code == RPC_INVALID_PARAMETER && strstr(error, "banned") != NULL);
+	v = call(r, base, "clearbanned", NULL, &err);
+	json_decref(v);
+	/* A peer that completes the handshake: connected. */
+	fake_peer_start(&fp, r->magic, false);
+	snprintf(node, sizeof(node), "127.0.0.1:%u", fp.port);
+	addnode(r, base, node, "onetry", result, error, &code);
+	CHECK(r, strcmp(result, "connected") == 0 && error[0] == '\0');
+	/* Already connected: known at once. */
+	addnode(r, base, node, "onetry", result, error, &code);
+	CHECK(r, code == RPC_INVALID_PARAMETER && strstr(error, "already connected") != NULL);
+	v = call(r, base, "disconnectnode", json_pack("[s]", node), &err);
+	json_decref(v);
+	fake_peer_stop(&fp);
+	/* One that accepts but never answers: still connecting after the
+	 * deadline, so "added" (and kept). */
+	fake_peer_start(&fp, r->magic, true);
+	snprintf(node, sizeof(node), "127.0.0.1:%u", fp.port);
+	addnode(r, base, node, "add", result, error, &code);
+	CHECK(r, strcmp(result, "added") == 0);
+	v = call(r, base, "addnode", array_of(node, "remove"), &err);
+	CHECK(r, v != NULL);
+	json_decref(v);
+	v = call(r, base, "disconnectnode", json_pack("[s]", node), &err);
+	json_decref(v);
+	fake_peer_stop(&fp);
+}
+
 /* Issue 15 item 21: a ban of 0.0.0.0/0 was accepted silently.  Bans wider
  * than an IPv4 /8 or an IPv6 /32 now need force. */
 static void
@@ -383,6 +549,7 @@ operator_thread(void *arg)
 		fd = peer_handshake(r);
 		check_rpc_methods(r, base);
 		check_wide_ban_needs_force(r, base);
+		check_addnode_reports_outcome(r, base);
 		CHECK(r, metrics_has(r, "agentnode_peers{direction=\"inbound\"} 1"));
 		close(fd);
 		/* wait for the node to see it go */
