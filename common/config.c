@@ -71,6 +71,7 @@ static int	config_check_hostport(const char *);
 static int	config_check_hostname(const char *);
 static int	config_check_addrport(const char *);
 static int	config_check_resolver(const char *);
+static int	config_check_addr_port(const char *);
 static int	config_parse_view(void *, const char *);
 static int	config_parse_theme(void *, const char *);
 static int	config_explain_node(const char *, char *, size_t);
@@ -145,6 +146,15 @@ static const struct config_key config_keys[] = {
 	  .help = "Address of the control interface; the port defaults to "
 	    "network.rpc_port. Requests must carry the random cookie in "
 	    "<datadir>/.cookie (HTTP Basic auth); still, keep it on loopback." },
+	{ KEY_STRING("node.metrics_listen", node.metrics_listen,
+	    config_check_addr_port, "numeric address:port"),
+	  .dflt_doc = "unset: /metrics only on node.rpc_listen, with the cookie",
+	  .help = "Serve Prometheus /metrics, and nothing else, on this address "
+	    "without authentication (the RPC cookie changes at every start). "
+	    "Loopback only, unless node.metrics_remote is true." },
+	{ KEY_BOOL("node.metrics_remote", node.metrics_remote), .dflt = "false",
+	  .help = "Allow node.metrics_listen on a non-loopback address (anyone "
+	    "who reaches it reads the metrics)." },
 	{ KEY_BOOL("node.seed", node.seed), .dflt = "false",
 	  .help = "Run as a seed node: answer address requests generously "
 	    "and keep the address book fresh for newcomers." },
@@ -380,6 +390,15 @@ config_check_addrport(const char *v)
 	struct netaddr a;
 
 	return netaddr_parse(v, 1, &a);
+}
+
+/* A numeric address with its port: there is no default to fall back on. */
+static int
+config_check_addr_port(const char *v)
+{
+	struct netaddr a;
+
+	return netaddr_parse(v, 0, &a) == 0 && a.port != 0 ? 0 : -1;
 }
 
 static int
@@ -1433,6 +1452,7 @@ config_finalize(struct config *c, char *err, size_t errlen)
 		config_norm_addr(&c->node.listen.v[i],
 		    (uint16_t)c->network.p2p_port);
 	config_norm_addr(&c->node.rpc_listen, (uint16_t)c->network.rpc_port);
+	config_norm_addr(&c->node.metrics_listen, 0);
 	config_norm_addr(&c->node.dns_server, 53);
 
 	for (size_t i = 0; i < CONFIG_NKEYS; i++) {

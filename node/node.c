@@ -71,6 +71,7 @@ struct node {
 	struct addrrelay	*addrrelay;
 	struct bootstrap	*bootstrap;
 	struct rpc_server	*rpc;
+	struct rpc_server	*metrics;	/* node.metrics_listen; NULL: none */
 	struct upnp		*upnp;
 	struct rpc_node		 rpcctx;
 
@@ -372,6 +373,28 @@ node_remove_endpoint(struct node *n)
 	free(path);
 }
 
+/* /metrics without the cookie, for a scraper that cannot follow a cookie
+ * that changes at every start (node_exporter's model). */
+static int
+node_start_metrics(struct node *n, char *err, size_t errlen)
+{
+	const char *addr = n->cfg->node.metrics_listen;
+	struct netaddr a;
+
+	if (addr == NULL)
+		return 0;
+	if (netaddr_parse(addr, 0, &a) == 0 && netaddr_classify(&a) != NETADDR_LOOPBACK &&
+	    !n->cfg->node.metrics_remote) {
+		snprintf(err, errlen, "node.metrics_listen %s is not a loopback address and "
+		    "/metrics there has no authentication; set node.metrics_remote: true to "
+		    "serve it anyway", addr);
+		return -1;
+	}
+	n->metrics = rpc_server_new_metrics(proc_base(n->proc), addr, rpc_methods_metrics,
+	    &n->rpcctx, err, errlen);
+	return n->metrics != NULL ? 0 : -1;
+}
+
 static int
 node_start_rpc(struct node *n, char *err, size_t errlen)
 {
@@ -389,7 +412,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 		return -1;
 	rpc_server_set_metrics(n->rpc, rpc_methods_metrics, &n->rpcctx);
 	node_write_endpoint(n);
-	return 0;
+	return node_start_metrics(n, err, errlen);
 }
 
 static int
@@ -439,6 +462,7 @@ node_stop(struct node *n)
 		node_save_addrman(n);
 	if (n->banman != NULL)
 		node_save_banman(n);
+	rpc_server_free(n->metrics);
 	if (n->rpc != NULL) {
 		rpc_server_free(n->rpc);
 		node_remove_endpoint(n);

@@ -40,7 +40,7 @@
 struct run {
 	char		 dir[64];
 	char		 cookie[96];
-	uint16_t	 p2p, rpc;
+	uint16_t	 p2p, rpc, metrics;
 	const uint8_t	*magic;
 	int		 failures;	/* checks failed in the thread */
 	char		 failed[256];
@@ -495,10 +495,18 @@ check_disconnect_and_ban(struct run *r, struct event_base *base)
 	json_decref(v);
 }
 
+static bool metrics_get(struct run *r, uint16_t port, bool auth, const char *want);
+
 /* GET /metrics with the cookie as HTTP Basic; true when the body names
  * WANT. */
 static bool
 metrics_has(struct run *r, const char *want)
+{
+	return metrics_get(r, r->rpc, true, want);
+}
+
+static bool
+metrics_get(struct run *r, uint16_t port, bool auth, const char *want)
 {
 	char cookie[128], b64[256], req[512];
 	static char resp[1 << 16];
@@ -515,9 +523,13 @@ metrics_has(struct run *r, const char *want)
 	fclose(fp);
 	sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)cookie, strlen(cookie),
 	    sodium_base64_VARIANT_ORIGINAL);
-	snprintf(req, sizeof(req), "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n"
-	    "Connection: close\r\n\r\n", b64);
-	if ((fd = peer_connect(r->rpc)) < 0)
+	if (auth)
+		snprintf(req, sizeof(req), "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: "
+		    "Basic %s\r\nConnection: close\r\n\r\n", b64);
+	else
+		snprintf(req, sizeof(req), "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+		    "Connection: close\r\n\r\n");
+	if ((fd = peer_connect(port)) < 0)
 		return false;
 	(void)!write(fd, req, strlen(req));
 	for (;;) {
@@ -551,6 +563,9 @@ operator_thread(void *arg)
 		check_wide_ban_needs_force(r, base);
 		check_addnode_reports_outcome(r, base);
 		CHECK(r, metrics_has(r, "agentnode_peers{direction=\"inbound\"} 1"));
+		/* metrics_listen_without_cookie (issue 15 item 17) */
+		CHECK(r, metrics_get(r, r->metrics, false, "agentnode_peers{direction=\"inbound\"} 1"));
+		CHECK(r, !metrics_get(r, r->rpc, false, "agentnode_peers"));
 		close(fd);
 		/* wait for the node to see it go */
 		int64_t end = clock_mono_ms() + 5000;
@@ -596,6 +611,9 @@ test_node_run_rpc_and_stop(void **state)
 	assert_int_equal(config_set(&cfg, "node.listen", val, err, sizeof(err)), 0);
 	snprintf(val, sizeof(val), "127.0.0.1:%u", r.rpc);
 	assert_int_equal(config_set(&cfg, "node.rpc_listen", val, err, sizeof(err)), 0);
+	r.metrics = free_port();
+	snprintf(val, sizeof(val), "127.0.0.1:%u", r.metrics);
+	assert_int_equal(config_set(&cfg, "node.metrics_listen", val, err, sizeof(err)), 0);
 	assert_int_equal(config_set(&cfg, "network.dns_seeds", "", err, sizeof(err)), 0);
 	assert_int_equal(config_set(&cfg, "network.seeds", "", err, sizeof(err)), 0);
 	assert_int_equal(config_finalize(&cfg, err, sizeof(err)), 0);
@@ -787,6 +805,18 @@ test_node_start_failures(void **state)
 	assert_int_equal(node_run(&cfg, NULL), 1);
 	close(fd);
 	/* No address we can listen on. */
+	assert_int_equal(node_run(&cfg, NULL), 1);
+	config_free(&cfg);
+	/* Unauthenticated /metrics on a non-loopback address: only when asked. */
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, "network.name", "regtest", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&cfg, "node.datadir", dir, err, sizeof(err)), 0);
+	snprintf(lock, sizeof(lock), "127.0.0.1:%u", free_port());
+	assert_int_equal(config_set(&cfg, "node.listen", lock, err, sizeof(err)), 0);
+	snprintf(lock, sizeof(lock), "127.0.0.1:%u", free_port());
+	assert_int_equal(config_set(&cfg, "node.rpc_listen", lock, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&cfg, "node.metrics_listen", "0.0.0.0:1", err, sizeof(err)), 0);
+	assert_int_equal(config_finalize(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(node_run(&cfg, NULL), 1);
 	config_free(&cfg);
 	(void)!system(((void)snprintf(lock, sizeof(lock), "rm -rf %s", dir), lock));
