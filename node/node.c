@@ -403,6 +403,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 	n->rpcctx = (struct rpc_node){
 		.cfg = n->cfg, .addrman = n->addrman, .banman = n->banman,
 		.connman = n->connman, .peerman = n->peerman, .addrrelay = n->addrrelay,
+		.bootstrap = n->bootstrap,
 		.start_mono = clock_mono_ms() / 1000, .stop = node_request_stop, .stop_arg = n,
 	};
 	n->rpc = rpc_server_new(proc_base(n->proc), n->cfg->node.rpc_listen, cookie,

@@ -15,6 +15,7 @@
 #include "addrman.h"
 #include "addrrelay.h"
 #include "banman.h"
+#include "bootstrap.h"
 #include "clock.h"
 #include "config.h"
 #include "conn.h"
@@ -40,6 +41,17 @@ rpc_addr_json(const struct netaddr *a)
 	char buf[NETADDR_STRLEN];
 
 	return json_string(netaddr_format(a, buf, sizeof(buf)));
+}
+
+/* A JSON string for text that may hold bytes from the network (a seed's
+ * error, a host name): sanitised, so that it is always valid UTF-8. */
+static json_t *
+rpc_json_text(const char *text)
+{
+	char safe[BOOTSTRAP_REASON_MAX * 4];
+
+	str_sanitize(text, strlen(text), safe, sizeof(safe));
+	return json_string(safe);
 }
 
 static json_t *
@@ -85,6 +97,30 @@ rpc_health_input(const struct rpc_node *n, struct health_input *in)
 	in->netgroups = ng;
 	in->avg_latency_ms = lat_n > 0 ? lat_sum / lat_n : -1;
 	in->reliability = in->active > 0 ? rel_sum / in->active : 0;
+}
+
+/* "warnings" (why the node has no peer, or "") and "bootstrap": what a
+ * console shows beside a health of 0. */
+static void
+rpc_bootstrap_json(const struct rpc_node *n, json_t *o)
+{
+	struct bootstrap_status bs;
+
+	if (n->bootstrap == NULL) {
+		json_object_set_new(o, "warnings", json_string(""));
+		return;
+	}
+	bootstrap_status(n->bootstrap, &bs);
+	json_object_set_new(o, "warnings", rpc_json_text(bs.reason));
+	json_object_set_new(o, "bootstrap", json_pack("{s:b, s:I, s:i, s:o, s:o, s:o, s:i, s:i}",
+	    "alone", bs.alone,
+	    "alone_seconds", (json_int_t)bs.alone_seconds,
+	    "seed_rounds", (int)bs.rounds,
+	    "next_retry_in", bs.next_retry_in >= 0 ? json_integer(bs.next_retry_in) : json_null(),
+	    "reason", rpc_json_text(bs.reason),
+	    "dns_seeds", rpc_json_text(bs.dns_result),
+	    "fixed_seeds", (int)bs.fixed_total,
+	    "fixed_seeds_usable", (int)bs.fixed_usable));
 }
 
 static json_t *
@@ -141,6 +177,7 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	/* The node's own connectivity (health.h); "networkhealth" is the old
 	 * name, kept for existing clients. */
 	json_object_set_new(o, "connectivityhealth", json_integer(health_score(&hi)));
+	rpc_bootstrap_json(n, o);
 	return o;
 }
 
@@ -632,7 +669,8 @@ rpc_stop(void *ctx, json_t *params, struct rpc_error *err)
 static const struct rpc_method rpc_table[] = {
 	{ .name = "getnetworkinfo", .params = "", .fn = rpc_getnetworkinfo,
 	  .help = "Node identity, connection counts, traffic totals, address book sizes, "
-	  "connectivityhealth (networkhealth: the same, its old name)." },
+	  "connectivityhealth (networkhealth: the same, its old name); warnings (why the "
+	  "node has no peer, \"\" when it has) and bootstrap (seed rounds, retry)." },
 	{ .name = "getpeerinfo", .params = "", .fn = rpc_getpeerinfo,
 	  .help = "Every connected peer: addresses, direction, services, version, user "
 	  "agent, height, bytes, latency, quality, reputation, country, ASN." },

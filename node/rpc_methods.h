@@ -12,6 +12,7 @@
 struct addrman;
 struct addrrelay;
 struct banman;
+struct bootstrap;
 struct config;
 struct connman;
 struct peerman;
@@ -24,6 +25,7 @@ struct rpc_node {
 	struct connman		*connman;
 	struct peerman		*peerman;
 	struct addrrelay	*addrrelay;
+	struct bootstrap	*bootstrap;	/* NULL: not reported */
 	int64_t			 start_mono;	/* monotonic seconds */
 	void			 (*stop)(void *arg);	/* the "stop" method */
 	void			*stop_arg;
