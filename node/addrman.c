@@ -126,6 +126,15 @@ am_addr_bytes(const struct netaddr *a, uint8_t out[18])
 	out[17] = (uint8_t)a->port;
 }
 
+/* Routable, private and loopback addresses are kept on every network: a
+ * LAN network needs its private ones remembered too.  Whether one may be
+ * dialled or relayed is for the caller (connman, addrrelay) to decide. */
+static bool
+am_admissible(const struct netaddr *a)
+{
+	return netaddr_is_valid_peer(a, true);
+}
+
 static void
 am_group(const struct addrman *am, const struct netaddr *a,
     uint8_t out[NETADDR_GROUPLEN])
@@ -528,7 +537,7 @@ addrman_add(struct addrman *am, const struct netaddr *addr, uint64_t services,
 	int b, p;
 	bool insert;
 
-	if (!netaddr_is_valid_peer(addr, am->allow_private))
+	if (!am_admissible(addr))
 		return false;
 	time = am_clamp_time(time);
 	/* A peer announcing itself is as fresh as it gets. */
@@ -1119,7 +1128,7 @@ am_deserialize(const void *data, size_t len, bool allow_private,
 		if (am_read_entry(&r, n, &e, err, errlen) == -1)
 			goto fail;
 		seen_tried += e.in_tried;
-		if (!netaddr_is_valid_peer(&e.addr, allow_private)) {
+		if (!am_admissible(&e.addr)) {
 			(*dropped)++;
 			continue;
 		}

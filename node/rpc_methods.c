@@ -177,6 +177,7 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	/* The node's own connectivity (health.h); "networkhealth" is the old
 	 * name, kept for existing clients. */
 	json_object_set_new(o, "connectivityhealth", json_integer(health_score(&hi)));
+	json_object_set_new(o, "addr_private_ignored", json_integer((json_int_t)ars.private_ignored));
 	rpc_bootstrap_json(n, o);
 	return o;
 }
