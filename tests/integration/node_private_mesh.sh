@@ -7,31 +7,15 @@
 # other.
 source "$(dirname "$0")/lib.bash"
 
-P2P=9001
-mstart() {	# NAME N ARGS...: a mainnet node on $NET.0.N:9001
-	local name=$1 ip; ip=$(ip_of "$2")
-	local rpcport=$((RPC_BASE + $2)); shift 2
-	mkdir -p "$T/$name"
-	"$BIN/agentnode" start --network mainnet --datadir "$T/$name" \
-		--listen "$ip:$P2P" --rpc-listen "127.0.0.1:$rpcport" --no-dns-seeds \
-		--set network.seeds= --min-peers 2 --ping-interval 2 \
-		--log-level debug --log-file "$T/$name/node.log" "$@" &
-	PIDS+=("$!")
-	echo "$!" > "$T/$name/pid"
-	echo "$rpcport" > "$T/$name/rpcport"
-	wait_for 10 "$name RPC up" mrpc "$name" getnetworkinfo
-}
-mrpc() {
-	local name=$1; shift
-	"$BIN/agentnode" rpc --network mainnet --datadir "$T/$name" \
-		--rpc-connect "127.0.0.1:$(cat "$T/$name/rpcport")" --rpc-timeout 5 "$@"
-}
-peers_of() { mrpc "$1" getpeerinfo | json "' '.join(p['addr'].split(':')[0] for p in d if p['handshake_complete'])"; }
+NODE_NETWORK=mainnet
+NODE_P2P=9001
+COMMON=(--no-dns-seeds --set network.seeds= --min-peers 2 --ping-interval 2)
+peers_of() { rpc "$1" getpeerinfo | json "' '.join(p['addr'].split(':')[0] for p in d if p['handshake_complete'])"; }
 
-A="$(ip_of 1):$P2P"
-mstart a 1 --seed
-mstart b 2 --seed-node "$A"
-mstart c 3 --seed-node "$A"
+A="$(ip_of 1):$NODE_P2P"
+start_node a 1 "${COMMON[@]}" --seed
+start_node b 2 "${COMMON[@]}" --seed-node "$A"
+start_node c 3 "${COMMON[@]}" --seed-node "$A"
 meshed() { peers_of b | grep -qw "$(ip_of 3)" || peers_of c | grep -qw "$(ip_of 2)"; }
 if ! (wait_for 40 "b and c find each other through a" meshed); then
 	log "b: $(peers_of b) / c: $(peers_of c)"
@@ -39,6 +23,6 @@ if ! (wait_for 40 "b and c find each other through a" meshed); then
 fi
 log "meshed: b has [$(peers_of b)], c has [$(peers_of c)]"
 # None of it leaked into a routable world: the addresses stay loopback.
-mrpc c getnodeaddresses 0 | json "all(e['address'].startswith('127.') for e in d)" |
+rpc c getnodeaddresses 0 | json "all(e['address'].startswith('127.') for e in d)" |
 	grep -q True || fail "non-loopback addresses appeared"
 echo "PASS node_private_mesh"
