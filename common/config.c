@@ -239,7 +239,7 @@ static const struct config_key config_keys[] = {
 	    "hostmaster@example.org." },
 	{ KEY_LIST("seeder.listen", seeder.listen, config_check_addrport,
 	    "numeric address[:port]"),
-	  .dflt_doc = "0.0.0.0:53 and [::]:53",
+	  .dflt_doc = "`0.0.0.0:53`, `[::]:53`",
 	  .help = "UDP and TCP addresses agentseeder answers on (port 53 "
 	    "when absent)." },
 	{ KEY_INT("seeder.ttl", seeder.ttl, 60, 86400), .dflt = "60",
@@ -1285,6 +1285,9 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 	k = &config_keys[i];
 
 	if (k->type == CONFIG_LIST) {
+		/* "[]" is the empty list, as in a file. */
+		if (strcmp(value, "[]") == 0)
+			value = "";
 		if (*value != '\0' &&
 		    config_check_value(k, value, why, sizeof why) != 0) {
 			snprintf(err, errlen, "%s: %s: %s", config_cli_name,
@@ -1444,6 +1447,12 @@ config_finalize(struct config *c, char *err, size_t errlen)
 	if (c->node.rpc_listen == NULL)
 		c->node.rpc_listen = xasprintf("127.0.0.1:%d",
 		    c->network.rpc_port);
+	/* Like every list, seeder.listen holds its default only when unset:
+	 * [] is an empty list. */
+	if (!config_isset(c, "seeder.listen") && c->seeder.listen.n == 0) {
+		config_strlist_add(&c->seeder.listen, "0.0.0.0:53");
+		config_strlist_add(&c->seeder.listen, "[::]:53");
+	}
 
 	for (size_t i = 0; i < c->network.seeds.n; i++)
 		config_norm_hostport(&c->network.seeds.v[i],
