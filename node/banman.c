@@ -549,12 +549,9 @@ int
 banman_load(struct banman *bm, const char *path, int64_t now, char *err,
     size_t errlen)
 {
-	struct banman *tmp;
-	json_error_t jerr;
-	json_t *root, *jver, *bans;
-	char *text, why[256];
-	size_t len, expired = 0;
-	int rc = -1;
+	char *text;
+	size_t len;
+	int rc;
 
 	text = atomicfile_read(path, BANMAN_FILE_MAX, &len, err, errlen);
 	if (text == NULL) {
@@ -566,8 +563,28 @@ banman_load(struct banman *bm, const char *path, int64_t now, char *err,
 		bm->first_skip[0] = '\0';
 		return 0;
 	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	rc = banman_load_json(bm, text, len, path, now, err, errlen);
 	free(text);
+	return rc;
+}
+
+int
+banman_load_json(struct banman *bm, const char *text, size_t len, const char *path,
+    int64_t now, char *err, size_t errlen)
+{
+	struct banman *tmp;
+	json_error_t jerr;
+	json_t *root, *jver, *bans;
+	char why[256];
+	size_t expired = 0;
+	int rc = -1;
+
+	if (len > BANMAN_FILE_MAX) {
+		str_errf(err, errlen, "%s: %zu bytes, over the %u-byte limit", path, len,
+		    BANMAN_FILE_MAX);
+		return -1;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		str_errf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 		    jerr.text);

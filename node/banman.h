@@ -128,6 +128,9 @@ int banman_save(struct banman *bm, const char *path, char *err, size_t errlen);
  * Returns 0, or -1 with a reason in ERR. */
 int banman_load(struct banman *bm, const char *path, int64_t now, char *err,
     size_t errlen);
+/* The same for LEN bytes of TEXT (untrusted), named PATH in messages. */
+int banman_load_json(struct banman *bm, const char *text, size_t len, const char *path,
+    int64_t now, char *err, size_t errlen);
 /* How many entries the last banman_load skipped as bad, and (into WHY,
  * may be NULL) the first one's reason, naming the file and the entry. */
 size_t banman_load_skipped(const struct banman *bm, char *why, size_t whylen);
