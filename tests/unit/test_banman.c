@@ -755,6 +755,27 @@ test_load_over_cap(void **state)
 	free(text);
 }
 
+/* Text over BANMAN_FILE_MAX is refused before parsing, the list kept. */
+static void
+test_load_json_too_big(void **state)
+{
+	struct banman *bm = banman_new();
+	struct ban_subnet h = subnet("7.7.7.7");
+	size_t len = BANMAN_FILE_MAX + 1;
+	char *text = malloc(len), err[256] = "";
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, ' ', len);
+	assert_int_equal(banman_ban(bm, &h, NOW + 5, "keep", NOW, NULL, 0), 0);
+	assert_int_equal(banman_load_json(bm, text, len, "big.json", NOW, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "big.json"));
+	assert_non_null(strstr(err, "limit"));
+	assert_int_equal(banman_count(bm), 1);
+	free(text);
+	banman_free(bm);
+}
+
 static void
 test_save_error(void **state)
 {
@@ -812,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_load_bad_entries),
 		cmocka_unit_test(test_banlist_bad_entry_keeps_the_rest),
 		cmocka_unit_test(test_load_over_cap),
+		cmocka_unit_test(test_load_json_too_big),
 		cmocka_unit_test(test_save_error),
 	};
 

@@ -849,6 +849,18 @@ test_address_normalisation(void **state)
 	assert_string_equal(c.node.rpc_listen, "127.0.0.1:28545");
 	assert_string_equal(c.node.dns_server, "9.9.9.9:53");
 	config_free(&c);
+
+	/* node.metrics_listen has no default port: it must be given. */
+	config_init(&c);
+	assert_int_equal(config_set(&c, "node.metrics_listen", "127.0.0.1", err, sizeof err), -1);
+	assert_non_null(strstr(err, "numeric address:port"));
+	assert_int_equal(config_set(&c, "node.metrics_listen", "localhost:9464", err,
+	    sizeof err), -1);
+	assert_int_equal(config_set(&c, "node.metrics_listen", "[::1]:9464", err, sizeof err), 0);
+	assert_int_equal(config_finalize(&c, err, sizeof err), 0);
+	assert_string_equal(c.node.metrics_listen, "[::1]:9464");
+	assert_false(c.node.metrics_remote);
+	config_free(&c);
 }
 
 static void
