@@ -64,6 +64,9 @@ struct config {
 		bool			 metrics_remote;	/* allow a non-loopback one */
 		bool			 seed;
 		bool			 upnp;
+		bool			 natpmp;	/* default: mainnet only */
+		struct config_strlist	 natpmp_gateway;	/* numeric "addr[:port]" */
+		int			 natpmp_lease;
 		char			*geoip_db;
 		char			*asn_db;
 		char			*dns_server;	/* numeric "addr:port" */
@@ -73,6 +76,11 @@ struct config {
 		int			 ban_time;
 		int			 max_inbound_per_ip;
 	} node;
+	struct {
+		char			*block_notify;	/* command; %s = block hash */
+		int			 mempool_mb;
+		int			 mempool_expiry;	/* hours */
+	} chain;
 
 	struct {
 		enum log_level		 level;
@@ -108,7 +116,9 @@ struct config {
 		int			 rate_burst;	/* 0: twice rate_limit */
 		int			 rate_slip;
 		int			 tcp_clients;
-		int			 tcp_timeout;	/* s */
+		int			 tcp_clients_per_source;
+		int			 tcp_timeout;	/* s, idle */
+		int			 tcp_query_timeout;	/* s, one query */
 	} seeder;
 
 	/* agentconsole(1).  Nodes are items for config_node_parse. */

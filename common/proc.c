@@ -146,8 +146,7 @@ static void
 proc_arm(struct proc *p)
 {
 	struct proc_task *t;
-	int64_t first = INT64_MAX, wait;
-	struct timeval tv;
+	int64_t first = INT64_MAX;
 
 	if (p->running_tasks)
 		return;		/* the timer callback re-arms at its end */
@@ -160,12 +159,20 @@ proc_arm(struct proc *p)
 		evtimer_del(p->timer);
 		return;
 	}
-	wait = first - clock_mono_ms();
+	proc_timer_at(p->timer, first);
+}
+
+void
+proc_timer_at(struct event *ev, int64_t due_ms)
+{
+	int64_t wait = due_ms - clock_mono_ms();
+	struct timeval tv;
+
 	if (wait < 0)
 		wait = 0;
 	tv.tv_sec = (time_t)(wait / 1000);
 	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
-	evtimer_add(p->timer, &tv);
+	evtimer_add(ev, &tv);
 }
 
 struct proc_task *

@@ -20,6 +20,10 @@
 
 /* Room the OPT record takes in a reply. */
 #define OPT_LEN		11
+/* Room an unsigned TSIG error record takes: owner, 10 bytes of type,
+ * class, TTL and rdlength, then the algorithm and 16 bytes of time
+ * signed, fudge, MAC size, original ID, error and other length. */
+#define TSIG_ERR_LEN(q)	((q)->tsig_keylen + 10 + (q)->tsig_alglen + 16)
 
 /* A bounded writer over the caller's output buffer.  Sizes are computed
  * before writing, so running out of room is a bug; the checks make it a
@@ -310,7 +314,27 @@ reply_flags(const struct dnsq *q, bool aa, uint16_t rcode)
 	    (aa ? DNS_FLAG_AA : 0) | (rcode & 0xf);
 }
 
-/* Finish: the OPT record and the section counts. */
+/* The TSIG record of an error reply to a signed query: the query's key
+ * name, algorithm, time signed, fudge and original ID, no MAC (the reply
+ * is unsigned, RFC 8945 5.3.2) and the error BADKEY. */
+static void
+put_tsig_badkey(struct out *o, const struct dnsq *q)
+{
+	put_bytes(o, q->tsig_key, q->tsig_keylen);
+	put16(o, DNS_TYPE_TSIG);
+	put16(o, DNS_CLASS_ANY);
+	put32(o, 0);
+	put16(o, (uint16_t)(q->tsig_alglen + 16));
+	put_bytes(o, q->tsig_alg, q->tsig_alglen);
+	put_bytes(o, q->tsig_time, 8);
+	put16(o, 0);			/* MAC size */
+	put16(o, q->tsig_orig_id);
+	put16(o, DNS_TSIG_BADKEY);
+	put16(o, 0);			/* other length */
+}
+
+/* Finish: the OPT record (and the TSIG of a NOTAUTH) and the section
+ * counts. */
 static size_t
 finish(struct out *o, const struct dnsq *q, uint16_t rcode, uint16_t an,
     uint16_t ns, struct dnsa_result *res)
@@ -320,6 +344,10 @@ finish(struct out *o, const struct dnsq *q, uint16_t rcode, uint16_t an,
 	if (q->edns) {
 		put_opt(o, q, rcode);
 		ar = 1;
+	}
+	if (q->tsig && rcode == DNS_RCODE_NOTAUTH) {
+		put_tsig_badkey(o, q);
+		ar++;
 	}
 	if (o->over) {
 		res->dropped = true;
@@ -342,6 +370,27 @@ bare(struct out *o, const struct dnsq *q, bool aa, bool tc, uint16_t rcode,
 	begin(o, q, reply_flags(q, aa, rcode) | (tc ? DNS_FLAG_TC : 0));
 	res->truncated = tc;
 	return finish(o, q, rcode, 0, 0, res);
+}
+
+/* A signed query.  No key is configured, so every key is unknown: NOTAUTH
+ * with an unsigned TSIG saying BADKEY (RFC 8945 5.2.2), as NSD answers.
+ * When the question does not fit a plain UDP reply beside the TSIG it is
+ * left out; when even that does not fit (names near 255 bytes), TC sends
+ * the client to TCP. */
+static size_t
+tsig_error(struct out *o, const struct dnsq *q, struct dnsa_result *res)
+{
+	size_t need = DNS_HEADER_LEN + (q->edns ? OPT_LEN : 0) + TSIG_ERR_LEN(q);
+	struct dnsq less;
+
+	if (need + q->qlen <= o->cap)
+		return bare(o, q, false, false, DNS_RCODE_NOTAUTH, res);
+	less = *q;
+	if (need <= o->cap)
+		less.question = NULL;
+	else
+		less.tsig = false;
+	return bare(o, &less, false, less.tsig == false, DNS_RCODE_NOTAUTH, res);
 }
 
 /* The apex SOA record; OWNER is the name's offset in the reply. */
@@ -447,6 +496,8 @@ dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
 	default:
 		break;
 	}
+	if (q.tsig)
+		return tsig_error(&o, &q, res);
 	if (q.qclass != DNS_CLASS_IN ||
 	    (kind = classify(z, &q, &mask)) == NODE_OUTSIDE)
 		return bare(&o, &q, false, false, DNS_RCODE_REFUSED, res);

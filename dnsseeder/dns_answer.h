@@ -81,6 +81,14 @@ struct dnsa_result {
 				   a real resolver retries over TCP */
 
 /*
+ * What a server calls to answer one query: PKT of LEN bytes (untrusted)
+ * into OUT of OUTCAP bytes, FLAGS as dnsa_respond's.  Returns the reply
+ * length, 0 for no reply.  Called from the event loop only.
+ */
+typedef size_t (*dnsa_handler_fn)(void *arg, const uint8_t *pkt, size_t len,
+    unsigned flags, uint8_t *out, size_t outcap);
+
+/*
  * Answer the query PKT of LEN bytes (untrusted) into OUT of OUTCAP bytes
  * (>= DNSA_OUT_MIN).  Draws A/AAAA samples from GS (may be NULL: an empty
  * set) with RNG.  Returns the reply's length, or 0 when nothing must be

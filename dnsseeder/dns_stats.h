@@ -26,6 +26,7 @@ enum dns_stats_rcode {
 	DNS_STATS_FORMERR,
 	DNS_STATS_NOTIMP,
 	DNS_STATS_BADVERS,
+	DNS_STATS_NOTAUTH,	/* signed with a key we do not have */
 	DNS_STATS_NRCODES
 };
 
@@ -41,6 +42,9 @@ struct dns_stats {
 	uint64_t	slipped;	/* over the limit, answered TC=1 */
 	uint64_t	send_errors;
 	uint64_t	tcp_accepted, tcp_refused, tcp_timeouts;
+	uint64_t	tcp_evicted;	/* closed to make room for a newcomer */
+	uint64_t	tcp_full;	/* times accepting paused: all busy */
+	uint64_t	tcp_accept_errors;	/* EMFILE ...: accepting paused */
 	uint64_t	reloads, reload_failures;
 };
 

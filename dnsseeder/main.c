@@ -39,7 +39,9 @@ static const struct cli_flag flags[] = {
 	{ "rate-burst", 1, "seeder.rate_burst", NULL, 0, 0, 0, "N", "burst above the rate (0: twice the rate)" },
 	{ "rate-slip", 1, "seeder.rate_slip", NULL, 0, 0, 0, "N", "every Nth limited reply goes out truncated (2)" },
 	{ "tcp-clients", 1, "seeder.tcp_clients", NULL, 0, 0, 0, "N", "concurrent TCP connections (256)" },
+	{ "tcp-clients-per-source", 1, "seeder.tcp_clients_per_source", NULL, 0, 0, 0, "N", "of them from one address or IPv6 /64 (16)" },
 	{ "tcp-timeout", 1, "seeder.tcp_timeout", NULL, 0, 0, 0, "SECONDS", "close idle TCP connections after (10)" },
+	{ "tcp-query-timeout", 1, "seeder.tcp_query_timeout", NULL, 0, 0, 0, "SECONDS", "time for one whole TCP query or its replies (3)" },
 	{ "log-level", 1, "log.level", NULL, 0, 0, 0, "LEVEL", "error, warn, info, debug, trace" },
 	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE", "log to FILE instead of stderr" },
 	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE", "YAML configuration (agentchain.yaml(5))" },
@@ -176,7 +178,9 @@ main(int argc, char **argv)
 	    2 * sc.rate_limit;
 	sc.rate_slip = (unsigned)cfg.seeder.rate_slip;
 	sc.tcp_clients = (unsigned)cfg.seeder.tcp_clients;
+	sc.tcp_clients_per_source = (unsigned)cfg.seeder.tcp_clients_per_source;
 	sc.tcp_timeout = (unsigned)cfg.seeder.tcp_timeout;
+	sc.tcp_query_timeout = (unsigned)cfg.seeder.tcp_query_timeout;
 	rc = seeder_run(&sc);
 out:
 	log_close();

@@ -28,7 +28,9 @@ struct seeder_config {
 	unsigned		 rate_burst;
 	unsigned		 rate_slip;
 	unsigned		 tcp_clients;
-	unsigned		 tcp_timeout;
+	unsigned		 tcp_clients_per_source;
+	unsigned		 tcp_timeout;	/* seconds idle */
+	unsigned		 tcp_query_timeout;	/* seconds for one query */
 };
 
 /*

@@ -119,6 +119,7 @@ static const struct connman_io connman_tcp_io = {
 	.send = conn_send,
 	.close = conn_close,
 	.stats = conn_stats,
+	.sendq = conn_sendq,
 	.set_max_payload = conn_set_max_payload,
 };
 
@@ -318,6 +319,12 @@ connman_peer_stats(const struct connman *cm, const struct peer *p)
 	return p->conn != NULL ? cm->io->stats(p->conn) : &none;
 }
 
+size_t
+connman_peer_sendq(const struct connman *cm, const struct peer *p)
+{
+	return p->conn != NULL && cm->io->sendq != NULL ? cm->io->sendq(p->conn) : 0;
+}
+
 static void
 connman_touch(struct connman *cm, struct peer *p)
 {
@@ -327,7 +334,7 @@ connman_touch(struct connman *cm, struct peer *p)
 int
 connman_send(struct connman *cm, struct peer *p, const struct msg *m)
 {
-	if (p->conn == NULL)
+	if (p->gone || p->conn == NULL)
 		return -1;
 	connman_touch(cm, p);
 	return cm->io->send(p->conn, m);
@@ -388,12 +395,17 @@ connman_disconnect(struct connman *cm, struct peer *p, const char *reason, bool 
 	const struct conn_stats *st;
 	char who[96];
 
-	if (p->conn == NULL)
+	if (p->gone)
 		return;
 	log_info("net", "disconnect %s: %s", peer_str(p, who, sizeof(who)), reason);
 	st = cm->io->stats(p->conn);
 	cm->stats.bytes_recv_closed += st->bytes_recv;
 	cm->stats.bytes_sent_closed += st->bytes_sent;
+	/* Out of the table first: whatever the message layer does on hearing
+	 * of it (hand its requests to other peers) must not pick P again. */
+	p->gone = true;
+	TAILQ_REMOVE(&cm->peers, p, entry);
+	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
 	if (p->active && p->dir == PEER_OUTBOUND)
 		addrman_connected(cm->addrman, &p->addr, clock_wall());
 	manual_peer_gone(cm->manual, p->id, p->active, clock_mono_ms() / 1000);
@@ -402,9 +414,6 @@ connman_disconnect(struct connman *cm, struct peer *p, const char *reason, bool 
 	connman_note_gone(cm, p, reason);
 	cm->io->close(p->conn, flush);
 	p->conn = NULL;
-	p->gone = true;
-	TAILQ_REMOVE(&cm->peers, p, entry);
-	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
 	event_active(cm->reap, EV_TIMEOUT, 0);
 }
 
@@ -468,6 +477,16 @@ connman_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type, void *arg)
 }
 
 static void
+connman_on_drained(struct conn *c, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)c;
+	if (p->cm->ev.peer_drained != NULL && !p->gone)
+		p->cm->ev.peer_drained(p->cm->ev.arg, p);
+}
+
+static void
 connman_on_unknown(struct conn *c, uint8_t type, uint32_t len, void *arg)
 {
 	struct peer *p = arg;
@@ -515,6 +534,7 @@ static const struct conn_cb connman_conn_cb = {
 	.bad_frame = connman_on_bad_frame,
 	.unknown = connman_on_unknown,
 	.ended = connman_on_ended,
+	.drained = connman_on_drained,
 };
 
 /* --- addresses: ours, our listeners', ourselves --------------------------- */

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "node.h"
+#include "rpc_chain.h"
 #include "rpc_client.h"
 #include "rpc_methods.h"
 #include "version.h"
@@ -49,6 +50,8 @@ static const struct cli_option flags[] = {
 	  .help = "run as a seed node (NODE_SEED, generous getaddr)" },
 	{ .name = "upnp", .key = "node.upnp", .value = "true",
 	  .help = "map the P2P port with UPnP" },
+	{ .name = "natpmp", .key = "node.natpmp", .value = "true",
+	  .help = "map the P2P port with PCP/NAT-PMP (default on mainnet)" },
 	{ .name = "geoip-db", .has_arg = 1, .key = "node.geoip_db", .arg = "FILE",
 	  .help = "MaxMind City database" },
 	{ .name = "asn-db", .has_arg = 1, .key = "node.asn_db", .arg = "FILE",
@@ -61,6 +64,8 @@ static const struct cli_option flags[] = {
 	  .help = "keepalive ping period" },
 	{ .name = "ban-time", .has_arg = 1, .key = "node.ban_time", .arg = "SECONDS",
 	  .help = "how long misbehaving peers are banned" },
+	{ .name = "block-notify", .has_arg = 1, .key = "chain.block_notify", .arg = "CMD",
+	  .help = "run CMD (by /bin/sh; %s = the block hash) at each new tip" },
 	{ .name = "log-level", .has_arg = 1, .key = "log.level", .arg = "LEVEL",
 	  .help = "error, warn, info, debug, trace" },
 	{ .name = "log-file", .has_arg = 1, .key = "log.file", .arg = "FILE",
@@ -99,6 +104,10 @@ usage(FILE *fp)
 	fprintf(fp, "\nRPC methods:\n");
 	for (size_t i = 0; i < rpc_methods_count(); i++) {
 		const struct rpc_method *m = &rpc_methods_table()[i];
+		fprintf(fp, "  %s %s\n      %s\n", m->name, m->params, m->help);
+	}
+	for (size_t i = 0; i < rpc_chain_count(); i++) {
+		const struct rpc_method *m = &rpc_chain_table()[i];
 		fprintf(fp, "  %s %s\n      %s\n", m->name, m->params, m->help);
 	}
 	fprintf(fp, "\nSee agentnode(1) and agentchain.yaml(5).\n");

@@ -15,6 +15,7 @@
 #include "addrman.h"
 #include "addrrelay.h"
 #include "banman.h"
+#include "blockrelay.h"
 #include "bootstrap.h"
 #include "clock.h"
 #include "config.h"
@@ -22,6 +23,7 @@
 #include "connman.h"
 #include "health.h"
 #include "manual.h"
+#include "natpmp.h"
 #include "peer.h"
 #include "peerman.h"
 #include "strutil.h"
@@ -179,6 +181,7 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	json_object_set_new(o, "connectivityhealth", json_integer(health_score(&hi)));
 	json_object_set_new(o, "addr_private_ignored", json_integer((json_int_t)ars.private_ignored));
 	rpc_bootstrap_json(n, o);
+	json_object_set_new(o, "natpmp", natpmp_json(n->natpmp));
 	return o;
 }
 
@@ -195,6 +198,7 @@ rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerm
 	struct rep_event ev[REP_RECENT];
 	size_t nev = reputation_recent(v->rep, ev, REP_RECENT);
 	struct addrrelay_stats ars;
+	struct blockrelay_peer_stats bps;
 	json_t *o, *lat = json_array(), *viol = json_array(), *by_type = json_object();
 	bool measured = quality_latency_count(q) > 0;
 
@@ -247,6 +251,11 @@ rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerm
 	    "score", v->rep->score,
 	    "last_seen", (json_int_t)v->rep->last_seen,
 	    "violations", viol));
+	blockrelay_peer_stats(n->blockrelay, p, &bps);
+	/* startingheight is only what the peer claimed; these it proved. */
+	json_object_set_new(o, "synced_headers", json_integer(bps.synced_headers));
+	json_object_set_new(o, "synced_blocks", json_integer(bps.synced_blocks));
+	json_object_set_new(o, "blocks_inflight", json_integer(bps.inflight));
 	json_object_set_new(o, "addr_processed", json_integer((json_int_t)ars.received));
 	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)ars.rate_limited));
 	json_object_set_new(o, "country", p->country[0] ? json_string(p->country) : json_null());

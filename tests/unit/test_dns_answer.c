@@ -661,6 +661,335 @@ test_diversity(void **state)
 	f->gs = full;
 }
 
+/* --- issue 15 item 22: DNS details, as NSD answers them ------------------ */
+
+/* The header, then QNAME/QTYPE/class IN. */
+static size_t
+raw_query(uint8_t *b, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar,
+    const char *wname, size_t wnamelen, uint16_t qtype)
+{
+	size_t n = 0;
+
+	b[n++] = 0xbe; b[n++] = 0xef;
+	b[n++] = (uint8_t)(flags >> 8); b[n++] = (uint8_t)flags;
+	b[n++] = 0; b[n++] = (uint8_t)qd;
+	b[n++] = 0; b[n++] = (uint8_t)an;
+	b[n++] = 0; b[n++] = (uint8_t)ns;
+	b[n++] = 0; b[n++] = (uint8_t)ar;
+	memcpy(b + n, wname, wnamelen);
+	n += wnamelen;
+	b[n++] = (uint8_t)(qtype >> 8); b[n++] = (uint8_t)qtype;
+	b[n++] = 0; b[n++] = 1;
+	return n;
+}
+
+#define SEED_WIRE	"\4seed\7example", 14
+/* An SOA owned by the question's name (a pointer to offset 12). */
+#define SOA_RR		"\xc0\x0c\0\6\0\1\0\0\0\0\0\x16\0\0" \
+			"\0\0\0\1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+#define SOA_RR_LEN	34
+/* OPT: root, payload 1200, DO set. */
+#define OPT_RR		"\0\0\x29\x04\xb0\0\0\x80\0\0\0"
+#define OPT_RR_LEN	11
+
+static uint16_t
+arcount_of(const struct fx *f)
+{
+	return (uint16_t)((f->out[10] << 8) | f->out[11]);
+}
+
+/* Issue 15 item 22: an IXFR query in RFC 1995 form (the client's SOA in
+ * the authority section) got FORMERR; NSD answers REFUSED, as for any
+ * transfer. */
+static void
+test_ixfr_rfc1995_form_refused(void **state)
+{
+	struct fx *f = *state;
+	uint8_t q[512];
+	size_t n;
+	ldns_pkt *r;
+
+	for (int tcp = 0; tcp < 2; tcp++) {
+		n = raw_query(q, 0, 1, 0, 1, 0, SEED_WIRE, DNS_TYPE_IXFR);
+		memcpy(q + n, SOA_RR, SOA_RR_LEN);
+		n += SOA_RR_LEN;
+		r = ask_wire(f, q, n, tcp ? DNSA_TCP : 0, NULL);
+		assert_non_null(r);
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+		assert_int_equal(ldns_pkt_qdcount(r), 1);
+		assert_int_equal(ldns_pkt_nscount(r), 0);
+		assert_int_equal(arcount_of(f), 0);
+		ldns_pkt_free(r);
+		/* With EDNS: the OPT comes back. */
+		q[11] = 1;
+		memcpy(q + n, OPT_RR, OPT_RR_LEN);
+		r = ask_wire(f, q, n + OPT_RR_LEN, tcp ? DNSA_TCP : 0, NULL);
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+		assert_int_equal(arcount_of(f), 1);
+		assert_int_equal(ldns_pkt_edns_udp_size(r), DNSA_EDNS_MAX);
+		ldns_pkt_free(r);
+	}
+	/* Outside the zone: REFUSED as well. */
+	n = raw_query(q, 0, 1, 0, 1, 0, "\3foo\0", 5, DNS_TYPE_IXFR);
+	memcpy(q + n, SOA_RR, SOA_RR_LEN);
+	r = ask_wire(f, q, n + SOA_RR_LEN, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(r);
+	/* Only IXFR may carry authority records, and a bounded number. */
+	n = raw_query(q, 0, 1, 0, 1, 0, SEED_WIRE, DNS_TYPE_A);
+	memcpy(q + n, SOA_RR, SOA_RR_LEN);
+	r = ask_wire(f, q, n + SOA_RR_LEN, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	ldns_pkt_free(r);
+	n = raw_query(q, 0, 1, 0, DNS_IXFR_MAX_AUTH + 1, 0, SEED_WIRE, DNS_TYPE_IXFR);
+	for (int i = 0; i <= DNS_IXFR_MAX_AUTH && n + 11 <= sizeof(q); i++) {
+		memcpy(q + n, "\xc0\x0c\0\6\0\1\0\0\0\0\0", 11);	/* empty rdata */
+		n += 11;
+	}
+	r = ask_wire(f, q, n, DNSA_TCP, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	ldns_pkt_free(r);
+	/* A truncated SOA in the authority section is FORMERR. */
+	n = raw_query(q, 0, 1, 0, 1, 0, SEED_WIRE, DNS_TYPE_IXFR);
+	memcpy(q + n, SOA_RR, SOA_RR_LEN);
+	r = ask_wire(f, q, n + SOA_RR_LEN - 1, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	ldns_pkt_free(r);
+}
+
+/* Check that the reply in F carries an OPT with our size and the query's
+ * DO bit, and RCODE. */
+static void
+assert_error_with_opt(struct fx *f, ldns_pkt *r, ldns_pkt_rcode rcode)
+{
+	assert_non_null(r);
+	assert_int_equal(ldns_pkt_get_rcode(r), rcode);
+	assert_int_equal(arcount_of(f), 1);
+	assert_int_equal(ldns_pkt_edns_udp_size(r), DNSA_EDNS_MAX);
+	assert_true(ldns_pkt_edns_do(r));
+	assert_int_equal(ldns_pkt_edns_version(r), 0);
+	ldns_pkt_free(r);
+}
+
+/* Issue 15 item 22: NOTIMP and FORMERR replies to EDNS queries lacked
+ * the OPT record that RFC 6891 6.1.1 asks for: the parser stopped before
+ * the additional section. */
+static void
+test_notimp_and_formerr_to_edns_query_carry_opt(void **state)
+{
+	struct fx *f = *state;
+	uint8_t q[512];
+	size_t n;
+
+	/* Opcodes NOTIFY, UPDATE and 15 with OPT: NOTIMP with OPT. */
+	for (unsigned op = 1; op < 16; op += 3) {
+		n = raw_query(q, (uint16_t)(op << 11), 1, 0, 0, 1, SEED_WIRE, DNS_TYPE_SOA);
+		memcpy(q + n, OPT_RR, OPT_RR_LEN);
+		assert_error_with_opt(f, ask_wire(f, q, n + OPT_RR_LEN, 0, NULL),
+		    LDNS_RCODE_NOTIMPL);
+	}
+	/* UPDATE with records in its prerequisite and update sections. */
+	n = raw_query(q, 5 << 11, 1, 1, 1, 1, SEED_WIRE, DNS_TYPE_SOA);
+	memcpy(q + n, SOA_RR, SOA_RR_LEN);
+	memcpy(q + n + SOA_RR_LEN, SOA_RR, SOA_RR_LEN);
+	memcpy(q + n + 2 * SOA_RR_LEN, OPT_RR, OPT_RR_LEN);
+	assert_error_with_opt(f, ask_wire(f, q, n + 2 * SOA_RR_LEN + OPT_RR_LEN, 0, NULL),
+	    LDNS_RCODE_NOTIMPL);
+	/* Records in the answer section. */
+	n = raw_query(q, 0, 1, 1, 0, 1, SEED_WIRE, DNS_TYPE_A);
+	memcpy(q + n, SOA_RR, SOA_RR_LEN);
+	memcpy(q + n + SOA_RR_LEN, OPT_RR, OPT_RR_LEN);
+	assert_error_with_opt(f, ask_wire(f, q, n + SOA_RR_LEN + OPT_RR_LEN, 0, NULL),
+	    LDNS_RCODE_FORMERR);
+	assert_string_equal(f->res.why, "records in answer or authority");
+	/* Two questions. */
+	n = raw_query(q, 0, 2, 0, 0, 1, SEED_WIRE, DNS_TYPE_A);
+	memcpy(q + n, q + 12, 18);
+	memcpy(q + n + 18, OPT_RR, OPT_RR_LEN);
+	assert_error_with_opt(f, ask_wire(f, q, n + 18 + OPT_RR_LEN, 0, NULL),
+	    LDNS_RCODE_FORMERR);
+	assert_string_equal(f->res.why, "several questions");
+	/* No question. */
+	n = raw_query(q, 0, 0, 0, 0, 1, "", 0, 0) - 4;
+	memcpy(q + n, OPT_RR, OPT_RR_LEN);
+	assert_error_with_opt(f, ask_wire(f, q, n + OPT_RR_LEN, 0, NULL),
+	    LDNS_RCODE_FORMERR);
+	/* Without OPT, none comes back. */
+	n = raw_query(q, 5 << 11, 1, 0, 0, 0, SEED_WIRE, DNS_TYPE_SOA);
+	{
+		ldns_pkt *r = ask_wire(f, q, n, 0, NULL);
+
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOTIMPL);
+		assert_int_equal(arcount_of(f), 0);
+		ldns_pkt_free(r);
+	}
+	/* Too broken to find the sections (a bad question): no OPT, as
+	 * before. */
+	n = raw_query(q, 0, 1, 0, 0, 1, "\xc0\x0c", 2, DNS_TYPE_A);
+	memcpy(q + n, OPT_RR, OPT_RR_LEN);
+	{
+		ldns_pkt *r = ask_wire(f, q, n + OPT_RR_LEN, 0, NULL);
+
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+		assert_int_equal(arcount_of(f), 0);
+		ldns_pkt_free(r);
+	}
+}
+
+/* A query signed with ldns (hmac-sha256 key KEY), EDNS when EDNS >= 0. */
+static uint8_t *
+signed_query(const char *name, const char *key, int edns, size_t *len)
+{
+	ldns_pkt *p = NULL;
+	uint8_t *w;
+
+	assert_int_equal(ldns_pkt_query_new_frm_str(&p, name, LDNS_RR_TYPE_A,
+	    LDNS_RR_CLASS_IN, LDNS_RD), LDNS_STATUS_OK);
+	ldns_pkt_set_id(p, 0xbeef);
+	if (edns >= 0) {
+		ldns_pkt_set_edns_udp_size(p, (uint16_t)edns);
+		ldns_pkt_set_edns_data(p, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, 0, ""));
+	}
+	assert_int_equal(ldns_pkt_tsig_sign(p, key, "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", 300,
+	    "hmac-sha256.", NULL), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2wire(&w, p, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return w;
+}
+
+static void
+assert_badkey(struct fx *f, ldns_pkt *r, const char *key, uint16_t ar)
+{
+	ldns_rr *t;
+	char *s;
+
+	assert_non_null(r);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOTAUTH);
+	assert_int_equal(f->res.rcode, DNS_RCODE_NOTAUTH);
+	assert_false(ldns_pkt_aa(r));
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	assert_int_equal(arcount_of(f), ar);
+	assert_non_null(t = ldns_pkt_tsig(r));
+	s = owner(t);
+	assert_string_equal(s, key);
+	free(s);
+	assert_int_equal(ldns_rr_get_class(t), LDNS_RR_CLASS_ANY);
+	assert_int_equal(ldns_rr_ttl(t), 0);
+	s = ldns_rdf2str(ldns_rr_rdf(t, 0));
+	assert_string_equal(s, "hmac-sha256.");
+	free(s);
+	assert_int_equal(ldns_rdf2native_int16(ldns_rr_rdf(t, 2)), 300);	/* fudge */
+	/* ldns keeps the MAC with its size: two bytes of zero. */
+	assert_int_equal(ldns_rdf_size(ldns_rr_rdf(t, 3)), 2);
+	assert_int_equal(ldns_rdf2native_int16(ldns_rr_rdf(t, 3)), 0);
+	assert_int_equal(ldns_rdf2native_int16(ldns_rr_rdf(t, 4)), 0xbeef);	/* original ID */
+	assert_int_equal(ldns_rdf2native_int16(ldns_rr_rdf(t, 5)), DNS_TSIG_BADKEY);
+	ldns_pkt_free(r);
+}
+
+/* Issue 15 item 22: a TSIG-signed query was answered, unsigned, as if it
+ * were not signed.  With no keys configured every key is unknown: NOTAUTH
+ * with an unsigned TSIG saying BADKEY (RFC 8945 5.2.2, 5.3.2), byte for
+ * byte as NSD answers it (the seeder also echoes the question). */
+static void
+test_tsig_signed_query_notauth_badkey(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *w, q[600];
+	size_t wl, n;
+	ldns_pkt *r;
+
+	w = signed_query("seed.example.", "testkey.", -1, &wl);
+	assert_badkey(f, ask_wire(f, w, wl, 0, NULL), "testkey.", 1);
+	/* The time signed is copied from the query. */
+	assert_memory_equal(f->out + 12 + 18 + 9 + 10 + 13, w + 12 + 18 + 9 + 10 + 13, 8);
+	free(w);
+	/* With EDNS: OPT, then TSIG last; outside the zone the same. */
+	w = signed_query("seed.example.", "other.key.", 1232, &wl);
+	assert_badkey(f, ask_wire(f, w, wl, DNSA_TCP, NULL), "other.key.", 2);
+	free(w);
+	w = signed_query("example.com.", "k.", 1232, &wl);
+	assert_badkey(f, ask_wire(f, w, wl, 0, NULL), "k.", 2);
+	free(w);
+	/* A rate-limited signed query gets the same (it is small). */
+	w = signed_query("seed.example.", "k.", -1, &wl);
+	assert_badkey(f, ask_wire(f, w, wl, DNSA_SLIP, NULL), "k.", 1);
+
+	/* TSIG not the last record, or two of them: FORMERR. */
+	memcpy(q, w, wl);
+	q[11] = 2;
+	memcpy(q + wl, OPT_RR, OPT_RR_LEN);
+	r = ask_wire(f, q, wl + OPT_RR_LEN, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	assert_string_equal(f->res.why, "TSIG not the last record");
+	ldns_pkt_free(r);
+	memcpy(q + wl, w + 12 + 18, wl - 12 - 18);
+	r = ask_wire(f, q, wl + wl - 12 - 18, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	ldns_pkt_free(r);
+	/* A TSIG whose rdata is cut short: FORMERR. */
+	memcpy(q, w, wl);
+	q[11] = 1;
+	q[12 + 18 + 3 + 9] = (uint8_t)(q[12 + 18 + 3 + 9] - 1);	/* rdlength - 1 */
+	r = ask_wire(f, q, wl - 1, 0, NULL);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_FORMERR);
+	assert_string_equal(f->res.why, "bad TSIG");
+	ldns_pkt_free(r);
+	free(w);
+
+	/* A key name and a question name of 255 bytes each: without EDNS
+	 * the question is left out to make room; the TSIG comes back whole. */
+	{
+		char key[300];
+
+		for (int i = 0; i < 3; i++)
+			memcpy(key + 64 * i, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.", 64);
+		strcpy(key + 192, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.");
+		w = signed_query(key, key, -1, &wl);
+		r = ask_wire(f, w, wl, 0, &n);
+		assert_true(n <= DNS_UDP_PLAIN);
+		assert_int_equal(ldns_pkt_qdcount(r), 0);
+		assert_badkey(f, r, key, 1);
+		free(w);
+	}
+	/* Key and algorithm names of 255 bytes do not fit 512 bytes at all:
+	 * TC, no TSIG, and TCP gets the whole reply. */
+	{
+		static const uint8_t lens[4] = { 61, 63, 63, 63 };
+		uint8_t name[255];
+		size_t k = 0;
+
+		for (int i = 0; i < 4; i++) {
+			name[k++] = lens[i];
+			memset(name + k, 'a', lens[i]);
+			k += lens[i];
+		}
+		name[k++] = 0;
+		assert_int_equal(k, 255);
+		n = raw_query(q, 0, 1, 0, 0, 1, SEED_WIRE, DNS_TYPE_A);
+		memcpy(q + n, name, 255);
+		n += 255;
+		memcpy(q + n, "\0\xfa\0\xff\0\0\0\0\x01\x0f", 10);	/* rdlength 271 */
+		n += 10;
+		memcpy(q + n, name, 255);
+		n += 255;
+		memcpy(q + n, "\0\0\x6b\x0f\xc0\x34\x01\x2c\0\0\xbe\xef\0\0\0\0", 16);
+		n += 16;
+		r = ask_wire(f, q, n, 0, &wl);
+		assert_non_null(r);
+		assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOTAUTH);
+		assert_true(ldns_pkt_tc(r));
+		assert_null(ldns_pkt_tsig(r));
+		ldns_pkt_free(r);
+		r = ask_wire(f, q, n, DNSA_TCP, &wl);
+		assert_false(ldns_pkt_tc(r));
+		assert_int_equal(ldns_pkt_qdcount(r), 1);
+		assert_non_null(ldns_pkt_tsig(r));
+		assert_true(wl > DNS_UDP_PLAIN);
+		ldns_pkt_free(r);
+	}
+}
+
 static void
 test_zone_config(void **state)
 {
@@ -734,6 +1063,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diversity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ixfr_rfc1995_form_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notimp_and_formerr_to_edns_query_carry_opt,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tsig_signed_query_notauth_badkey, setup,
+		    teardown),
 		cmocka_unit_test(test_zone_config),
 		cmocka_unit_test_setup_teardown(test_small_buffer, setup, teardown),
 	};

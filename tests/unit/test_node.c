@@ -214,7 +214,8 @@ check_rpc_methods(struct run *r, struct event_base *base)
 	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "connections_in")) == 1);
 	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "connectivityhealth")) ==
 	    json_integer_value(json_object_get(v, "networkhealth")));
-	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "height")) == 3);
+	/* The peer claimed 3; our own height is our chain's, not its word. */
+	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "height")) == 0);
 	json_decref(v);
 	v = call(r, base, "getnetworkstats", NULL, &err);
 	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "ActiveNodes")) == 1);
