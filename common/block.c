@@ -258,34 +258,65 @@ hash_cmp(const void *a, const void *b)
 	return memcmp(a, b, 32);
 }
 
-enum block_err
-block_check(const struct block *b, const struct chainparams *p)
+/* The checks before any transaction is hashed. */
+static enum block_err
+block_check_cheap(const struct block *b, const struct chainparams *p)
 {
 	enum block_err err;
-	uint8_t (*ids)[32], root[32];
-	bool mutated;
 
 	if ((err = block_check_header(&b->header, p)) != BLOCK_OK)
 		return err;
 	if (b->tx_count == 0)
 		return BLOCK_ERR_NO_TX;
-	if ((err = block_check_sizes(b)) != BLOCK_OK)
+	return block_check_sizes(b);
+}
+
+static enum block_err
+block_check_ids(const struct block *b, const uint8_t (*txids)[32])
+{
+	enum block_err err = BLOCK_OK;
+	uint8_t (*sorted)[32], root[32];
+	bool mutated;
+
+	merkle_root(txids, b->tx_count, root, &mutated);
+	if (memcmp(root, b->header.merkle_root, 32) != 0)
+		return BLOCK_ERR_BAD_MERKLE;
+	if (mutated)
+		return BLOCK_ERR_MUTATED;
+	/* Sorted, equal txids are neighbours. */
+	sorted = xreallocarray(NULL, b->tx_count, sizeof(*sorted));
+	memcpy(sorted, txids, b->tx_count * sizeof(*sorted));
+	qsort(sorted, b->tx_count, sizeof(*sorted), hash_cmp);
+	for (size_t i = 1; i < b->tx_count && err == BLOCK_OK; i++)
+		if (memcmp(sorted[i - 1], sorted[i], 32) == 0)
+			err = BLOCK_ERR_DUPLICATE_TX;
+	free(sorted);
+	return err;
+}
+
+enum block_err
+block_check(const struct block *b, const struct chainparams *p)
+{
+	enum block_err err;
+	uint8_t (*ids)[32];
+
+	if ((err = block_check_cheap(b, p)) != BLOCK_OK)
 		return err;
 	ids = block_txids(b);
-	merkle_root((const uint8_t (*)[32])ids, b->tx_count, root, &mutated);
-	if (memcmp(root, b->header.merkle_root, 32) != 0)
-		err = BLOCK_ERR_BAD_MERKLE;
-	else if (mutated)
-		err = BLOCK_ERR_MUTATED;
-	else {
-		/* Sorted, equal txids are neighbours. */
-		qsort(ids, b->tx_count, sizeof(*ids), hash_cmp);
-		for (size_t i = 1; i < b->tx_count && err == BLOCK_OK; i++)
-			if (memcmp(ids[i - 1], ids[i], 32) == 0)
-				err = BLOCK_ERR_DUPLICATE_TX;
-	}
+	err = block_check_ids(b, (const uint8_t (*)[32])ids);
 	free(ids);
 	return err;
+}
+
+enum block_err
+block_check_txids(const struct block *b, const struct chainparams *p,
+    const uint8_t (*txids)[32])
+{
+	enum block_err err;
+
+	if ((err = block_check_cheap(b, p)) != BLOCK_OK)
+		return err;
+	return block_check_ids(b, txids);
 }
 
 void

@@ -316,6 +316,14 @@ static const struct config_key config_keys[] = {
 	  .help = "Seconds a TCP client has to send a whole query, or to read "
 	    "its replies (shorter when over half of seeder.tcp_clients are "
 	    "open)." },
+	{ KEY_PATH("seeder.dnssec_keys", seeder.dnssec_keys),
+	  .dflt_doc = "unset: answers are not signed",
+	  .help = "Directory with the zone's DNSSEC keys (agentseeder keygen "
+	    "makes them); answers to queries with the DO bit are then signed." },
+	{ KEY_INT("seeder.dnssec_pool", seeder.dnssec_pool, 1, 1024),
+	  .dflt = "64",
+	  .help = "Signed answer sets per name and type, made at every reload; "
+	    "a query with the DO bit gets one of them at random." },
 
 	{ KEY_LIST("console.nodes", console.nodes, NULL,
 	    "node ([name=NAME] rpc=ADDR:PORT [cookie=FILE], or [name=NAME] "

@@ -119,6 +119,8 @@ struct config {
 		int			 tcp_clients_per_source;
 		int			 tcp_timeout;	/* s, idle */
 		int			 tcp_query_timeout;	/* s, one query */
+		char			*dnssec_keys;	/* key directory; NULL: unsigned */
+		int			 dnssec_pool;	/* signed answer sets per name and type */
 	} seeder;
 
 	/* agentconsole(1).  Nodes are items for config_node_parse. */

@@ -28,15 +28,23 @@ struct conn {
 	void			*arg;
 	struct conn_stats	 stats;
 	uint32_t		 max_payload;
+	unsigned		 frame_flags;
 	struct event		*reap;
+	struct event		*more;		/* the read callback, again, next turn */
 	bool			 closing;
 	bool			 ended;	/* ended() already delivered */
 };
 
 /* How long a flushing close may wait for the peer to take our data. */
 #define CONN_FLUSH_MS 2000
+/* Bytes of frames handled per read callback before the loop gets a turn:
+ * answers queued meanwhile (a getdata for the next blocks) go out before
+ * the rest of a large backlog is worked through, and one busy peer cannot
+ * hold up the others. */
+#define CONN_READ_BUDGET (256 * 1024)
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_more_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 
@@ -49,6 +57,7 @@ conn_reap_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	bufferevent_free(c->bev);
 	event_free(c->reap);
+	event_free(c->more);
 	free(c);
 }
 
@@ -84,6 +93,7 @@ conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr 
 	c->cb = cb;
 	c->arg = arg;
 	c->reap = evtimer_new(base, conn_reap_cb, c);
+	c->more = event_new(base, -1, 0, conn_more_cb, c);
 	conn_set_max_payload(c, MSG_MAX_PAYLOAD);
 	bufferevent_setwatermark(bev, EV_WRITE, CONN_DRAIN_LOW, 0);
 	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
@@ -178,12 +188,21 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct frame_result res;
 	struct msg m;
+	size_t budget = CONN_READ_BUDGET;
 
 	while (!c->closing && !c->ended) {
-		enum frame_status st = frame_read_max(in, c->magic, c->max_payload, &m, &res);
+		enum frame_status st;
 
+		if (budget == 0) {
+			/* More may wait in IN: come back after the loop's turn. */
+			event_active(c->more, EV_TIMEOUT, 0);
+			break;
+		}
+		st = frame_read_opts(in, c->magic, c->max_payload, c->frame_flags, &m, &res);
 		if (st == FRAME_NEED_MORE)
 			break;
+		budget -= FRAME_HEADER_LEN + (size_t)res.hdr.length > budget ? budget :
+		    FRAME_HEADER_LEN + (size_t)res.hdr.length;
 		if (st == FRAME_ERROR && (c->cb->bad_frame == NULL ||
 		    res.err == MSG_ERR_BAD_MAGIC || res.err == MSG_ERR_OVERSIZED)) {
 			conn_end(c, CONN_END_PROTOCOL, res.err);
@@ -201,9 +220,24 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 			continue;
 		}
 		c->stats.msgs_recv[m.type]++;
+		if (res.checksum_deferred) {
+			m.checksum_deferred = true;
+			memcpy(m.checksum, res.hdr.checksum, 4);
+		}
 		c->cb->message(c, &m, c->arg);
 		msg_free(&m);
 	}
+}
+
+static void
+conn_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->closing && !c->ended)
+		conn_read_cb(c->bev, c);
 }
 
 static void
@@ -299,6 +333,12 @@ conn_set_max_payload(struct conn *c, uint32_t max)
 	c->max_payload = max < MSG_MAX_PAYLOAD ? max : MSG_MAX_PAYLOAD;
 	/* Never buffer more than one maximal frame from a peer. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_HEADER_LEN + c->max_payload);
+}
+
+void
+conn_defer_block_checksum(struct conn *c)
+{
+	c->frame_flags |= FRAME_DEFER_BLOCK_CHECKSUM;
 }
 
 void

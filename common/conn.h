@@ -92,6 +92,10 @@ void conn_close(struct conn *c, bool flush);
  * small limit, so that a half-sent frame cannot pin megabytes. */
 void conn_set_max_payload(struct conn *c, uint32_t max);
 
+/* Deliver block messages without comparing their frame checksum (see
+ * FRAME_DEFER_BLOCK_CHECKSUM): msg.checksum_deferred tells the owner. */
+void conn_defer_block_checksum(struct conn *c);
+
 /* Change the argument passed to C's callbacks (an owner created after the
  * connection, as a peer is). */
 void conn_set_arg(struct conn *c, void *arg);

@@ -57,7 +57,7 @@ frame_encode_raw(struct wbuf *out, const uint8_t magic[4], uint8_t type,
 
 static enum frame_status
 frame_parse_max(const uint8_t *buf, size_t len, const uint8_t magic[4], uint32_t max_payload,
-    struct msg *out, struct frame_result *res, size_t *consumed)
+    unsigned flags, struct msg *out, struct frame_result *res, size_t *consumed)
 {
 	struct rbuf r;
 	struct frame_header *h = &res->hdr;
@@ -90,10 +90,14 @@ frame_parse_max(const uint8_t *buf, size_t len, const uint8_t magic[4], uint32_t
 
 	/* From here on the frame is consumed whatever its fate. */
 	*consumed = FRAME_HEADER_LEN + h->length;
-	hash_checksum(payload, h->length, sum);
-	if (memcmp(sum, h->checksum, 4) != 0) {
-		res->err = MSG_ERR_BAD_CHECKSUM;
-		return FRAME_ERROR;
+	if ((flags & FRAME_DEFER_BLOCK_CHECKSUM) && h->type == MSG_BLOCK) {
+		res->checksum_deferred = true;
+	} else {
+		hash_checksum(payload, h->length, sum);
+		if (memcmp(sum, h->checksum, 4) != 0) {
+			res->err = MSG_ERR_BAD_CHECKSUM;
+			return FRAME_ERROR;
+		}
 	}
 	if (h->type >= MSG_TYPE_COUNT) {
 		res->err = MSG_ERR_UNKNOWN_TYPE;
@@ -108,7 +112,7 @@ enum frame_status
 frame_parse(const uint8_t *buf, size_t len, const uint8_t magic[4],
     struct msg *out, struct frame_result *res, size_t *consumed)
 {
-	return frame_parse_max(buf, len, magic, MSG_MAX_PAYLOAD, out, res, consumed);
+	return frame_parse_max(buf, len, magic, MSG_MAX_PAYLOAD, 0, out, res, consumed);
 }
 
 enum frame_status
@@ -122,6 +126,22 @@ enum frame_status
 frame_read_max(struct evbuffer *in, const uint8_t magic[4], uint32_t max_payload,
     struct msg *out, struct frame_result *res)
 {
+	return frame_read_opts(in, magic, max_payload, 0, out, res);
+}
+
+bool
+frame_checksum_ok(const void *payload, size_t len, const uint8_t checksum[4])
+{
+	uint8_t sum[4];
+
+	hash_checksum(payload, len, sum);
+	return memcmp(sum, checksum, 4) == 0;
+}
+
+enum frame_status
+frame_read_opts(struct evbuffer *in, const uint8_t magic[4], uint32_t max_payload,
+    unsigned flags, struct msg *out, struct frame_result *res)
+{
 	uint8_t hdr[FRAME_HEADER_LEN];
 	size_t avail = evbuffer_get_length(in), need, used;
 	enum frame_status st;
@@ -132,8 +152,8 @@ frame_read_max(struct evbuffer *in, const uint8_t magic[4], uint32_t max_payload
 	 * allocation the size limit exists to prevent. */
 	if (avail < sizeof(hdr) ||
 	    evbuffer_copyout(in, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
-		return frame_parse_max(hdr, 0, magic, max_payload, out, res, &used);
-	st = frame_parse_max(hdr, sizeof(hdr), magic, max_payload, out, res, &used);
+		return frame_parse_max(hdr, 0, magic, max_payload, flags, out, res, &used);
+	st = frame_parse_max(hdr, sizeof(hdr), magic, max_payload, flags, out, res, &used);
 	if (st == FRAME_NEED_MORE) {
 		need = FRAME_HEADER_LEN + (size_t)res->hdr.length;
 		if (avail < need)
@@ -142,7 +162,7 @@ frame_read_max(struct evbuffer *in, const uint8_t magic[4], uint32_t max_payload
 		 * here when out of memory, which we treat like xmalloc does. */
 		if ((p = evbuffer_pullup(in, (ev_ssize_t)need)) == NULL)
 			abort();
-		st = frame_parse_max(p, need, magic, max_payload, out, res, &used);
+		st = frame_parse_max(p, need, magic, max_payload, flags, out, res, &used);
 	}
 	if (used > 0)
 		evbuffer_drain(in, used);

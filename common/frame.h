@@ -2,6 +2,7 @@
 #ifndef AGENTCHAIN_FRAME_H
 #define AGENTCHAIN_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +31,19 @@ enum frame_status {
 struct frame_result {
 	struct frame_header	hdr;	/* valid whenever the header was read */
 	enum msg_err		err;
+	/* A block frame read with FRAME_DEFER_BLOCK_CHECKSUM: its checksum
+	 * was not compared (hdr.checksum has it; see frame_read_opts). */
+	bool			checksum_deferred;
 };
+
+/* frame_read_opts flags. */
+/* Skip the checksum of block frames: a block's proof of work and merkle
+ * root already prove its bytes, so hashing them once more only to
+ * compare four bytes would double the cost of a sync.  The owner checks
+ * the checksum (frame_checksum_ok) only when the block fails its own
+ * checks, to tell a corrupted frame from an invalid block.  A corruption
+ * can never make an invalid block pass: it would have to keep both. */
+#define FRAME_DEFER_BLOCK_CHECKSUM	0x1
 
 /* Append M as a complete frame (header and payload) for the network with
  * MAGIC to OUT. */
@@ -74,5 +87,11 @@ enum frame_status frame_read(struct evbuffer *in, const uint8_t magic[4],
  * more than MAX_PAYLOAD (<= MSG_MAX_PAYLOAD) bytes. */
 enum frame_status frame_read_max(struct evbuffer *in, const uint8_t magic[4],
     uint32_t max_payload, struct msg *out, struct frame_result *res);
+/* As frame_read_max, with FLAGS (FRAME_DEFER_BLOCK_CHECKSUM). */
+enum frame_status frame_read_opts(struct evbuffer *in, const uint8_t magic[4],
+    uint32_t max_payload, unsigned flags, struct msg *out, struct frame_result *res);
+
+/* Does CHECKSUM belong to the LEN bytes of PAYLOAD? */
+bool frame_checksum_ok(const void *payload, size_t len, const uint8_t checksum[4]);
 
 #endif

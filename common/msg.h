@@ -122,6 +122,10 @@ struct msg_locator {
  * msg_free(). */
 struct msg {
 	enum msg_type	type;
+	/* Set by the frame reader when the frame's checksum was not compared
+	 * (FRAME_DEFER_BLOCK_CHECKSUM); CHECKSUM is the frame's. */
+	bool		checksum_deferred;
+	uint8_t		checksum[4];
 	union {
 		struct msg_version	version;
 		struct {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Wire constants (RFC 1035, 3596, 6891, 8482). */
+/* Wire constants (RFC 1035, 3596, 4034, 6891, 8482). */
 #define DNS_HEADER_LEN		12
 #define DNS_MAX_NAME		255	/* wire length of a name, root byte included */
 #define DNS_MAX_LABELS		127
@@ -27,6 +27,10 @@
 #define DNS_TYPE_HINFO		13
 #define DNS_TYPE_AAAA		28
 #define DNS_TYPE_OPT		41
+#define DNS_TYPE_DS		43
+#define DNS_TYPE_RRSIG		46
+#define DNS_TYPE_NSEC		47
+#define DNS_TYPE_DNSKEY		48
 #define DNS_TYPE_TSIG		250
 #define DNS_TYPE_IXFR		251
 #define DNS_TYPE_AXFR		252

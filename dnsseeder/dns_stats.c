@@ -47,6 +47,8 @@ dns_stats_record(struct dns_stats *s, const struct dnsa_result *r, int tcp)
 		s->answers += r->answers;
 	if (r->truncated)
 		s->truncated++;
+	if (r->dnssec)
+		s->dnssec++;
 }
 
 char *
@@ -60,7 +62,8 @@ dns_stats_format(const struct dns_stats *s, size_t v4, size_t v6,
 	    " | noerror=%" PRIu64 " nodata=%" PRIu64 " nxdomain=%" PRIu64
 	    " refused=%" PRIu64 " formerr=%" PRIu64 " notimp=%" PRIu64
 	    " badvers=%" PRIu64 " notauth=%" PRIu64
-	    " | addresses=%" PRIu64 " truncated=%" PRIu64 " dropped=%" PRIu64
+	    " | addresses=%" PRIu64 " truncated=%" PRIu64 " signed=%" PRIu64
+	    " dropped=%" PRIu64
 	    " ratelimited=%" PRIu64 " slipped=%" PRIu64 " senderr=%" PRIu64
 	    " | tcp accepted=%" PRIu64 " refused=%" PRIu64 " timeouts=%" PRIu64
 	    " evicted=%" PRIu64 " full=%" PRIu64 " accepterr=%" PRIu64
@@ -73,7 +76,7 @@ dns_stats_format(const struct dns_stats *s, size_t v4, size_t v6,
 	    s->rcode[DNS_STATS_NXDOMAIN], s->rcode[DNS_STATS_REFUSED],
 	    s->rcode[DNS_STATS_FORMERR], s->rcode[DNS_STATS_NOTIMP],
 	    s->rcode[DNS_STATS_BADVERS], s->rcode[DNS_STATS_NOTAUTH],
-	    s->answers, s->truncated, s->dropped, s->ratelimited, s->slipped,
+	    s->answers, s->truncated, s->dnssec, s->dropped, s->ratelimited, s->slipped,
 	    s->send_errors, s->tcp_accepted, s->tcp_refused, s->tcp_timeouts,
 	    s->tcp_evicted, s->tcp_full, s->tcp_accept_errors,
 	    v4, v6, age, s->reloads, s->reload_failures);

@@ -37,6 +37,7 @@ struct dns_stats {
 	uint64_t	rcode[DNS_STATS_NRCODES];
 	uint64_t	answers;	/* address records handed out */
 	uint64_t	truncated;	/* replies with TC */
+	uint64_t	dnssec;		/* replies with RRSIGs */
 	uint64_t	dropped;	/* not answered: QR=1, shorter than a header */
 	uint64_t	ratelimited;	/* over the per-source limit, dropped */
 	uint64_t	slipped;	/* over the limit, answered TC=1 */

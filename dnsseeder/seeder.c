@@ -7,23 +7,36 @@
  * reload runs on a short-lived common/worker thread that builds a
  * complete new good set off the loop; when it is done the loop takes the
  * set and swaps it in between two queries.  The thread touches nothing
- * but its own struct reload_job. */
+ * but its own struct reload_job.
+ *
+ * A signed zone is signed on the same thread, right after the read: the
+ * keys are read again (so a ZSK rollover needs no restart), K random
+ * samples per name and family are drawn from the new set and signed, and
+ * the loop swaps set and signatures in together.  When the database
+ * cannot be read, the previous samples are signed again, so signatures
+ * never age past a reload.  The seeder's keys are lent to each job in
+ * turn; the signatures being served are shared with the next job (which
+ * only reads them) through a reference count. */
 #include "seeder.h"
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "dns_answer.h"
+#include "dns_keys.h"
 #include "dns_server.h"
+#include "dns_sign.h"
 #include "dns_stats.h"
 #include "goodset.h"
 #include "log.h"
 #include "msg.h"
 #include "privdrop.h"
 #include "proc.h"
+#include "strutil.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -47,6 +60,20 @@ struct reload_job {
 	int64_t			 when;		/* wall clock, seconds */
 	struct goodset		*set;		/* NULL: failed, see ERR */
 	char			 err[512];
+	/* The serial: the old one, or a new one when the set changed. */
+	bool			 has_old;
+	uint64_t		 old_digest;
+	uint32_t		 old_serial, serial;
+	/* Signing (KEYDIR set): the keys are the seeder's, lent; PREV is a
+	 * reference to the signatures being served. */
+	char			*keydir, *host;
+	struct dnsk_set		*keys;
+	struct dnsa_zone	 zone;
+	struct dnss		*prev;
+	unsigned		 pool;
+	struct dnss		*sig;		/* NULL: failed, see SIGERR */
+	bool			 keys_failed;	/* KEYERR says why */
+	char			 keywarn[256], keyerr[512], sigerr[512];
 };
 
 struct seeder {
@@ -58,6 +85,9 @@ struct seeder {
 	struct dns_stats	 stats;
 
 	struct goodset		*gs;		/* being served; NULL = none yet */
+	struct dnss		*sig;		/* being served; NULL = unsigned */
+	struct dnsk_set		*keys;		/* NULL while lent to a reload */
+	bool			 keywarned;
 	int64_t			 gs_time;	/* when it was read */
 	bool			 db_failing;	/* last read failed (log once) */
 
@@ -92,19 +122,24 @@ log_stats(struct seeder *s)
 	log_info("stats", "%s", line);
 }
 
-/* Install SET (read at WHEN) as the one served.  The SOA serial is the
- * time of the read that last changed the set, and only moves forward. */
-static void
-install(struct seeder *s, struct goodset *set, int64_t when)
+/* The serial after a read at WHEN: the old one when the set did not
+ * change, else the time of the read, moving forward only. */
+static uint32_t
+next_serial(bool changed, uint32_t old, int64_t when)
 {
-	bool same = s->gs != NULL && goodset_digest(s->gs) == goodset_digest(set);
-	uint32_t serial = (uint32_t)when;
+	if (!changed)
+		return old;
+	return (uint32_t)when > old ? (uint32_t)when : old + 1;
+}
 
-	if (!same) {
-		if (serial <= s->zone.serial)
-			serial = s->zone.serial + 1;
-		dnsa_zone_set_serial(&s->zone, serial);
-	}
+/* Install SET (read at WHEN) as the one served, with SERIAL (the time of
+ * the read that last changed the set). */
+static void
+install(struct seeder *s, struct goodset *set, int64_t when, uint32_t serial)
+{
+	bool same = serial == s->zone.serial;
+
+	dnsa_zone_set_serial(&s->zone, serial);
 	goodset_free(s->gs);
 	s->gs = set;
 	s->gs_time = when;
@@ -121,6 +156,33 @@ install(struct seeder *s, struct goodset *set, int64_t when)
 		    s->zone.serial);
 }
 
+/* Serve the signatures SIG (the job's reference becomes the seeder's). */
+static void
+install_signed(struct seeder *s, struct dnss *sig)
+{
+	struct dnss_info now, was;
+	char until[32];
+	time_t t;
+	struct tm tm;
+
+	dnss_get_info(sig, &now);
+	if (s->sig != NULL)
+		dnss_get_info(s->sig, &was);
+	t = (time_t)now.expiration;
+	gmtime_r(&t, &tm);
+	strftime(until, sizeof(until), "%Y-%m-%d %H:%M UTC", &tm);
+	if (s->sig == NULL || was.zsk_tag != now.zsk_tag || was.dnskeys != now.dnskeys)
+		log_info("dnssec", "signing with ZSK %u, %zu DNSKEY records, %zu answer sets "
+		    "for %zu names (%zu signatures), valid until %s", now.zsk_tag, now.dnskeys,
+		    now.sets, now.names, now.signatures, until);
+	else
+		log_debug("dnssec", "signed %zu answer sets (%zu signatures), valid until %s",
+		    now.sets, now.signatures, until);
+	dnss_unref(s->sig);
+	s->sig = sig;
+	dnsa_zone_set_signed(&s->zone, sig);
+}
+
 static void
 load_failed(struct seeder *s, const char *err)
 {
@@ -134,17 +196,46 @@ load_failed(struct seeder *s, const char *err)
 	s->db_failing = true;
 }
 
+/* The signing half of a finished job: the keys come back, the
+ * signatures go in. */
+static void
+take_signed(struct seeder *s, struct reload_job *job)
+{
+	dnsk_free(s->keys);
+	s->keys = job->keys;
+	job->keys = NULL;
+	if (job->keywarn[0] != '\0' && !s->keywarned) {
+		log_warn("dnssec", "%s", job->keywarn);
+		s->keywarned = true;
+	}
+	if (job->keys_failed && s->keys != NULL)
+		log_warn("dnssec", "%s; signing with the keys read before", job->keyerr);
+	if (job->sig == NULL) {
+		if (s->sig != NULL)
+			log_error("dnssec", "%s; answers keep the signatures made before",
+			    job->sigerr);
+		else
+			log_error("dnssec", "%s", job->sigerr);
+		return;
+	}
+	install_signed(s, job->sig);
+	job->sig = NULL;
+}
+
 /* Take the result of a finished read: install it or keep the old set. */
 static void
 take_result(struct seeder *s, struct reload_job *job)
 {
+	if (job->keydir != NULL)
+		take_signed(s, job);
 	if (job->set == NULL) {
 		load_failed(s, job->err);
+		/* The serial only moves with a new set. */
 		return;
 	}
 	if (job->err[0] != '\0')
 		log_warn("goodset", "%s", job->err);
-	install(s, job->set, job->when);
+	install(s, job->set, job->when, job->serial);
 	job->set = NULL;
 }
 
@@ -152,19 +243,57 @@ static void
 reload_job_free(struct reload_job *job)
 {
 	goodset_free(job->set);
+	dnsk_free(job->keys);
+	dnss_unref(job->prev);
+	dnss_unref(job->sig);
+	free(job->keydir);
+	free(job->host);
 	free(job->db);
 	free(job);
+}
+
+/* Sign the zone for the set just read (or the previous samples when the
+ * read failed).  On the thread, or at start-up on the loop. */
+static void
+sign_job(struct reload_job *job)
+{
+	struct dnsk_set *fresh;
+	struct dnss_zone in;
+
+	fresh = dnsk_load(job->keydir, job->host, job->keywarn, sizeof(job->keywarn),
+	    job->keyerr, sizeof(job->keyerr));
+	if (fresh != NULL) {
+		dnsk_free(job->keys);
+		job->keys = fresh;
+	} else
+		job->keys_failed = true;
+	if (job->keys == NULL) {
+		str_errf(job->sigerr, sizeof(job->sigerr), "%s", job->keyerr);
+		return;
+	}
+	dnsa_zone_set_serial(&job->zone, job->serial);
+	dnsa_zone_sign_input(&job->zone, &in);
+	job->sig = dnss_build(&in, job->keys, job->set, job->prev, job->pool, job->when,
+	    job->sigerr, sizeof(job->sigerr));
+}
+
+static void
+run_job(struct reload_job *job)
+{
+	job->set = goodset_load(job->db, job->params, job->when, job->err,
+	    sizeof(job->err));
+	job->serial = next_serial(job->set != NULL && (!job->has_old ||
+	    goodset_digest(job->set) != job->old_digest), job->old_serial, job->when);
+	if (job->keydir != NULL)
+		sign_job(job);
 }
 
 /* On the thread. */
 static void
 reload_work(struct worker *w, void *arg)
 {
-	struct reload_job *job = arg;
-
 	(void)w;
-	job->set = goodset_load(job->db, job->params, job->when, job->err,
-	    sizeof(job->err));
+	run_job(arg);
 }
 
 /* On the loop: the read returned and the thread is joined. */
@@ -194,6 +323,31 @@ static const struct worker_cb reload_cb = {
 	.abandon = reload_abandon,
 };
 
+/* A read of the database as things stand; the seeder's keys go with it. */
+static struct reload_job *
+make_job(struct seeder *s)
+{
+	struct reload_job *job = xcalloc(1, sizeof(*job));
+
+	job->s = s;
+	job->db = xstrdup(s->cfg->db);
+	job->params = s->cfg->params;
+	job->when = clock_wall();
+	job->has_old = s->gs != NULL;
+	job->old_digest = s->gs != NULL ? goodset_digest(s->gs) : 0;
+	job->old_serial = s->zone.serial;
+	if (s->cfg->dnssec_keys != NULL) {
+		job->keydir = xstrdup(s->cfg->dnssec_keys);
+		job->host = xstrdup(s->cfg->host);
+		job->keys = s->keys;
+		s->keys = NULL;
+		job->zone = s->zone;
+		job->prev = s->sig != NULL ? dnss_ref(s->sig) : NULL;
+		job->pool = s->cfg->dnssec_pool;
+	}
+	return job;
+}
+
 static void
 start_reload(struct seeder *s)
 {
@@ -201,13 +355,11 @@ start_reload(struct seeder *s)
 
 	if (s->loader != NULL)
 		return;		/* the last one is still reading */
-	job = xcalloc(1, sizeof(*job));
-	job->s = s;
-	job->db = xstrdup(s->cfg->db);
-	job->params = s->cfg->params;
-	job->when = clock_wall();
+	job = make_job(s);
 	if ((s->loader = worker_start(proc_base(s->proc), "goodset", &reload_cb, job)) == NULL) {
 		s->stats.reload_failures++;
+		s->keys = job->keys;	/* back to the seeder */
+		job->keys = NULL;
 		reload_job_free(job);
 		return;
 	}
@@ -277,6 +429,9 @@ teardown(struct seeder *s)
 		s->job = NULL;
 	}
 	dns_server_free(s->srv);
+	dnsa_zone_set_signed(&s->zone, NULL);
+	dnss_unref(s->sig);
+	dnsk_free(s->keys);
 	goodset_free(s->gs);
 	proc_free(s->proc);
 }
@@ -287,7 +442,7 @@ seeder_run(const struct seeder_config *cfg)
 	struct dns_server_config sc;
 	struct dnsa_config zc;
 	struct seeder s;
-	struct reload_job first;
+	struct reload_job *first;
 	char err[512];
 	int rc = SEEDER_EXIT_STARTUP;
 
@@ -341,14 +496,17 @@ seeder_run(const struct seeder_config *cfg)
 	/* The first read happens before serving, so the zone starts full
 	 * when the database is there; it never blocks queries because none
 	 * are read yet (they wait in the socket buffers). */
-	memset(&first, 0, sizeof(first));
-	first.when = clock_wall();
-	first.set = goodset_load(cfg->db, cfg->params, first.when, first.err,
-	    sizeof(first.err));
-	take_result(&s, &first);
+	first = make_job(&s);
+	run_job(first);
+	take_result(&s, first);
+	reload_job_free(first);
+	if (cfg->dnssec_keys != NULL && s.sig == NULL) {
+		log_error("seeder", "cannot sign the zone with the keys in %s", cfg->dnssec_keys);
+		goto out;
+	}
 	log_info("seeder", "serving %s (network %s, ttl %u, %u A / %u AAAA per answer, "
-	    "reload every %u s)", cfg->host, cfg->params->name, cfg->ttl, cfg->max_a,
-	    cfg->max_aaaa, cfg->reload);
+	    "reload every %u s%s)", cfg->host, cfg->params->name, cfg->ttl, cfg->max_a,
+	    cfg->max_aaaa, cfg->reload, cfg->dnssec_keys != NULL ? ", signed" : "");
 	if (proc_run(s.proc) == -1)
 		log_error("seeder", "the event loop failed");
 	log_stats(&s);

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "conn.h"
 #include "connman.h"
+#include "frame.h"
 #include "log.h"
 #include "map.h"
 #include "msg.h"
@@ -523,7 +524,12 @@ on_block(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct m
 		break;
 	case CHAIN_INVALID:
 	case CHAIN_BAD_PREV:
-		punish(br, p, r, why, "block");
+		/* Its frame checksum was skipped: a corrupted frame is a bad
+		 * checksum, not an invalid block. */
+		if (m->checksum_deferred && !frame_checksum_ok(b->data, b->len, m->checksum))
+			peerman_misbehaving(br->pm, p, REP_BAD_CHECKSUM, "block frame checksum");
+		else
+			punish(br, p, r, why, "block");
 		break;
 	default:
 		break;

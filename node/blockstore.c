@@ -287,6 +287,16 @@ blockstore_read(struct blockstore *bs, const struct blockstore_entry *e, char *e
 	return buf;
 }
 
+/* After a failed statement: SQLite rolls a transaction back by itself on
+ * some errors (I/O, disk full).  Then the batch is gone, and the next put
+ * must begin another, or every later COMMIT fails with "no transaction". */
+static void
+blockstore_batch_check(struct blockstore *bs)
+{
+	if (bs->in_batch && sqlite3_get_autocommit(bs->db))
+		bs->in_batch = false;
+}
+
 int
 blockstore_put(struct blockstore *bs, const struct blockstore_entry *e, char *err, size_t errlen)
 {
@@ -310,6 +320,7 @@ blockstore_put(struct blockstore *bs, const struct blockstore_entry *e, char *er
 	sqlite3_reset(bs->put);
 	if (rc != SQLITE_DONE) {
 		blockstore_sqlerr(bs, "writing the index", err, errlen);
+		blockstore_batch_check(bs);
 		return -1;
 	}
 	return 0;
@@ -320,8 +331,10 @@ blockstore_commit(struct blockstore *bs, char *err, size_t errlen)
 {
 	if (!bs->in_batch)
 		return 0;
-	if (blockstore_exec(bs, "COMMIT", err, errlen) == -1)
+	if (blockstore_exec(bs, "COMMIT", err, errlen) == -1) {
+		blockstore_batch_check(bs);
 		return -1;
+	}
 	bs->in_batch = false;
 	return 0;
 }
@@ -367,7 +380,7 @@ blockstore_load(struct blockstore *bs, int (*fn)(void *arg, const struct blockst
 	uint64_t sized = 0;
 
 	if (sqlite3_prepare_v2(bs->db, "SELECT hash, height, header, status, file, offset, len, "
-	    "first_seen FROM blocks ORDER BY height", -1, &st, NULL) != SQLITE_OK) {
+	    "first_seen FROM blocks ORDER BY height, first_seen", -1, &st, NULL) != SQLITE_OK) {
 		blockstore_sqlerr(bs, "reading the index", err, errlen);
 		return -1;
 	}

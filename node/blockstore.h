@@ -62,9 +62,11 @@ int blockstore_commit(struct blockstore *bs, char *err, size_t errlen);
  * survive a power loss. */
 int blockstore_sync(struct blockstore *bs, char *err, size_t errlen);
 
-/* Every row, lowest height first; a row whose bytes lie past the end of
- * their file (lost in a crash of another kind) comes back with file -1.
- * FN returns non-zero to stop (that value is returned). */
+/* Every row, lowest height first and, within a height, in the order the
+ * headers arrived (first_seen_ms: the chain breaks ties of work by it); a
+ * row whose bytes lie past the end of their file (lost in a crash of
+ * another kind) comes back with file -1.  FN returns non-zero to stop
+ * (that value is returned). */
 int blockstore_load(struct blockstore *bs, int (*fn)(void *arg, const struct blockstore_entry *e),
     void *arg, char *err, size_t errlen);
 

@@ -85,6 +85,47 @@ chain_better(const struct chain_entry *a, const struct chain_entry *b)
 	return c > 0 || (c == 0 && a->seq < b->seq);
 }
 
+/* Skip lists over the ancestry (Bitcoin Core's pskip): each entry points
+ * at one ancestor whose height has its lowest set bits cleared, so any
+ * ancestor is O(log n) steps away on every branch. */
+static int32_t
+clear_lowest_one(int32_t n)
+{
+	return n & (n - 1);
+}
+
+static int32_t
+skip_height(int32_t height)
+{
+	if (height < 2)
+		return 0;
+	return (height & 1) ? clear_lowest_one(clear_lowest_one(height - 1)) + 1 :
+	    clear_lowest_one(height);
+}
+
+static struct chain_entry *
+entry_ancestor(struct chain_entry *e, int32_t height)
+{
+	int32_t walk;
+
+	if (height < 0 || e == NULL || height > e->height)
+		return NULL;
+	walk = e->height;
+	while (walk > height) {
+		int32_t sk = skip_height(walk), skprev = skip_height(walk - 1);
+
+		if (e->skip != NULL && (sk == height || (sk > height &&
+		    !(skprev < sk - 2 && skprev >= height)))) {
+			e = e->skip;
+			walk = sk;
+		} else {
+			e = e->prev;
+			walk--;
+		}
+	}
+	return e;
+}
+
 static struct chain_entry *
 chain_entry_new(struct chain *ch, const struct block_header *h, const uint8_t hash[32],
     struct chain_entry *prev)
@@ -96,6 +137,7 @@ chain_entry_new(struct chain *ch, const struct block_header *h, const uint8_t ha
 	e->header = *h;
 	e->prev = prev;
 	e->height = prev != NULL ? prev->height + 1 : 0;
+	e->skip = prev != NULL ? entry_ancestor(prev, skip_height(e->height)) : NULL;
 	pow_work(h->bits, &w);
 	if (prev != NULL)
 		u256_add(&e->work, &prev->work, &w);
@@ -154,12 +196,10 @@ chain_ancestor(const struct chain *ch, const struct chain_entry *e, int32_t heig
 {
 	if (height < 0 || height > e->height)
 		return NULL;
-	/* Walk back until the branch joins the active chain, then index. */
-	while (e != NULL && e->height > height && !chain_is_active(ch, e))
-		e = e->prev;
-	if (e == NULL || e->height == height)
-		return e;
-	return chain_at(ch, height);
+	/* On the active chain an index does it; elsewhere the skip list. */
+	if (chain_is_active(ch, e))
+		return chain_at(ch, height);
+	return entry_ancestor((struct chain_entry *)e, height);
 }
 
 int64_t
@@ -217,15 +257,38 @@ chain_fork(const struct chain *ch, const struct chain_entry *e)
 	return e;
 }
 
+static void
+chain_unlinked_add(struct chain *ch, struct chain_entry *e)
+{
+	if (ch->nunlinked == ch->capunlinked) {
+		ch->capunlinked = ch->capunlinked ? ch->capunlinked * 2 : 64;
+		ch->unlinked = xreallocarray(ch->unlinked, ch->capunlinked, sizeof(*ch->unlinked));
+	}
+	ch->unlinked[ch->nunlinked++] = e;
+}
+
+static bool chain_descends(const struct chain_entry *x, const struct chain_entry *e);
+
 /* Mark E as lacking its bytes after all (a damaged record): it and what
- * builds on it can no longer be linked. */
+ * builds on it can no longer be linked; what builds on it with its own
+ * bytes waits for E's again, as after a parallel download. */
 static void
 chain_lost_data(struct chain *ch, struct chain_entry *e)
 {
+	size_t pos = 0;
+	void *v;
+
 	e->status &= ~CHAIN_HAVE_DATA;
 	e->file = -1;
 	e->linked = false;
 	chain_persist(ch, e);
+	while (map_next(ch->index, &pos, NULL, NULL, &v)) {
+		struct chain_entry *x = v;
+		if (x->linked && x->height > e->height && chain_descends(x, e)) {
+			x->linked = false;
+			chain_unlinked_add(ch, x);
+		}
+	}
 }
 
 /* Step the active chain to TARGET: disconnect down to the fork, connect
@@ -233,7 +296,8 @@ chain_lost_data(struct chain *ch, struct chain_entry *e)
  * Returns false when a stored block could not be read back (the caller
  * then looks for the best chain again). */
 static bool
-chain_step(struct chain *ch, struct chain_entry *target, const struct block *have)
+chain_step(struct chain *ch, struct chain_entry *target, const struct block *have,
+    const uint8_t (*have_txids)[32])
 {
 	const struct chain_entry *fork = chain_fork(ch, target);
 	struct chain_entry **path;
@@ -249,14 +313,20 @@ chain_step(struct chain *ch, struct chain_entry *target, const struct block *hav
 		struct chain_entry *old = ch->active[ch->nactive - 1];
 		struct block b;
 
+		uint8_t (*ids)[32] = NULL;
+
 		memset(&b, 0, sizeof(b));
 		if (chain_read_block(ch, old, &b, err, sizeof(err)) == -1)
 			log_warn("chain", "disconnecting height %d without its block: %s",
 			    old->height, err);
+		else
+			ids = block_txids(&b);
 		ch->nactive--;
 		for (size_t i = 0; i < ch->nlisteners; i++)
 			if (ch->listeners[i].disconnected != NULL)
-				ch->listeners[i].disconnected(ch->listeners[i].arg, old, &b);
+				ch->listeners[i].disconnected(ch->listeners[i].arg, old, &b,
+				    (const uint8_t (*)[32])ids);
+		free(ids);
 		block_free(&b);
 	}
 	path = xcalloc((size_t)(target->height - fork->height) + 1, sizeof(*path));
@@ -266,20 +336,25 @@ chain_step(struct chain *ch, struct chain_entry *target, const struct block *hav
 		struct chain_entry *e = path[--npath];
 		struct block b;
 		const struct block *use = &b;
+		const uint8_t (*ids)[32] = have_txids;
+		uint8_t (*own)[32] = NULL;
 
 		memset(&b, 0, sizeof(b));
-		if (have != NULL && memcmp(have_hash, e->hash, 32) == 0)
+		if (have != NULL && memcmp(have_hash, e->hash, 32) == 0) {
 			use = have;
-		else if (chain_read_block(ch, e, &b, err, sizeof(err)) == -1) {
+		} else if (chain_read_block(ch, e, &b, err, sizeof(err)) == -1) {
 			log_error("chain", "block at height %d unreadable: %s", e->height, err);
 			chain_lost_data(ch, e);
 			ok = false;
 			break;
+		} else {
+			ids = (const uint8_t (*)[32])(own = block_txids(&b));
 		}
 		chain_active_push(ch, e);
 		for (size_t i = 0; i < ch->nlisteners; i++)
 			if (ch->listeners[i].connected != NULL)
-				ch->listeners[i].connected(ch->listeners[i].arg, e, use);
+				ch->listeners[i].connected(ch->listeners[i].arg, e, use, ids);
+		free(own);
 		block_free(&b);
 	}
 	free(path);
@@ -305,9 +380,17 @@ chain_find_best(struct chain *ch)
 	}
 }
 
+static void
+chain_notify_tip(struct chain *ch)
+{
+	for (size_t i = 0; i < ch->nlisteners; i++)
+		if (ch->listeners[i].tip != NULL)
+			ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+}
+
 /* Follow the most-work linked chain, if it beats the tip. */
 static void
-chain_activate(struct chain *ch, const struct block *have)
+chain_activate(struct chain *ch, const struct block *have, const uint8_t (*have_txids)[32])
 {
 	const struct chain_entry *before = chain_tip(ch);
 
@@ -317,15 +400,14 @@ chain_activate(struct chain *ch, const struct block *have)
 		if (target == NULL || target == chain_tip(ch) ||
 		    !chain_better(target, chain_tip(ch)))
 			break;
-		if (chain_step(ch, target, have))
+		if (chain_step(ch, target, have, have_txids))
 			break;
 		chain_find_best(ch);	/* a block was lost: look again */
 		have = NULL;
+		have_txids = NULL;
 	}
 	if (chain_tip(ch) != before)
-		for (size_t i = 0; i < ch->nlisteners; i++)
-			if (ch->listeners[i].tip != NULL)
-				ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+		chain_notify_tip(ch);
 }
 
 /* E has its data: link it (and whatever waited on it) when its parent is. */
@@ -336,12 +418,7 @@ chain_link(struct chain *ch, struct chain_entry *e)
 	size_t n = 0, cap = ch->nunlinked + 1;
 
 	if (e->prev != NULL && !e->prev->linked) {
-		if (ch->nunlinked == ch->capunlinked) {
-			ch->capunlinked = ch->capunlinked ? ch->capunlinked * 2 : 64;
-			ch->unlinked = xreallocarray(ch->unlinked, ch->capunlinked,
-			    sizeof(*ch->unlinked));
-		}
-		ch->unlinked[ch->nunlinked++] = e;
+		chain_unlinked_add(ch, e);
 		return;
 	}
 	stack = xcalloc(cap, sizeof(*stack));
@@ -441,12 +518,16 @@ chain_accept_block(struct chain *ch, const struct block *b, int64_t now, uint64_
 {
 	enum chain_result r = chain_accept_header(ch, &b->header, now, from_peer, out, why);
 	struct chain_entry *e = *out;
+	uint8_t (*txids)[32];
 
 	if (r != CHAIN_NEW && r != CHAIN_DUPLICATE)
 		return r;
 	if (e->status & CHAIN_HAVE_DATA)
 		return CHAIN_DUPLICATE;
-	if ((*why = block_check(b, ch->p)) != BLOCK_OK) {
+	/* The header's proof of work passed: now the hashing is worth it. */
+	txids = block_txids(b);
+	if ((*why = block_check_txids(b, ch->p, (const uint8_t (*)[32])txids)) != BLOCK_OK) {
+		free(txids);
 		/* Mutated bytes condemn the copy, not the block. */
 		if (*why != BLOCK_ERR_BAD_MERKLE && *why != BLOCK_ERR_MUTATED &&
 		    *why != BLOCK_ERR_DUPLICATE_TX) {
@@ -457,10 +538,10 @@ chain_accept_block(struct chain *ch, const struct block *b, int64_t now, uint64_
 	}
 	if (from_peer != 0 && e->from_peer == 0)
 		e->from_peer = from_peer;
-	if ((r = chain_store_block(ch, e, b)) != CHAIN_NEW)
-		return r;
-	chain_activate(ch, b);
-	return CHAIN_NEW;
+	if ((r = chain_store_block(ch, e, b)) == CHAIN_NEW)
+		chain_activate(ch, b, (const uint8_t (*)[32])txids);
+	free(txids);
+	return r;
 }
 
 /* --- invalidation ------------------------------------------------------------------- */
@@ -468,9 +549,7 @@ chain_accept_block(struct chain *ch, const struct block *b, int64_t now, uint64_
 static bool
 chain_descends(const struct chain_entry *x, const struct chain_entry *e)
 {
-	while (x != NULL && x->height > e->height)
-		x = x->prev;
-	return x == e;
+	return entry_ancestor((struct chain_entry *)x, e->height) == e;
 }
 
 /* Mark E with FLAG and everything building on it FAILED_CHILD. */
@@ -501,13 +580,14 @@ chain_rewind_below(struct chain *ch, const struct chain_entry *e)
 	if (!chain_is_active(ch, e) || parent == NULL)
 		return;
 	ch->best_linked = parent;
-	chain_step(ch, parent, NULL);
+	chain_step(ch, parent, NULL, NULL);
 }
 
 int
 chain_invalidate(struct chain *ch, const uint8_t hash[32], char *err, size_t errlen)
 {
 	struct chain_entry *e = map_get(ch->index, hash, 32);
+	const struct chain_entry *before, *rewound;
 
 	if (e == NULL) {
 		snprintf(err, errlen, "block not found");
@@ -517,13 +597,16 @@ chain_invalidate(struct chain *ch, const uint8_t hash[32], char *err, size_t err
 		snprintf(err, errlen, "the genesis block cannot be invalidated");
 		return -1;
 	}
+	before = chain_tip(ch);
 	chain_rewind_below(ch, e);
 	chain_mark_failed(ch, e, CHAIN_FAILED | CHAIN_MANUAL);
 	chain_find_best(ch);
-	chain_activate(ch, NULL);
-	for (size_t i = 0; i < ch->nlisteners; i++)
-		if (ch->listeners[i].tip != NULL)
-			ch->listeners[i].tip(ch->listeners[i].arg, chain_tip(ch));
+	rewound = chain_tip(ch);
+	/* Announces the tip if it moves on from REWOUND; a rewind that
+	 * stays is announced here, and nothing when E was not active. */
+	chain_activate(ch, NULL, NULL);
+	if (chain_tip(ch) == rewound && rewound != before)
+		chain_notify_tip(ch);
 	return 0;
 }
 
@@ -547,7 +630,7 @@ chain_reconsider(struct chain *ch, const uint8_t hash[32], char *err, size_t err
 		}
 	}
 	chain_find_best(ch);
-	chain_activate(ch, NULL);
+	chain_activate(ch, NULL, NULL);
 	return 0;
 }
 
@@ -652,6 +735,7 @@ chain_load_row(void *arg, const struct blockstore_entry *row)
 		return 0;	/* an orphan row: its parent was never stored */
 	if (map_get(ch->index, row->hash, 32) != NULL)
 		return 0;
+	/* Rows of a height come in arrival order: SEQ keeps ties as they were. */
 	e = chain_entry_new(ch, &h, row->hash, prev);
 	e->status = row->status;
 	e->first_seen_ms = row->first_seen_ms;

@@ -48,6 +48,7 @@ struct chain_entry {
 	int64_t			 first_seen_ms;	/* wall clock, header or block arrival */
 	uint64_t		 from_peer;	/* peer id that brought it (0: local) */
 	/* chain.c's own */
+	struct chain_entry	*skip;		/* a farther ancestor, for O(log n) look-ups */
 	int32_t			 file;		/* block bytes, see blockstore */
 	uint32_t		 offset, len;
 	uint64_t		 seq;		/* arrival order: ties go to the first */
@@ -64,13 +65,16 @@ enum chain_result {
 	CHAIN_IO,		/* the store failed (logged) */
 };
 
-/* Told about the active chain as it changes.  BLOCK is the parsed block
- * (borrowed for the call).  Disconnects come tip first, connects in
- * height order; TIP once after each change. */
+/* Told about the active chain as it changes.  B is the parsed block and
+ * TXIDS its transactions' ids in order (both borrowed for the call; the
+ * ids are computed once, for every listener).  Disconnects come tip
+ * first, connects in height order; TIP once after each change. */
 struct chain_listener {
 	void	*arg;
-	void	(*connected)(void *arg, const struct chain_entry *e, const struct block *b);
-	void	(*disconnected)(void *arg, const struct chain_entry *e, const struct block *b);
+	void	(*connected)(void *arg, const struct chain_entry *e, const struct block *b,
+		    const uint8_t (*txids)[32]);
+	void	(*disconnected)(void *arg, const struct chain_entry *e, const struct block *b,
+		    const uint8_t (*txids)[32]);
 	void	(*tip)(void *arg, const struct chain_entry *tip);
 };
 

@@ -94,14 +94,20 @@ static const struct conn_cb connman_conn_cb;
 
 /* --- the default transport: common/conn -------------------------------- */
 
+/* Blocks skip their frame checksum: their proof of work and merkle root
+ * prove the bytes (FRAME_DEFER_BLOCK_CHECKSUM; blockrelay checks the
+ * checksum of a block that fails). */
 static struct conn *
 connman_tcp_dial(void *io, const struct netaddr *addr, const struct netaddr *bind_ip,
     const struct conn_cb *cb, void *cbarg, char *err, size_t errlen)
 {
 	struct connman *cm = io;
-
-	return conn_connect(cm->base, addr, bind_ip, cm->params->magic,
+	struct conn *c = conn_connect(cm->base, addr, bind_ip, cm->params->magic,
 	    CONNMAN_CONNECT_TIMEOUT_MS, cb, cbarg, err, errlen);
+
+	if (c != NULL)
+		conn_defer_block_checksum(c);
+	return c;
 }
 
 static struct conn *
@@ -109,8 +115,11 @@ connman_tcp_accept(void *io, int fd, const struct netaddr *addr, const struct co
     void *cbarg)
 {
 	struct connman *cm = io;
+	struct conn *c = conn_accept(cm->base, fd, addr, cm->params->magic, cb, cbarg);
 
-	return conn_accept(cm->base, fd, addr, cm->params->magic, cb, cbarg);
+	if (c != NULL)
+		conn_defer_block_checksum(c);
+	return c;
 }
 
 static const struct connman_io connman_tcp_io = {

@@ -38,12 +38,38 @@ miner_take(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int
 	return 0;
 }
 
+/* Random filler transactions until F holds about FILL bytes; their bytes
+ * go into one buffer the caller frees. */
+static uint8_t *
+miner_fill(struct miner_fill *f, size_t fill)
+{
+	size_t want = fill > f->max ? f->max : fill, total = 0, off = 0;
+	uint8_t *buf;
+
+	if (want <= f->bytes)
+		return NULL;
+	total = want - f->bytes;
+	buf = xmalloc(total + 1);
+	rnd_bytes(buf, total);
+	while (f->bytes + 6 < want && f->n < f->cap) {
+		size_t len = want - f->bytes - 5;
+		if (len > BLOCK_TX_MAX_SIZE)
+			len = BLOCK_TX_MAX_SIZE;
+		if (off + len > total)
+			break;
+		f->txs[f->n++] = (struct block_txdata){ .data = buf + off, .len = len };
+		f->bytes += len + 5;
+		off += len;
+	}
+	return buf;
+}
+
 static int
-miner_one(struct chain *ch, struct mempool *mp, size_t max_bytes, int64_t now, uint8_t hash[32],
+miner_one(struct chain *ch, struct mempool *mp, size_t fill, int64_t now, uint8_t hash[32],
     char *err, size_t errlen)
 {
 	const struct chain_entry *tip = chain_tip(ch), *e;
-	uint8_t first[MINER_FIRST_TX_MAX], (*txids)[32];
+	uint8_t first[MINER_FIRST_TX_MAX], (*txids)[32], *filler;
 	struct miner_fill f;
 	struct block_header h;
 	struct block b;
@@ -53,12 +79,13 @@ miner_one(struct chain *ch, struct mempool *mp, size_t max_bytes, int64_t now, u
 
 	rnd_bytes(first + len, 16);
 	memset(&f, 0, sizeof(f));
-	f.max = max_bytes > 0 && max_bytes < BLOCK_MAX_SIZE ? max_bytes : BLOCK_MAX_SIZE;
+	f.max = BLOCK_MAX_SIZE - 16;
 	f.cap = 1 + (f.max / 2);
 	f.txs = xcalloc(f.cap, sizeof(*f.txs));
 	f.txs[f.n++] = (struct block_txdata){ .data = first, .len = (size_t)len + 16 };
 	f.bytes = BLOCK_HEADER_SIZE + 5 + f.txs[0].len + 5;
 	mempool_foreach(mp, miner_take, &f);
+	filler = miner_fill(&f, fill);
 
 	memset(&h, 0, sizeof(h));
 	h.version = 1;
@@ -67,6 +94,7 @@ miner_one(struct chain *ch, struct mempool *mp, size_t max_bytes, int64_t now, u
 	h.bits = chain_next_bits(ch, tip);
 	why = block_build(&b, &h, f.txs, f.n);
 	free(f.txs);
+	free(filler);
 	if (why != BLOCK_OK) {
 		snprintf(err, errlen, "cannot build a block: %s", block_err_name(why));
 		return -1;
@@ -92,12 +120,12 @@ miner_one(struct chain *ch, struct mempool *mp, size_t max_bytes, int64_t now, u
 }
 
 int
-miner_generate(struct chain *ch, struct mempool *mp, int n, size_t max_bytes, int64_t now,
+miner_generate(struct chain *ch, struct mempool *mp, int n, size_t fill, int64_t now,
     uint8_t (*hashes)[32], char *err, size_t errlen)
 {
 	int done = 0;
 
-	while (done < n && miner_one(ch, mp, max_bytes, now, hashes[done], err, errlen) == 0)
+	while (done < n && miner_one(ch, mp, fill, now, hashes[done], err, errlen) == 0)
 		done++;
 	return done;
 }

@@ -14,11 +14,12 @@ struct mempool;
 
 /* Mine N blocks on the tip, each with a first transaction of its own
  * (height and random bytes, so every block is new) followed by mempool
- * transactions, oldest first, up to MAX_BYTES of block (0: the block
- * limit).  Hashes go to HASHES (N of them).  NOW: wall seconds.  Returns
- * how many blocks were mined; fewer than N only on an error, with the
- * reason in ERR. */
-int miner_generate(struct chain *ch, struct mempool *mp, int n, size_t max_bytes, int64_t now,
+ * transactions, oldest first, as many as fit; then, when FILL is not 0,
+ * random filler transactions (up to 100 kB each) until the block is about
+ * FILL bytes (for tests and benchmarks of large blocks).  Hashes go to
+ * HASHES (N of them).  NOW: wall seconds.  Returns how many blocks were
+ * mined; fewer than N only on an error, with the reason in ERR. */
+int miner_generate(struct chain *ch, struct mempool *mp, int n, size_t fill, int64_t now,
     uint8_t (*hashes)[32], char *err, size_t errlen);
 
 #endif

@@ -228,6 +228,7 @@ rpc_getblock(void *ctx, json_t *params, struct rpc_error *err)
 struct rpc_tips {
 	struct rpc_node	*n;
 	json_t		*arr;
+	bool		 active;	/* the active tip was listed */
 };
 
 static void
@@ -240,9 +241,10 @@ rpc_tip_json(void *arg, const struct chain_entry *tip)
 
 	while (fork != NULL && !chain_is_active(ch, fork))
 		fork = fork->prev;
-	if (chain_is_active(ch, tip))
+	if (chain_is_active(ch, tip)) {
 		status = "active";
-	else if (tip->status & CHAIN_INVALID_ANY)
+		t->active = true;
+	} else if (tip->status & CHAIN_INVALID_ANY)
 		status = "invalid";
 	else if (tip->linked)
 		status = "valid-fork";
@@ -263,6 +265,10 @@ rpc_getchaintips(void *ctx, json_t *params, struct rpc_error *err)
 	(void)params;
 	(void)err;
 	chain_tips(t.n->chain, rpc_tip_json, &t);
+	/* Headers beyond it (downloading) leave the active tip with a child;
+	 * Core lists it anyway, and so do we. */
+	if (!t.active)
+		rpc_tip_json(&t, chain_tip(t.n->chain));
 	return t.arr;
 }
 
@@ -390,14 +396,14 @@ static json_t *
 rpc_generate(void *ctx, json_t *params, struct rpc_error *err)
 {
 	struct rpc_node *n = ctx;
-	int64_t count, maxbytes;
+	int64_t count, fill;
 	uint8_t (*hashes)[32];
 	char why[256];
 	json_t *arr;
 	int done;
 
 	if (rpc_param_int(params, 0, 1, 1, RPC_GENERATE_MAX, &count, err) == -1 ||
-	    rpc_param_int(params, 1, 0, 0, BLOCK_MAX_SIZE, &maxbytes, err) == -1)
+	    rpc_param_int(params, 1, 0, 0, BLOCK_MAX_SIZE, &fill, err) == -1)
 		return NULL;
 	if (!n->cfg->params->allow_private) {
 		rpc_error_set(err, RPC_MISC_ERROR, "generate is for regtest; blocks of %s come "
@@ -405,7 +411,7 @@ rpc_generate(void *ctx, json_t *params, struct rpc_error *err)
 		return NULL;
 	}
 	hashes = xcalloc((size_t)count, sizeof(*hashes));
-	done = miner_generate(n->chain, n->mempool, (int)count, (size_t)maxbytes, clock_wall(),
+	done = miner_generate(n->chain, n->mempool, (int)count, (size_t)fill, clock_wall(),
 	    hashes, why, sizeof(why));
 	if (done < count && done == 0) {
 		free(hashes);
@@ -478,9 +484,10 @@ static const struct rpc_method rpc_chain_methods[] = {
 	{ .name = "submitblock", .params = "<hexdata>", .fn = rpc_submitblock,
 	  .help = "Offer a block (hex); null when accepted, else the reason (duplicate, "
 	  "inconclusive, high-hash, bad-txnmrklroot, ...)." },
-	{ .name = "generate", .params = "[nblocks] [maxbytes]", .fn = rpc_generate,
+	{ .name = "generate", .params = "[nblocks] [fill]", .fn = rpc_generate,
 	  .help = "Regtest only: mine NBLOCKS (default 1, at most 10000) on the tip with "
-	  "mempool transactions, blocks of at most MAXBYTES; returns their hashes." },
+	  "mempool transactions, padded with random transactions to about FILL bytes "
+	  "(default 0: no padding); returns their hashes." },
 	{ .name = "invalidateblock", .params = "<blockhash>", .fn = rpc_invalidateblock,
 	  .help = "Treat the block and its descendants as invalid (the chain's verdict); "
 	  "the node follows the best remaining chain." },

@@ -429,32 +429,31 @@ tr_message(void *ctx, struct peer *p, void *st, const struct msg *m)
 /* --- the chain: confirmed transactions leave, disconnected ones return ---------------------- */
 
 static void
-tr_block_connected(void *arg, const struct chain_entry *e, const struct block *b)
+tr_block_connected(void *arg, const struct chain_entry *e, const struct block *b,
+    const uint8_t (*txids)[32])
 {
 	struct txrelay *tr = arg;
-	uint8_t txid[32];
 
 	(void)e;
 	for (size_t i = 0; i < b->tx_count; i++) {
-		size_t len;
-		const uint8_t *tx = block_tx_bytes(b, i, &len);
 		struct txreq *rq;
 
-		block_txid(tx, len, txid);
-		mempool_remove(tr->mp, txid);
-		rollbloom_insert(tr->recent, txid);
-		if ((rq = map_get(tr->requests, txid, 32)) != NULL)
+		mempool_remove(tr->mp, txids[i]);
+		rollbloom_insert(tr->recent, txids[i]);
+		if ((rq = map_get(tr->requests, txids[i], 32)) != NULL)
 			txreq_drop(tr, rq);
 	}
 }
 
 static void
-tr_block_disconnected(void *arg, const struct chain_entry *e, const struct block *b)
+tr_block_disconnected(void *arg, const struct chain_entry *e, const struct block *b,
+    const uint8_t (*txids)[32])
 {
 	struct txrelay *tr = arg;
 	uint8_t txid[32];
 
 	(void)e;
+	(void)txids;
 	/* The first transaction is the block's own (its maker's); the rest
 	 * wait for the next block again. */
 	for (size_t i = 1; i < b->tx_count; i++) {

@@ -27,6 +27,9 @@
 #include <fcntl.h>
 
 #include "../../node/node.h"
+#include "../../node/rpc_chain.h"
+#include "../../node/rpc_methods.h"
+#include "block.h"
 #include "buf.h"
 #include "chainparams.h"
 #include "clock.h"
@@ -34,8 +37,11 @@
 #include "frame.h"
 #include "hash.h"
 #include "log.h"
+#include "merkle.h"
 #include "msg.h"
+#include "pow.h"
 #include "rpc_client.h"
+#include "u256.h"
 
 struct run {
 	char		 dir[64];
@@ -548,6 +554,428 @@ metrics_get(struct run *r, uint16_t port, bool auth, const char *want)
 	return ok;
 }
 
+/* --- the chain's methods ----------------------------------------------------- */
+
+/* METHOD with params packed from FMT (json_pack), e.g. ("getblockhash",
+ * "[i]", 3); FMT NULL: none. */
+static json_t *
+callf(struct run *r, struct event_base *base, struct rpc_error *err, const char *method,
+    const char *fmt, ...)
+{
+	json_t *params = NULL;
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		params = json_vpack_ex(NULL, 0, fmt, ap);
+		va_end(ap);
+	}
+	memset(err, 0, sizeof(*err));
+	return call(r, base, method, params, err);
+}
+
+/* The string member KEY of O ("" when there is none). */
+static const char *
+str_of(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static json_int_t
+int_of(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+enum flaw { FLAW_NONE, FLAW_MERKLE, FLAW_HIGH_HASH };
+
+/* A block on PREV (a hash as RPC shows it) at TIME with one transaction
+ * of TAG, mined, with FLAW; its hash into HASH_HEX.  Returns its hex
+ * (caller frees). */
+static char *
+block_hex(const char *prev, uint32_t time, uint32_t tag, enum flaw flaw, char hash_hex[65])
+{
+	struct block_header h = { .version = 1, .time = time, .bits = 0x207fffff };
+	struct block_txdata tx = { .data = (const uint8_t *)&tag, .len = sizeof(tag) };
+	uint8_t (*ids)[32], hash[32];
+	struct block b;
+	char *hex;
+
+	if (!u256_hash_from_hex(prev, h.prev_hash) || block_build(&b, &h, &tx, 1) != BLOCK_OK)
+		abort();
+	ids = block_txids(&b);
+	if (flaw != FLAW_MERKLE)
+		merkle_root((const uint8_t (*)[32])ids, 1, h.merkle_root, NULL);
+	free(ids);
+	if (!pow_mine(&h, 1000000))
+		abort();
+	block_header_hash(&h, hash);
+	while (flaw == FLAW_HIGH_HASH && pow_check(hash, h.bits, chainparams_get(NET_REGTEST))) {
+		h.nonce++;
+		block_header_hash(&h, hash);
+	}
+	block_set_header(&b, &h);
+	u256_hash_to_hex(hash, hash_hex);
+	hex = malloc(b.len * 2 + 1);
+	sodium_bin2hex(hex, b.len * 2 + 1, b.data, b.len);
+	block_free(&b);
+	return hex;
+}
+
+/* submitblock of a block on PREV; returns what it answered ("null" when
+ * accepted), in a static buffer. */
+static const char *
+submit(struct run *r, struct event_base *base, const char *prev, uint32_t time, uint32_t tag,
+    enum flaw flaw, char hash_hex[65])
+{
+	static char answer[320];
+	struct rpc_error err;
+	char *hex = block_hex(prev, time, tag, flaw, hash_hex);
+	json_t *v = callf(r, base, &err, "submitblock", "[s]", hex);
+
+	free(hex);
+	if (v == NULL)
+		snprintf(answer, sizeof(answer), "error %d: %s", err.code, err.message);
+	else if (json_is_null(v))
+		snprintf(answer, sizeof(answer), "null");
+	else
+		snprintf(answer, sizeof(answer), "%s", json_string_value(v));
+	json_decref(v);
+	return answer;
+}
+
+/* getchaintips: the status of the tip with HASH ("" when not a tip), and
+ * its branchlen into *BRANCHLEN. */
+static const char *
+tip_status(struct run *r, struct event_base *base, const char *hash, json_int_t *branchlen)
+{
+	static char status[32];
+	struct rpc_error err;
+	json_t *v = callf(r, base, &err, "getchaintips", NULL);
+	size_t i;
+	json_t *t;
+
+	status[0] = '\0';
+	json_array_foreach(v, i, t) {
+		if (strcmp(str_of(t, "hash"), hash) == 0) {
+			snprintf(status, sizeof(status), "%s", str_of(t, "status"));
+			if (branchlen != NULL)
+				*branchlen = int_of(t, "branchlen");
+		}
+	}
+	json_decref(v);
+	return status;
+}
+
+static void
+check_chain_info(struct run *r, struct event_base *base, char genesis[65])
+{
+	struct rpc_error err;
+	json_t *v;
+
+	v = callf(r, base, &err, "getblockchaininfo", NULL);
+	CHECK(r, v != NULL && strcmp(str_of(v, "chain"), "regtest") == 0);
+	CHECK(r, int_of(v, "blocks") == 0 && int_of(v, "headers") == 0);
+	CHECK(r, json_real_value(json_object_get(v, "verificationprogress")) == 1.0);
+	/* Only genesis: catching up once it is a day old. */
+	CHECK(r, json_is_true(json_object_get(v, "initialblockdownload")) ==
+	    ((int64_t)chainparams_get(NET_REGTEST)->genesis.time < clock_wall() - 24 * 3600));
+	snprintf(genesis, 65, "%s", str_of(v, "bestblockhash"));
+	CHECK(r, strlen(genesis) == 64);
+	CHECK(r, strlen(str_of(v, "chainwork")) == 64);
+	json_decref(v);
+	v = callf(r, base, &err, "getblockhash", "[i]", 0);
+	CHECK(r, v != NULL && strcmp(json_string_value(v), genesis) == 0);
+	json_decref(v);
+	v = callf(r, base, &err, "getblockhash", "[i]", 1);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMETER &&
+	    strstr(err.message, "out of range") != NULL);
+	v = callf(r, base, &err, "getblockhash", "[i]", -1);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+}
+
+/* generate: three blocks, then the queries on them. */
+static void
+check_generate_and_read(struct run *r, struct event_base *base, const char *genesis,
+    char tip[65])
+{
+	struct rpc_error err;
+	json_t *v, *hashes, *hdr;
+	char h1[65], h2[65];
+	const char *hex;
+	uint8_t raw[80], hash[32];
+	struct block b;
+	size_t len;
+
+	hashes = callf(r, base, &err, "generate", "[i]", 3);
+	CHECK(r, json_array_size(hashes) == 3);
+	snprintf(h1, sizeof(h1), "%s", json_string_value(json_array_get(hashes, 0)));
+	snprintf(h2, sizeof(h2), "%s", json_string_value(json_array_get(hashes, 1)));
+	snprintf(tip, 65, "%s", json_string_value(json_array_get(hashes, 2)));
+	json_decref(hashes);
+	v = callf(r, base, &err, "getblockchaininfo", NULL);
+	CHECK(r, int_of(v, "blocks") == 3 && int_of(v, "headers") == 3);
+	CHECK(r, strcmp(str_of(v, "bestblockhash"), tip) == 0);
+	CHECK(r, json_is_false(json_object_get(v, "initialblockdownload")));
+	json_decref(v);
+	v = callf(r, base, &err, "getblockhash", "[i]", 2);
+	CHECK(r, v != NULL && strcmp(json_string_value(v), h2) == 0);
+	json_decref(v);
+	/* getblockheader: fields, neighbours, or the 80 bytes. */
+	hdr = callf(r, base, &err, "getblockheader", "[s]", h2);
+	CHECK(r, hdr != NULL && int_of(hdr, "height") == 2 && int_of(hdr, "confirmations") == 2);
+	CHECK(r, strcmp(str_of(hdr, "hash"), h2) == 0);
+	CHECK(r, strcmp(str_of(hdr, "previousblockhash"), h1) == 0);
+	CHECK(r, strcmp(str_of(hdr, "nextblockhash"), tip) == 0);
+	CHECK(r, strcmp(str_of(hdr, "bits"), "207fffff") == 0);
+	CHECK(r, json_is_true(json_object_get(hdr, "have_data")));
+	CHECK(r, int_of(hdr, "mediantime") > 0 && int_of(hdr, "firstseen_ms") > 0);
+	json_decref(hdr);
+	v = callf(r, base, &err, "getblockheader", "[s, b]", h2, 0);
+	hex = json_string_value(v);
+	CHECK(r, hex != NULL && strlen(hex) == 160);
+	if (hex != NULL && sodium_hex2bin(raw, sizeof(raw), hex, strlen(hex), NULL, &len, NULL) ==
+	    0 && len == 80) {
+		struct block_header bh;
+		char back[65];
+		block_header_decode(raw, &bh);
+		block_header_hash(&bh, hash);
+		u256_hash_to_hex(hash, back);
+		CHECK(r, strcmp(back, h2) == 0);
+	}
+	json_decref(v);
+	v = callf(r, base, &err, "getblockheader", "[s]", genesis);
+	CHECK(r, v != NULL && json_object_get(v, "previousblockhash") == NULL);
+	CHECK(r, int_of(v, "confirmations") == 4);
+	json_decref(v);
+	v = callf(r, base, &err, "getblockheader", "[s]", tip);
+	CHECK(r, v != NULL && json_object_get(v, "nextblockhash") == NULL);
+	json_decref(v);
+	/* getblock 0: the bytes, which parse and hash back. */
+	v = callf(r, base, &err, "getblock", "[s, i]", h1, 0);
+	hex = json_string_value(v);
+	CHECK(r, hex != NULL && strlen(hex) % 2 == 0);
+	if (hex != NULL) {
+		size_t n = strlen(hex) / 2;
+		uint8_t *bin = malloc(n);
+		char back[65];
+		CHECK(r, sodium_hex2bin(bin, n, hex, strlen(hex), NULL, &len, NULL) == 0);
+		CHECK(r, block_parse(&b, bin, len) == BLOCK_OK);
+		block_header_hash(&b.header, hash);
+		u256_hash_to_hex(hash, back);
+		CHECK(r, strcmp(back, h1) == 0);
+		block_free(&b);
+		free(bin);
+	}
+	json_decref(v);
+	/* getblock 1 (the default): header fields, size, txids. */
+	v = callf(r, base, &err, "getblock", "[s]", h1);
+	CHECK(r, v != NULL && int_of(v, "height") == 1 && int_of(v, "nTx") == 1);
+	CHECK(r, int_of(v, "size") > 80);
+	CHECK(r, json_array_size(json_object_get(v, "tx")) == 1);
+	CHECK(r, json_is_string(json_array_get(json_object_get(v, "tx"), 0)));
+	json_decref(v);
+	/* getblock 2: each transaction's id, size and bytes. */
+	v = callf(r, base, &err, "getblock", "[s, i]", h1, 2);
+	{
+		json_t *tx = json_array_get(json_object_get(v, "tx"), 0);
+		CHECK(r, json_is_object(tx) && strlen(str_of(tx, "txid")) == 64);
+		CHECK(r, (json_int_t)strlen(str_of(tx, "hex")) == 2 * int_of(tx, "size"));
+		CHECK(r, strncmp(str_of(tx, "hex"), "6167656e74636861696e20626c6f636b2031",
+		    36) == 0);	/* "agentchain block 1" */
+	}
+	json_decref(v);
+	/* Refusals. */
+	v = callf(r, base, &err, "getblock", "[s, i]", h1, 3);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+	v = callf(r, base, &err, "getblock", "[s]",
+	    "00000000000000000000000000000000000000000000000000000000000000aa");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_ADDRESS &&
+	    strcmp(err.message, "Block not found") == 0);
+	v = callf(r, base, &err, "getblock", "[s]", "not-a-hash");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMETER);
+	v = callf(r, base, &err, "getblockheader", "[s]", "zz");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMETER);
+	v = callf(r, base, &err, "getblockheader", "[s, s]", h1, "yes");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+	/* generate's own limits. */
+	v = callf(r, base, &err, "generate", "[i]", 0);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+	v = callf(r, base, &err, "generate", "[i, i]", 1, 5000000);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+}
+
+/* sendrawtransaction into the mempool, then into a block. */
+static void
+check_mempool(struct run *r, struct event_base *base, char tip[65])
+{
+	struct rpc_error err;
+	json_t *v;
+	char txid[65], *big;
+
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", "00ff10");
+	CHECK(r, json_is_string(v) && strlen(json_string_value(v)) == 64);
+	snprintf(txid, sizeof(txid), "%s", v != NULL ? json_string_value(v) : "");
+	json_decref(v);
+	/* The same again: accepted (it is there), same id. */
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", "00ff10");
+	CHECK(r, v != NULL && strcmp(json_string_value(v), txid) == 0);
+	json_decref(v);
+	v = callf(r, base, &err, "getrawmempool", NULL);
+	CHECK(r, json_array_size(v) == 1 &&
+	    strcmp(json_string_value(json_array_get(v, 0)), txid) == 0);
+	json_decref(v);
+	v = callf(r, base, &err, "getmempoolinfo", NULL);
+	CHECK(r, v != NULL && int_of(v, "size") == 1 && int_of(v, "bytes") == 3);
+	CHECK(r, int_of(v, "maxmempool") > 0 && int_of(v, "maxcount") > 0);
+	CHECK(r, int_of(v, "evicted") == 0 && int_of(v, "expired") == 0);
+	json_decref(v);
+	CHECK(r, metrics_has(r, "agentnode_mempool_transactions 1\n"));
+	CHECK(r, metrics_has(r, "agentnode_mempool_bytes 3\n"));
+	/* Not hex, odd, empty, too big. */
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", "0g");
+	CHECK(r, v == NULL && err.code == RPC_DESERIALIZATION_ERROR &&
+	    strstr(err.message, "not hex") != NULL);
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", "abc");
+	CHECK(r, v == NULL && err.code == RPC_DESERIALIZATION_ERROR &&
+	    strstr(err.message, "even-length") != NULL);
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", "");
+	CHECK(r, v == NULL && err.code == RPC_DESERIALIZATION_ERROR);
+	v = callf(r, base, &err, "sendrawtransaction", "[i]", 7);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+	big = malloc(2 * (BLOCK_TX_MAX_SIZE + 1) + 1);
+	memset(big, 'a', 2 * (BLOCK_TX_MAX_SIZE + 1));
+	big[2 * (BLOCK_TX_MAX_SIZE + 1)] = '\0';
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", big);
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS &&
+	    strstr(err.message, "longer than 200000") != NULL);
+	/* The largest transaction is fine. */
+	big[2 * BLOCK_TX_MAX_SIZE] = '\0';
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", big);
+	CHECK(r, json_is_string(v));
+	json_decref(v);
+	free(big);
+	/* A block takes both, oldest first; they leave the mempool. */
+	v = callf(r, base, &err, "generate", "[i]", 1);
+	CHECK(r, json_array_size(v) == 1);
+	snprintf(tip, 65, "%s", json_string_value(json_array_get(v, 0)));
+	json_decref(v);
+	v = callf(r, base, &err, "getblock", "[s]", tip);
+	CHECK(r, int_of(v, "nTx") == 3);
+	CHECK(r, strcmp(json_string_value(json_array_get(json_object_get(v, "tx"), 1)), txid) ==
+	    0);
+	json_decref(v);
+	v = callf(r, base, &err, "getmempoolinfo", NULL);
+	CHECK(r, v != NULL && int_of(v, "size") == 0 && int_of(v, "bytes") == 0);
+	json_decref(v);
+	/* Confirmed: not taken again. */
+	v = callf(r, base, &err, "sendrawtransaction", "[s]", "00ff10");
+	CHECK(r, v == NULL && err.code == RPC_VERIFY_REJECTED);
+}
+
+/* submitblock's answers, getchaintips' kinds, invalidate and reconsider. */
+static void
+check_submit_and_tips(struct run *r, struct event_base *base, const char *genesis,
+    const char *tip4)
+{
+	struct rpc_error err;
+	json_t *v, *hdr;
+	char h5[65], side[65], bad[65], child[65], orphan[65], junk[65];
+	const char *hex;
+	uint32_t t;
+	json_int_t branchlen = -1;
+
+	hdr = callf(r, base, &err, "getblockheader", "[s]", tip4);
+	t = (uint32_t)int_of(hdr, "mediantime") + 1;
+	json_decref(hdr);
+	/* Accepted, then a duplicate. */
+	CHECK(r, strcmp(submit(r, base, tip4, t, 1, FLAW_NONE, h5), "null") == 0);
+	v = callf(r, base, &err, "getblock", "[s, i]", h5, 0);
+	hex = json_string_value(v);
+	if (hex != NULL) {
+		json_t *d = callf(r, base, &err, "submitblock", "[s]", hex);
+		CHECK(r, d != NULL && strcmp(json_string_value(d), "duplicate") == 0);
+		json_decref(d);
+	}
+	json_decref(v);
+	CHECK(r, metrics_has(r, "agentnode_blocks 5\n"));
+	CHECK(r, metrics_has(r, "agentnode_headers 5\n"));
+	CHECK(r, metrics_has(r, "agentnode_blocks_received_total "));
+	CHECK(r, strcmp(tip_status(r, base, h5, &branchlen), "active") == 0 && branchlen == 0);
+	/* Undecodable, orphan, high hash. */
+	v = callf(r, base, &err, "submitblock", "[s]", "00");
+	CHECK(r, v == NULL && err.code == RPC_DESERIALIZATION_ERROR &&
+	    strstr(err.message, "Block decode failed") != NULL);
+	CHECK(r, strcmp(submit(r, base,
+	    "00000000000000000000000000000000000000000000000000000000000000bb", t, 2,
+	    FLAW_NONE, orphan), "inconclusive: unknown parent") == 0);
+	CHECK(r, strcmp(submit(r, base, h5, t, 3, FLAW_HIGH_HASH, junk), "high-hash") == 0);
+	/* Bad merkle root on a new header: the header stays (headers-only). */
+	CHECK(r, strcmp(submit(r, base, h5, t, 4, FLAW_MERKLE, bad), "bad-txnmrklroot") == 0);
+	CHECK(r, strcmp(tip_status(r, base, bad, &branchlen), "headers-only") == 0);
+	CHECK(r, branchlen == 1);
+	/* The active tip is listed though a header builds on it (as Core). */
+	CHECK(r, strcmp(tip_status(r, base, h5, &branchlen), "active") == 0 && branchlen == 0);
+	v = callf(r, base, &err, "getblock", "[s]", bad);
+	CHECK(r, v == NULL && err.code == RPC_MISC_ERROR &&
+	    strstr(err.message, "not available") != NULL);
+	v = callf(r, base, &err, "getblockheader", "[s]", bad);
+	CHECK(r, v != NULL && int_of(v, "confirmations") == -1);
+	CHECK(r, json_is_false(json_object_get(v, "have_data")));
+	json_decref(v);
+	/* A side branch off block 4: valid-fork. */
+	CHECK(r, strcmp(submit(r, base, tip4, t, 5, FLAW_NONE, side), "null") == 0);
+	CHECK(r, strcmp(tip_status(r, base, side, &branchlen), "valid-fork") == 0);
+	CHECK(r, branchlen == 1);
+	/* Invalidate the active tip: the side branch takes over; what builds
+	 * on the invalid block is refused. */
+	v = callf(r, base, &err, "invalidateblock", "[s]", h5);
+	CHECK(r, v != NULL && json_is_null(v));
+	json_decref(v);
+	CHECK(r, strcmp(tip_status(r, base, side, NULL), "active") == 0);
+	CHECK(r, strcmp(tip_status(r, base, h5, NULL), "") == 0);	/* "bad" builds on it */
+	CHECK(r, strcmp(tip_status(r, base, bad, NULL), "invalid") == 0);
+	CHECK(r, strcmp(submit(r, base, h5, t + 1, 6, FLAW_NONE, child), "bad-prevblk") == 0);
+	/* Reconsidered: equal work, the first seen is active again. */
+	v = callf(r, base, &err, "reconsiderblock", "[s]", h5);
+	CHECK(r, v != NULL && json_is_null(v));
+	json_decref(v);
+	v = callf(r, base, &err, "getblockchaininfo", NULL);
+	CHECK(r, strcmp(str_of(v, "bestblockhash"), h5) == 0);
+	CHECK(r, int_of(v, "headers") == 6);	/* "bad"'s header */
+	CHECK(r, json_real_value(json_object_get(v, "verificationprogress")) < 1.0);
+	json_decref(v);
+	CHECK(r, strcmp(tip_status(r, base, side, NULL), "valid-fork") == 0);
+	/* A block whose parent has only its header: stored, waiting. */
+	CHECK(r, strcmp(submit(r, base, bad, t + 2, 7, FLAW_NONE, child), "null") == 0);
+	CHECK(r, strcmp(tip_status(r, base, child, &branchlen), "valid-headers") == 0);
+	CHECK(r, branchlen == 2);
+	/* Refusals. */
+	v = callf(r, base, &err, "invalidateblock", "[s]", genesis);
+	CHECK(r, v == NULL && err.code == RPC_MISC_ERROR && strstr(err.message, "genesis") != NULL);
+	v = callf(r, base, &err, "invalidateblock", "[s]",
+	    "00000000000000000000000000000000000000000000000000000000000000cc");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_ADDRESS);
+	v = callf(r, base, &err, "reconsiderblock", "[s]",
+	    "00000000000000000000000000000000000000000000000000000000000000cc");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_ADDRESS);
+	v = callf(r, base, &err, "submitblock", "[s]", "xyz");
+	CHECK(r, v == NULL && err.code == RPC_DESERIALIZATION_ERROR);
+}
+
+static void
+check_chain_rpc(struct run *r, struct event_base *base)
+{
+	char genesis[65] = "", tip[65] = "";
+
+	check_chain_info(r, base, genesis);
+	check_generate_and_read(r, base, genesis, tip);
+	check_mempool(r, base, tip);
+	check_submit_and_tips(r, base, genesis, tip);
+}
+
 static void *
 operator_thread(void *arg)
 {
@@ -581,6 +1009,7 @@ operator_thread(void *arg)
 		fd = peer_handshake(r);
 		(void)fd;	/* closed by the node */
 		check_disconnect_and_ban(r, base);
+		check_chain_rpc(r, base);
 	}
 	v = call(r, base, "stop", NULL, &err);
 	CHECK(r, v != NULL);
@@ -823,6 +1252,37 @@ test_node_start_failures(void **state)
 	(void)!system(((void)snprintf(lock, sizeof(lock), "rm -rf %s", dir), lock));
 }
 
+/* generate is regtest's: elsewhere it is refused before touching the chain. */
+static void
+test_generate_refused_off_regtest(void **state)
+{
+	struct config cfg;
+	struct rpc_node n;
+	const struct rpc_method *m = NULL;
+	struct rpc_error err;
+	char why[256];
+	json_t *params = json_array(), *v;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, "network.name", "mainnet", why, sizeof(why)), 0);
+	assert_int_equal(config_finalize(&cfg, why, sizeof(why)), 0);
+	memset(&n, 0, sizeof(n));
+	n.cfg = &cfg;
+	for (size_t i = 0; i < rpc_chain_count(); i++)
+		if (strcmp(rpc_chain_table()[i].name, "generate") == 0)
+			m = &rpc_chain_table()[i];
+	assert_non_null(m);
+	memset(&err, 0, sizeof(err));
+	v = m->fn(&n, params, &err);
+	assert_null(v);
+	assert_int_equal(err.code, RPC_MISC_ERROR);
+	assert_non_null(strstr(err.message, "generate is for regtest"));
+	assert_non_null(strstr(err.message, "mainnet"));
+	json_decref(params);
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -830,6 +1290,7 @@ main(void)
 		cmocka_unit_test(test_node_run_rpc_and_stop),
 		cmocka_unit_test(test_node_start_failures),
 		cmocka_unit_test(test_unusable_state_files_moved_aside),
+		cmocka_unit_test(test_generate_refused_off_regtest),
 	};
 
 	log_set_level(LOGL_ERROR);
