@@ -13,9 +13,10 @@
 #   make fuzz         build libFuzzer targets (clang) into build/fuzz/
 #   make fuzz-run     run each fuzz target for FUZZ_SECONDS (default 60)
 #   make coverage     line coverage of the unit tests, per directory and file
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local SYSCONFDIR=/etc DESTDIR=
 
 PREFIX  ?= /usr/local
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 CC      ?= cc
 BUILD   ?= build
@@ -190,6 +191,16 @@ install: all
 	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; \
 	done
 	install -m 0644 configs/*.yaml $(DESTDIR)$(PREFIX)/share/agentchain/configs/
+	@# The systemd units, pointed at this PREFIX and SYSCONFDIR; the node's
+	@# reads SYSCONFDIR/agentchain/mainnet.yaml, installed once (an edited
+	@# one is never overwritten).
+	install -d $(DESTDIR)$(PREFIX)/share/agentchain/systemd $(DESTDIR)$(SYSCONFDIR)/agentchain
+	for u in configs/systemd/*.service; do \
+	    sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/etc/agentchain/|$(SYSCONFDIR)/agentchain/|g' \
+	        $$u > $(DESTDIR)$(PREFIX)/share/agentchain/systemd/$${u##*/} || exit 1; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/agentchain/mainnet.yaml ] || \
+	    install -m 0644 configs/mainnet.yaml $(DESTDIR)$(SYSCONFDIR)/agentchain/mainnet.yaml
 
 clean:
 	rm -rf build bin

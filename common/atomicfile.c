@@ -5,9 +5,11 @@
  * one and fsync the directory so the rename itself is durable. */
 #include "atomicfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,14 +91,19 @@ atomicfile_read(const char *path, size_t maxlen, size_t *len, char *err, size_t 
 	size_t off = 0;
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer for ever (and a start-up with it). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		saved = errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(saved));
 		errno = saved;
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		snprintf(err, errlen, "%s is %s, not a regular file", path,
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+		    S_ISSOCK(st.st_mode) ? "a socket" : "not readable as a file");
 		close(fd);
 		errno = EINVAL;
 		return NULL;
@@ -127,4 +134,49 @@ atomicfile_read(const char *path, size_t maxlen, size_t *len, char *err, size_t 
 	buf[off] = '\0';
 	*len = off;
 	return buf;
+}
+
+/* Is NAME "<BASE>.tmp.<digits>", what atomicfile_write leaves behind? */
+static bool
+atomicfile_is_tmp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	const char *p;
+
+	if (strncmp(name, base, n) != 0 || strncmp(name + n, ".tmp.", 5) != 0)
+		return false;
+	p = name + n + 5;
+	return *p != '\0' && strspn(p, "0123456789") == strlen(p);
+}
+
+int
+atomicfile_remove_stale(const char *path, char *err, size_t errlen)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
+		n = -1;
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!atomicfile_is_tmp_of(de->d_name, base))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == -1) {
+			snprintf(err, errlen, "cannot remove %s/%s: %s", dir, de->d_name,
+			    strerror(errno));
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+out:
+	free(dcopy);
+	free(bcopy);
+	return n;
 }

@@ -13,9 +13,19 @@
 #include <stddef.h>
 #include <string.h>
 
+/*
+ * Hard-coded seeds: names, and IP:port literals that work when DNS does
+ * not.  The literals are PLACEHOLDERS: the network has no long-lived public
+ * nodes yet, so they are documentation addresses (RFC 5737, RFC 3849),
+ * which netaddr_is_valid_peer refuses -- the node skips them and says so
+ * once.  Replace them with real seed nodes' addresses before a release.
+ */
 static const char *const mainnet_seeds[] = {
 	"seed-a.agentchain.io:9001",
 	"seed-b.agentchain.io:9001",
+	"192.0.2.11:9001",		/* placeholder */
+	"198.51.100.11:9001",		/* placeholder */
+	"[2001:db8::11]:9001",		/* placeholder */
 	NULL
 };
 static const char *const mainnet_dns_seeds[] = {
@@ -25,6 +35,7 @@ static const char *const mainnet_dns_seeds[] = {
 };
 static const char *const testnet_seeds[] = {
 	"testnet-seed-a.agentchain.io:19001",
+	"203.0.113.11:19001",		/* placeholder */
 	NULL
 };
 static const char *const testnet_dns_seeds[] = {

@@ -74,6 +74,7 @@ static int	config_check_addrport(const char *);
 static int	config_check_resolver(const char *);
 static int	config_check_proxy(const char *);
 static int	config_check_credential(const char *);
+static int	config_check_addr_port(const char *);
 static int	config_parse_view(void *, const char *);
 static int	config_parse_theme(void *, const char *);
 static int	config_explain_node(const char *, char *, size_t);
@@ -167,6 +168,15 @@ static const struct config_key config_keys[] = {
 	  .help = "Address of the control interface; the port defaults to "
 	    "network.rpc_port. Requests must carry the random cookie in "
 	    "<datadir>/.cookie (HTTP Basic auth); still, keep it on loopback." },
+	{ KEY_STRING("node.metrics_listen", node.metrics_listen,
+	    config_check_addr_port, "numeric address:port"),
+	  .dflt_doc = "unset: /metrics only on node.rpc_listen, with the cookie",
+	  .help = "Serve Prometheus /metrics, and nothing else, on this address "
+	    "without authentication (the RPC cookie changes at every start). "
+	    "Loopback only, unless node.metrics_remote is true." },
+	{ KEY_BOOL("node.metrics_remote", node.metrics_remote), .dflt = "false",
+	  .help = "Allow node.metrics_listen on a non-loopback address (anyone "
+	    "who reaches it reads the metrics)." },
 	{ KEY_BOOL("node.seed", node.seed), .dflt = "false",
 	  .help = "Run as a seed node: answer address requests generously "
 	    "and keep the address book fresh for newcomers." },
@@ -279,7 +289,7 @@ static const struct config_key config_keys[] = {
 	    "hostmaster@example.org." },
 	{ KEY_LIST("seeder.listen", seeder.listen, config_check_addrport,
 	    "numeric address[:port]"),
-	  .dflt_doc = "0.0.0.0:53 and [::]:53",
+	  .dflt_doc = "`0.0.0.0:53`, `[::]:53`",
 	  .help = "UDP and TCP addresses agentseeder answers on (port 53 "
 	    "when absent)." },
 	{ KEY_INT("seeder.ttl", seeder.ttl, 60, 86400), .dflt = "60",
@@ -450,6 +460,15 @@ config_check_addrport(const char *v)
 	struct netaddr a;
 
 	return netaddr_parse(v, 1, &a);
+}
+
+/* A numeric address with its port: there is no default to fall back on. */
+static int
+config_check_addr_port(const char *v)
+{
+	struct netaddr a;
+
+	return netaddr_parse(v, 0, &a) == 0 && a.port != 0 ? 0 : -1;
 }
 
 static int
@@ -1353,6 +1372,9 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 	k = &config_keys[i];
 
 	if (k->type == CONFIG_LIST) {
+		/* "[]" is the empty list, as in a file. */
+		if (strcmp(value, "[]") == 0)
+			value = "";
 		if (*value != '\0' &&
 		    config_check_value(k, value, why, sizeof why) != 0) {
 			snprintf(err, errlen, "%s: %s: %s", config_cli_name,
@@ -1512,6 +1534,12 @@ config_finalize(struct config *c, char *err, size_t errlen)
 	if (c->node.rpc_listen == NULL)
 		c->node.rpc_listen = xasprintf("127.0.0.1:%d",
 		    c->network.rpc_port);
+	/* Like every list, seeder.listen holds its default only when unset:
+	 * [] is an empty list. */
+	if (!config_isset(c, "seeder.listen") && c->seeder.listen.n == 0) {
+		config_strlist_add(&c->seeder.listen, "0.0.0.0:53");
+		config_strlist_add(&c->seeder.listen, "[::]:53");
+	}
 	if (!config_isset(c, "node.natpmp"))
 		c->node.natpmp = p->id == NET_MAINNET;	/* as Bitcoin Core v30 */
 
@@ -1522,6 +1550,7 @@ config_finalize(struct config *c, char *err, size_t errlen)
 		config_norm_addr(&c->node.listen.v[i],
 		    (uint16_t)c->network.p2p_port);
 	config_norm_addr(&c->node.rpc_listen, (uint16_t)c->network.rpc_port);
+	config_norm_addr(&c->node.metrics_listen, 0);
 	config_norm_addr(&c->node.dns_server, 53);
 	if (c->network.proxy != NULL) {
 		struct netaddr pa;

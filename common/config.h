@@ -63,6 +63,8 @@ struct config {
 		char			*datadir;
 		struct config_strlist	 listen;	/* numeric "addr:port" */
 		char			*rpc_listen;	/* numeric "addr:port" */
+		char			*metrics_listen;	/* numeric "addr:port"; NULL: off */
+		bool			 metrics_remote;	/* allow a non-loopback one */
 		bool			 seed;
 		bool			 upnp;
 		bool			 natpmp;	/* default: mainnet only */

@@ -33,6 +33,28 @@ const char *log_level_name(enum log_level level);
 void log_write(enum log_level level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Rate limit (syslog's "last message repeated N times"): lines of one kind
+ * -- the same level, component and format (plus the first word of the
+ * message when the format starts with a conversion such as "%s") -- are
+ * written at most LOG_RL_BURST times per LOG_RL_WINDOW_MS; the rest are
+ * counted, and one line "N similar lines suppressed" follows when the
+ * window ends (at the next log line, log_flush_suppressed or log_close).
+ * The first lines of every kind are always written.  Thread-safe.
+ */
+#define LOG_RL_BURST		20
+#define LOG_RL_WINDOW_MS	10000
+
+/* Write the summaries of windows that have ended (a periodic task calls
+ * this, so that the count of a flood that stopped still shows). */
+void log_flush_suppressed(void);
+/* Lines suppressed since the start of the process (for tests, metrics). */
+unsigned long long log_suppressed_total(void);
+
+/* Route libevent's own messages (event_set_log_callback) into this log,
+ * tagged "libevent" and rate-limited like every other line. */
+void log_route_libevent(void);
+
 #define log_error(c, ...) log_write(LOGL_ERROR, (c), __VA_ARGS__)
 #define log_warn(c, ...)  log_write(LOGL_WARN, (c), __VA_ARGS__)
 #define log_info(c, ...)  log_write(LOGL_INFO, (c), __VA_ARGS__)

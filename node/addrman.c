@@ -104,6 +104,7 @@ struct addrman {
 	/* Time of the last good(); failures count once per good so that an
 	 * offline node does not mark its whole book as failing. */
 	int64_t		 last_good;
+	uint64_t	 changes;	/* see addrman_changes */
 };
 
 /*
@@ -123,6 +124,15 @@ am_addr_bytes(const struct netaddr *a, uint8_t out[18])
 	memcpy(out, a->ip, 16);
 	out[16] = (uint8_t)(a->port >> 8);
 	out[17] = (uint8_t)a->port;
+}
+
+/* Routable, private and loopback addresses are kept on every network: a
+ * LAN network needs its private ones remembered too.  Whether one may be
+ * dialled or relayed is for the caller (connman, addrrelay) to decide. */
+static bool
+am_admissible(const struct netaddr *a)
+{
+	return netaddr_is_valid_peer(a, true);
 }
 
 static void
@@ -527,7 +537,7 @@ addrman_add(struct addrman *am, const struct netaddr *addr, uint64_t services,
 	int b, p;
 	bool insert;
 
-	if (!netaddr_is_valid_peer(addr, am->allow_private))
+	if (!am_admissible(addr))
 		return false;
 	time = am_clamp_time(time);
 	/* A peer announcing itself is as fresh as it gets. */
@@ -567,6 +577,7 @@ addrman_add(struct addrman *am, const struct netaddr *addr, uint64_t services,
 	if (insert) {
 		am_new_clear(am, b, p);
 		am_new_put(am, b, p, id);
+		am->changes++;
 		return true;
 	}
 	if (e->ref_count == 0)
@@ -598,6 +609,7 @@ addrman_good(struct addrman *am, const struct netaddr *addr, int64_t now)
 	if (occ != -1 && now - am->ent[occ].last_success < AM_REPLACEMENT)
 		return false;
 	am_make_tried(am, id);
+	am->changes++;
 	return true;
 }
 
@@ -703,6 +715,12 @@ addrman_get_addr(struct addrman *am, size_t max_count, unsigned max_pct,
 		am_info(am, id, &out[got++]);
 	}
 	return got;
+}
+
+uint64_t
+addrman_changes(const struct addrman *am)
+{
+	return am->changes;
 }
 
 size_t
@@ -1110,7 +1128,7 @@ am_deserialize(const void *data, size_t len, bool allow_private,
 		if (am_read_entry(&r, n, &e, err, errlen) == -1)
 			goto fail;
 		seen_tried += e.in_tried;
-		if (!netaddr_is_valid_peer(&e.addr, allow_private)) {
+		if (!am_admissible(&e.addr)) {
 			(*dropped)++;
 			continue;
 		}

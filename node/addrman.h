@@ -62,8 +62,10 @@ struct addrman_stats {
 	size_t	tried_buckets_used;
 };
 
-/* Create an empty book.  ALLOW_PRIVATE (regtest) accepts loopback and
- * private addresses and gives each its own netgroup.  KEY is the secret
+/* Create an empty book.  It keeps routable, private and loopback
+ * addresses (a LAN network's too; what may be dialled or relayed is the
+ * caller's decision); ALLOW_PRIVATE (regtest) gives each private and
+ * loopback address its own netgroup instead of one shared group.  KEY is the secret
  * bucketing key (ADDRMAN_KEYLEN bytes, copied); NULL draws a random one.
  * Requires hash_init().  Caller frees with addrman_free. */
 struct addrman *addrman_new(bool allow_private, const uint8_t *key);
@@ -73,8 +75,7 @@ void addrman_free(struct addrman *am);
 /* Learn of ADDR (with SERVICES, last seen at TIME by its announcer) from
  * SOURCE, the peer that relayed it.  TIME_PENALTY seconds are taken off TIME
  * (none when the source announces itself); TIME is clamped to >= 0.
- * Addresses that netaddr_is_valid_peer refuses under the book's policy are
- * ignored.  A known address gets its time refreshed (if more than 1 h newer
+ * Addresses that are neither routable, private nor loopback are ignored.  A known address gets its time refreshed (if more than 1 h newer
  * for an address seen in the last 24 h, else 24 h) and its services ORed,
  * and may gain a further new bucket (up to 8, each one twice as unlikely as
  * the last).  A taken slot is only overwritten if its occupant is terrible.
@@ -120,6 +121,11 @@ int addrman_select(struct addrman *am, bool new_only, int64_t now,
 size_t addrman_get_addr(struct addrman *am, size_t max_count, unsigned max_pct,
     int64_t now, struct addrman_info *out, size_t out_cap);
 
+/* A counter of the changes worth saving soon: an address taking a new
+ * slot, one moving to tried.  (Attempts and refreshed times are not
+ * counted: they wait for the periodic save.)  Compare two readings. */
+uint64_t addrman_changes(const struct addrman *am);
+
 /* Number of addresses in the book (new plus tried). */
 size_t addrman_size(const struct addrman *am);
 void addrman_get_stats(const struct addrman *am, struct addrman_stats *st);
@@ -154,7 +160,7 @@ int addrman_check(const struct addrman *am, char *err, size_t errlen);
 void addrman_serialize(const struct addrman *am, struct wbuf *w);
 /* Rebuild a book from LEN bytes at DATA (untrusted; not kept).  Every
  * count, index and timestamp is bounded and the checksum verified; entries
- * that are not valid peers under ALLOW_PRIVATE are dropped, as are ones
+ * that are neither routable, private nor loopback are dropped, as are ones
  * whose slots are taken.  Returns a new book (caller frees), or NULL with a
  * reason in ERR. */
 struct addrman *addrman_deserialize(const void *data, size_t len,

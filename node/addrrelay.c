@@ -4,7 +4,11 @@
  * spy wants to read, so both directions are rationed: incoming addresses
  * through a per-peer token bucket (Bitcoin Core's numbers), outgoing ones
  * through a cached sample that changes only every few hours.  Fresh
- * self-announcements are gossiped to two random peers, once per address. */
+ * self-announcements are gossiped to two random peers, once per address.
+ * Outside regtest, a private or loopback address travels only between
+ * peers on that same private network (Bitcoin Core keeps local addresses
+ * local), so that a LAN network joined with --seed-node meshes while the
+ * Internet never hears of it. */
 #include "addrrelay.h"
 
 #include <stdbool.h>
@@ -46,6 +50,7 @@ struct addrrelay {
 	/* The getaddr answer, shared by all askers until it expires. */
 	struct msg_addr_entry	*cache;
 	size_t			 cache_n;
+	bool			 private_logged;
 	int64_t			 cache_expires;	/* monotonic seconds */
 	size_t			 cache_book;	/* book size when built */
 	struct addrrelay_stats	 stats;
@@ -130,6 +135,15 @@ addrrelay_send(struct addrrelay *ar, struct peer *p, struct addrpeer *ap,
 	msg_free(&m);
 }
 
+/* May A be told to P, or taken from P?  Private and loopback addresses
+ * (outside regtest) only between peers on that private network. */
+static bool
+addrrelay_scope_ok(const struct addrrelay *ar, const struct netaddr *a, const struct peer *p)
+{
+	return ar->regtest || connman_private_net(a) == 0 ||
+	    connman_same_private_net(a, &p->addr);
+}
+
 /* Re-announce our own address to P when due. */
 static void
 addrrelay_self_announce(struct addrrelay *ar, struct peer *p, struct addrpeer *ap, int64_t now)
@@ -139,7 +153,7 @@ addrrelay_self_announce(struct addrrelay *ar, struct peer *p, struct addrpeer *a
 	uint64_t k;
 
 	if (now < ap->next_self_announce || p->kind == PEER_FEELER ||
-	    !connman_local_addr(ar->cm, &self.addr))
+	    !connman_local_addr(ar->cm, &self.addr) || !addrrelay_scope_ok(ar, &self.addr, p))
 		return;
 	ap->next_self_announce = now + avg / 2 + rnd_uniform((uint32_t)avg);
 	self.time = (uint32_t)clock_wall();
@@ -205,6 +219,8 @@ static void
 addrrelay_on_getaddr(struct addrrelay *ar, struct peer *p, struct addrpeer *ap)
 {
 	int64_t now = clock_mono_ms() / 1000;
+	struct msg_addr_entry *mine;
+	size_t n = 0;
 
 	/* Answering outbound peers would let whoever we dial fingerprint us. */
 	if (p->dir != PEER_INBOUND || ap->getaddr_answered)
@@ -216,8 +232,19 @@ addrrelay_on_getaddr(struct addrrelay *ar, struct peer *p, struct addrpeer *ap)
 	if (now >= ar->cache_expires || (ar->cfg->node.seed &&
 	    addrman_size(ar->addrman) != ar->cache_book))
 		addrrelay_rebuild_cache(ar, now);
-	if (ar->cache_n > 0)
-		addrrelay_send(ar, p, ap, ar->cache, ar->cache_n);
+	if (ar->regtest) {
+		if (ar->cache_n > 0)
+			addrrelay_send(ar, p, ap, ar->cache, ar->cache_n);
+		return;
+	}
+	/* The same sample, minus the private addresses of other networks. */
+	mine = xcalloc(ar->cache_n + 1, sizeof(*mine));
+	for (size_t i = 0; i < ar->cache_n; i++)
+		if (addrrelay_scope_ok(ar, &ar->cache[i].addr, p))
+			mine[n++] = ar->cache[i];
+	if (n > 0)
+		addrrelay_send(ar, p, ap, mine, n);
+	free(mine);
 }
 
 static void
@@ -246,7 +273,7 @@ addrrelay_relay(struct addrrelay *ar, const struct peer *from, const struct msg_
 		struct addrpeer *ap = peerman_state(ar->pm, p, ar->slot);
 
 		if (p == from || ap == NULL || p->kind == PEER_FEELER || addrrelay_known(ap, k) ||
-		    netaddr_same_ip(&p->addr, &e->addr))
+		    netaddr_same_ip(&p->addr, &e->addr) || !addrrelay_scope_ok(ar, &e->addr, p))
 			continue;
 		if (nc < sizeof(cand) / sizeof(cand[0])) {
 			cand[nc] = p;
@@ -259,6 +286,25 @@ addrrelay_relay(struct addrrelay *ar, const struct peer *from, const struct msg_
 	for (size_t i = 0; i < nc && i < ADDRRELAY_RELAY_FANOUT; i++)
 		if (!cand[order[i]]->gone)
 			addrrelay_send(ar, cand[order[i]], cst[order[i]], e, 1);
+}
+
+/* A private address from a peer that is not on that network: dropped,
+ * counted, and said once (it is what keeps a LAN network from meshing
+ * when its nodes reach each other through a public address). */
+static void
+addrrelay_private_ignored(struct addrrelay *ar, const struct peer *p, const struct netaddr *a)
+{
+	char as[NETADDR_STRLEN], who[96];
+
+	ar->stats.private_ignored++;
+	if (ar->private_logged)
+		return;
+	ar->private_logged = true;
+	log_info("addr", "ignoring %s address %s from %s: outside regtest, private and loopback "
+	    "addresses are relayed only between peers on the same private network (further "
+	    "ones are counted in getnetworkinfo's addr_private_ignored, not logged)",
+	    netaddr_class_name(netaddr_classify(a)), netaddr_format(a, as, sizeof(as)),
+	    peer_str(p, who, sizeof(who)));
 }
 
 /* Take in an addr message from P: rate-limit, validate, store, relay. */
@@ -289,6 +335,10 @@ addrrelay_on_addr(struct addrrelay *ar, struct peer *p, struct addrpeer *ap, con
 		 * "unknown": Core stores it as five days old. */
 		if ((int64_t)e.time > now + 600 || (int64_t)e.time < 100000000)
 			e.time = (uint32_t)(now - 5 * 24 * 3600);
+		if (!addrrelay_scope_ok(ar, &e.addr, p)) {
+			addrrelay_private_ignored(ar, p, &e.addr);
+			continue;
+		}
 		if (!connman_addr_usable(ar->cm, &e.addr) ||
 		    (has_self && netaddr_equal(&e.addr, &self)))
 			continue;

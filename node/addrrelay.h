@@ -54,6 +54,7 @@ void addrrelay_flush_cache(struct addrrelay *ar);
 struct addrrelay_stats {
 	uint64_t	received;	/* addresses taken in */
 	uint64_t	rate_limited;	/* addresses over a peer's bucket */
+	uint64_t	private_ignored;	/* private ones from another network */
 };
 void addrrelay_stats(const struct addrrelay *ar, struct addrrelay_stats *out);
 /* P's share of the same; zero for a peer without a completed handshake. */

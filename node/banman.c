@@ -3,8 +3,9 @@
  * Host bans sit in a common/map keyed by the 16-byte address (SipHash
  * under a random key, so an attacker picking addresses cannot force long
  * probe chains).  Subnet bans are few (capped) and scanned.  Loading builds a fresh
- * banman and swaps it in only when the whole file was good, so a bad file
- * never leaves half a list behind.
+ * banman and swaps it in only when the file as a whole was good, so an
+ * unreadable file never leaves half a list behind; a bad entry inside a
+ * good file is skipped (and logged), never a reason to drop the others.
  */
 #include "banman.h"
 
@@ -18,6 +19,7 @@
 #include <jansson.h>
 
 #include "atomicfile.h"
+#include "log.h"
 #include "map.h"
 #include "strutil.h"
 #include "xmalloc.h"
@@ -37,6 +39,9 @@ struct banman {
 	size_t			 capsubnets;
 
 	bool			 dirty;
+	/* What the last load skipped. */
+	size_t			 skipped;
+	char			 first_skip[160];
 };
 
 /* --- subnets ------------------------------------------------------------ */
@@ -544,12 +549,9 @@ int
 banman_load(struct banman *bm, const char *path, int64_t now, char *err,
     size_t errlen)
 {
-	struct banman *tmp;
-	json_error_t jerr;
-	json_t *root, *jver, *bans;
 	char *text;
-	size_t len, expired = 0;
-	int rc = -1;
+	size_t len;
+	int rc;
 
 	text = atomicfile_read(path, BANMAN_FILE_MAX, &len, err, errlen);
 	if (text == NULL) {
@@ -557,10 +559,32 @@ banman_load(struct banman *bm, const char *path, int64_t now, char *err,
 			return -1;
 		banman_release(bm);
 		bm->dirty = false;
+		bm->skipped = 0;
+		bm->first_skip[0] = '\0';
 		return 0;
 	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	rc = banman_load_json(bm, text, len, path, now, err, errlen);
 	free(text);
+	return rc;
+}
+
+int
+banman_load_json(struct banman *bm, const char *text, size_t len, const char *path,
+    int64_t now, char *err, size_t errlen)
+{
+	struct banman *tmp;
+	json_error_t jerr;
+	json_t *root, *jver, *bans;
+	char why[256];
+	size_t expired = 0;
+	int rc = -1;
+
+	if (len > BANMAN_FILE_MAX) {
+		str_errf(err, errlen, "%s: %zu bytes, over the %u-byte limit", path, len,
+		    BANMAN_FILE_MAX);
+		return -1;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		str_errf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 		    jerr.text);
@@ -582,11 +606,14 @@ banman_load(struct banman *bm, const char *path, int64_t now, char *err,
 		json_t *o;
 
 		rc = 0;
+		/* One bad entry (a typo, "10.9.0.1/33") costs that entry only. */
 		json_array_foreach(bans, i, o) {
-			rc = banman_load_entry(tmp, o, i, now, path, &expired,
-			    err, errlen);
-			if (rc == -1)
-				break;
+			if (banman_load_entry(tmp, o, i, now, path, &expired, why,
+			    sizeof(why)) == 0)
+				continue;
+			if (tmp->skipped++ == 0)
+				str_copy(tmp->first_skip, why, sizeof(tmp->first_skip));
+			log_warn("ban", "%s: skipped", why);
 		}
 	}
 	json_decref(root);
@@ -595,8 +622,16 @@ banman_load(struct banman *bm, const char *path, int64_t now, char *err,
 		struct banman keep = *bm;
 		*bm = *tmp;
 		*tmp = keep;
-		bm->dirty = expired > 0;
+		bm->dirty = expired > 0 || bm->skipped > 0;
 	}
 	banman_free(tmp);
 	return rc;
+}
+
+size_t
+banman_load_skipped(const struct banman *bm, char *why, size_t whylen)
+{
+	if (why != NULL && whylen > 0)
+		str_copy(why, bm->first_skip, whylen);
+	return bm->skipped;
 }

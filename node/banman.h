@@ -119,12 +119,20 @@ int banman_save(struct banman *bm, const char *path, char *err, size_t errlen);
 
 /* Replace the contents of BM with the bans in PATH.  A missing file gives
  * an empty list.  Entries expired at NOW are dropped (and BM is then
- * dirty, so the file gets rewritten).  A file that is not valid JSON, has
- * an unknown version, holds a bad entry or more bans than the caps allow
- * is an error naming the file (with line and column, or the entry's
- * index); BM is then left exactly as it was.  Returns 0, or -1 with a
- * reason in ERR. */
+ * dirty, so the file gets rewritten).  A file that is not valid JSON or
+ * has an unknown version or no "bans" array is an error naming the file
+ * (with line and column); BM is then left exactly as it was.  A bad entry
+ * (a malformed subnet, a missing time, one more than the caps allow) is
+ * skipped and logged, every good one is kept, and BM is dirty so that the
+ * next save writes the good ones (banman_load_skipped counts them).
+ * Returns 0, or -1 with a reason in ERR. */
 int banman_load(struct banman *bm, const char *path, int64_t now, char *err,
     size_t errlen);
+/* The same for LEN bytes of TEXT (untrusted), named PATH in messages. */
+int banman_load_json(struct banman *bm, const char *text, size_t len, const char *path,
+    int64_t now, char *err, size_t errlen);
+/* How many entries the last banman_load skipped as bad, and (into WHY,
+ * may be NULL) the first one's reason, naming the file and the entry. */
+size_t banman_load_skipped(const struct banman *bm, char *why, size_t whylen);
 
 #endif

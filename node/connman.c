@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/listener.h>
 
@@ -26,6 +28,7 @@
 #include "eviction.h"
 #include "geoip.h"
 #include "hash.h"
+#include "listenguard.h"
 #include "log.h"
 #include "manual.h"
 #include "rnd.h"
@@ -61,6 +64,7 @@ struct connman {
 	struct net_events	 ev;
 
 	struct evconnlistener	*listener[CONNMAN_MAX_LISTEN];
+	struct listenguard	*guard[CONNMAN_MAX_LISTEN];	/* out of descriptors */
 	struct netaddr		 listen_addr[CONNMAN_MAX_LISTEN];
 	size_t			 nlisten;
 	struct netaddr		 self[CONNMAN_MAX_SELF];
@@ -160,6 +164,72 @@ static const struct connman_io connman_tcp_io = {
 	.set_max_payload = conn_set_max_payload,
 };
 
+/* --- private networks ----------------------------------------------------- */
+
+int
+connman_private_net(const struct netaddr *a)
+{
+	static const uint8_t v6loop[16] = { [15] = 1 };
+	uint32_t v4;
+
+	if (netaddr_is_ipv4(a)) {
+		v4 = (uint32_t)a->ip[12] << 24 | (uint32_t)a->ip[13] << 16 |
+		    (uint32_t)a->ip[14] << 8 | a->ip[15];
+		if ((v4 >> 24) == 10)
+			return 1;			/* 10/8 */
+		if ((v4 >> 20) == 0xac1)
+			return 2;			/* 172.16/12 */
+		if ((v4 >> 16) == 0xc0a8)
+			return 3;			/* 192.168/16 */
+		if ((v4 >> 22) == (0x64400000u >> 22))
+			return 4;			/* 100.64/10 (CGNAT) */
+		if ((v4 >> 24) == 127)
+			return 5;			/* loopback */
+		return 0;
+	}
+	if (memcmp(a->ip, v6loop, 16) == 0)
+		return 6;
+	if ((a->ip[0] & 0xfe) == 0xfc)
+		return 7;				/* fc00::/7 (ULA) */
+	return 0;
+}
+
+bool
+connman_same_private_net(const struct netaddr *a, const struct netaddr *b)
+{
+	int n = connman_private_net(a);
+
+	return n != 0 && n == connman_private_net(b);
+}
+
+/* The netgroup connman uses: the network's policy, except that on mainnet
+ * a private or loopback address (a LAN network) is a group of its own
+ * host, as on regtest, or a whole LAN would share one outbound slot. */
+static void
+connman_netgroup(const struct connman *cm, const struct netaddr *a,
+    uint8_t out[NETADDR_GROUPLEN])
+{
+	netaddr_netgroup_policy(a, cm->params->allow_private || connman_private_net(a) != 0, out);
+}
+
+/* Is A one we may dial and relay here (bans aside)?  Routable ones on
+ * every network; private and loopback ones on regtest, and elsewhere only
+ * on a private network we are on (a peer of ours is in it). */
+static bool
+connman_addr_allowed(const struct connman *cm, const struct netaddr *a)
+{
+	struct peer *p;
+
+	if (netaddr_is_valid_peer(a, cm->params->allow_private))
+		return true;
+	if (a->port == 0 || connman_private_net(a) == 0)
+		return false;
+	TAILQ_FOREACH(p, &cm->peers, entry)
+		if (connman_same_private_net(&p->addr, a))
+			return true;
+	return false;
+}
+
 /* --- life cycle -------------------------------------------------------- */
 
 static void
@@ -205,8 +275,10 @@ connman_free(struct connman *cm)
 
 	if (cm == NULL)
 		return;
-	for (size_t i = 0; i < cm->nlisten; i++)
+	for (size_t i = 0; i < cm->nlisten; i++) {
+		listenguard_free(cm->guard[i]);
 		evconnlistener_free(cm->listener[i]);
+	}
 	while ((p = TAILQ_FIRST(&cm->peers)) != NULL) {
 		TAILQ_REMOVE(&cm->peers, p, entry);
 		if (p->conn != NULL)
@@ -244,7 +316,7 @@ connman_peer_new(struct connman *cm, const struct netaddr *addr, enum peer_dir d
 	p->id = ++cm->next_peer_id;
 	p->cm = cm;
 	p->addr = *addr;
-	netaddr_netgroup_policy(addr, cm->params->allow_private, p->netgroup);
+	connman_netgroup(cm, addr, p->netgroup);
 	p->dir = dir;
 	p->kind = kind;
 	p->connected_ms = clock_wall_ms();
@@ -398,6 +470,9 @@ connman_reap(struct connman *cm)
 		if (cm->ev.peer_free != NULL)
 			cm->ev.peer_free(cm->ev.arg, p);
 		free(p);
+		/* Its descriptor is (about to be) free: a listener paused for
+		 * lack of them may accept again. */
+		listenguard_kick_all();
 	}
 }
 
@@ -533,9 +608,13 @@ connman_listen(struct connman *cm, char *err, size_t errlen)
 		}
 		log_info("net", "listening on %s", l->v[i]);
 		cm->listen_addr[cm->nlisten] = a;
+		cm->guard[cm->nlisten] = listenguard_new(cm->base, el, "p2p");
 		cm->listener[cm->nlisten++] = el;
-		/* A specific, valid listen address is what we advertise. */
-		if (!cm->has_local && netaddr_is_valid_peer(&a, cm->params->allow_private))
+		/* A specific, valid listen address is what we advertise (a
+		 * private one only to peers on its network: addrrelay). */
+		if (!cm->has_local && !netaddr_is_any(&a) &&
+		    (netaddr_is_valid_peer(&a, cm->params->allow_private) ||
+		    connman_private_net(&a) != 0))
 			connman_set_local_addr(cm, &a);
 	}
 	if (cm->nlisten == 0 && l->n > 0) {
@@ -574,6 +653,39 @@ connman_is_self(const struct connman *cm, const struct netaddr *a)
 	return cm->has_local && netaddr_equal(&cm->local, a);
 }
 
+/* Can we bind A's IP, that is, is it one of this host's addresses? */
+static bool
+connman_ip_is_local(const struct netaddr *a)
+{
+	struct sockaddr_storage ss;
+	struct netaddr any = *a;
+	socklen_t len;
+	int fd;
+	bool local;
+
+	any.port = 0;
+	len = netaddr_to_sockaddr(&any, &ss);
+	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	local = bind(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return local;
+}
+
+bool
+connman_is_own_addr(const struct connman *cm, const struct netaddr *a)
+{
+	if (connman_is_self(cm, a))
+		return true;
+	/* A wildcard listener is reached at any local address on its port. */
+	for (size_t i = 0; i < cm->nlisten; i++)
+		if (netaddr_is_any(&cm->listen_addr[i]) && cm->listen_addr[i].port == a->port &&
+		    netaddr_is_ipv4(&cm->listen_addr[i]) == netaddr_is_ipv4(a) &&
+		    connman_ip_is_local(a))
+			return true;
+	return false;
+}
+
 void
 connman_note_self(struct connman *cm, const struct netaddr *addr)
 {
@@ -604,23 +716,25 @@ connman_set_local_addr(struct connman *cm, const struct netaddr *addr)
  * that one (set at start); otherwise we take the first routable address a
  * peer reports, with our listening port. */
 static void
-connman_note_local(struct connman *cm, const struct netaddr *seen_as, enum peer_dir dir)
+connman_note_local(struct connman *cm, const struct netaddr *seen_as, const struct peer *p)
 {
 	struct netaddr a = *seen_as;
 
-	if (cm->has_local || dir != PEER_OUTBOUND || cm->nlisten == 0)
+	if (cm->has_local || p->dir != PEER_OUTBOUND || cm->nlisten == 0)
 		return;
 	if (connman_bind_ip(cm, &a) != NULL)
 		return;
 	a.port = cm->listen_addr[0].port;
-	if (netaddr_is_valid_peer(&a, cm->params->allow_private))
+	/* A peer on our private network sees us at our address there. */
+	if (netaddr_is_valid_peer(&a, cm->params->allow_private) ||
+	    connman_same_private_net(&a, &p->addr))
 		connman_set_local_addr(cm, &a);
 }
 
 bool
 connman_addr_usable(const struct connman *cm, const struct netaddr *addr)
 {
-	return netaddr_is_valid_peer(addr, cm->params->allow_private) &&
+	return connman_addr_allowed(cm, addr) &&
 	    !banman_is_banned(cm->banman, addr, clock_wall());
 }
 
@@ -657,7 +771,7 @@ connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
 		return false;
 	}
 	if (seen_as != NULL)
-		connman_note_local(cm, seen_as, p->dir);
+		connman_note_local(cm, seen_as, p);
 	return true;
 }
 
@@ -729,7 +843,7 @@ connman_connect(struct connman *cm, const struct netaddr *addr, enum peer_kind k
 		*why = "already connected";
 	else if (banman_is_banned(cm->banman, addr, clock_wall()))
 		*why = "banned";
-	else if (kind != PEER_MANUAL && !netaddr_is_valid_peer(addr, cm->params->allow_private))
+	else if (kind != PEER_MANUAL && !connman_addr_allowed(cm, addr))
 		*why = "not a usable address on this network";
 	else
 		*why = NULL;
@@ -806,7 +920,7 @@ connman_select(struct connman *cm, bool new_only, struct netaddr *out)
 
 		if (addrman_select(cm->addrman, new_only, now, &info) == -1)
 			break;
-		netaddr_netgroup_policy(&info.addr, cm->params->allow_private, group);
+		connman_netgroup(cm, &info.addr, group);
 		if (connman_is_self(cm, &info.addr) || connman_find_addr(cm, &info.addr) != NULL ||
 		    connman_netgroup_taken(cm, group) || !connman_addr_usable(cm, &info.addr))
 			continue;
@@ -891,9 +1005,11 @@ connman_make_room(struct connman *cm)
 		cand[n].keyed_netgroup = hash_siphash(cm->evict_key, p->netgroup, NETADDR_GROUPLEN);
 		cand[n].min_ping_ms = p->min_ping_ms;
 		cand[n].connected_ms = p->connected_mono_ms;
+		cand[n].handshaked = p->active;
+		cand[n].handshake_ms = p->active_mono_ms;
 		n++;
 	}
-	victim = eviction_select(cand, n);
+	victim = eviction_select(cand, n, clock_mono_ms());
 	free(cand);
 	if (victim == 0 || (p = connman_peer_find(cm, victim)) == NULL)
 		return false;

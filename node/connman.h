@@ -136,6 +136,9 @@ bool connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
     const struct netaddr *seen_as);
 /* The message layer measured a round trip of MS to P (eviction input). */
 void connman_peer_ping(struct connman *cm, struct peer *p, double ms);
+/* Is ADDR this node: a listen address (a wildcard one at any of this
+ * host's addresses), the advertised one, or one found to be us? */
+bool connman_is_own_addr(const struct connman *cm, const struct netaddr *addr);
 /* P's nonce showed we dialled ourselves: never dial ADDR again. */
 void connman_note_self(struct connman *cm, const struct netaddr *addr);
 /* Let frames of up to MAX bytes through from P (small before the handshake). */
@@ -150,9 +153,17 @@ struct peer *connman_peer_first(const struct connman *cm);
 struct peer *connman_peer_next(const struct peer *p);
 struct peer *connman_peer_find(const struct connman *cm, uint64_t id);
 
-/* Is ADDR a usable peer address on this network (routable, or private on
- * regtest) and not banned? */
+/* Is ADDR a usable peer address here and not banned?  Routable ones
+ * always; private and loopback ones on regtest, and on other networks only
+ * when one of our peers is on the same private network (a LAN network,
+ * Bitcoin Core's "local addresses stay local"). */
 bool connman_addr_usable(const struct connman *cm, const struct netaddr *addr);
+
+/* Which private network A is in: 0 for none, else one number per block
+ * (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8, ::1, fc00::/7). */
+int connman_private_net(const struct netaddr *a);
+/* Are A and B both in the same private network? */
+bool connman_same_private_net(const struct netaddr *a, const struct netaddr *b);
 
 /* Our advertised address: set from a listen address, UPnP or what
  * outbound peers report.  Returns false when we have none. */

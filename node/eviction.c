@@ -41,6 +41,17 @@ cmp_connected_asc(const void *a, const void *b)
 	return x->connected_ms < y->connected_ms ? -1 : x->connected_ms > y->connected_ms ? 1 : 0;
 }
 
+/* Handshaked peers last, and among them the most recent first. */
+static int
+cmp_handshake_recent(const void *a, const void *b)
+{
+	const struct eviction_candidate *x = a, *y = b;
+
+	if (x->handshaked != y->handshaked)
+		return x->handshaked ? 1 : -1;
+	return x->handshake_ms > y->handshake_ms ? -1 : x->handshake_ms < y->handshake_ms ? 1 : 0;
+}
+
 /* Sort CAND[0..*N) by CMP and drop the first K (protected) from the front. */
 static struct eviction_candidate *
 evict_protect(struct eviction_candidate *cand, size_t *n,
@@ -54,11 +65,24 @@ evict_protect(struct eviction_candidate *cand, size_t *n,
 }
 
 uint64_t
-eviction_select(struct eviction_candidate *cand, size_t n)
+eviction_select(struct eviction_candidate *cand, size_t n, int64_t now_ms)
 {
-	size_t best_start = 0, best_count = 0;
+	size_t best_start = 0, best_count = 0, oldest = n, recent = 0;
 	int64_t best_youngest = 0;
 
+	for (size_t i = 0; i < n; i++)
+		if (!cand[i].handshaked &&
+		    (oldest == n || cand[i].connected_ms < cand[oldest].connected_ms))
+			oldest = i;
+	if (oldest < n)
+		return cand[oldest].id;
+	/* Everyone is handshaked here; the most recent come first. */
+	qsort(cand, n, sizeof(*cand), cmp_handshake_recent);
+	while (recent < n && recent < EVICT_PROTECT_RECENT &&
+	    now_ms - cand[recent].handshake_ms < EVICT_RECENT_MS)
+		recent++;
+	cand += recent;
+	n -= recent;
 	cand = evict_protect(cand, &n, cmp_keyed_netgroup_desc, EVICT_PROTECT_NETGROUP);
 	cand = evict_protect(cand, &n, cmp_ping_asc, EVICT_PROTECT_PING);
 	cand = evict_protect(cand, &n, cmp_connected_asc, n / 2);

@@ -12,10 +12,23 @@ struct eviction_candidate {
 	uint8_t		netgroup[NETADDR_GROUPLEN];
 	uint64_t	keyed_netgroup;	/* SipHash of the netgroup under a secret key */
 	double		min_ping_ms;	/* < 0: never measured */
-	int64_t		connected_ms;
+	int64_t		connected_ms;	/* monotonic */
+	bool		handshaked;	/* version/verack completed */
+	int64_t		handshake_ms;	/* monotonic, when it did */
 };
 
-/* Choose the peer to evict among N inbound candidates, as Bitcoin Core's
+/* The few peers that completed their handshake most recently are safe for
+ * a short while: a newcomer has no measured ping and no uptime yet, and a
+ * connection flood must not push it out the moment it arrives. */
+#define EVICT_PROTECT_RECENT	4
+#define EVICT_RECENT_MS		10000
+
+/* Choose the peer to evict among N inbound candidates at NOW_MS
+ * (monotonic).  A peer that has not completed its handshake goes first
+ * (the one that has had longest to do it): it has shown nothing, and a
+ * flood of connections that never speak must not cost a peer that did.
+ * Otherwise, after protecting the EVICT_PROTECT_RECENT most recent
+ * handshakes of the last EVICT_RECENT_MS, as Bitcoin Core's
  * SelectNodeToEvict does (without its relay-based protections, since we
  * relay no transactions or blocks yet):
  *   protect the 4 with the highest keyed netgroup (an attacker cannot
@@ -25,6 +38,6 @@ struct eviction_candidate {
  *   and evict its youngest peer.
  * Returns the chosen candidate's id, or 0 when every candidate is
  * protected (then the newcomer is refused).  CAND is reordered. */
-uint64_t eviction_select(struct eviction_candidate *cand, size_t n);
+uint64_t eviction_select(struct eviction_candidate *cand, size_t n, int64_t now_ms);
 
 #endif

@@ -37,6 +37,8 @@ static const struct cli_option flags[] = {
 	  .help = "P2P listen address (repeatable)" },
 	{ .name = "rpc-listen", .has_arg = 1, .key = "node.rpc_listen", .arg = "ADDR:PORT",
 	  .help = "JSON-RPC listen address" },
+	{ .name = "metrics-listen", .has_arg = 1, .key = "node.metrics_listen", .arg = "ADDR:PORT",
+	  .help = "serve /metrics there without the cookie (loopback)" },
 	{ .name = "seed-node", .has_arg = 1, .id = F_SEED_NODE, .arg = "HOST:PORT",
 	  .help = "keep a connection to this node (repeatable)" },
 	{ .name = "dns-seed", .has_arg = 1, .key = "network.dns_seeds", .arg = "NAME",

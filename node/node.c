@@ -54,6 +54,13 @@
 #include "version.h"
 #include "xmalloc.h"
 
+/* The address book is saved NODE_ADDRMAN_SAVE_DELAY seconds after it
+ * first changes (a new or newly tried address), then at most every
+ * NODE_ADDRMAN_SAVE_MIN while it keeps changing, and every
+ * NODE_ADDRMAN_SAVE_INTERVAL anyway (attempt counts, times): a kill -9
+ * shortly after start must not cost the peers the node just met. */
+#define NODE_ADDRMAN_SAVE_DELAY		10
+#define NODE_ADDRMAN_SAVE_MIN		60
 #define NODE_ADDRMAN_SAVE_INTERVAL	(15 * 60)
 #define NODE_BANMAN_SAVE_INTERVAL	60
 #define NODE_STOP_FLUSH_MS		300
@@ -80,6 +87,7 @@ struct node {
 	struct blockrelay	*blockrelay;
 	struct txrelay		*txrelay;
 	struct rpc_server	*rpc;
+	struct rpc_server	*metrics;	/* node.metrics_listen; NULL: none */
 	struct rpc_method	*methods;	/* the node's and the chain's, owned */
 	struct upnp		*upnp;
 	struct natpmp		*natpmp;
@@ -87,6 +95,9 @@ struct node {
 
 	int64_t			 last_addrman_save;	/* monotonic seconds */
 	int64_t			 last_ban_save;
+	uint64_t		 addrman_saved;		/* addrman_changes then */
+	int64_t			 addrman_dirty_since;	/* 0: clean */
+	bool			 addrman_saved_change;	/* a change was saved */
 };
 
 static char *
@@ -102,6 +113,8 @@ node_save_addrman(struct node *n)
 
 	if (addrman_save(n->addrman, path, err, sizeof(err)) == -1)
 		log_error("node", "saving the address book: %s", err);
+	else
+		log_debug("node", "saved %zu addresses to %s", addrman_size(n->addrman), path);
 	free(path);
 }
 
@@ -132,12 +145,20 @@ node_tick_state(void *arg, int64_t now_ms)
 	struct node *n = arg;
 	int64_t now = now_ms / 1000;
 
+	log_flush_suppressed();
 	if (banman_sweep(n->banman, clock_wall()) > 0 || (banman_is_dirty(n->banman) &&
 	    now - n->last_ban_save >= NODE_BANMAN_SAVE_INTERVAL)) {
 		node_save_banman(n);
 		n->last_ban_save = now;
 	}
-	if (now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_INTERVAL) {
+	if (addrman_changes(n->addrman) != n->addrman_saved && n->addrman_dirty_since == 0)
+		n->addrman_dirty_since = now;
+	if ((n->addrman_dirty_since != 0 && now - n->addrman_dirty_since >= NODE_ADDRMAN_SAVE_DELAY &&
+	    (!n->addrman_saved_change || now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_MIN)) ||
+	    now - n->last_addrman_save >= NODE_ADDRMAN_SAVE_INTERVAL) {
+		n->addrman_saved_change |= n->addrman_dirty_since != 0;
+		n->addrman_saved = addrman_changes(n->addrman);
+		n->addrman_dirty_since = 0;
 		node_save_addrman(n);
 		n->last_addrman_save = now;
 	}
@@ -252,17 +273,58 @@ node_lock_datadir(struct node *n, char *err, size_t errlen)
 	return 0;
 }
 
+/* An unusable state file is kept for inspection (and for whoever can
+ * repair it) rather than overwritten by the next save. */
+static void
+node_move_aside(const char *path, const char *what, const char *why)
+{
+	char *bad = xasprintf("%s.bad", path);
+
+	if (rename(path, bad) == 0)
+		log_warn("node", "%s unusable, starting empty: %s; the file is kept as %s",
+		    what, why, bad);
+	else
+		log_error("node", "%s unusable, starting empty: %s; cannot move it aside to %s "
+		    "(%s), so the next save replaces it", what, why, bad, strerror(errno));
+	free(bad);
+}
+
+/* A save killed half-way leaves FILE.tmp.<pid> behind; nobody else can be
+ * writing here (we hold the datadir lock), so they are garbage. */
+static void
+node_remove_stale(struct node *n)
+{
+	static const char *const files[] = {
+		"peers.dat", "banlist.json", ".cookie", RPC_ENDPOINT_FILE,
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = node_path(n, files[i]);
+		int removed = atomicfile_remove_stale(path, err, sizeof(err));
+
+		if (removed > 0)
+			log_info("node", "removed %d stale temporary file%s of %s (interrupted "
+			    "saves)", removed, removed == 1 ? "" : "s", files[i]);
+		else if (removed == -1)
+			log_warn("node", "%s", err);
+		free(path);
+	}
+}
+
 static void
 node_load_state(struct node *n)
 {
 	bool allow_private = n->cfg->params->allow_private;
 	char *path, err[256];
+	size_t skipped;
 
+	node_remove_stale(n);
 	path = node_path(n, "peers.dat");
 	n->addrman = addrman_load(path, allow_private, err, sizeof(err));
 	if (n->addrman == NULL) {
-		if (access(path, F_OK) == 0)
-			log_warn("node", "address book unusable, starting empty: %s", err);
+		if (errno != ENOENT)
+			node_move_aside(path, "address book", err);
 		n->addrman = addrman_new(allow_private, NULL);
 	} else {
 		log_info("node", "loaded %zu addresses from %s", addrman_size(n->addrman), path);
@@ -270,10 +332,21 @@ node_load_state(struct node *n)
 	free(path);
 	path = node_path(n, "banlist.json");
 	n->banman = banman_new();
-	if (banman_load(n->banman, path, clock_wall(), err, sizeof(err)) == -1)
-		log_warn("node", "ban list unusable, starting empty: %s", err);
-	else if (banman_count(n->banman) > 0)
+	if (banman_load(n->banman, path, clock_wall(), err, sizeof(err)) == -1) {
+		node_move_aside(path, "ban list", err);
+	} else if ((skipped = banman_load_skipped(n->banman, NULL, 0)) > 0) {
+		/* Keep the original for repair; save the good entries now. */
+		char *bad = xasprintf("%s.bad", path);
+		unlink(bad);
+		if (link(path, bad) == 0)
+			log_warn("node", "ban list: %zu bad entr%s skipped, %zu bans kept; the "
+			    "original is kept as %s", skipped, skipped == 1 ? "y" : "ies",
+			    banman_count(n->banman), bad);
+		free(bad);
+		node_save_banman(n);
+	} else if (banman_count(n->banman) > 0) {
 		log_info("node", "loaded %zu bans", banman_count(n->banman));
+	}
 	free(path);
 }
 
@@ -424,6 +497,28 @@ node_remove_endpoint(struct node *n)
 	free(path);
 }
 
+/* /metrics without the cookie, for a scraper that cannot follow a cookie
+ * that changes at every start (node_exporter's model). */
+static int
+node_start_metrics(struct node *n, char *err, size_t errlen)
+{
+	const char *addr = n->cfg->node.metrics_listen;
+	struct netaddr a;
+
+	if (addr == NULL)
+		return 0;
+	if (netaddr_parse(addr, 0, &a) == 0 && netaddr_classify(&a) != NETADDR_LOOPBACK &&
+	    !n->cfg->node.metrics_remote) {
+		snprintf(err, errlen, "node.metrics_listen %s is not a loopback address and "
+		    "/metrics there has no authentication; set node.metrics_remote: true to "
+		    "serve it anyway", addr);
+		return -1;
+	}
+	n->metrics = rpc_server_new_metrics(proc_base(n->proc), addr, node_metrics,
+	    &n->rpcctx, err, errlen);
+	return n->metrics != NULL ? 0 : -1;
+}
+
 static int
 node_start_rpc(struct node *n, char *err, size_t errlen)
 {
@@ -434,6 +529,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 	n->rpcctx = (struct rpc_node){
 		.cfg = n->cfg, .addrman = n->addrman, .banman = n->banman,
 		.connman = n->connman, .peerman = n->peerman, .addrrelay = n->addrrelay,
+		.bootstrap = n->bootstrap,
 		.chain = n->chain, .mempool = n->mempool, .blockrelay = n->blockrelay,
 		.txrelay = n->txrelay,
 		.start_mono = clock_mono_ms() / 1000, .stop = node_request_stop, .stop_arg = n,
@@ -448,7 +544,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 		return -1;
 	rpc_server_set_metrics(n->rpc, node_metrics, &n->rpcctx);
 	node_write_endpoint(n);
-	return 0;
+	return node_start_metrics(n, err, errlen);
 }
 
 static int
@@ -515,6 +611,7 @@ node_stop(struct node *n)
 		node_save_addrman(n);
 	if (n->banman != NULL)
 		node_save_banman(n);
+	rpc_server_free(n->metrics);
 	if (n->rpc != NULL) {
 		rpc_server_free(n->rpc);
 		node_remove_endpoint(n);
@@ -558,6 +655,9 @@ node_run(const struct config *cfg, const struct config_strlist *seed_nodes)
 		free(n.datadir);
 		return 1;
 	}
+	/* libevent's own complaints (accept() failing, say) go through our
+	 * log and its rate limit, not straight to stderr. */
+	log_route_libevent();
 	if ((n.proc = proc_new("node")) == NULL) {
 		free(n.datadir);
 		return 1;

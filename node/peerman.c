@@ -337,6 +337,10 @@ peerman_bad_frame(void *arg, struct peer *p, enum msg_err err, int type, bool fa
 	else
 		snprintf(detail, sizeof(detail), "%s", msg_strerror(err));
 	peerman_misbehaving(pm, p, peerman_violation_for(err, type), detail);
+	/* Before the handshake there is nothing to keep: a peer whose very
+	 * version is garbage goes now, not at the handshake timeout. */
+	if (!p->active)
+		connman_disconnect(pm->cm, p, detail, false);
 }
 
 static void
@@ -350,6 +354,7 @@ peerman_unknown(void *arg, struct peer *p, uint8_t type, uint32_t len)
 	if (!p->active) {
 		snprintf(detail, sizeof(detail), "unknown type %u before handshake", type);
 		peerman_misbehaving(pm, p, REP_PRE_HANDSHAKE, detail);
+		connman_disconnect(pm->cm, p, detail, false);
 		return;
 	}
 	if (++ps->unknown_recent == PEERMAN_UNKNOWN_PER_MINUTE + 1) {

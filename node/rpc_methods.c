@@ -16,6 +16,7 @@
 #include "addrrelay.h"
 #include "banman.h"
 #include "blockrelay.h"
+#include "bootstrap.h"
 #include "clock.h"
 #include "config.h"
 #include "conn.h"
@@ -30,6 +31,9 @@
 #include "xmalloc.h"
 
 #define RPC_ADDR_MAX	2500
+/* addnode add answers "added" if it has not connected (or failed) by then. */
+#define RPC_ADDNODE_WAIT_MS	10000
+#define RPC_ADDNODE_POLL_MS	100
 /* More departures than this between two getpeerchanges: answer in full. */
 #define RPC_REMOVED_MAX	4096
 
@@ -39,6 +43,17 @@ rpc_addr_json(const struct netaddr *a)
 	char buf[NETADDR_STRLEN];
 
 	return json_string(netaddr_format(a, buf, sizeof(buf)));
+}
+
+/* A JSON string for text that may hold bytes from the network (a seed's
+ * error, a host name): sanitised, so that it is always valid UTF-8. */
+static json_t *
+rpc_json_text(const char *text)
+{
+	char safe[BOOTSTRAP_REASON_MAX * 4];
+
+	str_sanitize(text, strlen(text), safe, sizeof(safe));
+	return json_string(safe);
 }
 
 static json_t *
@@ -84,6 +99,30 @@ rpc_health_input(const struct rpc_node *n, struct health_input *in)
 	in->netgroups = ng;
 	in->avg_latency_ms = lat_n > 0 ? lat_sum / lat_n : -1;
 	in->reliability = in->active > 0 ? rel_sum / in->active : 0;
+}
+
+/* "warnings" (why the node has no peer, or "") and "bootstrap": what a
+ * console shows beside a health of 0. */
+static void
+rpc_bootstrap_json(const struct rpc_node *n, json_t *o)
+{
+	struct bootstrap_status bs;
+
+	if (n->bootstrap == NULL) {
+		json_object_set_new(o, "warnings", json_string(""));
+		return;
+	}
+	bootstrap_status(n->bootstrap, &bs);
+	json_object_set_new(o, "warnings", rpc_json_text(bs.reason));
+	json_object_set_new(o, "bootstrap", json_pack("{s:b, s:I, s:i, s:o, s:o, s:o, s:i, s:i}",
+	    "alone", bs.alone,
+	    "alone_seconds", (json_int_t)bs.alone_seconds,
+	    "seed_rounds", (int)bs.rounds,
+	    "next_retry_in", bs.next_retry_in >= 0 ? json_integer(bs.next_retry_in) : json_null(),
+	    "reason", rpc_json_text(bs.reason),
+	    "dns_seeds", rpc_json_text(bs.dns_result),
+	    "fixed_seeds", (int)bs.fixed_total,
+	    "fixed_seeds_usable", (int)bs.fixed_usable));
 }
 
 static json_t *
@@ -140,6 +179,8 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	/* The node's own connectivity (health.h); "networkhealth" is the old
 	 * name, kept for existing clients. */
 	json_object_set_new(o, "connectivityhealth", json_integer(health_score(&hi)));
+	json_object_set_new(o, "addr_private_ignored", json_integer((json_int_t)ars.private_ignored));
+	rpc_bootstrap_json(n, o);
 	json_object_set_new(o, "natpmp", natpmp_json(n->natpmp));
 	return o;
 }
@@ -328,41 +369,155 @@ rpc_getnodeaddresses(void *ctx, json_t *params, struct rpc_error *err)
 	return arr;
 }
 
+/* An addnode waiting for its outcome. */
+struct addnode_wait {
+	struct rpc_node	*n;
+	char		 node[NETADDR_HOSTLEN + 8];
+	bool		 onetry;
+	uint64_t	 manual_id;	/* add: the entry */
+	uint64_t	 peer_id;	/* the peer dialled for it, once known */
+	int64_t		 deadline_ms;	/* add: answer "added" then */
+};
+
 static json_t *
-rpc_addnode(void *ctx, json_t *params, struct rpc_error *err)
+rpc_addnode_result(const char *node, const char *result, const char *error)
+{
+	json_t *o = json_pack("{s:s, s:s}", "node", node, "result", result);
+
+	if (error != NULL && *error != '\0')
+		json_object_set_new(o, "error", json_string(error));
+	return o;
+}
+
+static void
+rpc_addnode_answer(struct addnode_wait *w, struct rpc_deferred *d, const char *result,
+    const char *error)
+{
+	rpc_deferred_reply(d, rpc_addnode_result(w->node, result, error));
+	free(w);
+}
+
+/* Connected, or the attempt ended: look every RPC_ADDNODE_POLL_MS. */
+static void
+rpc_addnode_poll(void *arg, struct rpc_deferred *d)
+{
+	struct addnode_wait *w = arg;
+	struct connman *cm = w->n->connman;
+	const struct manual_node *mn = NULL;
+	struct peer *p;
+	char why[96];
+
+	if (!w->onetry) {
+		if ((mn = manual_find(connman_manual(cm), w->manual_id)) == NULL) {
+			rpc_addnode_answer(w, d, "failed", "removed while connecting");
+			return;
+		}
+		if (mn->peer_id != 0)
+			w->peer_id = mn->peer_id;
+	}
+	if (w->peer_id != 0) {
+		if ((p = connman_peer_find(cm, w->peer_id)) != NULL) {
+			if (p->active)
+				rpc_addnode_answer(w, d, "connected", NULL);
+			else if (!w->onetry && clock_mono_ms() >= w->deadline_ms)
+				rpc_addnode_answer(w, d, "added", "still connecting");
+			return;		/* dialling, or in the handshake */
+		}
+		connman_gone_reason(cm, w->peer_id, why, sizeof(why));
+		rpc_addnode_answer(w, d, "failed", why[0] != '\0' ? why : "disconnected");
+		return;
+	}
+	/* add, not dialled yet: resolving, or its dial failed at once. */
+	if (mn == NULL)
+		return;
+	if (mn->last_error[0] != '\0' && !mn->resolving)
+		rpc_addnode_answer(w, d, "failed", mn->last_error);
+	else if (clock_mono_ms() >= w->deadline_ms)
+		rpc_addnode_answer(w, d, "added", mn->last_error);
+}
+
+static void
+rpc_addnode_cancel(void *arg)
+{
+	free(arg);
+}
+
+/* addnode NODE add|onetry answers once the outcome is known:
+ * {"node", "result": "connected"|"added"|"failed", "error"}; refusals
+ * known at once (malformed, our own address, banned, already added or
+ * connected) are JSON-RPC errors.  remove answers at once (null). */
+static int
+rpc_addnode(void *ctx, json_t *params, struct rpc_deferred *d, struct rpc_error *err)
 {
 	struct rpc_node *n = ctx;
 	const char *node, *cmd, *why;
 	char e[160];
 	struct netaddr a;
+	struct addnode_wait *w;
+	struct peer *p;
+	bool literal;
 
 	if (rpc_param_str(params, 0, NULL, NETADDR_HOSTLEN + 8, &node, err) == -1 ||
 	    rpc_param_str(params, 1, "add", 16, &cmd, err) == -1)
-		return NULL;
-	if (strcmp(cmd, "add") == 0) {
-		if (connman_add_manual(n->connman, node, e, sizeof(e)) == -1) {
-			rpc_error_set(err, RPC_INVALID_PARAMETER, "%s", e);
-			return NULL;
-		}
-	} else if (strcmp(cmd, "remove") == 0) {
+		return -1;
+	if (strcmp(cmd, "remove") == 0) {
 		if (connman_remove_manual(n->connman, node) == -1) {
 			rpc_error_set(err, RPC_INVALID_PARAMETER, "node %s was not added", node);
-			return NULL;
+			return -1;
 		}
-	} else if (strcmp(cmd, "onetry") == 0) {
-		if (netaddr_parse(node, n->cfg->network.p2p_port, &a) == -1) {
-			rpc_error_set(err, RPC_INVALID_ADDRESS, "onetry needs a numeric address");
-			return NULL;
-		}
-		if (connman_connect(n->connman, &a, PEER_MANUAL, &why) == NULL) {
-			rpc_error_set(err, RPC_MISC_ERROR, "%s", why);
-			return NULL;
-		}
-	} else {
-		rpc_error_set(err, RPC_INVALID_PARAMS, "command must be add, remove or onetry");
-		return NULL;
+		rpc_deferred_reply(d, NULL);
+		return 0;
 	}
-	return json_null();
+	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "onetry") != 0) {
+		rpc_error_set(err, RPC_INVALID_PARAMS, "command must be add, remove or onetry");
+		return -1;
+	}
+	literal = netaddr_parse(node, n->cfg->network.p2p_port, &a) == 0;
+	if (strcmp(cmd, "onetry") == 0 && !literal) {
+		rpc_error_set(err, RPC_INVALID_ADDRESS, "onetry needs a numeric address");
+		return -1;
+	}
+	if (literal && connman_is_own_addr(n->connman, &a)) {
+		rpc_error_set(err, RPC_INVALID_PARAMETER, "%s is this node's own address", node);
+		return -1;
+	}
+	if (literal && banman_is_banned(n->banman, &a, clock_wall())) {
+		rpc_error_set(err, RPC_INVALID_PARAMETER, "%s is banned (setban %s remove first)",
+		    node, node);
+		return -1;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->n = n;
+	str_copy(w->node, node, sizeof(w->node));
+	w->deadline_ms = clock_mono_ms() + RPC_ADDNODE_WAIT_MS;
+	if (strcmp(cmd, "onetry") == 0) {
+		w->onetry = true;
+		if ((p = connman_connect(n->connman, &a, PEER_MANUAL, &why)) == NULL) {
+			free(w);
+			if (strcmp(why, "already connected") == 0 || strcmp(why, "banned") == 0 ||
+			    strcmp(why, "that is our own address") == 0) {
+				rpc_error_set(err, RPC_INVALID_PARAMETER, "%s: %s", node, why);
+				return -1;
+			}
+			rpc_deferred_reply(d, rpc_addnode_result(node, "failed", why));
+			return 0;
+		}
+		w->peer_id = p->id;
+	} else {
+		const struct manual *m = connman_manual(n->connman);
+
+		if (connman_add_manual(n->connman, node, e, sizeof(e)) == -1) {
+			free(w);
+			rpc_error_set(err, RPC_INVALID_PARAMETER, "%s", e);
+			return -1;
+		}
+		for (size_t i = 0; i < manual_count(m); i++)
+			if (strcmp(manual_at(m, i)->hostport, node) == 0)
+				w->manual_id = manual_at(m, i)->id;
+	}
+	rpc_deferred_on_cancel(d, rpc_addnode_cancel, w);
+	rpc_deferred_every(d, RPC_ADDNODE_POLL_MS, rpc_addnode_poll, w);
+	return 0;
 }
 
 static json_t *
@@ -409,20 +564,37 @@ rpc_kick_banned(struct rpc_node *n, const struct ban_subnet *sub)
 	}
 }
 
+static bool
+rpc_ban_is_v4(const struct ban_subnet *sub)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return sub->prefix >= 96 && memcmp(sub->ip, mapped, sizeof(mapped)) == 0;
+}
+
+/* A ban wider than an IPv4 /8 or an IPv6 /32 is more likely a slip
+ * (0.0.0.0/0, a missing digit) than a wish: it needs force. */
+static bool
+rpc_ban_too_wide(const struct ban_subnet *sub)
+{
+	return rpc_ban_is_v4(sub) ? sub->prefix < 96 + 8 : sub->prefix < 32;
+}
+
 static json_t *
 rpc_setban(void *ctx, json_t *params, struct rpc_error *err)
 {
 	struct rpc_node *n = ctx;
 	const char *target, *cmd;
 	int64_t bantime, now = clock_wall();
-	bool absolute;
+	bool absolute, force;
 	struct ban_subnet sub;
 	char e[160];
 
 	if (rpc_param_str(params, 0, NULL, 64, &target, err) == -1 ||
 	    rpc_param_str(params, 1, NULL, 16, &cmd, err) == -1 ||
 	    rpc_param_int(params, 2, 0, 0, INT32_MAX * 100LL, &bantime, err) == -1 ||
-	    rpc_param_bool(params, 3, 0, &absolute, err) == -1)
+	    rpc_param_bool(params, 3, 0, &absolute, err) == -1 ||
+	    rpc_param_bool(params, 4, 0, &force, err) == -1)
 		return NULL;
 	if (banman_parse_subnet(target, &sub) == -1) {
 		rpc_error_set(err, RPC_INVALID_ADDRESS, "invalid IP or subnet: %s", target);
@@ -437,6 +609,12 @@ rpc_setban(void *ctx, json_t *params, struct rpc_error *err)
 	}
 	if (strcmp(cmd, "add") != 0) {
 		rpc_error_set(err, RPC_INVALID_PARAMS, "command must be add or remove");
+		return NULL;
+	}
+	if (!force && rpc_ban_too_wide(&sub)) {
+		rpc_error_set(err, RPC_INVALID_PARAMETER, "%s is wider than /%d and would ban "
+		    "much of the network; add force true to ban it anyway (setban %s add "
+		    "BANTIME ABSOLUTE true)", target, rpc_ban_is_v4(&sub) ? 8 : 32, target);
 		return NULL;
 	}
 	if (bantime == 0)
@@ -501,7 +679,8 @@ rpc_stop(void *ctx, json_t *params, struct rpc_error *err)
 static const struct rpc_method rpc_table[] = {
 	{ .name = "getnetworkinfo", .params = "", .fn = rpc_getnetworkinfo,
 	  .help = "Node identity, connection counts, traffic totals, address book sizes, "
-	  "connectivityhealth (networkhealth: the same, its old name)." },
+	  "connectivityhealth (networkhealth: the same, its old name); warnings (why the "
+	  "node has no peer, \"\" when it has) and bootstrap (seed rounds, retry)." },
 	{ .name = "getpeerinfo", .params = "", .fn = rpc_getpeerinfo,
 	  .help = "Every connected peer: addresses, direction, services, version, user "
 	  "agent, height, bytes, latency, quality, reputation, country, ASN." },
@@ -515,15 +694,20 @@ static const struct rpc_method rpc_table[] = {
 	{ .name = "getnodeaddresses", .params = "[count]", .fn = rpc_getnodeaddresses,
 	  .help = "Up to COUNT (default 1, 0 = up to 2500) known addresses from the "
 	  "address book." },
-	{ .name = "addnode", .params = "<node> [command]", .fn = rpc_addnode,
-	  .help = "NODE is host:port; COMMAND add (default: keep a connection), remove, or "
-	  "onetry (dial once)." },
+	{ .name = "addnode", .params = "<node> [command]", .defer = rpc_addnode,
+	  .help = "NODE is host:port; COMMAND add (default: keep a connection, retrying), "
+	  "remove, or onetry (dial once).  add and onetry answer once the outcome is known: "
+	  "{node, result: connected|added|failed, error}; added means still resolving or "
+	  "connecting after 10 s.  Our own address, a banned one, a malformed or already "
+	  "added one are refused at once." },
 	{ .name = "disconnectnode", .params = "<address_or_id>", .fn = rpc_disconnectnode,
 	  .help = "Disconnect a peer by address or peer id." },
-	{ .name = "setban", .params = "<subnet> <command> [bantime] [absolute]", .fn = rpc_setban,
+	{ .name = "setban", .params = "<subnet> <command> [bantime] [absolute] [force]",
+	  .fn = rpc_setban,
 	  .help = "COMMAND add bans an IP or CIDR subnet for BANTIME seconds (default "
 	  "node.ban_time; with ABSOLUTE true, until that Unix time); remove lifts it.  "
-	  "Banned peers are disconnected." },
+	  "Banned peers are disconnected.  A subnet wider than an IPv4 /8 or an IPv6 "
+	  "/32 needs FORCE true." },
 	{ .name = "listbanned", .params = "", .fn = rpc_listbanned,
 	  .help = "Every ban with its subnet, creation, expiry and reason." },
 	{ .name = "clearbanned", .params = "", .fn = rpc_clearbanned,

@@ -13,6 +13,7 @@ struct addrman;
 struct addrrelay;
 struct banman;
 struct blockrelay;
+struct bootstrap;
 struct chain;
 struct config;
 struct connman;
@@ -29,6 +30,7 @@ struct rpc_node {
 	struct connman		*connman;
 	struct peerman		*peerman;
 	struct addrrelay	*addrrelay;
+	struct bootstrap	*bootstrap;	/* NULL: not reported */
 	struct chain		*chain;
 	struct mempool		*mempool;
 	struct blockrelay	*blockrelay;

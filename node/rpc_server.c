@@ -4,7 +4,15 @@
  * timeout; this file authenticates, routes, parses JSON-RPC and dispatches
  * into the caller's method table.  Handlers run synchronously inside the
  * loop: node state is local and every method is quick, so there is no
- * queue and no thread to hand work to. */
+ * queue and no thread to hand work to.  A method whose outcome takes time
+ * (a dial) answers later through a struct rpc_deferred instead.
+ *
+ * Every connection's bufferevent is made here (evhttp_set_bevcb), with a
+ * callback on its input buffer and a close callback on its evhttp
+ * connection: that is how the server counts its connections (libevent 2.1
+ * has no evhttp_set_max_connections), pauses its listener at the cap, and
+ * bounds the time a whole request may take to arrive, which evhttp's idle
+ * timeout does not (one byte every few seconds resets it). */
 #include "rpc_server.h"
 
 #include <errno.h>
@@ -17,11 +25,14 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/listener.h>
 #include <sodium.h>
+#include <sys/queue.h>
 
 #include "atomicfile.h"
+#include "listenguard.h"
 #include "log.h"
 #include "netaddr.h"
 #include "rnd.h"
@@ -40,9 +51,48 @@ struct rpc_entry {
 	size_t			 nnames;
 };
 
+/* One HTTP connection, as the server counts it. */
+struct rpc_conn {
+	TAILQ_ENTRY(rpc_conn)	 entry;
+	struct rpc_server	*srv;
+	struct bufferevent	*bev;		/* evhttp's, made by rpc_conn_new */
+	struct evbuffer_cb_entry *in_cb;
+	struct event		*setup;		/* finds the evhttp connection */
+	struct event		*deadline;	/* the request in progress must be in by then */
+	bool			 in_request;	/* bytes of a request seen, not all of it */
+	bool			 setup_pending;	/* holds a reference on BEV */
+};
+TAILQ_HEAD(rpc_conn_list, rpc_conn);
+
+/* A call answered later. */
+struct rpc_deferred {
+	TAILQ_ENTRY(rpc_deferred) entry;
+	struct rpc_server	*srv;
+	struct evhttp_request	*req;		/* NULL: nobody waits (notification) */
+	json_t			*id;
+	struct event		*timer;
+	int			 interval_ms;
+	void			(*poll)(void *, struct rpc_deferred *);
+	void			*poll_arg;
+	void			(*cancel)(void *);
+	void			*cancel_arg;
+	bool			 polling;	/* inside POLL */
+	bool			 answered;
+};
+TAILQ_HEAD(rpc_deferred_list, rpc_deferred);
+
 struct rpc_server {
 	struct event_base	*base;
-	struct evhttp		*http;
+	struct evhttp		*http;		/* NULL: dispatch only (tests, fuzzing) */
+	struct evconnlistener	*lev;		/* owned by HTTP */
+	struct listenguard	*guard;
+	bool			 metrics_only;
+	struct rpc_conn_list	 conns;
+	size_t			 nconns;
+	size_t			 max_conns;
+	int			 deadline_ms;
+	struct rpc_deferred_list deferred;
+	struct rpc_server_stats	 stats;
 	uint16_t		 port;
 	struct netaddr		 bound;
 	char			*cookie_path;
@@ -61,9 +111,9 @@ struct rpc_server {
 static json_t	*rpc_help(void *, json_t *, struct rpc_error *);
 
 static const struct rpc_method rpc_help_method = {
-	"help", "[command]",
-	"List all methods, or show the parameters and help of one.",
-	rpc_help
+	.name = "help", .params = "[command]",
+	.help = "List all methods, or show the parameters and help of one.",
+	.fn = rpc_help,
 };
 
 /* --- the method table ---------------------------------------------------- */
@@ -158,9 +208,11 @@ rpc_table_build(struct rpc_server *srv, const struct rpc_method *methods,
 			snprintf(err, errlen, "method %zu: bad name", i);
 			return -1;
 		}
-		if (m->fn == NULL || rpc_table_find(srv, m->name) != NULL) {
-			snprintf(err, errlen, "method %s: %s", m->name, m->fn == NULL ?
-			    "no function" : "duplicate (or shadows a built-in)");
+		if ((m->fn == NULL) == (m->defer == NULL) ||
+		    rpc_table_find(srv, m->name) != NULL) {
+			snprintf(err, errlen, "method %s: %s", m->name, m->fn == NULL &&
+			    m->defer == NULL ? "no function" : m->fn != NULL && m->defer != NULL ?
+			    "both fn and defer" : "duplicate (or shadows a built-in)");
 			return -1;
 		}
 		e = &srv->entries[srv->nentries++];
@@ -279,16 +331,29 @@ rpc_response_error(json_t *id, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static json_t *
-rpc_response_error(json_t *id, int code, const char *fmt, ...)
+rpc_response_verror(json_t *id, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static json_t *
+rpc_response_verror(json_t *id, int code, const char *fmt, va_list ap)
 {
 	struct rpc_error err;
-	va_list ap;
 
 	err.code = code;
-	va_start(ap, fmt);
 	vsnprintf(err.message, sizeof(err.message), fmt, ap);
-	va_end(ap);
 	return rpc_response(id, NULL, &err);
+}
+
+static json_t *
+rpc_response_error(json_t *id, int code, const char *fmt, ...)
+{
+	json_t *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = rpc_response_verror(id, code, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 /* Named params -> positional array, by the names of the spec.  Returns a
@@ -320,15 +385,35 @@ rpc_params_by_name(const struct rpc_entry *e, json_t *obj, struct rpc_error *err
 	return arr;
 }
 
+/* Where a request came from: its HTTP request (NULL without HTTP) and
+ * whether it sits in a batch.  DEFERRED is set when its answer comes
+ * later, through a struct rpc_deferred. */
+struct rpc_call {
+	struct evhttp_request	*req;
+	bool			 batch;
+	bool			 deferred;
+};
+
+static struct rpc_deferred *rpc_deferred_new(struct rpc_server *srv, json_t *id,
+    struct evhttp_request *req);
+static void rpc_deferred_free(struct rpc_deferred *d);
+
 /* Run the method after checking the param count against its spec.
- * Returns the result (new reference) or NULL with ERR filled. */
+ * Returns the result (new reference) or NULL with ERR filled; or NULL
+ * with CALL->deferred set when a deferred method took the call. */
 static json_t *
 rpc_invoke(struct rpc_server *srv, const struct rpc_entry *e, json_t *params,
-    struct rpc_error *err)
+    json_t *id, struct rpc_call *call, struct rpc_error *err)
 {
+	struct rpc_deferred *d;
 	json_t *arr, *res;
 	size_t n;
 
+	if (e->m->defer != NULL && call->batch) {
+		rpc_error_set(err, RPC_INVALID_REQUEST, "%s answers only once its outcome is "
+		    "known and cannot be part of a batch: send it alone", e->m->name);
+		return NULL;
+	}
 	if (params == NULL)
 		arr = json_array();
 	else if (json_is_object(params)) {
@@ -353,6 +438,21 @@ rpc_invoke(struct rpc_server *srv, const struct rpc_entry *e, json_t *params,
 	}
 	err->code = 0;
 	err->message[0] = '\0';
+	if (e->m->defer != NULL) {
+		/* A notification's answer goes nowhere: nobody waits. */
+		d = rpc_deferred_new(srv, id, id != NULL ? call->req : NULL);
+		if (e->m->defer(srv->ctx, arr, d, err) == -1) {
+			rpc_deferred_free(d);
+			json_decref(arr);
+			if (err->code == 0)
+				rpc_error_set(err, RPC_INTERNAL_ERROR, "%s failed", e->m->name);
+			return NULL;
+		}
+		json_decref(arr);
+		/* Whoever waits (not a notification) gets D's answer. */
+		call->deferred = id != NULL;
+		return NULL;
+	}
 	res = e->m->fn(e->builtin ? (void *)srv : srv->ctx, arr, err);
 	json_decref(arr);
 	if (res == NULL && err->code == 0)
@@ -363,7 +463,7 @@ rpc_invoke(struct rpc_server *srv, const struct rpc_entry *e, json_t *params,
 /* One request object.  Returns its response, or NULL for a notification
  * (which is answered even when invalid: we cannot tell it was one). */
 static json_t *
-rpc_handle_one(struct rpc_server *srv, json_t *req)
+rpc_handle_one(struct rpc_server *srv, json_t *req, struct rpc_call *call)
 {
 	const struct rpc_entry *e;
 	struct rpc_error err;
@@ -402,8 +502,8 @@ rpc_handle_one(struct rpc_server *srv, json_t *req)
 		    "method not found: %s", safe);
 	}
 	log_debug("rpc", "%s%s", safe, id == NULL ? " (notification)" : "");
-	res = rpc_invoke(srv, e, params, &err);
-	if (id == NULL) {
+	res = rpc_invoke(srv, e, params, id, call, &err);
+	if (id == NULL || call->deferred) {
 		json_decref(res);
 		return NULL;
 	}
@@ -411,9 +511,10 @@ rpc_handle_one(struct rpc_server *srv, json_t *req)
 }
 
 /* The whole body: a request or a batch.  Returns what to send, or NULL
- * when there is nothing to answer. */
+ * when there is nothing to answer (now: CALL->deferred says whether an
+ * answer comes later). */
 static json_t *
-rpc_handle_body(struct rpc_server *srv, const char *data, size_t len)
+rpc_handle_body(struct rpc_server *srv, const char *data, size_t len, struct rpc_call *call)
 {
 	json_error_t jerr;
 	json_t *doc, *out, *r;
@@ -428,7 +529,7 @@ rpc_handle_body(struct rpc_server *srv, const char *data, size_t len)
 		    jerr.column, safe);
 	}
 	if (!json_is_array(doc)) {
-		out = rpc_handle_one(srv, doc);
+		out = rpc_handle_one(srv, doc, call);
 		json_decref(doc);
 		return out;
 	}
@@ -438,9 +539,10 @@ rpc_handle_body(struct rpc_server *srv, const char *data, size_t len)
 		return rpc_response_error(NULL, RPC_INVALID_REQUEST,
 		    "a batch holds 1 to %d requests, not %zu", RPC_MAX_BATCH, n);
 	}
+	call->batch = true;
 	out = json_array();
 	for (i = 0; i < n; i++) {
-		if ((r = rpc_handle_one(srv, json_array_get(doc, i))) != NULL)
+		if ((r = rpc_handle_one(srv, json_array_get(doc, i), call)) != NULL)
 			json_array_append_new(out, r);
 	}
 	json_decref(doc);
@@ -449,6 +551,25 @@ rpc_handle_body(struct rpc_server *srv, const char *data, size_t len)
 		return NULL;
 	}
 	return out;
+}
+
+char *
+rpc_server_handle(struct rpc_server *srv, const char *body, size_t len, size_t *outlen)
+{
+	struct rpc_call call = { .req = NULL };
+	json_t *resp;
+	char *text;
+
+	*outlen = 0;
+	if (len > RPC_MAX_BODY)
+		return NULL;
+	if ((resp = rpc_handle_body(srv, body, len, &call)) == NULL)
+		return NULL;
+	text = json_dumps(resp, JSON_COMPACT);
+	json_decref(resp);
+	if (text != NULL)
+		*outlen = strlen(text);
+	return text;
 }
 
 /* --- HTTP --------------------------------------------------------------- */
@@ -470,11 +591,29 @@ rpc_http_error(struct evhttp_request *req, int code, const char *reason)
 	evhttp_send_reply(req, code, reason, NULL);
 }
 
+/* Send RESP (stolen) as the JSON answer to REQ. */
+static void
+rpc_http_send_json(struct evhttp_request *req, json_t *resp)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+
+	if (json_dump_callback(resp, rpc_dump_cb, out, JSON_COMPACT) == -1) {
+		json_decref(resp);
+		evbuffer_drain(out, evbuffer_get_length(out));
+		rpc_http_error(req, 500, "Internal Server Error");
+		return;
+	}
+	json_decref(resp);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	    "application/json");
+	evhttp_send_reply(req, 200, "OK", NULL);
+}
+
 static void
 rpc_http_rpc(struct rpc_server *srv, struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct rpc_call call = { .req = req };
 	size_t len = evbuffer_get_length(in);
 	const char *data = "";
 	json_t *resp;
@@ -486,20 +625,14 @@ rpc_http_rpc(struct rpc_server *srv, struct evhttp_request *req)
 	}
 	if (len > 0)
 		data = (const char *)evbuffer_pullup(in, -1);
-	if ((resp = rpc_handle_body(srv, data, len)) == NULL) {
+	resp = rpc_handle_body(srv, data, len, &call);
+	if (call.deferred && resp == NULL)
+		return;		/* the method answers later */
+	if (resp == NULL) {
 		evhttp_send_reply(req, 204, "No Content", NULL);
 		return;
 	}
-	if (json_dump_callback(resp, rpc_dump_cb, out, JSON_COMPACT) == -1) {
-		json_decref(resp);
-		evbuffer_drain(out, evbuffer_get_length(out));
-		rpc_http_error(req, 500, "Internal Server Error");
-		return;
-	}
-	json_decref(resp);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	    "application/json");
-	evhttp_send_reply(req, 200, "OK", NULL);
+	rpc_http_send_json(req, resp);
 }
 
 static void
@@ -548,6 +681,8 @@ rpc_http_method_not_allowed(struct evhttp_request *req, const char *allow)
 	rpc_http_error(req, 405, "Method Not Allowed");
 }
 
+static void rpc_conn_request_done(struct rpc_server *srv, struct evhttp_request *req);
+
 static void
 rpc_http_cb(struct evhttp_request *req, void *arg)
 {
@@ -560,8 +695,17 @@ rpc_http_cb(struct evhttp_request *req, void *arg)
 	char *peer = NULL;
 	ev_uint16_t port = 0;
 
+	rpc_conn_request_done(srv, req);
 	if (metrics && srv->metrics_public && cmd == EVHTTP_REQ_GET) {
 		rpc_http_metrics(srv, req);
+		return;
+	}
+	if (srv->metrics_only) {
+		/* No cookie, no methods: /metrics (GET) and nothing else. */
+		if (metrics)
+			rpc_http_method_not_allowed(req, "GET");
+		else
+			rpc_http_error(req, 404, "Not Found");
 		return;
 	}
 	if (!rpc_http_authorized(srv, req)) {
@@ -586,6 +730,319 @@ rpc_http_cb(struct evhttp_request *req, void *arg)
 			rpc_http_metrics(srv, req);
 	} else
 		rpc_http_error(req, 404, "Not Found");
+}
+
+/* --- connections ---------------------------------------------------------- */
+
+/* The connection's last request arrived whole: its deadline is off until
+ * the first byte of the next. */
+static void
+rpc_conn_request_done(struct rpc_server *srv, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	struct rpc_conn *rc;
+
+	TAILQ_FOREACH(rc, &srv->conns, entry)
+		if (rc->bev == bev) {
+			rc->in_request = false;
+			evtimer_del(rc->deadline);
+			return;
+		}
+}
+
+static void
+rpc_conn_arm(struct rpc_conn *rc)
+{
+	struct timeval tv = { rc->srv->deadline_ms / 1000, (rc->srv->deadline_ms % 1000) * 1000 };
+
+	rc->in_request = true;
+	evtimer_add(rc->deadline, &tv);
+}
+
+/* A request that has not arrived whole in time is a slow client holding a
+ * slot (one byte every few seconds keeps evhttp's idle timeout at bay). */
+static void
+rpc_conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_conn *rc = arg;
+
+	(void)fd;
+	(void)what;
+	rc->srv->stats.deadline_closed++;
+	log_debug("rpc", "closing a connection whose request took over %d ms",
+	    rc->srv->deadline_ms);
+	/* evhttp treats it as its own timeout and frees the connection,
+	 * and with it RC (rpc_conn_freed): touch RC no more. */
+	bufferevent_trigger_event(rc->bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT, 0);
+}
+
+/* Bytes arrived: the first of a request starts its deadline. */
+static void
+rpc_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct rpc_conn *rc = arg;
+
+	(void)buf;
+	if (info->n_added > 0 && !rc->in_request)
+		rpc_conn_arm(rc);
+}
+
+static void
+rpc_conn_forget(struct rpc_conn *rc)
+{
+	struct rpc_server *srv = rc->srv;
+
+	TAILQ_REMOVE(&srv->conns, rc, entry);
+	srv->nconns--;
+	event_free(rc->deadline);
+	event_free(rc->setup);
+	free(rc);
+	if (srv->nconns < srv->max_conns)
+		listenguard_hold(srv->guard, false);
+	/* Its descriptor is (about to be) free. */
+	listenguard_kick_all();
+}
+
+/* evhttp is freeing the connection. */
+static void
+rpc_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct rpc_conn *rc = arg;
+
+	(void)evcon;
+	evbuffer_remove_cb_entry(bufferevent_get_input(rc->bev), rc->in_cb);
+	rpc_conn_forget(rc);
+}
+
+/* The loop turn after the accept: evhttp has set the connection up and
+ * handed it its bufferevent's callbacks, whose argument is the connection.
+ * (Nothing can have been read on it yet.) */
+static void
+rpc_conn_setup_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_conn *rc = arg;
+	struct bufferevent *bev = rc->bev;
+	void *evcon = NULL;
+
+	(void)fd;
+	(void)what;
+	rc->setup_pending = false;
+	bufferevent_getcb(bev, NULL, NULL, NULL, &evcon);
+	if (evcon != NULL) {
+		evhttp_connection_set_closecb(evcon, rpc_conn_closed, rc);
+	} else {
+		/* evhttp dropped it at once (our reference kept BEV valid). */
+		evbuffer_remove_cb_entry(bufferevent_get_input(bev), rc->in_cb);
+		rpc_conn_forget(rc);
+	}
+	bufferevent_decref(bev);
+}
+
+/* evhttp accepted a connection and wants a bufferevent for it. */
+static struct bufferevent *
+rpc_conn_new(struct event_base *base, void *arg)
+{
+	struct rpc_server *srv = arg;
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct rpc_conn *rc;
+
+	if (bev == NULL)
+		return NULL;
+	rc = xcalloc(1, sizeof(*rc));
+	rc->srv = srv;
+	rc->bev = bev;
+	rc->deadline = evtimer_new(base, rpc_conn_deadline_cb, rc);
+	rc->setup = event_new(base, -1, 0, rpc_conn_setup_cb, rc);
+	rc->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), rpc_conn_input_cb, rc);
+	/* Until the setup turn, so that BEV outlives an immediate drop. */
+	bufferevent_incref(bev);
+	rc->setup_pending = true;
+	event_active(rc->setup, EV_TIMEOUT, 0);
+	TAILQ_INSERT_TAIL(&srv->conns, rc, entry);
+	srv->stats.connections++;
+	/* Connecting starts the clock for the first request. */
+	rpc_conn_arm(rc);
+	if (++srv->nconns >= srv->max_conns) {
+		log_debug("rpc", "%zu connections: not accepting more until one closes",
+		    srv->nconns);
+		listenguard_hold(srv->guard, true);
+	}
+	return bev;
+}
+
+void
+rpc_server_set_limits(struct rpc_server *srv, size_t max_conns, int deadline_ms)
+{
+	srv->max_conns = max_conns > 0 ? max_conns : 1;
+	srv->deadline_ms = deadline_ms > 0 ? deadline_ms : 1;
+	listenguard_hold(srv->guard, srv->nconns >= srv->max_conns);
+}
+
+void
+rpc_server_stats(const struct rpc_server *srv, struct rpc_server_stats *out)
+{
+	struct rpc_deferred *d;
+
+	*out = srv->stats;
+	out->open = srv->nconns;
+	out->accepting = listenguard_accepting(srv->guard);
+	out->accept_failures = listenguard_failures(srv->guard);
+	out->deferred_pending = 0;
+	TAILQ_FOREACH(d, &srv->deferred, entry)
+		out->deferred_pending++;
+}
+
+/* --- answers that come later --------------------------------------------- */
+
+/* How often a pending call looks for its client having gone. */
+#define RPC_DEFERRED_CHECK_MS	250
+
+static void rpc_deferred_timer_cb(evutil_socket_t, short, void *);
+
+static struct rpc_deferred *
+rpc_deferred_new(struct rpc_server *srv, json_t *id, struct evhttp_request *req)
+{
+	struct rpc_deferred *d = xcalloc(1, sizeof(*d));
+
+	d->srv = srv;
+	d->req = req;
+	d->id = json_incref(id != NULL ? id : json_null());
+	d->interval_ms = RPC_DEFERRED_CHECK_MS;
+	d->timer = evtimer_new(srv->base, rpc_deferred_timer_cb, d);
+	TAILQ_INSERT_TAIL(&srv->deferred, d, entry);
+	srv->stats.deferred++;
+	if (req != NULL || d->poll != NULL) {
+		struct timeval tv = { 0, RPC_DEFERRED_CHECK_MS * 1000 };
+		evtimer_add(d->timer, &tv);
+	}
+	return d;
+}
+
+/* Unlink and free D; its HTTP request is not touched. */
+static void
+rpc_deferred_free(struct rpc_deferred *d)
+{
+	if (!d->answered)
+		TAILQ_REMOVE(&d->srv->deferred, d, entry);
+	event_free(d->timer);
+	json_decref(d->id);
+	free(d);
+}
+
+/* Is the client that waits on REQ gone?  (evhttp reads nothing while a
+ * request is being handled, so it would not notice.) */
+static bool
+rpc_deferred_client_gone(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	evutil_socket_t fd;
+	char c;
+	ssize_t n;
+
+	if (evcon == NULL || (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) < 0)
+		return true;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* D ends unanswered: tell the method, forget D.  With CLOSE, its client's
+ * connection is closed too (and with it the HTTP request). */
+static void
+rpc_deferred_abandon(struct rpc_deferred *d, bool close)
+{
+	struct evhttp_connection *evcon = d->req != NULL ?
+	    evhttp_request_get_connection(d->req) : NULL;
+
+	if (d->cancel != NULL)
+		d->cancel(d->cancel_arg);
+	rpc_deferred_free(d);
+	if (close && evcon != NULL)
+		evhttp_connection_free(evcon);
+}
+
+static void
+rpc_deferred_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_deferred *d = arg;
+	struct timeval tv;
+
+	(void)fd;
+	(void)what;
+	if (d->req != NULL && rpc_deferred_client_gone(d->req)) {
+		log_debug("rpc", "the client of a pending call went away");
+		rpc_deferred_abandon(d, true);
+		return;
+	}
+	if (d->poll != NULL) {
+		d->polling = true;
+		d->poll(d->poll_arg, d);
+		d->polling = false;
+		if (d->answered) {
+			rpc_deferred_free(d);
+			return;
+		}
+	}
+	tv.tv_sec = d->interval_ms / 1000;
+	tv.tv_usec = (d->interval_ms % 1000) * 1000;
+	evtimer_add(d->timer, &tv);
+}
+
+void
+rpc_deferred_every(struct rpc_deferred *d, int interval_ms,
+    void (*fn)(void *arg, struct rpc_deferred *d), void *arg)
+{
+	struct timeval tv;
+
+	d->poll = fn;
+	d->poll_arg = arg;
+	d->interval_ms = interval_ms > 0 && interval_ms < RPC_DEFERRED_CHECK_MS ?
+	    interval_ms : RPC_DEFERRED_CHECK_MS;
+	tv.tv_sec = d->interval_ms / 1000;
+	tv.tv_usec = (d->interval_ms % 1000) * 1000;
+	if (!d->polling)
+		evtimer_add(d->timer, &tv);
+}
+
+void
+rpc_deferred_on_cancel(struct rpc_deferred *d, void (*fn)(void *arg), void *arg)
+{
+	d->cancel = fn;
+	d->cancel_arg = arg;
+}
+
+/* Send RESP (stolen) for D, which is then done. */
+static void
+rpc_deferred_answer(struct rpc_deferred *d, json_t *resp)
+{
+	if (d->req != NULL)
+		rpc_http_send_json(d->req, resp);
+	else
+		json_decref(resp);
+	TAILQ_REMOVE(&d->srv->deferred, d, entry);
+	d->answered = true;
+	if (!d->polling)
+		rpc_deferred_free(d);
+}
+
+void
+rpc_deferred_reply(struct rpc_deferred *d, json_t *result)
+{
+	rpc_deferred_answer(d, rpc_response(d->id, result != NULL ? result : json_null(), NULL));
+}
+
+void
+rpc_deferred_fail(struct rpc_deferred *d, int code, const char *fmt, ...)
+{
+	json_t *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = rpc_response_verror(d->id, code, fmt, ap);
+	va_end(ap);
+	rpc_deferred_answer(d, r);
 }
 
 /* --- set-up ------------------------------------------------------------- */
@@ -641,6 +1098,8 @@ rpc_listen(struct rpc_server *srv, const char *listen_addr, char *err,
 		snprintf(err, errlen, "cannot serve HTTP on %s", listen_addr);
 		return -1;
 	}
+	srv->lev = lev;
+	srv->guard = listenguard_new(srv->base, lev, "rpc");
 	sslen = sizeof(ss);
 	if (getsockname(evconnlistener_get_fd(lev), (struct sockaddr *)&ss,
 	    &sslen) == -1 || netaddr_from_sockaddr(&na, (struct sockaddr *)&ss) == -1) {
@@ -691,6 +1150,40 @@ rpc_cookie_remove(struct rpc_server *srv)
 	free(data);
 }
 
+static struct rpc_server *
+rpc_server_alloc(struct event_base *base, void *ctx)
+{
+	struct rpc_server *srv = xcalloc(1, sizeof(*srv));
+
+	srv->base = base;
+	srv->ctx = ctx;
+	srv->max_conns = RPC_SERVER_MAX_CONNS;
+	srv->deadline_ms = RPC_SERVER_REQUEST_DEADLINE_MS;
+	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->deferred);
+	return srv;
+}
+
+/* The HTTP side: limits, our connection filter, the listener. */
+static int
+rpc_server_http(struct rpc_server *srv, const char *listen_addr, char *err, size_t errlen)
+{
+	if ((srv->http = evhttp_new(srv->base)) == NULL) {
+		snprintf(err, errlen, "cannot create the HTTP server");
+		return -1;
+	}
+	evhttp_set_max_body_size(srv->http, RPC_MAX_BODY);
+	evhttp_set_max_headers_size(srv->http, RPC_SERVER_MAX_HEADERS);
+	evhttp_set_timeout(srv->http, RPC_SERVER_IDLE_TIMEOUT);
+	/* Read and drop the rest of an oversized body before answering 413:
+	 * closing at once would reset the connection under a client that is
+	 * still sending, and it would see an error instead of the 413. */
+	evhttp_set_flags(srv->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_gencb(srv->http, rpc_http_cb, srv);
+	evhttp_set_bevcb(srv->http, rpc_conn_new, srv);
+	return rpc_listen(srv, listen_addr, err, errlen);
+}
+
 struct rpc_server *
 rpc_server_new(struct event_base *base, const char *listen_addr,
     const char *cookie_path, const struct rpc_method *methods, size_t nmethods,
@@ -703,25 +1196,11 @@ rpc_server_new(struct event_base *base, const char *listen_addr,
 		snprintf(err, errlen, "no RPC cookie path");
 		return NULL;
 	}
-	srv = xcalloc(1, sizeof(*srv));
-	srv->base = base;
-	srv->ctx = ctx;
+	srv = rpc_server_alloc(base, ctx);
 	srv->cookie_path = xstrdup(cookie_path);
 	if (rpc_table_build(srv, methods, nmethods, err, errlen) == -1)
 		goto fail;
-	if ((srv->http = evhttp_new(base)) == NULL) {
-		snprintf(err, errlen, "cannot create the HTTP server");
-		goto fail;
-	}
-	evhttp_set_max_body_size(srv->http, RPC_MAX_BODY);
-	evhttp_set_max_headers_size(srv->http, RPC_SERVER_MAX_HEADERS);
-	evhttp_set_timeout(srv->http, RPC_SERVER_IDLE_TIMEOUT);
-	/* Read and drop the rest of an oversized body before answering 413:
-	 * closing at once would reset the connection under a client that is
-	 * still sending, and it would see an error instead of the 413. */
-	evhttp_set_flags(srv->http, EVHTTP_SERVER_LINGERING_CLOSE);
-	evhttp_set_gencb(srv->http, rpc_http_cb, srv);
-	if (rpc_listen(srv, listen_addr, err, errlen) == -1)
+	if (rpc_server_http(srv, listen_addr, err, errlen) == -1)
 		goto fail;
 	if (rpc_cookie_write(srv, err, errlen) == -1)
 		goto fail;
@@ -738,13 +1217,66 @@ fail:
 	return NULL;
 }
 
+struct rpc_server *
+rpc_server_new_metrics(struct event_base *base, const char *listen_addr,
+    void (*fn)(void *ctx, struct evbuffer *out), void *ctx, char *err, size_t errlen)
+{
+	struct rpc_server *srv = rpc_server_alloc(base, NULL);
+	char str[NETADDR_STRLEN];
+
+	srv->metrics_only = true;
+	srv->metrics_public = true;
+	srv->metrics_fn = fn;
+	srv->metrics_ctx = ctx;
+	if (rpc_server_http(srv, listen_addr, err, errlen) == -1) {
+		rpc_server_free(srv);
+		return NULL;
+	}
+	log_info("rpc", "serving /metrics without authentication on %s",
+	    netaddr_format(&srv->bound, str, sizeof(str)));
+	return srv;
+}
+
+struct rpc_server *
+rpc_server_new_dispatch(struct event_base *base, const struct rpc_method *methods,
+    size_t nmethods, void *ctx, char *err, size_t errlen)
+{
+	struct rpc_server *srv = rpc_server_alloc(base, ctx);
+
+	if (rpc_table_build(srv, methods, nmethods, err, errlen) == -1) {
+		rpc_server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
 void
 rpc_server_free(struct rpc_server *srv)
 {
+	struct rpc_deferred *d;
+	struct rpc_conn *rc;
+
 	if (srv == NULL)
 		return;
+	/* Pending calls end unanswered: their methods forget them, and
+	 * evhttp_free below frees their requests with the connections. */
+	while ((d = TAILQ_FIRST(&srv->deferred)) != NULL)
+		rpc_deferred_abandon(d, false);
+	listenguard_free(srv->guard);
+	srv->guard = NULL;
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
+	/* Connections accepted this very loop turn (their close callback
+	 * was not set yet). */
+	while ((rc = TAILQ_FIRST(&srv->conns)) != NULL) {
+		struct bufferevent *bev = rc->bev;
+		bool ref = rc->setup_pending;
+
+		evbuffer_remove_cb_entry(bufferevent_get_input(bev), rc->in_cb);
+		rpc_conn_forget(rc);
+		if (ref)
+			bufferevent_decref(bev);
+	}
 	if (srv->cookie_written)
 		rpc_cookie_remove(srv);
 	sodium_memzero(srv->cookie, sizeof(srv->cookie));

@@ -27,14 +27,21 @@
  *    travels with HTTP 200: the status says the transport worked, the body
  *    says what happened.  Bodies over RPC_MAX_BODY get HTTP 413; headers
  *    over RPC_SERVER_MAX_HEADERS are refused by evhttp (400 in 2.1).
- *  - There is no cap on simultaneous connections: libevent 2.1 has no hook
- *    for one (evhttp_set_max_connections comes with 2.2).  Loopback-only
- *    binding, the idle timeout and the process's descriptor limit bound
- *    them instead.
+ *  - At most RPC_SERVER_MAX_CONNS connections at once: at the cap the
+ *    listener pauses (new clients wait in the kernel's backlog) until one
+ *    closes.  A request must arrive whole (headers and body) within
+ *    RPC_SERVER_REQUEST_DEADLINE_MS of its first byte (of connecting, for
+ *    the first): a client trickling bytes is closed then.  Out of file
+ *    descriptors, the listener pauses too (node/listenguard.h).
+ *  - A method may answer later (struct rpc_method's DEFER); it then cannot
+ *    be part of a batch (an error response for that element says so).
  */
 
-/* Idle HTTP connections (and slow requests) are closed after this. */
+/* Idle HTTP connections are closed after this (seconds). */
 #define RPC_SERVER_IDLE_TIMEOUT	30
+/* Connections at once, and the time a whole request may take to arrive. */
+#define RPC_SERVER_MAX_CONNS		64
+#define RPC_SERVER_REQUEST_DEADLINE_MS	10000
 /* Total size of a request's headers. */
 #define RPC_SERVER_MAX_HEADERS	8192
 /* Longest method and parameter name. */
@@ -54,13 +61,39 @@
  * or NULL after filling ERR (rpc_error_set; an unset ERR becomes
  * RPC_INTERNAL_ERROR).  FN runs inside the event loop and must not block
  * or free the server.
+ *
+ * A method whose outcome takes time (a dial, a handshake) sets DEFER
+ * instead of FN: it starts the work and returns 0, then answers D exactly
+ * once, later, with rpc_deferred_reply or rpc_deferred_fail (it may also
+ * do so before returning); or it returns -1 with ERR filled for a refusal
+ * known at once (D is then gone).  Meanwhile the HTTP client waits.  The
+ * server abandons D when its client goes away or the server is freed,
+ * calling the function given to rpc_deferred_on_cancel: the method must
+ * then forget D.  A deferred method inside a batch gets an error answer
+ * (RPC_INVALID_REQUEST) without running.
  */
+struct rpc_deferred;
+
 struct rpc_method {
 	const char	*name;
 	const char	*params;
 	const char	*help;
 	json_t		*(*fn)(void *ctx, json_t *params, struct rpc_error *err);
+	int		 (*defer)(void *ctx, json_t *params, struct rpc_deferred *d,
+			    struct rpc_error *err);
 };
+
+/* Answer D with RESULT (stolen; NULL means null), or with an error; D is
+ * gone afterwards. */
+void rpc_deferred_reply(struct rpc_deferred *d, json_t *result);
+void rpc_deferred_fail(struct rpc_deferred *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Call FN(ARG, D) every INTERVAL_MS (at most 250) until D is answered;
+ * FN may answer it. */
+void rpc_deferred_every(struct rpc_deferred *d, int interval_ms,
+    void (*fn)(void *arg, struct rpc_deferred *d), void *arg);
+/* FN(ARG) runs if D is abandoned unanswered (see struct rpc_method). */
+void rpc_deferred_on_cancel(struct rpc_deferred *d, void (*fn)(void *arg), void *arg);
 
 struct rpc_server;
 
@@ -78,10 +111,44 @@ struct rpc_server *rpc_server_new(struct event_base *base, const char *listen_ad
     const char *cookie_path, const struct rpc_method *methods, size_t nmethods,
     void *ctx, char *err, size_t errlen);
 
+/* Serve only GET /metrics, by FN(CTX, OUT), without authentication, on
+ * LISTEN_ADDR (as rpc_server_new; the caller decides whether a
+ * non-loopback address is acceptable).  Every other path is 404.  Same
+ * connection cap and deadlines.  Returns NULL with a reason in ERR. */
+struct rpc_server *rpc_server_new_metrics(struct event_base *base, const char *listen_addr,
+    void (*fn)(void *ctx, struct evbuffer *out), void *ctx, char *err, size_t errlen);
+
+/* A server without HTTP, for rpc_server_handle (tests, fuzzing): the same
+ * method table checks and dispatch.  BASE runs deferred methods' timers. */
+struct rpc_server *rpc_server_new_dispatch(struct event_base *base,
+    const struct rpc_method *methods, size_t nmethods, void *ctx, char *err,
+    size_t errlen);
+
+/* Answer the JSON-RPC body BODY (LEN bytes, untrusted) as POST / would,
+ * minus HTTP: returns the response text (caller frees; its length in
+ * *OUTLEN), or NULL when there is nothing to answer now (notifications
+ * only; a deferred method, whose answer is then dropped). */
+char *rpc_server_handle(struct rpc_server *srv, const char *body, size_t len, size_t *outlen);
+
 /* Close the listener and every connection (requests in progress get no
- * answer) and delete the cookie file if it still holds our cookie.  Not
- * from inside a handler or the metrics callback.  NULL is a no-op. */
+ * answer; pending deferred calls are abandoned) and delete the cookie file
+ * if it still holds our cookie.  Not from inside a handler or the metrics
+ * callback.  NULL is a no-op. */
 void rpc_server_free(struct rpc_server *srv);
+
+/* Change the connection cap and the request deadline (tests). */
+void rpc_server_set_limits(struct rpc_server *srv, size_t max_conns, int deadline_ms);
+
+struct rpc_server_stats {
+	uint64_t	connections;		/* accepted, ever */
+	uint64_t	deadline_closed;	/* requests too slow to arrive */
+	uint64_t	deferred;		/* deferred calls, ever */
+	uint64_t	accept_failures;	/* accept() errors (descriptors) */
+	size_t		open;			/* connections now */
+	size_t		deferred_pending;
+	bool		accepting;		/* the listener is not paused */
+};
+void rpc_server_stats(const struct rpc_server *srv, struct rpc_server_stats *out);
 
 /* The port actually bound (useful after asking for port 0). */
 uint16_t rpc_server_port(const struct rpc_server *srv);

@@ -52,6 +52,10 @@ NET=127.$(( (RANDOM % 200) + 20 ))
 # connections may already hold.
 RPC_BASE=$(( 10000 + (RANDOM % 190) * 100 ))
 REGTEST_P2P=29001
+# A test may run its nodes on another network (NODE_NETWORK=mainnet,
+# NODE_P2P=9001) before calling start_node and rpc.
+NODE_NETWORK=regtest
+NODE_P2P=$REGTEST_P2P
 ip_of() { echo "$NET.0.$1"; }
 
 # start_node NAME N [ARGS...]: a regtest node listening on $NET.0.N:29001
@@ -61,8 +65,8 @@ start_node() {
 	local rpcport=$((RPC_BASE + $2)); shift 2
 	local dir="$T/$name"
 	mkdir -p "$dir"
-	"$BIN/agentnode" start --network regtest --datadir "$dir" \
-		--listen "$ip:$REGTEST_P2P" --rpc-listen "127.0.0.1:$rpcport" \
+	"$BIN/agentnode" start --network "$NODE_NETWORK" --datadir "$dir" \
+		--listen "$ip:$NODE_P2P" --rpc-listen "127.0.0.1:$rpcport" \
 		--log-level debug --log-file "$dir/node.log" "$@" &
 	local pid=$!
 	PIDS+=("$pid")
@@ -73,7 +77,7 @@ start_node() {
 
 rpc() {
 	local name=$1; shift
-	"$BIN/agentnode" rpc --network regtest --datadir "$T/$name" \
+	"$BIN/agentnode" rpc --network "$NODE_NETWORK" --datadir "$T/$name" \
 		--rpc-connect "127.0.0.1:$(cat "$T/$name/rpcport")" --rpc-timeout 5 "$@"
 }
 

@@ -87,7 +87,10 @@ assert result("setban", "198.51.100.7", "add") is None
 assert result("clearbanned") is None and result("listbanned") == []
 
 # addnode / disconnectnode.
-assert result("addnode", "127.0.0.99:29001", "add") is None
+# addnode answers with the outcome (nothing listens there: refused).
+r = result("addnode", "127.0.0.99:29001", "add")
+assert r["node"] == "127.0.0.99:29001" and r["result"] == "failed", r
+assert "refused" in r["error"], r
 assert "error" in call("addnode", "127.0.0.99:29001", "add")      # duplicate
 assert result("addnode", "127.0.0.99:29001", "remove") is None
 bpeer = [p for p in peers if p["addr"].startswith(b_ip + ":")][0]

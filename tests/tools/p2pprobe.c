@@ -25,6 +25,8 @@
  *   handshakes    COUNT handshakes, CONCURRENCY at a time; prints handshakes/s
  *   hold          open COUNT connections, complete their handshakes, print
  *                 "holding N", then keep them (pinging back) until SIGTERM
+ * -P: in the load modes, never answer pings (a peer whose round trip has
+ * not been measured yet, as on a slow link right after its handshake).
  */
 #include <errno.h>
 #include <poll.h>
@@ -56,6 +58,7 @@ static const struct chainparams *params;
 static int32_t claim_height;	/* start height our version claims */
 static struct netaddr target, bind_ip;
 static bool have_bind;
+static bool no_pong;
 static double limit_s = 10;
 
 static double
@@ -513,8 +516,10 @@ lc_message(struct conn *c, struct msg *m, void *arg)
 	struct msg r;
 
 	if (m->type == MSG_PING) {
-		msg_pong_init(&r, m->u.nonce);
-		conn_send(c, &r);
+		if (!no_pong) {
+			msg_pong_init(&r, m->u.nonce);
+			conn_send(c, &r);
+		}
 		return;
 	}
 	if (handshake_process(&lc->hs, m, NULL, NULL, &act) != HS_OK) {
@@ -604,7 +609,7 @@ main(int argc, char **argv)
 	long count, conc;
 
 	params = chainparams_get(NET_REGTEST);
-	while ((c = getopt(argc, argv, "b:n:t:")) != -1) {
+	while ((c = getopt(argc, argv, "b:n:t:P")) != -1) {
 		switch (c) {
 		case 'b':
 			if (netaddr_parse(optarg, 1, &bind_ip) == -1)
@@ -618,13 +623,16 @@ main(int argc, char **argv)
 		case 't':
 			limit_s = atof(optarg);
 			break;
+		case 'P':
+			no_pong = true;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (argc - optind < 2 || hash_init() == -1 ||
 	    netaddr_parse(argv[optind], params->p2p_port, &target) == -1) {
-		fprintf(stderr, "usage: p2pprobe [-b IP] [-n NET] [-t SECS] HOST:PORT MODE [COUNT [CONC]]\n");
+		fprintf(stderr, "usage: p2pprobe [-b IP] [-n NET] [-t SECS] [-P] HOST:PORT MODE [COUNT [CONC]]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -169,11 +169,16 @@ static void
 test_invalid_rejected(void **state)
 {
 	static const char *bad[] = {
-		"127.0.0.1:9333", "10.1.2.3:9333", "192.168.1.1:9333",
-		"172.16.0.1:9333", "100.64.0.1:9333", "169.254.1.1:9333",
+		"169.254.1.1:9333",
 		"0.0.0.1:9333", "224.0.0.1:9333", "255.255.255.255:9333",
-		"192.0.2.1:9333", "[::1]:9333", "[fd00::1]:9333",
+		"192.0.2.1:9333",
 		"[fe80::1]:9333", "[2001:db8::1]:9333",
+	};
+	/* Kept on mainnet too (a LAN network's book); connman and addrrelay
+	 * decide whether they may be dialled or relayed. */
+	static const char *local[] = {
+		"127.0.0.1:9333", "10.1.2.3:9333", "192.168.1.1:9333",
+		"172.16.0.1:9333", "100.64.0.1:9333", "[::1]:9333", "[fd00::1]:9333",
 	};
 	struct addrman *main_am = book(), *reg = addrman_new(true, KEY);
 	struct netaddr a, src = ip4(8, 8, 8, 8, PORT), zero = ip4(1, 2, 3, 4, 0);
@@ -187,6 +192,13 @@ test_invalid_rejected(void **state)
 	assert_false(addrman_add(main_am, &zero, 1, NOW, &src, 0, NOW));
 	assert_false(addrman_add(reg, &zero, 1, NOW, &src, 0, NOW));
 	assert_int_equal(addrman_size(main_am), 0);
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		struct addrman *one = book();
+		assert_int_equal(netaddr_parse(local[i], PORT, &a), 0);
+		if (!addrman_add(one, &a, 1, NOW, &src, 0, NOW))
+			fail_msg("mainnet refused %s", local[i]);
+		addrman_free(one);
+	}
 
 	/* Regtest takes loopback and private, each in its own group. */
 	assert_int_equal(netaddr_parse("127.0.0.1:9333", PORT, &a), 0);
@@ -1296,11 +1308,12 @@ test_load_revalidates_addresses(void **state)
 	assert_int_equal(addrman_size(am), n);
 	addrman_free(am);
 
-	/* Under mainnet rules the private address is dropped, the rest kept. */
+	/* Under mainnet rules the private address is kept too (in the
+	 * shared local group), and so is the rest. */
 	am = addrman_load(path, false, err, sizeof(err));
 	assert_non_null(am);
-	assert_int_equal(addrman_size(am), n - 1);
-	assert_int_equal(addrman_find(am, &priv, &info), -1);
+	assert_int_equal(addrman_find(am, &priv, &info), 0);
+	assert_true(addrman_size(am) >= n - 1);
 	assert_consistent(am);
 	addrman_free(am);
 	addrman_free(reg);
@@ -1442,11 +1455,35 @@ teardown(void **state)
 	return rmdir(tmpdir);
 }
 
+/* Issue 15 item 9: the node saves soon after a change worth saving (a
+ * new address, one moved to tried), which this counter tells it. */
+static void
+test_changes_counter(void **state)
+{
+	struct addrman *am = book();
+	struct netaddr a = ip4(11, 1, 2, 3, PORT), src = src_n(1);
+	uint64_t c0 = addrman_changes(am);
+
+	(void)state;
+	assert_true(addrman_add(am, &a, 1, NOW, &src, 0, NOW));
+	assert_int_equal(addrman_changes(am), c0 + 1);
+	/* Known already, same source: nothing new to save. */
+	assert_false(addrman_add(am, &a, 1, NOW, &src, 0, NOW));
+	addrman_attempt(am, &a, true, NOW);
+	assert_int_equal(addrman_changes(am), c0 + 1);
+	assert_true(addrman_good(am, &a, NOW));
+	assert_int_equal(addrman_changes(am), c0 + 2);
+	assert_false(addrman_good(am, &a, NOW + 1));
+	assert_int_equal(addrman_changes(am), c0 + 2);
+	addrman_free(am);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_changes_counter),
 		cmocka_unit_test(test_invalid_rejected),
 		cmocka_unit_test(test_add_fields_and_penalty),
 		cmocka_unit_test(test_add_update_rules),

@@ -243,6 +243,80 @@ test_self_announcement(void **state)
 	stack_free(&s);
 }
 
+/* Did C ever get an addr message naming A?  (Reads everything C was sent.) */
+static bool
+ever_sent_addr(struct conn *c, const char *a)
+{
+	struct netaddr want = addr_of(a);
+	bool found = false;
+	struct msg m;
+
+	c->read_pos = 0;
+	while (fake_next_sent(c, &m)) {
+		for (size_t i = 0; m.type == MSG_ADDR && i < m.u.addr.count; i++)
+			found |= netaddr_equal(&m.u.addr.entries[i].addr, &want);
+		msg_free(&m);
+	}
+	return found;
+}
+
+static void
+send_one(struct conn *c, const char *a)
+{
+	struct msg_addr_entry e = { .addr = addr_of(a), .services = NODE_NETWORK,
+	    .time = (uint32_t)clock_wall() };
+	struct msg m;
+
+	msg_init(&m, MSG_ADDR);
+	assert_int_equal(msg_addr_set(&m, &e, 1), 0);
+	fake_deliver(c, &m);
+	msg_free(&m);
+}
+
+/* Issue 15 item 19: on mainnet a LAN network joined with --seed-node never
+ * meshed: private addresses were dropped silently.  Now they are taken
+ * from, kept for and relayed to peers on the same private network only,
+ * and one dropped from elsewhere is said once and counted. */
+static void
+test_lan_private_addresses_stay_local(void **state)
+{
+	struct stack s;
+	struct conn *a, *b, *pub;
+	struct netaddr self = addr_of("10.0.0.1:9001"), lan = addr_of("10.0.0.9:9001");
+	struct netaddr other = addr_of("10.0.0.7:9001"), far = addr_of("192.168.5.5:9001");
+	struct addrman_info info;
+	struct addrrelay_stats st;
+	struct msg m;
+
+	(void)state;
+	stack_init(&s, (const char *const[]){ "network.name=mainnet", NULL }, true);
+	connman_set_local_addr(s.cm, &self);
+	a = stack_inbound_active(&s, "10.0.0.2:5000", NULL);
+	b = stack_inbound_active(&s, "10.0.0.3:5000", NULL);
+	pub = stack_inbound_active(&s, "23.1.0.1:5000", NULL);
+	/* Our private address goes to the LAN peers only. */
+	assert_true(ever_sent_addr(a, "10.0.0.1:9001"));
+	assert_false(ever_sent_addr(pub, "10.0.0.1:9001"));
+	/* A LAN peer's news: kept, relayed on the LAN, not to the Internet. */
+	send_one(a, "10.0.0.9:9001");
+	assert_int_equal(addrman_find(s.addrman, &lan, &info), 0);
+	assert_true(ever_sent_addr(b, "10.0.0.9:9001"));
+	assert_false(ever_sent_addr(pub, "10.0.0.9:9001"));
+	assert_true(connman_addr_usable(s.cm, &lan));
+	assert_false(connman_addr_usable(s.cm, &far));	/* not a network we are on */
+	/* The public peer's private address: dropped and counted. */
+	send_one(pub, "10.0.0.7:9001");
+	assert_int_equal(addrman_find(s.addrman, &other, &info), -1);
+	addrrelay_stats(s.ar, &st);
+	assert_int_equal(st.private_ignored, 1);
+	/* getaddr: the LAN entries for LAN peers only. */
+	msg_init(&m, MSG_GETADDR);
+	fake_deliver(pub, &m);
+	fake_deliver(b, &m);
+	assert_false(ever_sent_addr(pub, "10.0.0.9:9001"));
+	stack_free(&s);
+}
+
 static void
 test_registration_refused_when_table_full(void **state)
 {
@@ -270,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_fresh_address_relayed_to_two_others),
 		cmocka_unit_test(test_unusable_and_own_addresses_dropped),
 		cmocka_unit_test(test_self_announcement),
+		cmocka_unit_test(test_lan_private_addresses_stay_local),
 		cmocka_unit_test(test_registration_refused_when_table_full),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -656,28 +656,86 @@ test_load_bad_structure(void **state)
 
 #define GOOD "{\"subnet\":\"1.1.1.1\",\"created\":1,\"until\":1800000000,\"reason\":\"x\"}"
 
+/* A bad entry costs that entry only: the good ones are loaded, the reason
+ * names the file and the entry, and the list is dirty so that the next
+ * save writes the good ones. */
+static void
+expect_load_skip(const char *text, size_t kept, const char *want1, const char *want2)
+{
+	const char *path = path_in_tmp("skip.json");
+	struct banman *bm = banman_new();
+	struct ban_subnet h = subnet("7.7.7.7");
+	struct netaddr a = addr("7.7.7.7");
+	char err[256] = "", why[256] = "";
+
+	assert_int_equal(banman_ban(bm, &h, NOW + 5, "old", NOW, NULL, 0), 0);
+	write_file(path, text);
+	assert_int_equal(banman_load(bm, path, NOW, err, sizeof(err)), 0);
+	assert_int_equal(banman_load_skipped(bm, why, sizeof(why)), 1);
+	if (strstr(why, path) == NULL)
+		fail_msg("reason does not name the file: %s", why);
+	if (strstr(why, want1) == NULL || (want2 != NULL && strstr(why, want2) == NULL))
+		fail_msg("reason \"%s\" lacks \"%s\"/\"%s\"", why, want1,
+		    want2 != NULL ? want2 : "");
+	assert_int_equal(banman_count(bm), kept);
+	assert_false(banman_is_banned(bm, &a, NOW));	/* replaced by the file */
+	assert_true(banman_is_dirty(bm));
+	unlink(path);
+	banman_free(bm);
+}
+
 static void
 test_load_bad_entries(void **state)
 {
 	(void)state;
-	expect_load_error("{\"version\":1,\"bans\":[" GOOD ",7]}", "ban 1", "not an object");
-	expect_load_error("{\"version\":1,\"bans\":[" GOOD ",{\"subnet\":\"1.2.3.4/33\","
-	    "\"created\":1,\"until\":1800000000}]}", "ban 1", "bad subnet \"1.2.3.4/33\"");
-	expect_load_error("{\"version\":1,\"bans\":[{\"created\":1,\"until\":1800000000}]}",
-	    "ban 0", "subnet");
-	expect_load_error("{\"version\":1,\"bans\":[{\"subnet\":5,\"created\":1,"
-	    "\"until\":1800000000}]}", "ban 0", "subnet");
-	expect_load_error("{\"version\":1,\"bans\":[" GOOD "," GOOD ",{\"subnet\":\"2.2.2.2\","
-	    "\"created\":1}]}", "ban 2", "integers");
-	expect_load_error("{\"version\":1,\"bans\":[{\"subnet\":\"2.2.2.2\",\"created\":1.5,"
-	    "\"until\":1800000000}]}", "ban 0", "integers");
-	expect_load_error("{\"version\":1,\"bans\":[{\"subnet\":\"2.2.2.2\",\"created\":1,"
-	    "\"until\":\"soon\"}]}", "ban 0", "integers");
-	expect_load_error("{\"version\":1,\"bans\":[{\"subnet\":\"2.2.2.2\",\"created\":1,"
-	    "\"until\":1800000000,\"reason\":[]}]}", "ban 0", "reason");
+	expect_load_skip("{\"version\":1,\"bans\":[" GOOD ",7]}", 1, "ban 1", "not an object");
+	expect_load_skip("{\"version\":1,\"bans\":[{\"created\":1,\"until\":1800000000}]}",
+	    0, "ban 0", "subnet");
+	expect_load_skip("{\"version\":1,\"bans\":[{\"subnet\":5,\"created\":1,"
+	    "\"until\":1800000000}]}", 0, "ban 0", "subnet");
+	expect_load_skip("{\"version\":1,\"bans\":[" GOOD "," GOOD ",{\"subnet\":\"2.2.2.2\","
+	    "\"created\":1}]}", 1, "ban 2", "integers");
+	expect_load_skip("{\"version\":1,\"bans\":[{\"subnet\":\"2.2.2.2\",\"created\":1.5,"
+	    "\"until\":1800000000}]}", 0, "ban 0", "integers");
+	expect_load_skip("{\"version\":1,\"bans\":[{\"subnet\":\"2.2.2.2\",\"created\":1,"
+	    "\"until\":\"soon\"}]}", 0, "ban 0", "integers");
+	expect_load_skip("{\"version\":1,\"bans\":[{\"subnet\":\"2.2.2.2\",\"created\":1,"
+	    "\"until\":1800000000,\"reason\":[]}]}", 0, "ban 0", "reason");
 	/* Attacker-chosen bytes are sanitised before they reach the message. */
-	expect_load_error("{\"version\":1,\"bans\":[{\"subnet\":\"a\\nb\",\"created\":1,"
-	    "\"until\":1800000000}]}", "ban 0", "a\\x0ab");
+	expect_load_skip("{\"version\":1,\"bans\":[{\"subnet\":\"a\\nb\",\"created\":1,"
+	    "\"until\":1800000000}]}", 0, "ban 0", "a\\x0ab");
+}
+
+/* Issue 15 item 7: one invalid entry (10.9.0.1/33) threw away every ban,
+ * and the next save wrote an empty list. */
+static void
+test_banlist_bad_entry_keeps_the_rest(void **state)
+{
+	const char *path = path_in_tmp("banlist.json");
+	struct banman *bm = banman_new(), *back = banman_new();
+	struct netaddr a = addr("1.1.1.1"), b = addr("10.8.0.9"), c = addr("10.9.0.1");
+	char err[256] = "", why[256] = "";
+
+	(void)state;
+	write_file(path, "{\"version\":1,\"bans\":[" GOOD ",{\"subnet\":\"10.9.0.1/33\","
+	    "\"created\":1,\"until\":1800000000},{\"subnet\":\"10.8.0.0/16\",\"created\":2,"
+	    "\"until\":1800000000,\"reason\":\"y\"}]}");
+	assert_int_equal(banman_load(bm, path, NOW, err, sizeof(err)), 0);
+	assert_int_equal(banman_load_skipped(bm, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "bad subnet \"10.9.0.1/33\""));
+	assert_int_equal(banman_count(bm), 2);
+	assert_true(banman_is_banned(bm, &a, NOW));
+	assert_true(banman_is_banned(bm, &b, NOW));
+	assert_false(banman_is_banned(bm, &c, NOW));
+	/* The next save keeps both good bans. */
+	assert_int_equal(banman_save(bm, path, err, sizeof(err)), 0);
+	assert_int_equal(banman_load(back, path, NOW, err, sizeof(err)), 0);
+	assert_int_equal(banman_load_skipped(back, NULL, 0), 0);
+	assert_int_equal(banman_count(back), 2);
+	assert_true(banman_is_banned(back, &b, NOW));
+	unlink(path);
+	banman_free(bm);
+	banman_free(back);
 }
 
 static void
@@ -692,8 +750,30 @@ test_load_over_cap(void **state)
 		p += sprintf(p, "%s{\"subnet\":\"10.%d.%d.0/24\",\"created\":1,"
 		    "\"until\":1800000000}", i ? "," : "", i >> 8, i & 0xff);
 	sprintf(p, "]}");
-	expect_load_error(text, "ban 1024", "too many subnet bans");
+	/* The first BANMAN_MAX_SUBNET_BANS are kept, the one over is not. */
+	expect_load_skip(text, BANMAN_MAX_SUBNET_BANS, "ban 1024", "too many subnet bans");
 	free(text);
+}
+
+/* Text over BANMAN_FILE_MAX is refused before parsing, the list kept. */
+static void
+test_load_json_too_big(void **state)
+{
+	struct banman *bm = banman_new();
+	struct ban_subnet h = subnet("7.7.7.7");
+	size_t len = BANMAN_FILE_MAX + 1;
+	char *text = malloc(len), err[256] = "";
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, ' ', len);
+	assert_int_equal(banman_ban(bm, &h, NOW + 5, "keep", NOW, NULL, 0), 0);
+	assert_int_equal(banman_load_json(bm, text, len, "big.json", NOW, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "big.json"));
+	assert_non_null(strstr(err, "limit"));
+	assert_int_equal(banman_count(bm), 1);
+	free(text);
+	banman_free(bm);
 }
 
 static void
@@ -751,7 +831,9 @@ main(void)
 		cmocka_unit_test(test_load_corrupt_json),
 		cmocka_unit_test(test_load_bad_structure),
 		cmocka_unit_test(test_load_bad_entries),
+		cmocka_unit_test(test_banlist_bad_entry_keeps_the_rest),
 		cmocka_unit_test(test_load_over_cap),
+		cmocka_unit_test(test_load_json_too_big),
 		cmocka_unit_test(test_save_error),
 	};
 

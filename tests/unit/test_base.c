@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "atomicfile.h"
 #include "chainparams.h"
+#include "clock.h"
 #include "hash.h"
 #include "log.h"
 #include "rnd.h"
@@ -210,6 +212,73 @@ test_atomicfile(void **state)
 	rmdir(dir);
 }
 
+/* Issue 15 item 21: a FIFO at peers.dat hung start-up in open().  It is
+ * refused at once, with what it is, and so is a directory. */
+static void
+test_fifo_state_file_refused(void **state)
+{
+	char dir[] = "/tmp/agentchain-atomic-XXXXXX", path[128], err[256];
+	int64_t t0;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/peers.dat", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	t0 = clock_mono_ms();
+	assert_null(atomicfile_read(path, 1024, &len, err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	assert_true(clock_mono_ms() - t0 < 1000);
+	assert_non_null(strstr(err, "a FIFO, not a regular file"));
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(atomicfile_read(path, 1024, &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "a directory"));
+	rmdir(path);
+	rmdir(dir);
+}
+
+/* Issue 15 item 10: interrupted saves left peers.dat.tmp.<pid> for ever.
+ * Only what atomicfile_write leaves behind for that name is removed. */
+static void
+test_stale_tmp_files_removed(void **state)
+{
+	char dir[] = "/tmp/agentchain-atomic-XXXXXX", path[128], f[192], err[256];
+	static const char *const keep[] = {
+		"peers.dat", "peers.dat.tmp.", "peers.dat.tmp.12x", "peers.dat.bad",
+		"banlist.json.tmp.77", "xpeers.dat.tmp.1",
+	};
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/peers.dat", dir);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, keep[i]);
+		assert_true((fd = open(f, O_CREAT | O_WRONLY, 0600)) >= 0);
+		close(fd);
+	}
+	snprintf(f, sizeof(f), "%s/peers.dat.tmp.4242", dir);
+	assert_true((fd = open(f, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	snprintf(f, sizeof(f), "%s/peers.dat.tmp.1", dir);
+	assert_true((fd = open(f, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	assert_int_equal(atomicfile_remove_stale(path, err, sizeof(err)), 2);
+	assert_int_equal(stat(f, &st), -1);
+	assert_int_equal(atomicfile_remove_stale(path, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, keep[i]);
+		assert_int_equal(stat(f, &st), 0);
+		unlink(f);
+	}
+	rmdir(dir);
+	snprintf(path, sizeof(path), "%s/peers.dat", dir);
+	assert_int_equal(atomicfile_remove_stale(path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, dir));
+}
+
 int
 main(void)
 {
@@ -222,6 +291,8 @@ main(void)
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_chainparams),
 		cmocka_unit_test(test_atomicfile),
+		cmocka_unit_test(test_fifo_state_file_refused),
+		cmocka_unit_test(test_stale_tmp_files_removed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

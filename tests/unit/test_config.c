@@ -799,6 +799,22 @@ test_list_replace_semantics(void **state)
 	assert_list(&c.network.dns_seeds, none);
 	config_free(&c);
 
+	/* Issue 15 item 23 (set_brackets_empties_list): --set KEY=[] was
+	 * refused; it empties the list, as [] does in a file. */
+	config_init(&c);
+	assert_int_equal(config_set(&c, "network.seeds", "[]", err, sizeof err), 0);
+	assert_int_equal(config_set(&c, "seeder.listen", "[]", err, sizeof err), 0);
+	assert_int_equal(config_finalize(&c, err, sizeof err), 0);
+	assert_list(&c.network.seeds, none);
+	assert_list(&c.seeder.listen, none);
+	config_free(&c);
+	/* Unset, seeder.listen holds its default like node.listen. */
+	config_init(&c);
+	assert_int_equal(config_finalize(&c, err, sizeof err), 0);
+	assert_int_equal(c.seeder.listen.n, 2);
+	assert_string_equal(c.seeder.listen.v[0], "0.0.0.0:53");
+	config_free(&c);
+
 	/* [] in a file is an empty list, not the default. */
 	config_init(&c);
 	assert_int_equal(load(&c, "network:\n  seeds: []\nnode:\n  listen: []\n",
@@ -832,6 +848,18 @@ test_address_normalisation(void **state)
 	assert_list(&c.node.listen, listen);
 	assert_string_equal(c.node.rpc_listen, "127.0.0.1:28545");
 	assert_string_equal(c.node.dns_server, "9.9.9.9:53");
+	config_free(&c);
+
+	/* node.metrics_listen has no default port: it must be given. */
+	config_init(&c);
+	assert_int_equal(config_set(&c, "node.metrics_listen", "127.0.0.1", err, sizeof err), -1);
+	assert_non_null(strstr(err, "numeric address:port"));
+	assert_int_equal(config_set(&c, "node.metrics_listen", "localhost:9464", err,
+	    sizeof err), -1);
+	assert_int_equal(config_set(&c, "node.metrics_listen", "[::1]:9464", err, sizeof err), 0);
+	assert_int_equal(config_finalize(&c, err, sizeof err), 0);
+	assert_string_equal(c.node.metrics_listen, "[::1]:9464");
+	assert_false(c.node.metrics_remote);
 	config_free(&c);
 }
 

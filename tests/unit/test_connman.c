@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fake_io.h"
+#include "../../node/eviction.h"
 #include "held_dns.h"
 #include "../../node/manual.h"
 #include "log.h"
@@ -143,6 +144,8 @@ test_make_room_evicts_from_crowded_netgroup(void **state)
 		connman_peer_ping(s.cm, p, 500 + i);
 		clock_fake_advance(1000);
 	}
+	/* Past the window that keeps fresh handshakes safe. */
+	clock_fake_advance(EVICT_RECENT_MS);
 	a = addr_of("10.4.7.7:5000");
 	p = connman_accept(s.cm, -1, &a, &why);
 	assert_non_null(p);
@@ -152,6 +155,47 @@ test_make_room_evicts_from_crowded_netgroup(void **state)
 	for (p = connman_peer_first(s.cm); p != NULL; p = connman_peer_next(p))
 		crowded += netaddr_same_ip(&p->addr, &crowd);
 	assert_int_equal(crowded, 9);	/* the victim came from the crowd */
+	stack_free(&s);
+}
+
+/* Issue 15 item 6: a newcomer was evicted 50 ms after its handshake while
+ * 300 sources reconnected at 20/s.  The flood's silent connections make
+ * room for each other; the newcomer and the established peers stay. */
+static void
+test_newcomer_survives_connection_flood(void **state)
+{
+	struct stack s;
+	struct peer *p, *newcomer;
+	const char *why;
+	char buf[32];
+	unsigned established = 0;
+
+	(void)state;
+	stack_init(&s, (const char *const[]){ "network.min_peers=1", "network.max_peers=16",
+	    NULL }, false);
+	/* 14 inbound slots: 12 established, the newcomer, one free. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(buf, sizeof(buf), "10.6.%d.1:5000", i);
+		stack_inbound_active(&s, buf, &p);
+		connman_peer_ping(s.cm, p, 20 + i);
+		clock_fake_advance(1000);
+	}
+	clock_fake_advance(EVICT_RECENT_MS);
+	stack_inbound_active(&s, "10.7.0.1:5000", &newcomer);
+	for (int i = 0; i < 300; i++) {
+		struct netaddr a;
+
+		clock_fake_advance(50);
+		snprintf(buf, sizeof(buf), "10.8.%d.%d:%d", i / 250, i % 250 + 1, 7000 + i);
+		a = addr_of(buf);
+		assert_non_null(connman_accept(s.cm, -1, &a, &why));
+		connman_reap(s.cm);
+		assert_false(newcomer->gone);
+	}
+	for (p = connman_peer_first(s.cm); p != NULL; p = connman_peer_next(p))
+		established += p->active && p != newcomer;
+	assert_int_equal(established, 12);
+	assert_int_equal(connman_stats(s.cm)->evictions, 299);
 	stack_free(&s);
 }
 
@@ -563,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_per_ip_cap),
 		cmocka_unit_test(test_inbound_full_when_everyone_is_protected),
 		cmocka_unit_test(test_make_room_evicts_from_crowded_netgroup),
+		cmocka_unit_test(test_newcomer_survives_connection_flood),
 		cmocka_unit_test(test_outbound_fill_two_per_tick),
 		cmocka_unit_test(test_outbound_one_per_netgroup),
 		cmocka_unit_test(test_feeler_tests_new_address_then_leaves),

@@ -517,6 +517,37 @@ test_bad_frames_ban_but_not_manual_peers(void **state)
 	stack_free(&s);
 }
 
+/* Issue 15 item 21: a malformed version before the handshake cost 50
+ * points but kept the socket until the handshake timeout.  Any bad frame
+ * before the handshake now ends the connection at once. */
+static void
+test_bad_version_before_handshake_disconnects(void **state)
+{
+	struct stack s;
+	struct netaddr a = addr_of("10.15.0.1:5000"), b = addr_of("10.15.0.2:5000");
+	const char *why;
+	struct peer *p;
+	struct conn *c;
+
+	(void)state;
+	stack_init(&s, NULL, false);
+	p = connman_accept(s.cm, -1, &a, &why);
+	c = fake_last(&s.io);
+	c->cb->bad_frame(c, MSG_ERR_TRUNCATED, MSG_VERSION, c->arg);
+	assert_true(c->closed);
+	assert_true(p->gone);
+	assert_int_equal(peerman_stats(s.pm)->violations[REP_MALFORMED], 1);
+	/* One bad frame is not a ban. */
+	assert_false(banman_is_banned(s.banman, &a, clock_wall()));
+	/* An unknown message type before the handshake: the same. */
+	p = connman_accept(s.cm, -1, &b, &why);
+	c = fake_last(&s.io);
+	c->cb->unknown(c, 200, 10, c->arg);
+	assert_true(c->closed);
+	assert_true(p->gone);
+	stack_free(&s);
+}
+
 static void
 test_reputation_survives_reconnect(void **state)
 {
@@ -573,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_handshake_timeout),
 		cmocka_unit_test(test_unknown_flood),
 		cmocka_unit_test(test_bad_frames_ban_but_not_manual_peers),
+		cmocka_unit_test(test_bad_version_before_handshake_disconnects),
 		cmocka_unit_test(test_reputation_survives_reconnect),
 		cmocka_unit_test(test_send_on_full_buffer_disconnects_safely),
 	};

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -135,15 +136,82 @@ toy_sum(void *ctx, json_t *params, struct rpc_error *err)
 	return json_integer(total);
 }
 
+/* --- deferred toys -------------------------------------------------------- */
+
+static int toy_later_polls;
+static bool toy_cancelled;
+
+static void
+toy_later_poll(void *arg, struct rpc_deferred *d)
+{
+	(void)arg;
+	if (++toy_later_polls == 3)
+		rpc_deferred_reply(d, json_string("done"));
+}
+
+static int
+toy_later(void *ctx, json_t *params, struct rpc_deferred *d, struct rpc_error *err)
+{
+	(void)ctx;
+	(void)params;
+	(void)err;
+	toy_later_polls = 0;
+	rpc_deferred_every(d, 20, toy_later_poll, NULL);
+	return 0;
+}
+
+static int
+toy_refuse(void *ctx, json_t *params, struct rpc_deferred *d, struct rpc_error *err)
+{
+	(void)ctx;
+	(void)params;
+	(void)d;
+	rpc_error_set(err, RPC_INVALID_PARAMETER, "refused at once");
+	return -1;
+}
+
+static int
+toy_now(void *ctx, json_t *params, struct rpc_deferred *d, struct rpc_error *err)
+{
+	(void)ctx;
+	(void)err;
+	if (json_array_size(params) > 0)
+		rpc_deferred_fail(d, RPC_MISC_ERROR, "failed: %s", "because");
+	else
+		rpc_deferred_reply(d, NULL);
+	return 0;
+}
+
+static void
+toy_forever_cancel(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+static int
+toy_forever(void *ctx, json_t *params, struct rpc_deferred *d, struct rpc_error *err)
+{
+	(void)ctx;
+	(void)params;
+	(void)err;
+	toy_cancelled = false;
+	rpc_deferred_on_cancel(d, toy_forever_cancel, &toy_cancelled);
+	return 0;
+}
+
 static const struct rpc_method toy_methods[] = {
-	{ "add", "<a> <b>", "Add two integers.", toy_add },
-	{ "echo", "[value]", "Return the value.", toy_echo },
-	{ "ping", NULL, "Count a ping.", toy_ping },
-	{ "fail", "", "Fail without saying why.", toy_fail },
-	{ "misc", "", "Fail with an application error.", toy_misc },
-	{ "badmsg", "", "Fail with a message cut inside a character.", toy_badmsg },
-	{ "greet", "<name> [times] [shout]", "Greet NAME.", toy_greet },
-	{ "sum", "[values...]", "Add any number of integers.", toy_sum },
+	{ .name = "add", .params = "<a> <b>", .help = "Add two integers.", .fn = toy_add },
+	{ .name = "echo", .params = "[value]", .help = "Return the value.", .fn = toy_echo },
+	{ .name = "ping", .params = NULL, .help = "Count a ping.", .fn = toy_ping },
+	{ .name = "fail", .params = "", .help = "Fail without saying why.", .fn = toy_fail },
+	{ .name = "misc", .params = "", .help = "Fail with an application error.", .fn = toy_misc },
+	{ .name = "badmsg", .params = "", .help = "Fail with a message cut inside a character.", .fn = toy_badmsg },
+	{ .name = "greet", .params = "<name> [times] [shout]", .help = "Greet NAME.", .fn = toy_greet },
+	{ .name = "sum", .params = "[values...]", .help = "Add any number of integers.", .fn = toy_sum },
+	{ .name = "later", .params = "", .help = "Answer after three polls.", .defer = toy_later },
+	{ .name = "refuse", .params = "", .help = "Refuse at once.", .defer = toy_refuse },
+	{ .name = "now", .params = "[fail]", .help = "Answer inside defer.", .defer = toy_now },
+	{ .name = "forever", .params = "", .help = "Never answer.", .defer = toy_forever },
 };
 #define NTOY (sizeof(toy_methods) / sizeof(toy_methods[0]))
 
@@ -1108,6 +1176,376 @@ test_metrics(void **state)
 	raw_free(&r);
 }
 
+/* --- tests: connections, deadlines, descriptors --------------------------- */
+
+static int
+tcp_connect(uint16_t port)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return fd;
+}
+
+/* Run the loop for MS milliseconds. */
+static void
+loop_for(struct event_base *base, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
+/* Has the server closed FD (EOF or reset)? */
+static bool
+closed_by_server(int fd)
+{
+	char buf[512];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Loop until FD is closed by the server; the milliseconds it took, or -1
+ * after MAX_MS. */
+static int
+wait_closed(struct event_base *base, int fd, int max_ms)
+{
+	double t0 = now_s();
+
+	while ((now_s() - t0) * 1000 < max_ms) {
+		loop_for(base, 20);
+		if (closed_by_server(fd))
+			return (int)((now_s() - t0) * 1000);
+	}
+	return -1;
+}
+
+static struct rpc_server_stats
+stats_of(struct fixture *f)
+{
+	struct rpc_server_stats st;
+
+	rpc_server_stats(f->srv, &st);
+	return st;
+}
+
+/* Issue 15 item 1: a request that arrives a byte at a time is closed once
+ * the whole-request deadline passes, although each byte resets evhttp's
+ * idle timeout.  Normal requests, and idle keep-alive connections, are
+ * not affected. */
+static void
+test_slow_request_deadline(void **state)
+{
+	struct fixture *f = *state;
+	const char *head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n";
+	char *cookie = read_cookie(f), *auth = basic(cookie), req[512];
+	int fd, ms = -1;
+	double t0;
+
+	rpc_server_set_limits(f->srv, 8, 400);
+	fd = tcp_connect(f->port);
+	assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	t0 = now_s();
+	/* One body byte every 100 ms: never 400 ms of silence. */
+	for (int i = 0; i < 40 && ms < 0; i++) {
+		(void)!write(fd, "x", 1);
+		loop_for(f->base, 100);
+		if (closed_by_server(fd))
+			ms = (int)((now_s() - t0) * 1000);
+	}
+	close(fd);
+	assert_true(ms >= 300 && ms < 1500);
+	assert_int_equal(stats_of(f).deadline_closed, 1);
+
+	/* A keep-alive connection idle longer than the deadline between two
+	 * requests is fine: the clock runs only while a request arrives. */
+	fd = tcp_connect(f->port);
+	snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+	    "Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
+	    auth);
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	loop_for(f->base, 600);
+	assert_false(closed_by_server(fd));
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	loop_for(f->base, 100);
+	assert_false(closed_by_server(fd));
+	assert_int_equal(f->toy.pings, 2);
+	close(fd);
+	free(auth);
+	free(cookie);
+}
+
+/* Issue 15 item 1: at most max_conns connections; the rest wait in the
+ * kernel's backlog (the listener pauses) until one closes, and a
+ * connection that never sends a request is closed at the deadline. */
+static void
+test_rpc_connection_cap(void **state)
+{
+	struct fixture *f = *state;
+	int fds[6];
+	struct reply r;
+	struct rpc_client *c;
+
+	rpc_server_set_limits(f->srv, 4, 500);
+	for (int i = 0; i < 6; i++)
+		fds[i] = tcp_connect(f->port);	/* the backlog completes them */
+	loop_for(f->base, 100);
+	assert_int_equal(stats_of(f).open, 4);
+	assert_false(stats_of(f).accepting);
+	/* One leaves: the next waiting one is taken. */
+	close(fds[0]);
+	loop_for(f->base, 100);
+	assert_int_equal(stats_of(f).open, 4);
+	assert_int_equal(stats_of(f).connections, 5);
+	/* Silent ones are closed at the deadline; then all are served. */
+	for (int i = 1; i < 6; i++)
+		assert_true(wait_closed(f->base, fds[i], 3000) >= 0);
+	for (int i = 1; i < 6; i++)
+		close(fds[i]);
+	loop_for(f->base, 50);
+	assert_true(stats_of(f).accepting);
+	assert_true(stats_of(f).deadline_closed >= 5);
+	c = rpc_client_new(f->base, "127.0.0.1", f->port, f->cookie);
+	call(f->base, c, "ping", NULL, 3, &r);
+	assert_false(r.failed);
+	reply_clear(&r);
+	rpc_client_free(c);
+}
+
+/* The descriptor limit that leaves exactly N numbers free for new ones. */
+static rlim_t
+limit_with_room(int n)
+{
+	char path[64];
+	int fd;
+
+	for (fd = 0; fd < 65536 && n > 0; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (access(path, F_OK) != 0)
+			n--;
+	}
+	return (rlim_t)fd;
+}
+
+/* Issue 15 item 1: out of descriptors, libevent retried accept() on every
+ * loop turn (0.9 core, millions of "Error from accept() call").  Now the
+ * listener pauses with a back-off, and takes the waiting clients once a
+ * descriptor is free again. */
+static void
+test_fd_exhaustion_stops_accepting(void **state)
+{
+	struct fixture *f = *state;
+	struct rlimit old, low;
+	int fds[8];
+	uint64_t failures;
+
+	for (int i = 0; i < 8; i++)
+		fds[i] = tcp_connect(f->port);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	/* Room for exactly two more descriptors. */
+	low = old;
+	low.rlim_cur = limit_with_room(2);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	loop_for(f->base, 1000);
+	failures = stats_of(f).accept_failures;
+	assert_int_equal(stats_of(f).open, 2);
+	/* A failure now and then, not one per loop turn. */
+	assert_true(failures >= 1 && failures <= 10);
+	assert_false(stats_of(f).accepting);
+	/* Descriptors come back: a client leaves, its slot frees one. */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	close(fds[0]);
+	loop_for(f->base, 300);
+	assert_true(stats_of(f).accepting);
+	assert_int_equal(stats_of(f).open, 7);
+	for (int i = 1; i < 8; i++)
+		close(fds[i]);
+}
+
+/* --- tests: answers that come later ------------------------------------- */
+
+static void
+test_deferred_reply(void **state)
+{
+	struct fixture *f = *state;
+	struct rpc_client *c = rpc_client_new(f->base, "127.0.0.1", f->port, f->cookie);
+	struct reply r;
+
+	call(f->base, c, "later", NULL, 3, &r);
+	assert_false(r.failed);
+	assert_string_equal(json_string_value(r.result), "done");
+	assert_int_equal(toy_later_polls, 3);
+	reply_clear(&r);
+	call(f->base, c, "now", NULL, 3, &r);
+	assert_false(r.failed);
+	assert_true(json_is_null(r.result));
+	reply_clear(&r);
+	call(f->base, c, "now", "[1]", 3, &r);
+	assert_rpc_error(&r, RPC_MISC_ERROR, "failed: because");
+	reply_clear(&r);
+	call(f->base, c, "refuse", NULL, 3, &r);
+	assert_rpc_error(&r, RPC_INVALID_PARAMETER, "refused at once");
+	reply_clear(&r);
+	assert_int_equal(stats_of(f).deferred_pending, 0);
+	rpc_client_free(c);
+}
+
+/* A deferred method inside a batch answers with an error, the others run. */
+static void
+test_deferred_in_batch_refused(void **state)
+{
+	struct fixture *f = *state;
+	json_t *resp, *e;
+
+	toy_later_polls = 0;
+	resp = post_json(f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"later\"},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]");
+
+	assert_int_equal(json_array_size(resp), 2);
+	e = json_object_get(json_array_get(resp, 0), "error");
+	assert_int_equal(json_integer_value(json_object_get(e, "code")), RPC_INVALID_REQUEST);
+	assert_non_null(strstr(json_string_value(json_object_get(e, "message")),
+	    "cannot be part of a batch"));
+	assert_true(json_is_null(json_object_get(json_array_get(resp, 1), "result")));
+	assert_int_equal(f->toy.pings, 1);
+	assert_int_equal(toy_later_polls, 0);
+	json_decref(resp);
+}
+
+/* The client of a pending call hangs up: the method hears of it and the
+ * connection is closed; the server frees what is still pending. */
+static void
+test_deferred_client_gone(void **state)
+{
+	struct fixture *f = *state;
+	const char *body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"forever\"}";
+	char *cookie = read_cookie(f), *auth = basic(cookie), req[512];
+	struct rpc_client *c;
+	struct reply r;
+	double t0;
+	int fd;
+
+	snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", auth, strlen(body), body);
+	fd = tcp_connect(f->port);
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	loop_for(f->base, 100);
+	assert_int_equal(stats_of(f).deferred_pending, 1);
+	close(fd);
+	t0 = now_s();
+	while (!toy_cancelled && now_s() - t0 < 2)
+		loop_for(f->base, 20);
+	assert_true(toy_cancelled);
+	assert_int_equal(stats_of(f).deferred_pending, 0);
+	loop_for(f->base, 50);
+	assert_int_equal(stats_of(f).open, 0);
+
+	/* Pending at shutdown: cancelled too, nothing leaks. */
+	c = rpc_client_new(f->base, "127.0.0.1", f->port, f->cookie);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(rpc_client_call(c, "forever", NULL, 3, reply_cb, &r), 0);
+	loop_for(f->base, 100);
+	assert_int_equal(stats_of(f).deferred_pending, 1);
+	rpc_server_free(f->srv);
+	f->srv = NULL;
+	assert_true(toy_cancelled);
+	rpc_client_free(c);
+	free(auth);
+	free(cookie);
+}
+
+/* A deferred method sent as a notification still runs; nothing waits. */
+static void
+test_deferred_notification(void **state)
+{
+	struct fixture *f = *state;
+	struct raw r;
+	const char *body = "{\"jsonrpc\":\"2.0\",\"method\":\"later\"}";
+	double t0 = now_s();
+
+	raw_request(f, EVHTTP_REQ_POST, "/", "cookie", body, strlen(body), &r);
+	assert_int_equal(r.code, 204);
+	raw_free(&r);
+	while (toy_later_polls < 3 && now_s() - t0 < 2)
+		loop_for(f->base, 20);
+	assert_int_equal(toy_later_polls, 3);
+	assert_int_equal(stats_of(f).deferred_pending, 0);
+}
+
+/* Dispatch without HTTP, as the fuzzer drives it. */
+static void
+test_dispatch_without_http(void **state)
+{
+	struct fixture *f = *state;
+	struct rpc_server *d;
+	char err[256], *out;
+	const char *b;
+	size_t len;
+
+	d = rpc_server_new_dispatch(f->base, toy_methods, NTOY, &f->toy, err, sizeof(err));
+	assert_non_null(d);
+	b = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"add\",\"params\":[2,3]}";
+	out = rpc_server_handle(d, b, strlen(b), &len);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "\"result\":5"));
+	assert_int_equal(len, strlen(out));
+	free(out);
+	b = "{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}";
+	assert_null(rpc_server_handle(d, b, strlen(b), &len));
+	b = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"forever\"}";
+	assert_null(rpc_server_handle(d, b, strlen(b), &len));
+	out = rpc_server_handle(d, "nope", 4, &len);
+	assert_non_null(strstr(out, "-32700"));
+	free(out);
+	rpc_server_free(d);
+	assert_true(toy_cancelled);
+}
+
+/* Issue 15 item 17: /metrics on its own address, without the cookie (which
+ * changes at every start); nothing else is served there. */
+static void
+test_metrics_listen_without_cookie(void **state)
+{
+	struct fixture *f = *state;
+	struct rpc_server *m;
+	struct raw r;
+	char err[256];
+	uint16_t rpc_port = f->port;
+
+	f->toy.pings = 4;
+	m = rpc_server_new_metrics(f->base, "127.0.0.1:0", toy_metrics, &f->toy, err,
+	    sizeof(err));
+	assert_non_null(m);
+	f->port = rpc_server_port(m);
+	raw_request(f, EVHTTP_REQ_GET, "/metrics", NULL, NULL, 0, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(r.body, "toy_pings 4"));
+	raw_free(&r);
+	raw_request(f, EVHTTP_REQ_POST, "/", "cookie", "{}", 2, &r);
+	assert_int_equal(r.code, 404);
+	raw_free(&r);
+	raw_request(f, EVHTTP_REQ_POST, "/metrics", NULL, "x", 1, &r);
+	assert_int_equal(r.code, 405);
+	raw_free(&r);
+	raw_request(f, EVHTTP_REQ_GET, "/other", NULL, NULL, 0, &r);
+	assert_int_equal(r.code, 404);
+	raw_free(&r);
+	rpc_server_free(m);
+	f->port = rpc_port;
+	assert_null(rpc_server_new_metrics(f->base, "not-an-address", toy_metrics, &f->toy,
+	    err, sizeof(err)));
+}
+
 /* --- tests: client behaviour --------------------------------------------- */
 
 static void
@@ -1460,16 +1898,16 @@ test_server_new_errors(void **state)
 {
 	struct fixture *f = *state;
 	static const struct rpc_method dup[] = {
-		{ "a", NULL, "", toy_ping }, { "a", NULL, "", toy_ping },
+		{ .name = "a", .params = NULL, .help = "", .fn = toy_ping }, { .name = "a", .params = NULL, .help = "", .fn = toy_ping },
 	};
-	static const struct rpc_method help[] = { { "help", NULL, "", toy_ping } };
-	static const struct rpc_method upper[] = { { "Ping", NULL, "", toy_ping } };
-	static const struct rpc_method nofn[] = { { "ping", NULL, "", NULL } };
+	static const struct rpc_method help[] = { { .name = "help", .params = NULL, .help = "", .fn = toy_ping } };
+	static const struct rpc_method upper[] = { { .name = "Ping", .params = NULL, .help = "", .fn = toy_ping } };
+	static const struct rpc_method nofn[] = { { .name = "ping", .params = NULL, .help = "", .fn = NULL } };
 	static const char *const bad_specs[] = {
 		"<a> [b] <c>", "[a...] [b]", "<A>", "a", "<a", "[]", "<a>>",
 		"<a.b>",
 	};
-	struct rpc_method spec = { "m", NULL, "", toy_ping };
+	struct rpc_method spec = { .name = "m", .params = NULL, .help = "", .fn = toy_ping };
 	char err[256], path[160], addr[32];
 	size_t i;
 
@@ -1584,6 +2022,15 @@ main(void)
 		T(test_header_limit),
 		T(test_http_routes),
 		T(test_metrics),
+		T(test_slow_request_deadline),
+		T(test_rpc_connection_cap),
+		T(test_fd_exhaustion_stops_accepting),
+		T(test_deferred_reply),
+		T(test_deferred_in_batch_refused),
+		T(test_deferred_client_gone),
+		T(test_deferred_notification),
+		T(test_dispatch_without_http),
+		T(test_metrics_listen_without_cookie),
 		T(test_restart_recovery),
 		T(test_closed_port),
 		T(test_timeout),
