@@ -86,7 +86,7 @@ test_console_section(void **state)
 	config_init(&c);
 	assert_int_equal(c.console.interval, 1000);	/* the defaults */
 	assert_int_equal(c.console.timeout, 5000);
-	assert_int_equal(c.console.view, VIEW_PEERS);
+	assert_int_equal(c.console.view, VIEW_OVERVIEW);
 	assert_string_equal(c.console.sort, "id");
 	assert_int_equal(c.console.theme, CONFIG_THEME_DARK);
 	assert_false(c.console.ascii);
@@ -141,8 +141,12 @@ test_console_errors_name_file_and_line(void **state)
 		{ "console:\n  interval: 01\n", "x.yaml:2: console.interval: expected a number" },
 		{ "console:\n  interval: -1\n", "x.yaml:2: console.interval: expected a number" },
 		{ "console:\n  interval: .5\n", "x.yaml:2: console.interval: expected a number" },
-		{ "console:\n  view: 6\n",
-		  "x.yaml:2: console.view: expected one of peers|geo|latency|network|log, got '6'" },
+		{ "console:\n  view: 8\n",
+		  "x.yaml:2: console.view: expected one of "
+		  "overview|peers|geo|latency|network|bans|log, got '8'" },
+		{ "console:\n  alert_health: 101\n",
+		  "x.yaml:2: console.alert_health: " },
+		{ "console:\n  bell: loud\n", "x.yaml:2: console.bell: expected true or false" },
 		{ "console:\n  theme: solarized\n",
 		  "x.yaml:2: console.theme: expected one of dark|light|mono, got 'solarized'" },
 		{ "console:\n  ascii: yes\n", "x.yaml:2: console.ascii: expected true or false" },
@@ -243,7 +247,7 @@ test_flags_override_config(void **state)
 	options_free(&o);
 	/* Flags win, whichever side of --config they stand on; --rpc replaces
 	 * the file's nodes. */
-	assert_int_equal(parse(&o, "--interval", "0.5", arg, "--view", "3", "--no-color",
+	assert_int_equal(parse(&o, "--interval", "0.5", arg, "--view", "4", "--no-color",
 	    "--sort", "agent", "--set", "console.timeout=0.1", "--rpc", "127.0.0.1:9",
 	    "--cookie", "/c", (char *)NULL), 0);
 	assert_true(o.app.interval > 0.499 && o.app.interval < 0.501);
