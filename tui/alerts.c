@@ -131,15 +131,15 @@ alerts_check(struct alerts *al, size_t i, const struct source *s, double now)
 		return false;
 	n = &al->n[i];
 	down = s->state == SOURCE_DOWN && now - s->since >= c->down_after;
-	ch |= set_cond(al, i, s, AL_DOWN, down, now, "%s down %s: %s", s->label,
+	ch |= set_cond(al, i, s, AL_DOWN, down, now, "down %s: %s",
 	    fmt_duration((int64_t)(now - s->since), d, sizeof(d)), s->error);
 	/* Conditions on data hold only while the data is fresh. */
 	up = s->state == SOURCE_UP && s->have_data;
 	minp = c->min_peers > 0 ? c->min_peers : s->info.min_peers;
 	ch |= set_cond(al, i, s, AL_PEERS, up && minp > 0 && s->info.connections < minp, now,
-	    "%s has %d peers, fewer than %d", s->label, s->info.connections, minp);
+	    "%d peers, fewer than %d", s->info.connections, minp);
 	ch |= set_cond(al, i, s, AL_HEALTH, up && c->health > 0 && s->info.health < c->health, now,
-	    "%s connectivity %d, below %d", s->label, s->info.health, c->health);
+	    "connectivity %d, below %d", s->info.health, c->health);
 	if (up) {
 		if (!n->have_peak || s->info.health >= n->peak || now - n->peak_t > c->health_window) {
 			n->peak = s->info.health;
@@ -149,7 +149,7 @@ alerts_check(struct alerts *al, size_t i, const struct source *s, double now)
 	}
 	ch |= set_cond(al, i, s, AL_DROP, up && c->health_drop > 0 && n->have_peak &&
 	    n->peak - s->info.health >= c->health_drop, now,
-	    "%s connectivity fell from %.0f to %d", s->label, n->peak, s->info.health);
+	    "connectivity fell from %.0f to %d", n->peak, s->info.health);
 	if (up && s->info.has_chain) {
 		if (!n->have_blocks || s->info.blocks != n->blocks) {
 			n->blocks = s->info.blocks;
@@ -159,7 +159,7 @@ alerts_check(struct alerts *al, size_t i, const struct source *s, double now)
 	}
 	ch |= set_cond(al, i, s, AL_STALLED, up && s->info.has_chain && n->have_blocks &&
 	    c->stall > 0 && now - n->blocks_t >= c->stall, now,
-	    "%s height stalled at %lld for %s (headers %lld)", s->label, (long long)n->blocks,
+	    "height stalled at %lld for %s (headers %lld)", (long long)n->blocks,
 	    fmt_duration((int64_t)(now - n->blocks_t), d, sizeof(d)), (long long)s->info.headers);
 	return ch;
 }
@@ -176,17 +176,17 @@ alerts_event(struct alerts *al, size_t i, const struct source *s, enum source_ev
 	k = kind == SEV_BAN ? AL_BAN : AL_VIOLATION;
 	a = slot(al, i, k);
 	if (a->active) {
+		/* One alert per node and kind: the count and the latest. */
 		a->count++;
 		a->last = now;
-		snprintf(a->text, sizeof(a->text), "%s: %s (%u in %s)", s->label, text, a->count,
-		    k == AL_BAN ? "bans" : "violations");
+		snprintf(a->text, sizeof(a->text), "%ux, last %s", a->count, text);
 		return true;
 	}
 	a->active = true;
 	a->since = a->last = now;
 	a->count = 1;
 	str_copy(a->label, s->label, sizeof(a->label));
-	snprintf(a->text, sizeof(a->text), "%s: %s", s->label, text);
+	str_copy(a->text, text, sizeof(a->text));
 	if (al->cb != NULL)
 		al->cb(a, al->cb_arg);
 	return true;

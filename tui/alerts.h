@@ -50,7 +50,7 @@ struct alert {
 	double		 since;		/* monotonic: raised */
 	double		 last;		/* monotonic: last seen (events) */
 	unsigned	 count;		/* events since raised */
-	char		 text[200];
+	char		 text[200];	/* what, without the node's name */
 };
 
 struct alerts;

@@ -101,6 +101,8 @@ struct app {
 	bool			 dirty;
 	struct event		*redraw_ev, *stdin_ev;
 
+	uint64_t		*seen_gen;	/* each node's generation last seen */
+
 	/* --once */
 	size_t			 once_pending;
 	bool			*once_done;
@@ -870,7 +872,7 @@ app_source_update(struct source *s, void *arg)
 {
 	struct app *a = arg;
 	size_t i = app_index_of(a, s);
-	bool alert = alerts_check(a->alerts, i, s, source_clock());
+	bool alert = alerts_check(a->alerts, i, s, source_clock()), changed;
 
 	if (a->o->once) {
 		if (i < a->nsrc && !a->once_done[i]) {
@@ -880,9 +882,14 @@ app_source_update(struct source *s, void *arg)
 		}
 		return;
 	}
-	/* The Overview shows every node; the other views the selected one.
-	 * Charts move with every round of the node they show. */
-	if (alert || s == app_src(a) || a->view == VIEW_OVERVIEW)
+	changed = i < a->nsrc && s->generation != a->seen_gen[i];
+	if (i < a->nsrc)
+		a->seen_gen[i] = s->generation;
+	/* Redraw for what changed: the Overview shows every node, the other
+	 * views the selected one; the charts of the Overview and the Latency
+	 * view move with every round of the node they show. */
+	if (alert || (changed && (s == app_src(a) || a->view == VIEW_OVERVIEW)) ||
+	    (s == app_src(a) && (a->view == VIEW_OVERVIEW || a->view == VIEW_LATENCY)))
 		app_dirty(a);
 }
 
@@ -936,6 +943,7 @@ app_setup(struct app *a, const struct app_opts *o)
 	alerts_set_callback(a->alerts, app_alert_raised, a);
 	a->src = xcalloc(o->nnodes, sizeof(*a->src));
 	a->once_done = xcalloc(o->nnodes, sizeof(*a->once_done));
+	a->seen_gen = xcalloc(o->nnodes, sizeof(*a->seen_gen));
 	for (size_t i = 0; i < o->nnodes; i++) {
 		const struct app_node *n = &o->nodes[i];
 
@@ -959,6 +967,7 @@ app_teardown(struct app *a)
 		source_free(a->src[i]);
 	free(a->src);
 	free(a->once_done);
+	free(a->seen_gen);
 	netscan_free(a->netscan);
 	if (a->redraw_ev != NULL)
 		event_free(a->redraw_ev);

@@ -731,6 +731,8 @@ source_apply_answers(struct source *s, const struct source_answers *a, double no
 	free(oldb);
 
 	parse_info(a->info, a->chain, &s->info);
+	/* The uptime moves with the clock alone; nothing shows it. */
+	old_info.uptime = s->info.uptime;
 	if (memcmp(&old_info, &s->info, sizeof(old_info)) != 0)
 		changed = true;
 	old_stats = s->stats;
@@ -831,8 +833,6 @@ source_round_done(struct source *s)
 	    s->reply[SQ_BANS], s->reply[SQ_CHAIN] };
 	char err[256];
 	double now = source_clock();
-	uint64_t gen = s->generation;
-
 	if (s->round_failed) {
 		source_fail(s, s->round_error, now);
 	} else if (source_apply_answers(s, &a, now, source_wall(), err, sizeof(err)) == -1) {
@@ -844,8 +844,6 @@ source_round_done(struct source *s)
 	}
 	if (s->state == SOURCE_DOWN)
 		source_follow_endpoint(s);
-	/* Views redraw for what changed; history charts move every round. */
-	(void)gen;
 	if (s->on_update != NULL)
 		s->on_update(s, s->cb_arg);
 }

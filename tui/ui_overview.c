@@ -166,6 +166,7 @@ draw_alerts(struct grid *g, struct rect r, const struct ui_overview_in *in)
 	const struct alert *list[64];
 	size_t n = alerts_list(in->alerts, list, 64);
 	char a[FMT_LEN];
+	int nodew = r.w / 4 < 16 ? r.w / 4 : 16;
 
 	if (r.h <= 0 || r.w <= 0)
 		return;
@@ -181,10 +182,11 @@ draw_alerts(struct grid *g, struct rect r, const struct ui_overview_in *in)
 			grid_printf(g, x, y, r.w, GC_DIM, "+%zu more", n - i);
 			break;
 		}
-		x += field(g, x, y, 6, GC_DIM, GRID_RIGHT,
+		x += field(g, x, y, 5, GC_DIM, GRID_RIGHT,
 		    fmt_duration((int64_t)(in->now - al->since), a, sizeof(a)));
-		x += field(g, x, y, 10, GC_BAD | GA_BOLD, GRID_LEFT,
-		    alerts_kind_name(al->kind));
+		x += field(g, x, y, 9, GC_BAD | GA_BOLD, GRID_LEFT, alerts_kind_name(al->kind));
+		if (in->nsrc > 1)
+			x += field(g, x, y, nodew, GC_NORMAL | GA_BOLD, GRID_LEFT, al->label);
 		grid_text(g, x, y, r.x + r.w - x, al->kind >= AL_BAN ? GC_WARN : GC_BAD, al->text);
 		grid_hit(g, (struct rect){ r.x, y, r.w, 1 }, HIT_ALERT, (long long)al->node);
 	}

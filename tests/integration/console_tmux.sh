@@ -10,26 +10,8 @@
 # screen with a deadline.
 source "$(dirname "$0")/lib.bash"
 
-command -v tmux >/dev/null || fail "tmux is missing (.ci/deps installs it)"
-[ -x "$BIN/agentconsole" ] || fail "no $BIN/agentconsole"
-TM=(tmux -L "agentconsole-test-$$" -f /dev/null)
-tmux_cleanup() { "${TM[@]}" kill-server >/dev/null 2>&1; }
-trap 'rc=$?; tmux_cleanup; (exit $rc); cleanup' EXIT
-trap 'exit 1' INT TERM
+source "$(dirname "$0")/console_lib.bash"
 
-screen() { "${TM[@]}" capture-pane -p -t "${1:-con}"; }
-# wait_screen SECONDS DESCRIPTION REGEX [SESSION]: poll the pane.
-wait_screen() {
-	local secs=$1 what=$2 re=$3 s=${4:-con}
-	local end=$(( $(date +%s) + secs ))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		screen "$s" | grep -Eq -- "$re" && return 0
-		sleep 0.1
-	done
-	echo "--- screen of $s:"; screen "$s"
-	fail "timed out after ${secs}s waiting for the screen to show: $what"
-}
-keys() { "${TM[@]}" send-keys -t con "$@"; }
 peer_ips() { screen | grep -oE "$NET\.0\.[0-9]+:[0-9]+" | sed 's/:.*//'; }
 peer_id_of() {	# peer_id_of NODE IP: the id NODE gives the peer from IP
 	rpc "$1" getpeerinfo | json "[p['id'] for p in d if p['addr'].startswith('$2:')][0]"
