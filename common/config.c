@@ -314,8 +314,10 @@ static const struct config_key config_keys[] = {
 	  .help = "Ring the terminal bell when an alert is raised; B toggles "
 	    "it while running." },
 	{ KEY_INT("console.alert_min_peers", console.alert_min_peers, 0, 100000),
-	  .dflt = "0", .dflt_doc = "0: each node's own network.min_peers",
-	  .help = "Alert when a watched node has fewer peers than this." },
+	  .dflt = "0", .dflt_doc = "0: fewer outbound peers than the node's own "
+	    "network.min_peers",
+	  .help = "Alert when a watched node has fewer peers (in and out) than "
+	    "this." },
 	{ KEY_INT("console.alert_health", console.alert_health, 0, 100),
 	  .dflt = "50",
 	  .help = "Alert when a node's connectivity health is below this "

@@ -125,7 +125,6 @@ alerts_check(struct alerts *al, size_t i, const struct source *s, double now)
 	const struct alert_cfg *c = &al->cfg;
 	char d[FMT_LEN];
 	bool ch = false, up, down;
-	int minp;
 
 	if (i >= al->nnodes)
 		return false;
@@ -135,9 +134,15 @@ alerts_check(struct alerts *al, size_t i, const struct source *s, double now)
 	    fmt_duration((int64_t)(now - s->since), d, sizeof(d)), s->error);
 	/* Conditions on data hold only while the data is fresh. */
 	up = s->state == SOURCE_UP && s->have_data;
-	minp = c->min_peers > 0 ? c->min_peers : s->info.min_peers;
-	ch |= set_cond(al, i, s, AL_PEERS, up && minp > 0 && s->info.connections < minp, now,
-	    "%d peers, fewer than %d", s->info.connections, minp);
+	/* The configured minimum counts every peer; the node's own
+	 * min_peers is the outbound connections it keeps. */
+	if (c->min_peers > 0)
+		ch |= set_cond(al, i, s, AL_PEERS, up && s->info.connections < c->min_peers, now,
+		    "peers %d, fewer than %d", s->info.connections, c->min_peers);
+	else
+		ch |= set_cond(al, i, s, AL_PEERS, up && s->info.conn_out < s->info.min_peers, now,
+		    "outbound peers %d, fewer than its min_peers %d", s->info.conn_out,
+		    s->info.min_peers);
 	ch |= set_cond(al, i, s, AL_HEALTH, up && c->health > 0 && s->info.health < c->health, now,
 	    "connectivity %d, below %d", s->info.health, c->health);
 	if (up) {

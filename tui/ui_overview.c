@@ -90,8 +90,7 @@ node_cell(const struct source *s, int c, unsigned nalerts, double now, char *buf
 		return GC_NORMAL;
 	case NC_PEERS:
 		snprintf(buf, len, "%d/%d", s->info.conn_in, s->info.conn_out);
-		return s->info.min_peers > 0 && s->info.connections < s->info.min_peers ? GC_WARN :
-		    GC_NORMAL;
+		return s->info.conn_out < s->info.min_peers ? GC_WARN : GC_NORMAL;
 	case NC_HEALTH:
 		snprintf(buf, len, "%d", s->info.health);
 		return s->info.health >= 70 ? GC_GOOD : s->info.health >= 40 ? GC_WARN : GC_BAD;

@@ -473,11 +473,11 @@ test_alerts_across_nodes(void **state)
 	json_object_set_new(inf, "connections", json_integer(3));
 	round_with(a, three_peers(), inf, NULL, 0);
 	round_with(b, three_peers(), NULL, json_pack("{s:i, s:i}", "blocks", 9, "headers", 9), 0);
-	/* alpha: 3 peers, min_peers 8. */
+	/* alpha: 1 outbound peer, its min_peers (outbound to keep) 8. */
 	assert_true(alerts_check(al, 0, a, 10));
 	assert_false(alerts_check(al, 1, b, 10));
 	assert_int_equal(r.n, 1);
-	assert_string_equal(r.last, "3 peers, fewer than 8");
+	assert_string_equal(r.last, "outbound peers 1, fewer than its min_peers 8");
 	assert_int_equal(alerts_count(al), 1);
 	assert_int_equal(alerts_count_node(al, 0), 1);
 	/* A check that finds the same says nothing new. */
@@ -536,6 +536,13 @@ test_alerts_across_nodes(void **state)
 	alerts_ack(al);
 	assert_int_equal(alerts_count_node(al, 0), 1);
 	assert_string_equal(alerts_kind_name(AL_VIOLATION), "violation");
+	alerts_free(al);
+	/* console.alert_min_peers counts every peer. */
+	cfg.min_peers = 4;
+	al = alerts_new(&cfg, 2);
+	alerts_set_callback(al, on_raise, &r);
+	assert_true(alerts_check(al, 0, a, 2000));
+	assert_string_equal(r.last, "peers 3, fewer than 4");
 	alerts_free(al);
 	source_free(a);
 	source_free(b);
