@@ -180,7 +180,9 @@ term_init(enum config_theme theme, bool mouse, char *err, size_t errlen)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
-	set_escdelay(25);
+	/* Long enough that an escape sequence (a key, a mouse report) split
+	 * by a busy machine or a slow link is not taken for Esc and keys. */
+	set_escdelay(50);
 	curs_set(0);
 	leaveok(stdscr, TRUE);
 	term_setup_colors(theme);

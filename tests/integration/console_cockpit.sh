@@ -57,6 +57,7 @@ keys p
 wait_screen 5 "paused" "PAUSED"
 click "10.0.0.9:9001"
 keys p
+wait_screen 5 "resumed" "live  \\[1/2\\]"
 click "4 Latency"
 wait_screen 5 "the clicked peer's latency" "Peer #10 10.0.0.9:9001"
 mouse 65 30 10

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -342,10 +343,30 @@ test_addnode_failed_is_a_failure_not_done(void **state)
  * error or result the test set. */
 struct tiny {
 	struct evhttp	*http;
-	const char	*reply;		/* the body after "id":ID, */
-	int		 calls;
+	const char	*reply;		/* the body after "id":ID, (NULL: a node) */
+	bool		 legacy;	/* as a node: no getpeerchanges */
+	int		 calls, getpeerinfo;
 	char		 method[64];
 };
+
+/* What a node answers METHOD: the body after "id":ID, */
+static const char *
+tiny_node(const struct tiny *t, const char *method)
+{
+	static const char *const notfound =
+	    "\"error\":{\"code\":-32601,\"message\":\"Method not found\"}";
+
+	if (strcmp(method, "getnetworkinfo") == 0 || strcmp(method, "getnetworkstats") == 0)
+		return "\"result\":{\"connections\":1}";
+	if (strcmp(method, "listbanned") == 0)
+		return "\"result\":[]";
+	if (strcmp(method, "getpeerchanges") == 0)
+		return t->legacy ? notfound : "\"result\":{\"version\":3,\"full\":true,"
+		    "\"peers\":[{\"id\":1,\"addr\":\"10.0.0.1:9001\"}],\"removed\":[]}";
+	if (strcmp(method, "getpeerinfo") == 0)
+		return "\"result\":[{\"id\":1,\"addr\":\"10.0.0.1:9001\"}]";
+	return notfound;
+}
 
 static void
 tiny_cb(struct evhttp_request *req, void *arg)
@@ -359,8 +380,10 @@ tiny_cb(struct evhttp_request *req, void *arg)
 	snprintf(t->method, sizeof(t->method), "%s",
 	    json_is_string(json_object_get(doc, "method")) ?
 	    json_string_value(json_object_get(doc, "method")) : "");
+	t->getpeerinfo += strcmp(t->method, "getpeerinfo") == 0;
 	evbuffer_add_printf(out, "{\"jsonrpc\":\"2.0\",\"id\":%lld,%s}",
-	    (long long)json_integer_value(json_object_get(doc, "id")), t->reply);
+	    (long long)json_integer_value(json_object_get(doc, "id")),
+	    t->reply != NULL ? t->reply : tiny_node(t, t->method));
 	evhttp_send_reply(req, 200, "OK", out);
 	evbuffer_free(out);
 	json_decref(doc);
@@ -436,6 +459,88 @@ test_action_rpc_error_is_a_failure_with_its_message(void **state)
 	source_free(s);
 	evhttp_free(t.http);
 	proc_free(p);
+}
+
+/* Start a tiny server in P's loop; returns its port. */
+static uint16_t
+tiny_start(struct proc *p, struct tiny *t)
+{
+	struct evhttp_bound_socket *bs;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+
+	t->http = evhttp_new(proc_base(p));
+	evhttp_set_gencb(t->http, tiny_cb, t);
+	bs = evhttp_bind_socket_with_handle(t->http, "127.0.0.1", 0);
+	assert_non_null(bs);
+	assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &sl),
+	    0);
+	return ntohs(sin.sin_port);
+}
+
+static void
+stop_when_up(struct source *s, void *arg)
+{
+	if (s->state == SOURCE_UP)
+		proc_exit(arg, 0);
+}
+
+/*
+ * A node given by its data directory that comes back on another address is
+ * followed there (its .rpc-endpoint); a node without getblockchaininfo is
+ * not down for it, and one without getpeerchanges is asked getpeerinfo.
+ */
+static void
+test_source_follows_endpoint_and_falls_back(void **state)
+{
+	struct proc *p = proc_new("test");
+	struct tiny t = { 0 };
+	struct source *s;
+	char dir[64], file[96];
+	uint16_t port = tiny_start(p, &t);
+	FILE *fp;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_ui_cockpit.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/.rpc-endpoint", dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fprintf(fp, "127.0.0.1:%u\n", (unsigned)port);
+	fclose(fp);
+	/* Nothing listens on port 1; the file says where the node is now. */
+	s = source_new(p, "n1", "127.0.0.1", 1, NULL, 0.05, 2);
+	source_set_datadir(s, dir);
+	source_set_callbacks(s, stop_when_up, NULL, p);
+	source_start(s);
+	proc_exit(p, 10000);		/* a bound, not the expected end */
+	assert_int_equal(proc_run(p), 0);
+	assert_int_equal(s->state, SOURCE_UP);
+	assert_int_equal(s->port, port);
+	assert_true(s->rounds_failed >= 1);
+	assert_true(s->no_chain);		/* "Method not found": no chain, not down */
+	assert_false(s->no_delta);
+	assert_int_equal(s->peer_version, 3);
+	assert_non_null(source_peer(s, 1));
+	assert_int_equal(t.getpeerinfo, 0);
+	source_free(s);
+
+	/* An older node: getpeerchanges is "Method not found". */
+	t.legacy = true;
+	s = source_new(p, "n2", "127.0.0.1", port, NULL, 0.05, 2);
+	source_set_callbacks(s, stop_when_up, NULL, p);
+	source_start(s);
+	proc_exit(p, 10000);
+	assert_int_equal(proc_run(p), 0);
+	assert_int_equal(s->state, SOURCE_UP);
+	assert_true(s->no_delta);
+	assert_true(t.getpeerinfo > 0);
+	assert_non_null(source_peer(s, 1));
+	source_free(s);
+	evhttp_free(t.http);
+	proc_free(p);
+	unlink(file);
+	rmdir(dir);
 }
 
 /* --- alerts -------------------------------------------------------------- */
@@ -932,6 +1037,7 @@ main(void)
 		cmocka_unit_test(test_connectivity_and_chain),
 		cmocka_unit_test(test_addnode_failed_is_a_failure_not_done),
 		cmocka_unit_test(test_action_rpc_error_is_a_failure_with_its_message),
+		cmocka_unit_test(test_source_follows_endpoint_and_falls_back),
 		cmocka_unit_test(test_alerts_across_nodes),
 		cmocka_unit_test(test_down_node_shown_in_overview),
 		cmocka_unit_test(test_latency_axis_scaled_to_data),
