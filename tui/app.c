@@ -1,12 +1,14 @@
-/* app.c -- agentconsole's event loop: sources, views, keys, prompts, redraw; and the --once text mode.
+/* app.c -- agentconsole's event loop: sources, alerts, views, keys, mouse, prompts, redraw; and the --once text mode.
  *
  * The process skeleton (common/proc) runs everything: a periodic task per
- * node for polling, a read event on stdin for keys, signal events for
- * SIGWINCH, SIGINT, SIGTERM and SIGHUP, a one-second tick, and a task
- * for the crawl database scans (which run on a worker thread).  Nothing
- * draws directly: every change marks the screen dirty, which activates
- * one low-priority event, so a burst of RPC answers and keys ends in a
- * single frame. */
+ * node for polling, a read event on stdin for keys and mouse reports,
+ * signal events for SIGWINCH, SIGINT, SIGTERM and SIGHUP, a one-second
+ * tick (alerts, count-downs), and a task for the crawl database scans
+ * (which run on a worker thread).  Nothing draws directly: every change
+ * that shows marks the screen dirty, which activates one low-priority
+ * event, so a burst of RPC answers and keys ends in a single frame; a
+ * round that changed nothing the open view shows draws nothing.  A click
+ * acts on the mouse regions the frame on screen recorded (grid_hit). */
 #include "app.h"
 
 #include <langinfo.h>
