@@ -150,6 +150,22 @@ static const struct config_key config_keys[] = {
 	    "and keep the address book fresh for newcomers." },
 	{ KEY_BOOL("node.upnp", node.upnp), .dflt = "false",
 	  .help = "Ask the router by UPnP IGD to forward network.p2p_port." },
+	{ KEY_BOOL("node.natpmp", node.natpmp),
+	  .dflt_doc = "`true` on mainnet, `false` on testnet and regtest",
+	  .help = "Ask the default gateway by PCP (or NAT-PMP, when that is all "
+	    "it speaks) to forward the P2P port and to open it for our global "
+	    "IPv6 address; the external address it reports is advertised. "
+	    "Renewed at half the lease, removed at exit." },
+	{ KEY_LIST("node.natpmp_gateway", node.natpmp_gateway,
+	    config_check_addrport, "numeric address[:port]"),
+	  .dflt_doc = "unset: the default routes' gateways",
+	  .help = "PCP/NAT-PMP gateways to ask instead of the default routes' "
+	    "next hops: the first IPv4 and the first IPv6 address count; the "
+	    "port defaults to 5351." },
+	{ KEY_INT("node.natpmp_lease", node.natpmp_lease, 2, 86400),
+	  .dflt = "3600",
+	  .help = "Seconds of mapping lifetime to ask the PCP/NAT-PMP gateway "
+	    "for; renewed at half of what it grants." },
 	{ KEY_PATH("node.geoip_db", node.geoip_db),
 	  .dflt_doc = "unset: no locations",
 	  .help = "MaxMind GeoLite2/GeoIP2 City database (.mmdb), used to "
@@ -179,6 +195,18 @@ static const struct config_key config_keys[] = {
 	{ KEY_INT("node.max_inbound_per_ip", node.max_inbound_per_ip, 1,
 	    1000), .dflt = "4",
 	  .help = "Most inbound connections from one IP address." },
+
+	{ KEY_STRING("chain.block_notify", chain.block_notify, NULL, "command"),
+	  .dflt_doc = "unset: run nothing",
+	  .help = "Command run (by /bin/sh) whenever the best block changes, with "
+	    "%s replaced by the new tip's hash, as Bitcoin Core's -blocknotify: "
+	    "where a chain implementation plugs in." },
+	{ KEY_INT("chain.mempool_mb", chain.mempool_mb, 1, 65536), .dflt = "64",
+	  .help = "Megabytes of transactions the mempool holds; the oldest are "
+	    "evicted beyond it." },
+	{ KEY_INT("chain.mempool_expiry", chain.mempool_expiry, 1, 8760),
+	  .dflt = "336",
+	  .help = "Hours a transaction may wait in the mempool." },
 
 	{ KEY_PATH("crawler.db", crawler.db),
 	  .dflt_doc = "unset: give --db",
@@ -258,14 +286,34 @@ static const struct config_key config_keys[] = {
 	  .dflt = "0", .dflt_doc = "0: twice seeder.rate_limit",
 	  .help = "Replies a source may get in a burst above the rate." },
 	{ KEY_INT("seeder.rate_slip", seeder.rate_slip, 0, 100), .dflt = "2",
-	  .help = "Every Nth reply over the limit is sent truncated (TC) so "
-	    "real resolvers retry over TCP; 0 drops them all." },
+	  .help = "Every Nth reply over the limit to one /24 or /56 is sent "
+	    "truncated (TC) so real resolvers retry over TCP; 0 drops them "
+	    "all." },
 	{ KEY_INT("seeder.tcp_clients", seeder.tcp_clients, 1, 65536),
 	  .dflt = "256",
-	  .help = "Most TCP connections at once." },
+	  .help = "Most TCP connections at once; when all are busy, new ones "
+	    "wait until one is done." },
+	{ KEY_INT("seeder.tcp_clients_per_source", seeder.tcp_clients_per_source,
+	    1, 65536), .dflt = "16",
+	  .help = "Most TCP connections from one IPv4 address or IPv6 /64; "
+	    "one more closes that source's oldest." },
 	{ KEY_INT("seeder.tcp_timeout", seeder.tcp_timeout, 1, 3600),
 	  .dflt = "10",
-	  .help = "Seconds an idle TCP connection is kept." },
+	  .help = "Seconds an idle TCP connection is kept (shorter when over "
+	    "half of seeder.tcp_clients are open)." },
+	{ KEY_INT("seeder.tcp_query_timeout", seeder.tcp_query_timeout, 1, 3600),
+	  .dflt = "3",
+	  .help = "Seconds a TCP client has to send a whole query, or to read "
+	    "its replies (shorter when over half of seeder.tcp_clients are "
+	    "open)." },
+	{ KEY_PATH("seeder.dnssec_keys", seeder.dnssec_keys),
+	  .dflt_doc = "unset: answers are not signed",
+	  .help = "Directory with the zone's DNSSEC keys (agentseeder keygen "
+	    "makes them); answers to queries with the DO bit are then signed." },
+	{ KEY_INT("seeder.dnssec_pool", seeder.dnssec_pool, 1, 1024),
+	  .dflt = "64",
+	  .help = "Signed answer sets per name and type, made at every reload; "
+	    "a query with the DO bit gets one of them at random." },
 
 	{ KEY_LIST("console.nodes", console.nodes, NULL,
 	    "node ([name=NAME] rpc=ADDR:PORT [cookie=FILE], or [name=NAME] "
@@ -1459,6 +1507,8 @@ config_finalize(struct config *c, char *err, size_t errlen)
 	if (c->node.rpc_listen == NULL)
 		c->node.rpc_listen = xasprintf("127.0.0.1:%d",
 		    c->network.rpc_port);
+	if (!config_isset(c, "node.natpmp"))
+		c->node.natpmp = p->id == NET_MAINNET;	/* as Bitcoin Core v30 */
 
 	for (size_t i = 0; i < c->network.seeds.n; i++)
 		config_norm_hostport(&c->network.seeds.v[i],

@@ -62,6 +62,9 @@ struct config {
 		char			*rpc_listen;	/* numeric "addr:port" */
 		bool			 seed;
 		bool			 upnp;
+		bool			 natpmp;	/* default: mainnet only */
+		struct config_strlist	 natpmp_gateway;	/* numeric "addr[:port]" */
+		int			 natpmp_lease;
 		char			*geoip_db;
 		char			*asn_db;
 		char			*dns_server;	/* numeric "addr:port" */
@@ -71,6 +74,11 @@ struct config {
 		int			 ban_time;
 		int			 max_inbound_per_ip;
 	} node;
+	struct {
+		char			*block_notify;	/* command; %s = block hash */
+		int			 mempool_mb;
+		int			 mempool_expiry;	/* hours */
+	} chain;
 
 	struct {
 		enum log_level		 level;
@@ -106,7 +114,11 @@ struct config {
 		int			 rate_burst;	/* 0: twice rate_limit */
 		int			 rate_slip;
 		int			 tcp_clients;
-		int			 tcp_timeout;	/* s */
+		int			 tcp_clients_per_source;
+		int			 tcp_timeout;	/* s, idle */
+		int			 tcp_query_timeout;	/* s, one query */
+		char			*dnssec_keys;	/* key directory; NULL: unsigned */
+		int			 dnssec_pool;	/* signed answer sets per name and type */
 	} seeder;
 
 	/* agentconsole(1).  Nodes are items for config_node_parse. */

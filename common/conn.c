@@ -37,6 +37,7 @@ struct conn {
 #define CONN_FLUSH_MS 2000
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 
 static void
@@ -84,7 +85,8 @@ conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr 
 	c->arg = arg;
 	c->reap = evtimer_new(base, conn_reap_cb, c);
 	conn_set_max_payload(c, MSG_MAX_PAYLOAD);
-	bufferevent_setcb(bev, conn_read_cb, NULL, conn_event_cb, c);
+	bufferevent_setwatermark(bev, EV_WRITE, CONN_DRAIN_LOW, 0);
+	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	return c;
 }
 
@@ -202,6 +204,16 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		c->cb->message(c, &m, c->arg);
 		msg_free(&m);
 	}
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (!c->closing && !c->ended && c->cb->drained != NULL)
+		c->cb->drained(c, c->arg);
 }
 
 static void

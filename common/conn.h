@@ -44,7 +44,14 @@ struct conn_cb {
 	/* The connection is over; ERR is set for CONN_END_PROTOCOL.  The
 	 * owner must then call conn_close(C), and touch C no more. */
 	void	(*ended)(struct conn *c, enum conn_end why, enum msg_err err, void *arg);
+	/* After a write, the send buffer holds CONN_DRAIN_LOW bytes or fewer:
+	 * room to queue more of a large answer (blocks for a getdata) without
+	 * ever nearing CONN_MAX_SENDBUF.  May be NULL. */
+	void	(*drained)(struct conn *c, void *arg);
 };
+
+/* See conn_cb.drained. */
+#define CONN_DRAIN_LOW	(256 * 1024)
 
 /* Counters kept for every connection. */
 struct conn_stats {

@@ -17,6 +17,10 @@
 #define NETADDR_WIRE_LEN	26
 /* time u32 + NETADDR_WIRE_LEN */
 #define ADDR_ENTRY_WIRE_LEN	30
+/* type u32 + hash */
+#define INV_ENTRY_WIRE_LEN	36
+/* header + tx count (CompactSize 0, one byte) */
+#define HEADERS_ENTRY_WIRE_LEN	(BLOCK_HEADER_SIZE + 1)
 
 static const char *const msg_type_names[MSG_TYPE_COUNT] = {
 	[MSG_VERSION] = "version",
@@ -28,6 +32,11 @@ static const char *const msg_type_names[MSG_TYPE_COUNT] = {
 	[MSG_TX] = "tx",
 	[MSG_PING] = "ping",
 	[MSG_PONG] = "pong",
+	[MSG_INV] = "inv",
+	[MSG_GETDATA] = "getdata",
+	[MSG_NOTFOUND] = "notfound",
+	[MSG_GETHEADERS] = "getheaders",
+	[MSG_HEADERS] = "headers",
 };
 
 const char *
@@ -62,6 +71,14 @@ msg_strerror(enum msg_err err)
 		return "bad network magic";
 	case MSG_ERR_UNKNOWN_TYPE:
 		return "unknown message type";
+	case MSG_ERR_BAD_INV_TYPE:
+		return "unknown inventory type";
+	case MSG_ERR_HEADER_TXCOUNT:
+		return "headers entry with transactions";
+	case MSG_ERR_TX_SIZE:
+		return "transaction size out of range";
+	case MSG_ERR_BLOCK_SIZE:
+		return "block over maximum size";
 	}
 	return "unknown error";
 }
@@ -83,32 +100,57 @@ msg_free(struct msg *m)
 		m->u.addr.count = 0;
 		break;
 	case MSG_GETBLOCKS:
+	case MSG_GETHEADERS:
 		free(m->u.getblocks.hashes);
 		m->u.getblocks.hashes = NULL;
 		m->u.getblocks.count = 0;
 		break;
+	case MSG_INV:
+	case MSG_GETDATA:
+	case MSG_NOTFOUND:
+		free(m->u.inv.entries);
+		m->u.inv.entries = NULL;
+		m->u.inv.count = 0;
+		break;
+	case MSG_HEADERS:
+		free(m->u.headers.headers);
+		m->u.headers.headers = NULL;
+		m->u.headers.count = 0;
+		break;
 	case MSG_BLOCK:
+		block_free(&m->u.block);
+		break;
 	case MSG_TX:
-		free(m->u.opaque.data);
-		m->u.opaque.data = NULL;
-		m->u.opaque.len = 0;
+		free(m->u.tx.data);
+		m->u.tx.data = NULL;
+		m->u.tx.len = 0;
 		break;
 	default:
 		break;
 	}
 }
 
+/* A copy of N items of SIZE bytes at SRC; NULL when N is 0. */
+static void *
+dup_array(const void *src, size_t n, size_t size)
+{
+	void *copy;
+
+	if (n == 0)
+		return NULL;
+	copy = xreallocarray(NULL, n, size);
+	memcpy(copy, src, n * size);
+	return copy;
+}
+
 int
 msg_addr_set(struct msg *m, const struct msg_addr_entry *entries, size_t n)
 {
-	struct msg_addr_entry *copy = NULL;
+	struct msg_addr_entry *copy;
 
 	if (n > MSG_MAX_ADDR)
 		return -1;
-	if (n > 0) {
-		copy = xreallocarray(NULL, n, sizeof(*copy));
-		memcpy(copy, entries, n * sizeof(*copy));
-	}
+	copy = dup_array(entries, n, sizeof(*copy));
 	msg_free(m);
 	msg_init(m, MSG_ADDR);
 	m->u.addr.count = n;
@@ -116,20 +158,18 @@ msg_addr_set(struct msg *m, const struct msg_addr_entry *entries, size_t n)
 	return 0;
 }
 
-int
-msg_getblocks_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
-    size_t n, const uint8_t stop[32])
+/* The locator messages differ only in their type. */
+static int
+locator_set(struct msg *m, enum msg_type type, uint32_t version,
+    const uint8_t (*hashes)[32], size_t n, const uint8_t stop[32])
 {
-	uint8_t (*copy)[32] = NULL;
+	uint8_t (*copy)[32];
 
 	if (n > MSG_MAX_LOCATOR)
 		return -1;
-	if (n > 0) {
-		copy = xreallocarray(NULL, n, sizeof(*copy));
-		memcpy(copy, hashes, n * sizeof(*copy));
-	}
+	copy = dup_array(hashes, n, sizeof(*copy));
 	msg_free(m);
-	msg_init(m, MSG_GETBLOCKS);
+	msg_init(m, type);
 	m->u.getblocks.version = version;
 	m->u.getblocks.count = n;
 	m->u.getblocks.hashes = copy;
@@ -139,21 +179,81 @@ msg_getblocks_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
 }
 
 int
-msg_opaque_set(struct msg *m, enum msg_type type, const void *data, size_t len)
+msg_getblocks_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
+    size_t n, const uint8_t stop[32])
 {
-	uint8_t *copy = NULL;
+	return locator_set(m, MSG_GETBLOCKS, version, hashes, n, stop);
+}
 
-	if ((type != MSG_BLOCK && type != MSG_TX) || len > MSG_MAX_PAYLOAD)
+int
+msg_getheaders_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
+    size_t n, const uint8_t stop[32])
+{
+	return locator_set(m, MSG_GETHEADERS, version, hashes, n, stop);
+}
+
+static bool
+inv_type_known(uint32_t type)
+{
+	return type == MSG_INV_TX || type == MSG_INV_BLOCK;
+}
+
+int
+msg_inv_set(struct msg *m, enum msg_type type, const struct msg_inv *entries, size_t n)
+{
+	struct msg_inv *copy;
+
+	if ((type != MSG_INV && type != MSG_GETDATA && type != MSG_NOTFOUND) ||
+	    n > MSG_MAX_INV)
 		return -1;
-	if (len > 0) {
-		copy = xmalloc(len);
-		memcpy(copy, data, len);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!inv_type_known(entries[i].type))
+			return -1;
+	copy = dup_array(entries, n, sizeof(*copy));
 	msg_free(m);
 	msg_init(m, type);
-	m->u.opaque.data = copy;
-	m->u.opaque.len = len;
+	m->u.inv.count = n;
+	m->u.inv.entries = copy;
 	return 0;
+}
+
+int
+msg_headers_set(struct msg *m, const struct block_header *headers, size_t n)
+{
+	struct block_header *copy;
+
+	if (n > MSG_MAX_HEADERS)
+		return -1;
+	copy = dup_array(headers, n, sizeof(*copy));
+	msg_free(m);
+	msg_init(m, MSG_HEADERS);
+	m->u.headers.count = n;
+	m->u.headers.headers = copy;
+	return 0;
+}
+
+int
+msg_opaque_set(struct msg *m, enum msg_type type, const void *data, size_t len)
+{
+	struct msg tmp;
+
+	if (type != MSG_BLOCK && type != MSG_TX)
+		return -1;
+	/* The decoder is the one judge of what a block or tx is; it copies. */
+	if (msg_decode(type, data, len, &tmp) != MSG_OK)
+		return -1;
+	msg_free(m);
+	*m = tmp;
+	return 0;
+}
+
+void
+msg_block_take(struct msg *m, struct block *b)
+{
+	msg_free(m);
+	msg_init(m, MSG_BLOCK);
+	m->u.block = *b;
+	memset(b, 0, sizeof(*b));
 }
 
 void
@@ -231,6 +331,7 @@ msg_encode(const struct msg *m, struct wbuf *w)
 		}
 		break;
 	case MSG_GETBLOCKS:
+	case MSG_GETHEADERS:
 		wbuf_u32le(w, m->u.getblocks.version);
 		wbuf_compactsize(w, m->u.getblocks.count);
 		if (m->u.getblocks.count > 0)
@@ -238,9 +339,34 @@ msg_encode(const struct msg *m, struct wbuf *w)
 			    m->u.getblocks.count * sizeof(*m->u.getblocks.hashes));
 		wbuf_bytes(w, m->u.getblocks.stop, sizeof(m->u.getblocks.stop));
 		break;
+	case MSG_INV:
+	case MSG_GETDATA:
+	case MSG_NOTFOUND:
+		wbuf_compactsize(w, m->u.inv.count);
+		wbuf_reserve(w, m->u.inv.count * INV_ENTRY_WIRE_LEN);
+		for (i = 0; i < m->u.inv.count; i++) {
+			wbuf_u32le(w, m->u.inv.entries[i].type);
+			wbuf_bytes(w, m->u.inv.entries[i].hash, 32);
+		}
+		break;
+	case MSG_HEADERS:
+		wbuf_compactsize(w, m->u.headers.count);
+		wbuf_reserve(w, m->u.headers.count * HEADERS_ENTRY_WIRE_LEN);
+		for (i = 0; i < m->u.headers.count; i++) {
+			uint8_t h[BLOCK_HEADER_SIZE];
+
+			block_header_encode(&m->u.headers.headers[i], h);
+			wbuf_bytes(w, h, sizeof(h));
+			wbuf_compactsize(w, 0);
+		}
+		break;
 	case MSG_BLOCK:
+		if (m->u.block.len > 0)
+			wbuf_bytes(w, m->u.block.data, m->u.block.len);
+		break;
 	case MSG_TX:
-		wbuf_bytes(w, m->u.opaque.data, m->u.opaque.len);
+		if (m->u.tx.len > 0)
+			wbuf_bytes(w, m->u.tx.data, m->u.tx.len);
 		break;
 	case MSG_PING:
 	case MSG_PONG:
@@ -256,20 +382,29 @@ msg_encode(const struct msg *m, struct wbuf *w)
 /* Read a CompactSize count of ITEM_LEN-byte items; OVER is the error for
  * a count above LIMIT.  A count the remaining bytes cannot hold is
  * TRUNCATED at once, before the caller allocates anything for it. */
+/* A CompactSize into *N: MSG_OK, NONCANONICAL or TRUNCATED. */
 static enum msg_err
-decode_count(struct rbuf *r, uint64_t limit, enum msg_err over, size_t item_len,
-    size_t *out)
+decode_compactsize(struct rbuf *r, uint64_t *n)
 {
-	uint64_t n;
-
-	switch (rbuf_compactsize(r, &n)) {
+	switch (rbuf_compactsize(r, n)) {
 	case RBUF_OK:
-		break;
+		return MSG_OK;
 	case RBUF_NONCANONICAL:
 		return MSG_ERR_NONCANONICAL;
 	default:
 		return MSG_ERR_TRUNCATED;
 	}
+}
+
+static enum msg_err
+decode_count(struct rbuf *r, uint64_t limit, enum msg_err over, size_t item_len,
+    size_t *out)
+{
+	enum msg_err err;
+	uint64_t n;
+
+	if ((err = decode_compactsize(r, &n)) != MSG_OK)
+		return err;
 	if (n > limit)
 		return over;
 	/* N is at most LIMIT here, so the product cannot overflow. */
@@ -345,7 +480,7 @@ decode_addr_msg(struct rbuf *r, struct msg *m)
 }
 
 static enum msg_err
-decode_getblocks(struct rbuf *r, struct msg *m)
+decode_locator(struct rbuf *r, struct msg *m)
 {
 	enum msg_err err;
 	size_t n;
@@ -367,16 +502,98 @@ decode_getblocks(struct rbuf *r, struct msg *m)
 }
 
 static enum msg_err
-decode_opaque(struct rbuf *r, struct msg *m)
+decode_inv(struct rbuf *r, struct msg *m)
 {
-	/* msg_decode has already bounded the whole payload. */
-	size_t n = rbuf_remaining(r);
+	enum msg_err err;
+	size_t n, i;
 
+	if ((err = decode_count(r, MSG_MAX_INV, MSG_ERR_TOO_MANY,
+	    INV_ENTRY_WIRE_LEN, &n)) != MSG_OK)
+		return err;
 	if (n == 0)
 		return MSG_OK;
-	m->u.opaque.data = xmalloc(n);
-	m->u.opaque.len = n;
-	rbuf_bytes(r, m->u.opaque.data, n);
+	m->u.inv.entries = xreallocarray(NULL, n, sizeof(*m->u.inv.entries));
+	m->u.inv.count = n;
+	for (i = 0; i < n; i++) {
+		struct msg_inv *e = &m->u.inv.entries[i];
+
+		/* Cannot be short: decode_count checked the bytes are there. */
+		if (!rbuf_u32le(r, &e->type) || !rbuf_bytes(r, e->hash, 32))
+			return MSG_ERR_TRUNCATED;
+		if (!inv_type_known(e->type))
+			return MSG_ERR_BAD_INV_TYPE;
+	}
+	return MSG_OK;
+}
+
+static enum msg_err
+decode_headers(struct rbuf *r, struct msg *m)
+{
+	enum msg_err err;
+	size_t n, i;
+	uint64_t txs;
+
+	/* Each entry takes at least 81 bytes (a longer, non-canonical tx
+	 * count is refused below), so the count is bounded by them. */
+	if ((err = decode_count(r, MSG_MAX_HEADERS, MSG_ERR_TOO_MANY,
+	    HEADERS_ENTRY_WIRE_LEN, &n)) != MSG_OK)
+		return err;
+	if (n == 0)
+		return MSG_OK;
+	m->u.headers.headers = xreallocarray(NULL, n, sizeof(*m->u.headers.headers));
+	m->u.headers.count = n;
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = rbuf_peek(r, BLOCK_HEADER_SIZE);
+
+		if (p == NULL)
+			return MSG_ERR_TRUNCATED;
+		block_header_decode(p, &m->u.headers.headers[i]);
+		rbuf_skip(r, BLOCK_HEADER_SIZE);
+		if ((err = decode_compactsize(r, &txs)) != MSG_OK)
+			return err;
+		if (txs != 0)
+			return MSG_ERR_HEADER_TXCOUNT;
+	}
+	return MSG_OK;
+}
+
+static enum msg_err
+decode_block(struct rbuf *r, struct msg *m)
+{
+	size_t n = rbuf_remaining(r);
+
+	if (n == 0)	/* no pointer arithmetic on an empty (maybe NULL) payload */
+		return MSG_ERR_TRUNCATED;
+	switch (block_parse(&m->u.block, rbuf_peek(r, n), n)) {
+	case BLOCK_OK:
+		rbuf_skip(r, n);
+		return MSG_OK;
+	case BLOCK_ERR_TRAILING:
+		return MSG_ERR_TRAILING;
+	case BLOCK_ERR_NONCANONICAL:
+		return MSG_ERR_NONCANONICAL;
+	case BLOCK_ERR_TOO_LARGE:
+		return MSG_ERR_BLOCK_SIZE;
+	case BLOCK_ERR_TOO_MANY_TXS:
+		return MSG_ERR_TOO_MANY;
+	case BLOCK_ERR_TX_SIZE:
+		return MSG_ERR_TX_SIZE;
+	default:
+		return MSG_ERR_TRUNCATED;
+	}
+}
+
+static enum msg_err
+decode_tx(struct rbuf *r, struct msg *m)
+{
+	size_t n = rbuf_remaining(r);
+
+	/* Judged on the length alone, before the copy. */
+	if (n < BLOCK_TX_MIN_SIZE || n > BLOCK_TX_MAX_SIZE)
+		return MSG_ERR_TX_SIZE;
+	m->u.tx.data = xmalloc(n);
+	m->u.tx.len = n;
+	rbuf_bytes(r, m->u.tx.data, n);
 	return MSG_OK;
 }
 
@@ -405,11 +622,22 @@ msg_decode(unsigned type, const uint8_t *payload, size_t len, struct msg *out)
 		err = decode_addr_msg(&r, out);
 		break;
 	case MSG_GETBLOCKS:
-		err = decode_getblocks(&r, out);
+	case MSG_GETHEADERS:
+		err = decode_locator(&r, out);
+		break;
+	case MSG_INV:
+	case MSG_GETDATA:
+	case MSG_NOTFOUND:
+		err = decode_inv(&r, out);
+		break;
+	case MSG_HEADERS:
+		err = decode_headers(&r, out);
 		break;
 	case MSG_BLOCK:
+		err = decode_block(&r, out);
+		break;
 	case MSG_TX:
-		err = decode_opaque(&r, out);
+		err = decode_tx(&r, out);
 		break;
 	case MSG_PING:
 	case MSG_PONG:
@@ -458,6 +686,22 @@ version_equal(const struct msg_version *a, const struct msg_version *b)
 	    a->start_height == b->start_height;
 }
 
+static bool
+header_equal(const struct block_header *a, const struct block_header *b)
+{
+	uint8_t ea[BLOCK_HEADER_SIZE], eb[BLOCK_HEADER_SIZE];
+
+	block_header_encode(a, ea);
+	block_header_encode(b, eb);
+	return memcmp(ea, eb, sizeof(ea)) == 0;
+}
+
+static bool
+bytes_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
 bool
 msg_equal(const struct msg *a, const struct msg *b)
 {
@@ -484,17 +728,36 @@ msg_equal(const struct msg *a, const struct msg *b)
 		}
 		return true;
 	case MSG_GETBLOCKS:
+	case MSG_GETHEADERS:
 		return a->u.getblocks.version == b->u.getblocks.version &&
 		    a->u.getblocks.count == b->u.getblocks.count &&
 		    (a->u.getblocks.count == 0 ||
 		    memcmp(a->u.getblocks.hashes, b->u.getblocks.hashes,
 		    a->u.getblocks.count * 32) == 0) &&
 		    memcmp(a->u.getblocks.stop, b->u.getblocks.stop, 32) == 0;
+	case MSG_INV:
+	case MSG_GETDATA:
+	case MSG_NOTFOUND:
+		if (a->u.inv.count != b->u.inv.count)
+			return false;
+		for (i = 0; i < a->u.inv.count; i++)
+			if (a->u.inv.entries[i].type != b->u.inv.entries[i].type ||
+			    memcmp(a->u.inv.entries[i].hash, b->u.inv.entries[i].hash, 32) != 0)
+				return false;
+		return true;
+	case MSG_HEADERS:
+		if (a->u.headers.count != b->u.headers.count)
+			return false;
+		for (i = 0; i < a->u.headers.count; i++)
+			if (!header_equal(&a->u.headers.headers[i], &b->u.headers.headers[i]))
+				return false;
+		return true;
 	case MSG_BLOCK:
+		/* The views follow from the bytes. */
+		return bytes_equal(a->u.block.data, a->u.block.len,
+		    b->u.block.data, b->u.block.len);
 	case MSG_TX:
-		return a->u.opaque.len == b->u.opaque.len &&
-		    (a->u.opaque.len == 0 ||
-		    memcmp(a->u.opaque.data, b->u.opaque.data, a->u.opaque.len) == 0);
+		return bytes_equal(a->u.tx.data, a->u.tx.len, b->u.tx.data, b->u.tx.len);
 	case MSG_PING:
 	case MSG_PONG:
 		return a->u.nonce == b->u.nonce;

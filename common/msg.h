@@ -6,20 +6,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "block.h"
+#include "block_header.h"
 #include "buf.h"
 #include "netaddr.h"
 
 /* The byte layout of every message is specified in docs/PROTOCOL.md; the
  * golden vectors in tests/unit/test_msg.c pin it. */
 
-#define PROTO_VERSION		70100
+#define PROTO_VERSION		70200
 #define PROTO_MIN_VERSION	70000
+/* The first version that speaks the data messages (inv, getdata,
+ * notfound, getheaders, headers) and gives getblocks, block and tx their
+ * payloads.  Send none of them to a peer below it; such a peer is served
+ * only the address messages. */
+#define PROTO_DATA_VERSION	70200
 
 /* Largest payload a frame may declare (4 MiB). */
 #define MSG_MAX_PAYLOAD		(4u * 1024u * 1024u)
 #define MSG_MAX_USER_AGENT	256
 #define MSG_MAX_ADDR		1000
 #define MSG_MAX_LOCATOR		101
+#define MSG_MAX_INV		50000	/* entries in inv, getdata, notfound */
+#define MSG_MAX_HEADERS		2000	/* headers in one headers message */
+
+/* Inventory types (struct msg_inv.type); nothing else is accepted. */
+#define MSG_INV_TX		1
+#define MSG_INV_BLOCK		2
 
 /* Service bits advertised in version and addr messages. */
 #define NODE_NETWORK		(UINT64_C(1) << 0)	/* serves chain data */
@@ -37,6 +50,11 @@ enum msg_type {
 	MSG_TX,
 	MSG_PING,
 	MSG_PONG,
+	MSG_INV = 9,		/* protocol 70200 on */
+	MSG_GETDATA,
+	MSG_NOTFOUND,
+	MSG_GETHEADERS,
+	MSG_HEADERS,
 	MSG_TYPE_COUNT
 };
 
@@ -51,6 +69,10 @@ enum msg_err {
 	MSG_ERR_BAD_CHECKSUM,	/* frame checksum does not match payload */
 	MSG_ERR_BAD_MAGIC,	/* frame magic is not this network's */
 	MSG_ERR_UNKNOWN_TYPE,	/* type byte >= MSG_TYPE_COUNT */
+	MSG_ERR_BAD_INV_TYPE,	/* inventory type not MSG_INV_TX / MSG_INV_BLOCK */
+	MSG_ERR_HEADER_TXCOUNT,	/* headers entry with a tx count other than 0 */
+	MSG_ERR_TX_SIZE,	/* transaction of 0 or over BLOCK_TX_MAX_SIZE bytes */
+	MSG_ERR_BLOCK_SIZE,	/* block payload over BLOCK_MAX_SIZE */
 };
 
 /* Services and endpoint of a peer as carried inside a version message. */
@@ -80,8 +102,24 @@ struct msg_addr_entry {
 	struct netaddr	addr;
 };
 
-/* One message.  Arrays (addr entries, locator hashes, block/tx bytes) are
- * owned by the message and released by msg_free(). */
+/* One inventory entry: what (MSG_INV_TX or MSG_INV_BLOCK) and its hash
+ * (txid or block hash, internal byte order). */
+struct msg_inv {
+	uint32_t	type;
+	uint8_t		hash[32];
+};
+
+/* The payload of getblocks and getheaders. */
+struct msg_locator {
+	uint32_t	 version;
+	size_t		 count;
+	uint8_t		(*hashes)[32];	/* newest first; NULL when COUNT is 0 */
+	uint8_t		 stop[32];	/* all zero: as many as allowed */
+};
+
+/* One message.  Arrays (addr entries, locator hashes, inventory,
+ * headers, block and tx bytes) are owned by the message and released by
+ * msg_free(). */
 struct msg {
 	enum msg_type	type;
 	union {
@@ -90,17 +128,28 @@ struct msg {
 			size_t			 count;
 			struct msg_addr_entry	*entries;
 		} addr;
+		struct msg_locator	getblocks;	/* MSG_GETBLOCKS */
+		struct msg_locator	getheaders;	/* MSG_GETHEADERS */
+		/* MSG_INV, MSG_GETDATA and MSG_NOTFOUND. */
 		struct {
-			uint32_t	 version;
 			size_t		 count;
-			uint8_t		(*hashes)[32];
-			uint8_t		 stop[32];
-		} getblocks;
-		/* MSG_BLOCK and MSG_TX: DATA is NULL when LEN is 0. */
+			struct msg_inv	*entries;	/* NULL when COUNT is 0 */
+		} inv;
+		struct {
+			size_t			 count;
+			struct block_header	*headers;	/* NULL when COUNT is 0 */
+		} headers;
+		/* MSG_BLOCK: the payload bytes as received, kept once, with
+		 * the header decoded and views of each transaction into them
+		 * (block.h); block_check() it, store or relay BLOCK.DATA as it
+		 * is.  msg_block_take() moves a block in without a copy. */
+		struct block		block;
+		/* MSG_TX: the transaction's bytes, the whole payload;
+		 * 1..BLOCK_TX_MAX_SIZE of them once decoded. */
 		struct {
 			uint8_t		*data;
 			size_t		 len;
-		} opaque;
+		} tx;
 		/* MSG_PING and MSG_PONG. */
 		uint64_t	nonce;
 	} u;
@@ -130,9 +179,24 @@ int msg_addr_set(struct msg *m, const struct msg_addr_entry *entries, size_t n);
  * M unchanged); STOP may be NULL for "as many as you have" (all zero). */
 int msg_getblocks_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
     size_t n, const uint8_t stop[32]);
-/* MSG_BLOCK or MSG_TX (TYPE) holding a copy of LEN bytes of DATA.  Returns
- * -1 (M unchanged) for another TYPE or LEN over MSG_MAX_PAYLOAD. */
+/* MSG_GETHEADERS, as msg_getblocks_set. */
+int msg_getheaders_set(struct msg *m, uint32_t version, const uint8_t (*hashes)[32],
+    size_t n, const uint8_t stop[32]);
+/* MSG_INV, MSG_GETDATA or MSG_NOTFOUND (TYPE) with N entries.  Returns -1
+ * (M unchanged) for another TYPE, N over MSG_MAX_INV or an entry whose
+ * type is not MSG_INV_TX or MSG_INV_BLOCK. */
+int msg_inv_set(struct msg *m, enum msg_type type, const struct msg_inv *entries, size_t n);
+/* MSG_HEADERS with N headers.  Returns -1 (M unchanged) when N is over
+ * MSG_MAX_HEADERS. */
+int msg_headers_set(struct msg *m, const struct block_header *headers, size_t n);
+/* MSG_BLOCK or MSG_TX (TYPE) from a copy of its LEN payload bytes at
+ * DATA, which must decode as msg_decode would accept them (a parsed block;
+ * a tx of 1..BLOCK_TX_MAX_SIZE bytes).  Returns -1 (M unchanged) for
+ * another TYPE or bytes that would not decode. */
 int msg_opaque_set(struct msg *m, enum msg_type type, const void *data, size_t len);
+/* MSG_BLOCK holding the parsed block *B, moved in without a copy: M owns
+ * B's memory afterwards and *B is zeroed.  Whatever M held is freed. */
+void msg_block_take(struct msg *m, struct block *b);
 /* MSG_PING / MSG_PONG carrying NONCE; M is overwritten like msg_init. */
 void msg_ping_init(struct msg *m, uint64_t nonce);
 void msg_pong_init(struct msg *m, uint64_t nonce);
@@ -148,10 +212,14 @@ void msg_encode(const struct msg *m, struct wbuf *payload);
 
 /* Decode LEN bytes of PAYLOAD as a message of TYPE into *OUT, strictly:
  * every field must be present, counts and strings within their limits,
- * CompactSize canonical and nothing left over (except the version
+ * CompactSize canonical, inventory types known, headers' tx counts 0,
+ * blocks parsed by block_parse, and nothing left over (except the version
  * extension rule in docs/PROTOCOL.md).  PAYLOAD is untrusted; arrays are
  * allocated only after their count has been checked against both its
- * limit and the bytes actually remaining.  *OUT is overwritten without
+ * limit and the bytes actually remaining.  Decoding judges form only:
+ * proof of work, merkle roots and the like are block_check's.  The types
+ * of PROTO_DATA_VERSION decode whatever the peer's version; whether to
+ * accept them from an older peer is the caller's policy.  *OUT is overwritten without
  * being freed first.  Returns MSG_OK (caller msg_free()s *OUT), or an
  * error with *OUT zeroed, holding nothing to free. */
 enum msg_err msg_decode(unsigned type, const uint8_t *payload, size_t len, struct msg *out);

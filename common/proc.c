@@ -146,8 +146,7 @@ static void
 proc_arm(struct proc *p)
 {
 	struct proc_task *t;
-	int64_t first = INT64_MAX, wait;
-	struct timeval tv;
+	int64_t first = INT64_MAX;
 
 	if (p->running_tasks)
 		return;		/* the timer callback re-arms at its end */
@@ -160,12 +159,20 @@ proc_arm(struct proc *p)
 		evtimer_del(p->timer);
 		return;
 	}
-	wait = first - clock_mono_ms();
+	proc_timer_at(p->timer, first);
+}
+
+void
+proc_timer_at(struct event *ev, int64_t due_ms)
+{
+	int64_t wait = due_ms - clock_mono_ms();
+	struct timeval tv;
+
 	if (wait < 0)
 		wait = 0;
 	tv.tv_sec = (time_t)(wait / 1000);
 	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
-	evtimer_add(p->timer, &tv);
+	evtimer_add(ev, &tv);
 }
 
 struct proc_task *
@@ -225,8 +232,14 @@ proc_task_run_soon(struct proc_task *t)
 int
 proc_run(struct proc *p)
 {
+	int rc;
+
 	proc_arm(p);
-	return event_base_dispatch(p->base) == -1 ? -1 : 0;
+	rc = event_base_dispatch(p->base);
+	/* One more turn for what is already due (deferred frees of closed
+	 * connections, say), so nothing scheduled before the exit leaks. */
+	event_base_loop(p->base, EVLOOP_NONBLOCK);
+	return rc == -1 ? -1 : 0;
 }
 
 void

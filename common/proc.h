@@ -46,6 +46,11 @@ int64_t proc_task_period(const struct proc_task *t);
 /* Run T on the next loop iteration (and PERIOD_MS after that). */
 void proc_task_run_soon(struct proc_task *t);
 
+/* Arm the timer EV (evtimer_new) to fire when the monotonic clock
+ * (clock_mono_ms) reaches DUE_MS; a time already past fires on the next
+ * loop iteration. */
+void proc_timer_at(struct event *ev, int64_t due_ms);
+
 /* Run the loop until proc_exit.  Returns 0, or -1 when libevent failed. */
 int proc_run(struct proc *p);
 /* Leave the loop AFTER_MS from now (0: at the end of this iteration);

@@ -17,6 +17,8 @@
 #define RPC_TYPE_ERROR		-3
 #define RPC_INVALID_ADDRESS	-5
 #define RPC_INVALID_PARAMETER	-8
+#define RPC_DESERIALIZATION_ERROR -22	/* hex or block/tx bytes that do not decode */
+#define RPC_VERIFY_REJECTED	-26	/* a transaction the mempool refused */
 #define RPC_IN_WARMUP		-28
 
 /* Client side only, never sent by a server: the call did not get a

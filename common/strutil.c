@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 bool
 str_copy(char *dst, const char *src, size_t dstlen)
 {
@@ -74,4 +76,26 @@ str_errf(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+char *
+str_replace_all(const char *s, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0, len;
+	const char *p;
+	char *out, *w;
+
+	for (p = s; (p = strstr(p, from)) != NULL; p += fl)
+		n++;
+	len = strlen(s) + n * tl - n * fl;
+	w = out = xmalloc(len + 1);
+	while ((p = strstr(s, from)) != NULL) {
+		memcpy(w, s, (size_t)(p - s));
+		w += p - s;
+		memcpy(w, to, tl);
+		w += tl;
+		s = p + fl;
+	}
+	strcpy(w, s);
+	return out;
 }

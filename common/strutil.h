@@ -23,4 +23,8 @@ void str_errf(char *err, size_t errlen, const char *fmt, ...)
 /* Parse a whole decimal integer in [MIN, MAX]; returns 0 or -1. */
 int str_to_ll(const char *s, long long min, long long max, long long *out);
 
+/* S with every occurrence of FROM (not empty) replaced by TO; a new
+ * string, caller frees. */
+char *str_replace_all(const char *s, const char *from, const char *to);
+
 #endif

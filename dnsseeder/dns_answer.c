@@ -9,7 +9,11 @@
  *
  * Owner names are compression pointers into the question, so answers
  * carry the query's letter case (0x20) and the SOA of a negative answer is
- * owned by the apex, not by the query name. */
+ * owned by the apex, not by the query name.
+ *
+ * A signed zone (dns_sign) answers queries with the DO bit from RRsets
+ * signed in advance, written the same way: copied bytes, owners pointing
+ * into the question. */
 #include "dns_answer.h"
 
 #include <string.h>
@@ -20,6 +24,10 @@
 
 /* Room the OPT record takes in a reply. */
 #define OPT_LEN		11
+/* Room an unsigned TSIG error record takes: owner, 10 bytes of type,
+ * class, TTL and rdlength, then the algorithm and 16 bytes of time
+ * signed, fudge, MAC size, original ID, error and other length. */
+#define TSIG_ERR_LEN(q)	((q)->tsig_keylen + 10 + (q)->tsig_alglen + 16)
 
 /* A bounded writer over the caller's output buffer.  Sizes are computed
  * before writing, so running out of room is a bug; the checks make it a
@@ -207,6 +215,31 @@ dnsa_zone_init(struct dnsa_zone *z, const struct dnsa_config *cfg, char *err,
 }
 
 void
+dnsa_zone_set_signed(struct dnsa_zone *z, const struct dnss *sig)
+{
+	z->sig = sig;
+}
+
+void
+dnsa_zone_sign_input(const struct dnsa_zone *z, struct dnss_zone *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->apex = z->apex;
+	out->apexlen = z->apexlen;
+	out->soa_rdata = z->soa_rdata;
+	out->soa_rdlen = z->soa_rdlen;
+	out->ns_rdata = z->ns_rdata;
+	out->ns_rdlen = z->ns_rdlen;
+	out->ttl = z->ttl;
+	out->soa_ttl = DNSA_SOA_TTL;
+	out->ns_ttl = DNSA_NS_TTL;
+	out->hinfo_ttl = DNSA_HINFO_TTL;
+	out->max_a = z->max_a;
+	out->max_aaaa = z->max_aaaa;
+	out->services = z->services;
+}
+
+void
 dnsa_zone_set_serial(struct dnsa_zone *z, uint32_t serial)
 {
 	uint8_t *p = z->soa_rdata + z->soa_rdlen - 20;
@@ -310,7 +343,27 @@ reply_flags(const struct dnsq *q, bool aa, uint16_t rcode)
 	    (aa ? DNS_FLAG_AA : 0) | (rcode & 0xf);
 }
 
-/* Finish: the OPT record and the section counts. */
+/* The TSIG record of an error reply to a signed query: the query's key
+ * name, algorithm, time signed, fudge and original ID, no MAC (the reply
+ * is unsigned, RFC 8945 5.3.2) and the error BADKEY. */
+static void
+put_tsig_badkey(struct out *o, const struct dnsq *q)
+{
+	put_bytes(o, q->tsig_key, q->tsig_keylen);
+	put16(o, DNS_TYPE_TSIG);
+	put16(o, DNS_CLASS_ANY);
+	put32(o, 0);
+	put16(o, (uint16_t)(q->tsig_alglen + 16));
+	put_bytes(o, q->tsig_alg, q->tsig_alglen);
+	put_bytes(o, q->tsig_time, 8);
+	put16(o, 0);			/* MAC size */
+	put16(o, q->tsig_orig_id);
+	put16(o, DNS_TSIG_BADKEY);
+	put16(o, 0);			/* other length */
+}
+
+/* Finish: the OPT record (and the TSIG of a NOTAUTH) and the section
+ * counts. */
 static size_t
 finish(struct out *o, const struct dnsq *q, uint16_t rcode, uint16_t an,
     uint16_t ns, struct dnsa_result *res)
@@ -320,6 +373,10 @@ finish(struct out *o, const struct dnsq *q, uint16_t rcode, uint16_t an,
 	if (q->edns) {
 		put_opt(o, q, rcode);
 		ar = 1;
+	}
+	if (q->tsig && rcode == DNS_RCODE_NOTAUTH) {
+		put_tsig_badkey(o, q);
+		ar++;
 	}
 	if (o->over) {
 		res->dropped = true;
@@ -342,6 +399,27 @@ bare(struct out *o, const struct dnsq *q, bool aa, bool tc, uint16_t rcode,
 	begin(o, q, reply_flags(q, aa, rcode) | (tc ? DNS_FLAG_TC : 0));
 	res->truncated = tc;
 	return finish(o, q, rcode, 0, 0, res);
+}
+
+/* A signed query.  No key is configured, so every key is unknown: NOTAUTH
+ * with an unsigned TSIG saying BADKEY (RFC 8945 5.2.2), as NSD answers.
+ * When the question does not fit a plain UDP reply beside the TSIG it is
+ * left out; when even that does not fit (names near 255 bytes), TC sends
+ * the client to TCP. */
+static size_t
+tsig_error(struct out *o, const struct dnsq *q, struct dnsa_result *res)
+{
+	size_t need = DNS_HEADER_LEN + (q->edns ? OPT_LEN : 0) + TSIG_ERR_LEN(q);
+	struct dnsq less;
+
+	if (need + q->qlen <= o->cap)
+		return bare(o, q, false, false, DNS_RCODE_NOTAUTH, res);
+	less = *q;
+	if (need <= o->cap)
+		less.question = NULL;
+	else
+		less.tsig = false;
+	return bare(o, &less, false, less.tsig == false, DNS_RCODE_NOTAUTH, res);
 }
 
 /* The apex SOA record; OWNER is the name's offset in the reply. */
@@ -406,6 +484,165 @@ addresses(struct out *o, const struct dnsa_zone *z, struct goodset *gs,
 	return finish(o, q, DNS_RCODE_NOERROR, (uint16_t)got, 0, res);
 }
 
+/* --- signed answers ---------------------------------------------------------- */
+
+/* An owner name for a record in a reply: a pointer, maybe after a label. */
+struct owner {
+	uint8_t	 b[2 + 64];
+	size_t	 len;
+};
+
+static void
+owner_ptr(struct owner *w, size_t off)
+{
+	w->b[0] = (uint8_t)(0xc0 | (off >> 8));
+	w->b[1] = (uint8_t)off;
+	w->len = 2;
+}
+
+/* NODE's name: its label, then a pointer to the apex inside the question. */
+static void
+owner_node(struct owner *w, const struct dnsa_zone *z, const struct dnsq *q, int node)
+{
+	const uint8_t *label = dnss_label(z->sig, node);
+	size_t apex = DNS_HEADER_LEN + q->qnamelen - z->apexlen, l = 0;
+
+	if (label != NULL) {
+		l = 1 + (size_t)label[0];
+		memcpy(w->b, label, l);
+	}
+	w->b[l] = (uint8_t)(0xc0 | (apex >> 8));
+	w->b[l + 1] = (uint8_t)apex;
+	w->len = l + 2;
+}
+
+/* Bytes RR takes with owner W, with or without its RRSIGs. */
+static size_t
+rrset_size(const struct dnss_rrset *rr, const struct owner *w, bool sigs)
+{
+	size_t n = sigs ? rr->nrec : (size_t)(rr->nrec - rr->nsig);
+
+	return (sigs ? rr->len : rr->len_data) + n * (w->len - 2);
+}
+
+/* Write RR with owner W; its RRSIGs only when SIGS.  Returns the records
+ * written. */
+static uint16_t
+put_rrset(struct out *o, const struct dnss_rrset *rr, const struct owner *w, bool sigs)
+{
+	size_t end = sigs ? rr->len : rr->len_data, p = 0;
+	uint16_t n = 0;
+
+	if (w->len == 2 && w->b[0] == 0xc0 && w->b[1] == DNS_HEADER_LEN) {
+		/* Owned by the question's name, as stored. */
+		put_bytes(o, rr->wire, end);
+		return (uint16_t)(sigs ? rr->nrec : rr->nrec - rr->nsig);
+	}
+	while (p + 12 <= end) {
+		size_t len = 12 + ((size_t)rr->wire[p + 10] << 8 | rr->wire[p + 11]);
+
+		put_bytes(o, w->b, w->len);
+		put_bytes(o, rr->wire + p + 2, len - 2);
+		p += len;
+		n++;
+	}
+	return n;
+}
+
+/* A positive answer from a signed zone: RR owned by the question's name. */
+static size_t
+signed_positive(struct out *o, const struct dnsq *q, const struct dnss_rrset *rr, bool sigs,
+    size_t limit, struct dnsa_result *res)
+{
+	struct owner w;
+	uint16_t an;
+
+	owner_ptr(&w, DNS_HEADER_LEN);
+	if (DNS_HEADER_LEN + q->qlen + rrset_size(rr, &w, sigs) + (q->edns ? OPT_LEN : 0) >
+	    limit)
+		return bare(o, q, true, true, DNS_RCODE_NOERROR, res);
+	begin(o, q, reply_flags(q, true, DNS_RCODE_NOERROR));
+	an = put_rrset(o, rr, &w, sigs);
+	res->dnssec = sigs;
+	if (finish(o, q, DNS_RCODE_NOERROR, an, 0, res) == 0)
+		return 0;
+	res->answers = (uint16_t)(rr->nrec - rr->nsig);
+	return o->len;
+}
+
+/* NODATA at NODE (>= 0) or NXDOMAIN (NODE < 0), with the proof: the SOA,
+ * the NSEC of NODE, or the NSECs covering the name and the wildcard at
+ * its closest encloser, all with their RRSIGs. */
+static size_t
+signed_negative(struct out *o, const struct dnsa_zone *z, const struct dnsq *q, int node,
+    size_t limit, struct dnsa_result *res)
+{
+	const struct dnss_rrset *soa = dnss_soa_negative(z->sig), *nsec[2] = { NULL, NULL };
+	uint16_t rcode = node < 0 ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR, ns;
+	struct owner wsoa, w[2];
+	size_t need;
+
+	owner_ptr(&wsoa, DNS_HEADER_LEN + q->qnamelen - z->apexlen);
+	if (node >= 0) {
+		nsec[0] = dnss_rrset(z->sig, node, DNS_TYPE_NSEC);
+		owner_ptr(&w[0], DNS_HEADER_LEN);
+	} else {
+		size_t extra = (size_t)(q->nlabels - z->apex_labels);
+		int cover, wild;
+
+		dnss_cover(z->sig, q->question + q->label[extra - 1], extra > 1, &cover, &wild);
+		nsec[0] = dnss_rrset(z->sig, cover, DNS_TYPE_NSEC);
+		owner_node(&w[0], z, q, cover);
+		if (wild != cover) {
+			nsec[1] = dnss_rrset(z->sig, wild, DNS_TYPE_NSEC);
+			owner_node(&w[1], z, q, wild);
+		}
+	}
+	need = DNS_HEADER_LEN + q->qlen + rrset_size(soa, &wsoa, true) +
+	    rrset_size(nsec[0], &w[0], true) + (q->edns ? OPT_LEN : 0);
+	if (nsec[1] != NULL)
+		need += rrset_size(nsec[1], &w[1], true);
+	if (need > limit)
+		return bare(o, q, true, true, rcode, res);
+	begin(o, q, reply_flags(q, true, rcode));
+	ns = put_rrset(o, soa, &wsoa, true);
+	ns += put_rrset(o, nsec[0], &w[0], true);
+	if (nsec[1] != NULL)
+		ns += put_rrset(o, nsec[1], &w[1], true);
+	res->dnssec = true;
+	return finish(o, q, rcode, 0, ns, res);
+}
+
+/* A query with DO to a signed zone, for a name in it. */
+static size_t
+signed_answer(struct out *o, const struct dnsa_zone *z, struct goodset_rng *rng,
+    const struct dnsq *q, enum node_kind kind, uint64_t mask, size_t limit,
+    struct dnsa_result *res)
+{
+	const struct dnss_rrset *rr;
+	int node = kind == NODE_NONE ? -1 : dnss_node(z->sig, kind == NODE_APEX ? 0 : mask);
+
+	if (node < 0)
+		return signed_negative(o, z, q, -1, limit, res);
+	switch (q->qtype) {
+	case DNS_TYPE_A:
+		rr = dnss_pick(z->sig, node, GOODSET_V4, rng);
+		break;
+	case DNS_TYPE_AAAA:
+		rr = dnss_pick(z->sig, node, GOODSET_V6, rng);
+		break;
+	case DNS_TYPE_ANY:
+		rr = dnss_rrset(z->sig, node, DNS_TYPE_HINFO);
+		break;
+	default:
+		rr = dnss_rrset(z->sig, node, q->qtype);
+		break;
+	}
+	if (rr == NULL)
+		return signed_negative(o, z, q, node, limit, res);
+	return signed_positive(o, q, rr, true, limit, res);
+}
+
 size_t
 dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
     struct goodset_rng *rng, const uint8_t *pkt, size_t len, unsigned flags,
@@ -417,6 +654,7 @@ dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
 	enum node_kind kind;
 	uint64_t mask = 0;
 	size_t limit;
+	bool signed_do;
 
 	memset(res, 0, sizeof(*res));
 	st = dnsq_parse(pkt, len, &q);
@@ -447,6 +685,8 @@ dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
 	default:
 		break;
 	}
+	if (q.tsig)
+		return tsig_error(&o, &q, res);
 	if (q.qclass != DNS_CLASS_IN ||
 	    (kind = classify(z, &q, &mask)) == NODE_OUTSIDE)
 		return bare(&o, &q, false, false, DNS_RCODE_REFUSED, res);
@@ -461,10 +701,15 @@ dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
 	default:
 		break;
 	}
-	if (kind == NODE_NONE)
+	signed_do = z->sig != NULL && q.edns_do;
+	/* A plain NXDOMAIN is small; a signed one is not, and is slipped
+	 * like every answer. */
+	if (kind == NODE_NONE && !signed_do)
 		return negative(&o, z, &q, DNS_RCODE_NXDOMAIN, res);
 	if (flags & DNSA_SLIP)
 		return bare(&o, &q, true, true, DNS_RCODE_NOERROR, res);
+	if (signed_do)
+		return signed_answer(&o, z, rng, &q, kind, mask, limit, res);
 
 	switch (q.qtype) {
 	case DNS_TYPE_A:
@@ -498,6 +743,19 @@ dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
 		put16(&o, 9);
 		put_bytes(&o, "\7RFC8482\0", 9);
 		return finish(&o, &q, DNS_RCODE_NOERROR, 1, 0, res);
+	case DNS_TYPE_DNSKEY:
+	case DNS_TYPE_HINFO:
+	case DNS_TYPE_NSEC:
+		/* Records only a signed zone has, without their RRSIGs. */
+		if (z->sig != NULL) {
+			int node = dnss_node(z->sig, kind == NODE_APEX ? 0 : mask);
+			const struct dnss_rrset *rr = node < 0 ? NULL :
+			    dnss_rrset(z->sig, node, q.qtype);
+
+			if (rr != NULL)
+				return signed_positive(&o, &q, rr, false, limit, res);
+		}
+		break;
 	default:
 		break;
 	}

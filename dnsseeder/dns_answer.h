@@ -7,12 +7,14 @@
 #include <stdint.h>
 
 #include "dns_query.h"
+#include "dns_sign.h"
 #include "goodset.h"
 
 /* The largest UDP reply, whatever the client offers (DNS flag day 2020). */
 #define DNSA_EDNS_MAX		1232
 /* An output buffer must have room for the largest reply: a full
- * GOODSET_MAX_SAMPLE AAAA answer over TCP (12 + 259 + 256 * 28 + 11). */
+ * GOODSET_MAX_SAMPLE AAAA answer over TCP with its RRSIG (12 + 259 +
+ * 256 * 28 + 12 + 18 + 255 + 64 + 11). */
 #define DNSA_OUT_MIN		8192
 #define DNSA_TTL_MIN		60	/* shorter looks like fast flux */
 #define DNSA_TTL_MAX		86400
@@ -51,6 +53,8 @@ struct dnsa_zone {
 	uint8_t		 soa_rdata[2 * DNS_MAX_NAME + 20];
 	size_t		 soa_rdlen;
 	uint8_t		 a_head[12], aaaa_head[12];	/* an answer RR up to its rdata */
+	/* Signatures: NULL while the zone is not signed.  Not owned. */
+	const struct dnss *sig;
 };
 
 /* Validate CFG (names through ldns_dname_new_frm_str, TTL range, answer
@@ -62,6 +66,14 @@ int dnsa_zone_init(struct dnsa_zone *z, const struct dnsa_config *cfg,
 /* Set the SOA serial (the seeder uses the time of the last good-set load). */
 void dnsa_zone_set_serial(struct dnsa_zone *z, uint32_t serial);
 
+/* Answer queries with the DO bit from SIG (made by dnss_build from this
+ * zone with this serial; NULL: unsigned again).  SIG must outlive its use
+ * here; the caller keeps it. */
+void dnsa_zone_set_signed(struct dnsa_zone *z, const struct dnss *sig);
+
+/* What dnss_build signs for Z: OUT points into Z, which must outlive it. */
+void dnsa_zone_sign_input(const struct dnsa_zone *z, struct dnss_zone *out);
+
 /* How a query was answered, for the statistics. */
 struct dnsa_result {
 	bool		 dropped;	/* no reply */
@@ -71,7 +83,9 @@ struct dnsa_result {
 	bool		 edns;
 	bool		 truncated;	/* TC set */
 	bool		 nodata;	/* NOERROR without answer records */
-	uint16_t	 answers;	/* records in the answer section */
+	uint16_t	 answers;	/* records in the answer section, RRSIGs not
+					   counted */
+	bool		 dnssec;	/* with RRSIGs (a DO query to a signed zone) */
 	const char	*why;		/* static reason for FORMERR/DROP */
 };
 
@@ -81,13 +95,23 @@ struct dnsa_result {
 				   a real resolver retries over TCP */
 
 /*
+ * What a server calls to answer one query: PKT of LEN bytes (untrusted)
+ * into OUT of OUTCAP bytes, FLAGS as dnsa_respond's.  Returns the reply
+ * length, 0 for no reply.  Called from the event loop only.
+ */
+typedef size_t (*dnsa_handler_fn)(void *arg, const uint8_t *pkt, size_t len,
+    unsigned flags, uint8_t *out, size_t outcap);
+
+/*
  * Answer the query PKT of LEN bytes (untrusted) into OUT of OUTCAP bytes
  * (>= DNSA_OUT_MIN).  Draws A/AAAA samples from GS (may be NULL: an empty
  * set) with RNG.  Returns the reply's length, or 0 when nothing must be
  * sent (not a query, or too short to be one).  RES says what happened.
  * Every reply has QR set, echoes ID and the question as it arrived (its
  * letter case too), copies RD and CD, never sets RA or AD, and carries an
- * OPT record when the query had one.
+ * OPT record when the query had one.  In a signed zone a query with DO
+ * gets RRSIGs and NSEC proofs for negative answers; a signed RRset never
+ * goes out in part: when it does not fit, the reply is TC with no records.
  */
 size_t dnsa_respond(const struct dnsa_zone *z, struct goodset *gs,
     struct goodset_rng *rng, const uint8_t *pkt, size_t len, unsigned flags,

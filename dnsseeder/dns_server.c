@@ -3,10 +3,9 @@
  * UDP is the hot path: one readiness callback drains the socket with
  * recvmmsg/sendmmsg in batches, so a busy seeder makes two system calls
  * per UDP_BATCH queries instead of two per query, into buffers owned by
- * the server (nothing is allocated per query).  TCP (RFC 7766) uses
- * bufferevents with 2-byte framing, pipelining, a bound on the query size,
- * back-pressure when a client does not read its replies, and an idle
- * timeout. */
+ * the server (nothing is allocated per query).  TCP (RFC 7766), with its
+ * connection limits and deadlines, is dns_tcp's; this module binds its
+ * sockets. */
 #include "dns_server.h"
 
 #include <errno.h>
@@ -15,16 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/queue.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 
+#include "clock.h"
 #include "dns_answer.h"
+#include "dns_tcp.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "strutil.h"
@@ -37,7 +33,6 @@
 /* Batches per readiness callback, so TCP clients and timers get a turn. */
 #define UDP_ROUNDS	16
 #define CTL_LEN		CMSG_SPACE(sizeof(struct in6_pktinfo))
-#define TCP_BACKLOG	256
 #define UDP_RCVBUF	(4 * 1024 * 1024)
 
 struct dns_server;
@@ -52,33 +47,18 @@ struct udp_sock {
 	char			 name[NETADDR_STRLEN];
 };
 
-struct tcp_conn {
-	struct dns_server	*srv;
-	struct bufferevent	*bev;
-	bool			 paused;	/* reading stopped: replies unread */
-	bool			 closing;	/* EOF seen: flush, then close */
-	LIST_ENTRY(tcp_conn)	 entry;
-};
-LIST_HEAD(tcp_list, tcp_conn);
-
 struct dns_server {
 	struct event_base	*base;
-	dns_server_fn		 fn;
+	dnsa_handler_fn		 fn;
 	void			*arg;
 	struct dns_stats	*stats;
 	struct dns_server_config cfg;
 
 	struct udp_sock		*udp;
 	size_t			 nudp;
-	struct evconnlistener	**tcp;
-	size_t			 ntcp_listen;
-	struct tcp_list		 conns;
-	struct tcp_list		 dead;		/* closed, freed by the reaper */
-	size_t			 nconns;
-	struct event		*reaper;
+	struct dns_tcp		*tcp;
 
 	struct ratelimit	*rl;
-	uint64_t		 limited;	/* for the slip count */
 
 	/* UDP batch buffers. */
 	struct mmsghdr		 rmsg[UDP_BATCH], smsg[UDP_BATCH];
@@ -88,19 +68,7 @@ struct dns_server {
 	uint8_t			 sctl[UDP_BATCH][CTL_LEN];
 	uint8_t			 in[UDP_BATCH][UDP_RECV_LEN];
 	uint8_t			 out[UDP_BATCH][DNSA_OUT_MIN];
-	/* TCP scratch. */
-	uint8_t			 tcp_in[DNS_SERVER_TCP_MAXQUERY];
-	uint8_t			 tcp_out[2 + DNSA_OUT_MIN];
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool
 is_wildcard(const struct netaddr *a)
@@ -186,8 +154,11 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 	uint64_t ms = 0;
 
 	(void)what;
+	/* One clock read per readiness callback (up to UDP_ROUNDS *
+	 * UDP_BATCH queries): CLOCK_MONOTONIC through the vDSO costs about
+	 * 23 ns against 3 ns for the coarse clock, nothing per query. */
 	if (s->rl != NULL)
-		ms = now_ms();
+		ms = (uint64_t)clock_mono_ms();
 	for (int round = 0; round < UDP_ROUNDS; round++) {
 		unsigned nout = 0;
 		int n;
@@ -218,14 +189,17 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 			unsigned flags = 0;
 			size_t len;
 
-			if (s->rl != NULL &&
-			    !ratelimit_allow(s->rl, (struct sockaddr *)&s->from[i], ms)) {
-				if (s->cfg.slip == 0 || ++s->limited % s->cfg.slip != 0) {
-					s->stats->ratelimited++;
-					continue;
-				}
+			switch (s->rl == NULL ? RATELIMIT_PASS :
+			    ratelimit_check(s->rl, (struct sockaddr *)&s->from[i], ms)) {
+			case RATELIMIT_PASS:
+				break;
+			case RATELIMIT_DROP:
+				s->stats->ratelimited++;
+				continue;
+			case RATELIMIT_SLIP:
 				s->stats->slipped++;
 				flags = DNSA_SLIP;
+				break;
 			}
 			len = s->fn(s->arg, s->in[i], s->rmsg[i].msg_len, flags,
 			    s->out[nout], DNSA_OUT_MIN);
@@ -333,192 +307,24 @@ udp_open(struct dns_server *s, const struct netaddr *a, struct udp_sock *u,
 
 /* --- TCP ------------------------------------------------------------------ */
 
-static void
-tcp_close(struct tcp_conn *c)
-{
-	struct dns_server *s = c->srv;
-
-	/* Freed by the reaper, never inside the connection's own callback. */
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
-	LIST_REMOVE(c, entry);
-	LIST_INSERT_HEAD(&s->dead, c, entry);
-	s->nconns--;
-	event_active(s->reaper, EV_TIMEOUT, 0);
-}
-
-static void
-reaper_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dns_server *s = arg;
-	struct tcp_conn *c;
-
-	(void)fd;
-	(void)what;
-	while ((c = LIST_FIRST(&s->dead)) != NULL) {
-		LIST_REMOVE(c, entry);
-		bufferevent_free(c->bev);
-		free(c);
-	}
-}
-
-/* Answer every complete query in the input, until replies pile up. */
-static void
-tcp_process(struct tcp_conn *c)
-{
-	struct dns_server *s = c->srv;
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-
-	while (!c->closing) {
-		uint8_t hdr[2];
-		size_t qlen, rlen;
-
-		if (evbuffer_get_length(out) >= DNS_SERVER_TCP_OUTQ) {
-			bufferevent_disable(c->bev, EV_READ);
-			c->paused = true;
-			return;
-		}
-		if (evbuffer_copyout(in, hdr, 2) != 2)
-			return;
-		qlen = ((size_t)hdr[0] << 8) | hdr[1];
-		if (qlen < DNS_HEADER_LEN || qlen > DNS_SERVER_TCP_MAXQUERY) {
-			/* Not a query we could answer; the stream cannot be
-			 * resynchronised either. */
-			s->stats->dropped++;
-			tcp_close(c);
-			return;
-		}
-		if (evbuffer_get_length(in) < 2 + qlen)
-			return;
-		evbuffer_drain(in, 2);
-		evbuffer_remove(in, s->tcp_in, qlen);
-		rlen = s->fn(s->arg, s->tcp_in, qlen, DNSA_TCP, s->tcp_out + 2,
-		    DNSA_OUT_MIN);
-		if (rlen == 0)
-			continue;
-		s->tcp_out[0] = (uint8_t)(rlen >> 8);
-		s->tcp_out[1] = (uint8_t)rlen;
-		evbuffer_add(out, s->tcp_out, rlen + 2);
-	}
-}
-
-static void
-tcp_read_cb(struct bufferevent *bev, void *arg)
-{
-	(void)bev;
-	tcp_process(arg);
-}
-
-/* The output drained (low watermark 0). */
-static void
-tcp_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct tcp_conn *c = arg;
-
-	if (c->closing) {
-		tcp_close(c);
-		return;
-	}
-	if (c->paused) {
-		c->paused = false;
-		bufferevent_enable(bev, EV_READ);
-		tcp_process(c);
-	}
-}
-
-static void
-tcp_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct tcp_conn *c = arg;
-
-	if (what & BEV_EVENT_TIMEOUT) {
-		c->srv->stats->tcp_timeouts++;
-		tcp_close(c);
-		return;
-	}
-	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
-		/* Half-closed after its last query: flush the replies. */
-		c->closing = true;
-		bufferevent_disable(bev, EV_READ);
-		return;
-	}
-	tcp_close(c);
-}
-
-static void
-tcp_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-    int salen, void *arg)
-{
-	struct dns_server *s = arg;
-	struct timeval tv = { (time_t)s->cfg.tcp_timeout, 0 };
-	struct tcp_conn *c;
-
-	(void)l;
-	(void)sa;
-	(void)salen;
-	if (s->nconns >= s->cfg.tcp_clients) {
-		s->stats->tcp_refused++;
-		evutil_closesocket(fd);
-		return;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->srv = s;
-	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		evutil_closesocket(fd);
-		free(c);
-		return;
-	}
-	LIST_INSERT_HEAD(&s->conns, c, entry);
-	s->nconns++;
-	s->stats->tcp_accepted++;
-	bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
-	bufferevent_set_timeouts(c->bev, &tv, &tv);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-}
-
-static void
-tcp_error_cb(struct evconnlistener *l, void *arg)
-{
-	(void)arg;
-	(void)l;
-	/* EMFILE and friends: the listener retries on the next event. */
-	log_warn("dns", "accept: %s", strerror(errno));
-}
-
 static int
-tcp_open(struct dns_server *s, const struct netaddr *a, char *err,
-    size_t errlen)
+tcp_open(struct dns_server *s, const struct netaddr *a, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
+	char name[NETADDR_STRLEN];
 	socklen_t sl;
-	struct evconnlistener *l;
 	int fd;
 
 	if ((fd = make_socket(a, SOCK_STREAM, &ss, &sl, err, errlen)) == -1)
 		return -1;
-	l = evconnlistener_new(s->base, tcp_accept_cb, s,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, TCP_BACKLOG, fd);
-	if (l == NULL) {
-		char name[NETADDR_STRLEN];
-
-		str_errf(err, errlen, "%s/tcp: listen: %s",
-		    netaddr_format(a, name, sizeof(name)), strerror(errno));
-		close(fd);
-		return -1;
-	}
-	evconnlistener_set_error_cb(l, tcp_error_cb);
-	s->tcp[s->ntcp_listen++] = l;
-	return 0;
+	return dns_tcp_listen(s->tcp, fd, netaddr_format(a, name, sizeof(name)), err, errlen);
 }
 
 /* --- life cycle ------------------------------------------------------------ */
 
 struct dns_server *
 dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
-    dns_server_fn fn, void *arg, struct dns_stats *stats, char *err,
+    dnsa_handler_fn fn, void *arg, struct dns_stats *stats, char *err,
     size_t errlen)
 {
 	struct dns_server *s;
@@ -534,15 +340,14 @@ dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
 	s->stats = stats;
 	s->cfg = *cfg;
 	s->cfg.listen = NULL;
-	if (s->cfg.tcp_clients == 0)
-		s->cfg.tcp_clients = 1;
-	if (s->cfg.tcp_timeout == 0)
-		s->cfg.tcp_timeout = 1;
-	LIST_INIT(&s->conns);
-	LIST_INIT(&s->dead);
-	s->reaper = event_new(base, -1, 0, reaper_cb, s);
+	s->tcp = dns_tcp_new(base, &(struct dns_tcp_config){
+		.clients = cfg->tcp_clients,
+		.per_source = cfg->tcp_per_source,
+		.idle_ms = cfg->tcp_idle_ms,
+		.query_ms = cfg->tcp_query_ms,
+		.floor_ms = cfg->tcp_floor_ms,
+	    }, fn, arg, stats);
 	s->udp = xcalloc(cfg->nlisten, sizeof(*s->udp));
-	s->tcp = xcalloc(cfg->nlisten, sizeof(*s->tcp));
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		s->udp[i].fd = -1;
 	}
@@ -567,7 +372,8 @@ dns_server_new(struct event_base *base, const struct dns_server_config *cfg,
 		log_info("dns", "listening on %s (udp, tcp)", s->udp[i].name);
 	}
 	if (cfg->rate > 0)
-		s->rl = ratelimit_new(cfg->rate, cfg->burst > 0 ? cfg->burst : cfg->rate);
+		s->rl = ratelimit_new(cfg->rate, cfg->burst > 0 ? cfg->burst : cfg->rate,
+		    cfg->slip);
 	return s;
 fail:
 	dns_server_free(s);
@@ -577,26 +383,17 @@ fail:
 void
 dns_server_free(struct dns_server *s)
 {
-	struct tcp_conn *c;
-
 	if (s == NULL)
 		return;
-	while ((c = LIST_FIRST(&s->conns)) != NULL)
-		tcp_close(c);
-	reaper_cb(-1, 0, s);
+	dns_tcp_free(s->tcp);
 	for (size_t i = 0; i < s->nudp; i++) {
 		if (s->udp[i].ev != NULL)
 			event_free(s->udp[i].ev);
 		if (s->udp[i].fd != -1)
 			close(s->udp[i].fd);
 	}
-	for (size_t i = 0; i < s->ntcp_listen; i++)
-		evconnlistener_free(s->tcp[i]);
-	if (s->reaper != NULL)
-		event_free(s->reaper);
 	ratelimit_free(s->rl);
 	free(s->udp);
-	free(s->tcp);
 	free(s);
 }
 
@@ -609,5 +406,5 @@ dns_server_address(const struct dns_server *s, size_t i)
 size_t
 dns_server_tcp_clients(const struct dns_server *s)
 {
-	return s->nconns;
+	return dns_tcp_clients(s->tcp);
 }

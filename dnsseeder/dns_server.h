@@ -11,25 +11,16 @@
 struct event_base;
 struct dns_server;
 
-/* Bounds on TCP clients (RFC 7766): a query larger than this closes the
- * connection, as does a client that leaves more than DNS_SERVER_TCP_OUTQ
- * bytes of replies unread for the idle timeout. */
-#define DNS_SERVER_TCP_MAXQUERY	16384
-#define DNS_SERVER_TCP_OUTQ	65536
-
-/*
- * Answer one query: PKT of LEN bytes (untrusted) into OUT of OUTCAP
- * bytes; FLAGS are dnsa_respond's (DNSA_TCP, DNSA_SLIP).  Returns the
- * reply length, 0 for no reply.  Called from the event loop only.
- */
-typedef size_t (*dns_server_fn)(void *arg, const uint8_t *pkt, size_t len,
-    unsigned flags, uint8_t *out, size_t outcap);
-
 struct dns_server_config {
 	const struct netaddr	*listen;	/* UDP and TCP on each */
 	size_t			 nlisten;
+	/* TCP limits and deadlines, as struct dns_tcp_config (dns_tcp.h)
+	 * describes them. */
 	unsigned		 tcp_clients;	/* concurrent TCP connections */
-	unsigned		 tcp_timeout;	/* idle seconds before a close */
+	unsigned		 tcp_per_source;	/* of them from one address; 0: all */
+	unsigned		 tcp_idle_ms;	/* idle time before a close */
+	unsigned		 tcp_query_ms;	/* for one whole query; 0: default */
+	unsigned		 tcp_floor_ms;	/* both at a full table; 0: default */
 	unsigned		 rate;		/* UDP replies/s per source prefix; 0 = off */
 	unsigned		 burst;
 	unsigned		 slip;		/* every SLIP-th limited reply goes out
@@ -46,7 +37,7 @@ struct dns_server_config {
  * dns_server_free.
  */
 struct dns_server *dns_server_new(struct event_base *base,
-    const struct dns_server_config *cfg, dns_server_fn fn, void *arg,
+    const struct dns_server_config *cfg, dnsa_handler_fn fn, void *arg,
     struct dns_stats *stats, char *err, size_t errlen);
 
 /* Close every socket and connection.  S may be NULL. */

@@ -40,12 +40,15 @@ dns_stats_record(struct dns_stats *s, const struct dnsa_result *r, int tcp)
 	case DNS_RCODE_FORMERR:		s->rcode[DNS_STATS_FORMERR]++; break;
 	case DNS_RCODE_NOTIMP:		s->rcode[DNS_STATS_NOTIMP]++; break;
 	case DNS_RCODE_BADVERS:		s->rcode[DNS_STATS_BADVERS]++; break;
+	case DNS_RCODE_NOTAUTH:		s->rcode[DNS_STATS_NOTAUTH]++; break;
 	default:			break;
 	}
 	if (r->qtype == DNS_TYPE_A || r->qtype == DNS_TYPE_AAAA)
 		s->answers += r->answers;
 	if (r->truncated)
 		s->truncated++;
+	if (r->dnssec)
+		s->dnssec++;
 }
 
 char *
@@ -58,10 +61,12 @@ dns_stats_format(const struct dns_stats *s, size_t v4, size_t v6,
 	    " ANY=%" PRIu64 " other=%" PRIu64 " noquestion=%" PRIu64
 	    " | noerror=%" PRIu64 " nodata=%" PRIu64 " nxdomain=%" PRIu64
 	    " refused=%" PRIu64 " formerr=%" PRIu64 " notimp=%" PRIu64
-	    " badvers=%" PRIu64
-	    " | addresses=%" PRIu64 " truncated=%" PRIu64 " dropped=%" PRIu64
+	    " badvers=%" PRIu64 " notauth=%" PRIu64
+	    " | addresses=%" PRIu64 " truncated=%" PRIu64 " signed=%" PRIu64
+	    " dropped=%" PRIu64
 	    " ratelimited=%" PRIu64 " slipped=%" PRIu64 " senderr=%" PRIu64
 	    " | tcp accepted=%" PRIu64 " refused=%" PRIu64 " timeouts=%" PRIu64
+	    " evicted=%" PRIu64 " full=%" PRIu64 " accepterr=%" PRIu64
 	    " | good ipv4=%zu ipv6=%zu age=%llds reloads=%" PRIu64 " failed=%" PRIu64,
 	    s->queries_udp, s->queries_tcp,
 	    s->qtype[DNS_STATS_A], s->qtype[DNS_STATS_AAAA], s->qtype[DNS_STATS_NS],
@@ -70,9 +75,10 @@ dns_stats_format(const struct dns_stats *s, size_t v4, size_t v6,
 	    s->rcode[DNS_STATS_NOERROR], s->rcode[DNS_STATS_NODATA],
 	    s->rcode[DNS_STATS_NXDOMAIN], s->rcode[DNS_STATS_REFUSED],
 	    s->rcode[DNS_STATS_FORMERR], s->rcode[DNS_STATS_NOTIMP],
-	    s->rcode[DNS_STATS_BADVERS],
-	    s->answers, s->truncated, s->dropped, s->ratelimited, s->slipped,
+	    s->rcode[DNS_STATS_BADVERS], s->rcode[DNS_STATS_NOTAUTH],
+	    s->answers, s->truncated, s->dnssec, s->dropped, s->ratelimited, s->slipped,
 	    s->send_errors, s->tcp_accepted, s->tcp_refused, s->tcp_timeouts,
+	    s->tcp_evicted, s->tcp_full, s->tcp_accept_errors,
 	    v4, v6, age, s->reloads, s->reload_failures);
 	return buf;
 }

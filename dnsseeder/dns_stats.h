@@ -26,6 +26,7 @@ enum dns_stats_rcode {
 	DNS_STATS_FORMERR,
 	DNS_STATS_NOTIMP,
 	DNS_STATS_BADVERS,
+	DNS_STATS_NOTAUTH,	/* signed with a key we do not have */
 	DNS_STATS_NRCODES
 };
 
@@ -36,11 +37,15 @@ struct dns_stats {
 	uint64_t	rcode[DNS_STATS_NRCODES];
 	uint64_t	answers;	/* address records handed out */
 	uint64_t	truncated;	/* replies with TC */
+	uint64_t	dnssec;		/* replies with RRSIGs */
 	uint64_t	dropped;	/* not answered: QR=1, shorter than a header */
 	uint64_t	ratelimited;	/* over the per-source limit, dropped */
 	uint64_t	slipped;	/* over the limit, answered TC=1 */
 	uint64_t	send_errors;
 	uint64_t	tcp_accepted, tcp_refused, tcp_timeouts;
+	uint64_t	tcp_evicted;	/* closed to make room for a newcomer */
+	uint64_t	tcp_full;	/* times accepting paused: all busy */
+	uint64_t	tcp_accept_errors;	/* EMFILE ...: accepting paused */
 	uint64_t	reloads, reload_failures;
 };
 

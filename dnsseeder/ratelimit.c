@@ -1,7 +1,15 @@
 /* ratelimit.c -- per-source-prefix token buckets for UDP replies (anti-amplification).
  *
  * Only UDP is limited: a TCP peer has proven its address with the
- * handshake, so it cannot aim our replies at somebody else. */
+ * handshake, so it cannot aim our replies at somebody else.
+ *
+ * Why not common/map: the sources are spoofable, so a flood can name a
+ * new /24 in every packet.  A growing map would then allocate a key per
+ * packet on the hot path and grow until something evicts; this table is
+ * direct-mapped and allocated once (RATELIMIT_SLOTS buckets, 2 MiB),
+ * costs one SipHash and no allocation per packet, and a collision only
+ * hands a source a fresh bucket, which is how NSD's and BIND's RRL
+ * tables behave too. */
 #include "ratelimit.h"
 
 #include <netinet/in.h>
@@ -20,22 +28,25 @@ struct bucket {
 	uint64_t	key;		/* prefix | family tag; 0 = empty */
 	uint64_t	last_ms;
 	uint64_t	tokens;		/* thousandths */
+	uint32_t	limited;	/* replies over the limit, for the slip */
 };
 
 struct ratelimit {
 	uint64_t	rate;		/* thousandths per millisecond == per second */
 	uint64_t	cap;		/* BURST in thousandths */
+	unsigned	slip;
 	uint8_t		key[HASH_SIPHASH_KEYLEN];
 	struct bucket	b[RATELIMIT_SLOTS];
 };
 
 struct ratelimit *
-ratelimit_new(unsigned rate, unsigned burst)
+ratelimit_new(unsigned rate, unsigned burst, unsigned slip)
 {
 	struct ratelimit *rl = xcalloc(1, sizeof(*rl));
 
 	rl->rate = rate > 0 ? rate : 1;
 	rl->cap = (uint64_t)(burst > 0 ? burst : 1) * MILLI;
+	rl->slip = slip;
 	rnd_bytes(rl->key, sizeof(rl->key));
 	return rl;
 }
@@ -46,8 +57,8 @@ ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-bool
-ratelimit_allow(struct ratelimit *rl, const struct sockaddr *src, uint64_t now_ms)
+enum ratelimit_verdict
+ratelimit_check(struct ratelimit *rl, const struct sockaddr *src, uint64_t now_ms)
 {
 	uint64_t key, h, elapsed;
 	struct bucket *b;
@@ -71,13 +82,14 @@ ratelimit_allow(struct ratelimit *rl, const struct sockaddr *src, uint64_t now_m
 				key |= (uint64_t)ip[i] << (8 * (6 - i));
 		}
 	} else
-		return true;
+		return RATELIMIT_PASS;
 	h = hash_siphash(rl->key, &key, sizeof(key));
 	b = &rl->b[h & (RATELIMIT_SLOTS - 1)];
 	if (b->key != key) {
 		b->key = key;
 		b->last_ms = now_ms;
 		b->tokens = rl->cap;
+		b->limited = 0;
 	} else if (now_ms > b->last_ms) {
 		elapsed = now_ms - b->last_ms;
 		/* Compare before multiplying: a long-idle bucket must not
@@ -88,8 +100,14 @@ ratelimit_allow(struct ratelimit *rl, const struct sockaddr *src, uint64_t now_m
 			b->tokens = rl->cap;
 		b->last_ms = now_ms;
 	}
-	if (b->tokens < MILLI)
-		return false;
-	b->tokens -= MILLI;
-	return true;
+	if (b->tokens >= MILLI) {
+		b->tokens -= MILLI;
+		return RATELIMIT_PASS;
+	}
+	/* Counted in the source's own bucket: with one global count, two
+	 * limited sources taking turns would see every slip go to one of
+	 * them (issue 15, item 5). */
+	if (rl->slip == 0 || ++b->limited % rl->slip != 0)
+		return RATELIMIT_DROP;
+	return RATELIMIT_SLIP;
 }

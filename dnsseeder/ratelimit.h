@@ -14,15 +14,26 @@
 
 struct ratelimit;
 
+/* What to do with one reply. */
+enum ratelimit_verdict {
+	RATELIMIT_PASS = 0,	/* within the limit: send it */
+	RATELIMIT_DROP,		/* over the limit: send nothing */
+	RATELIMIT_SLIP,		/* over the limit, but this one goes out
+				   truncated (TC=1) so a real resolver
+				   behind the address retries over TCP */
+};
+
 /* RATE replies per second per source prefix, bursts up to BURST (both >
- * 0).  Caller frees with ratelimit_free. */
-struct ratelimit *ratelimit_new(unsigned rate, unsigned burst);
+ * 0); of the replies over the limit, every SLIP-th of each source prefix
+ * slips (0: none).  Caller frees with ratelimit_free. */
+struct ratelimit *ratelimit_new(unsigned rate, unsigned burst, unsigned slip);
 void ratelimit_free(struct ratelimit *rl);
 
 /* Take one token for a reply to SRC at NOW_MS (a monotonic clock in
- * milliseconds).  Returns true if the reply may go out.  Sources of an
- * unknown family are always allowed. */
-bool ratelimit_allow(struct ratelimit *rl, const struct sockaddr *src,
+ * milliseconds) and say what to do with the reply.  Slips are counted
+ * per bucket, so every limited source gets its share of them.  Sources
+ * of an unknown family always pass. */
+enum ratelimit_verdict ratelimit_check(struct ratelimit *rl, const struct sockaddr *src,
     uint64_t now_ms);
 
 #endif

@@ -28,15 +28,23 @@ struct seeder_config {
 	unsigned		 rate_burst;
 	unsigned		 rate_slip;
 	unsigned		 tcp_clients;
-	unsigned		 tcp_timeout;
+	unsigned		 tcp_clients_per_source;
+	unsigned		 tcp_timeout;	/* seconds idle */
+	unsigned		 tcp_query_timeout;	/* seconds for one query */
+	const char		*dnssec_keys;	/* key directory; NULL: unsigned */
+	unsigned		 dnssec_pool;	/* signed answer sets per name and type */
 };
 
 /*
  * Run the seeder until SIGINT or SIGTERM: validate the zone, bind, drop
  * privileges, read the good set once, then serve while a worker thread
  * re-reads the database every CFG->reload seconds (and on SIGHUP) and the
- * loop swaps the new set in; a failed read keeps the previous set.
- * SIGUSR1 logs the statistics.  Returns a SEEDER_EXIT_* code.
+ * loop swaps the new set in; a failed read keeps the previous set.  With
+ * CFG->dnssec_keys, the same thread re-reads the keys and signs the zone
+ * (dns_sign) at every reload, and the loop swaps the signatures in with
+ * the set; keys that cannot be read at start-up stop the seeder, later
+ * ones leave the previous keys in use.  SIGUSR1 logs the statistics.
+ * Returns a SEEDER_EXIT_* code.
  */
 int seeder_run(const struct seeder_config *cfg);
 

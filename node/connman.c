@@ -38,6 +38,14 @@
 #define CONNMAN_SELECT_TRIES	100
 /* Candidates compared for country/ASN spread when GeoIP is known. */
 #define CONNMAN_DIVERSITY_SAMPLE 8
+/* Departures remembered for change tracking and their reasons. */
+#define CONNMAN_GONE_MAX	4096
+
+struct connman_gone {
+	uint64_t	id;
+	uint64_t	version;
+	char		reason[64];
+};
 
 TAILQ_HEAD(peer_list, peer);
 
@@ -64,6 +72,10 @@ struct connman {
 	struct peer_list	 dead;		/* disconnected, freed by REAP */
 	struct event		*reap;
 	uint64_t		 next_peer_id;
+
+	uint64_t		 version;	/* change counter */
+	struct connman_gone	*gone;		/* ring of CONNMAN_GONE_MAX */
+	size_t			 gone_head, gone_n;
 
 	uint8_t			 evict_key[HASH_SIPHASH_KEYLEN];
 	int64_t			 next_feeler;	/* monotonic seconds */
@@ -103,6 +115,7 @@ static const struct connman_io connman_tcp_io = {
 	.send = conn_send,
 	.close = conn_close,
 	.stats = conn_stats,
+	.sendq = conn_sendq,
 	.set_max_payload = conn_set_max_payload,
 };
 
@@ -132,6 +145,7 @@ connman_new(const struct connman_opts *o)
 	TAILQ_INIT(&cm->peers);
 	TAILQ_INIT(&cm->dead);
 	cm->reap = event_new(cm->base, -1, 0, connman_reap_cb, cm);
+	cm->gone = xcalloc(CONNMAN_GONE_MAX, sizeof(*cm->gone));
 	rnd_bytes(cm->evict_key, sizeof(cm->evict_key));
 	cm->next_feeler = clock_mono_ms() / 1000 + CONNMAN_FEELER_INTERVAL;
 	return cm;
@@ -161,6 +175,7 @@ connman_free(struct connman *cm)
 	connman_reap(cm);
 	event_free(cm->reap);
 	manual_free(cm->manual);
+	free(cm->gone);
 	free(cm);
 }
 
@@ -192,6 +207,7 @@ connman_peer_new(struct connman *cm, const struct netaddr *addr, enum peer_dir d
 	p->connected_ms = clock_wall_ms();
 	p->connected_mono_ms = clock_mono_ms();
 	p->min_ping_ms = -1;
+	p->changed = ++cm->version;
 	if (cm->geoip != NULL && geoip_lookup(cm->geoip, addr, &gi) == 0) {
 		str_copy(p->country, gi.country, sizeof(p->country));
 		p->asn = gi.asn;
@@ -231,12 +247,74 @@ connman_peer_stats(const struct connman *cm, const struct peer *p)
 	return p->conn != NULL ? cm->io->stats(p->conn) : &none;
 }
 
+size_t
+connman_peer_sendq(const struct connman *cm, const struct peer *p)
+{
+	return p->conn != NULL && cm->io->sendq != NULL ? cm->io->sendq(p->conn) : 0;
+}
+
+static void
+connman_touch(struct connman *cm, struct peer *p)
+{
+	p->changed = ++cm->version;
+}
+
 int
 connman_send(struct connman *cm, struct peer *p, const struct msg *m)
 {
-	if (p->conn == NULL)
+	if (p->gone || p->conn == NULL)
 		return -1;
+	connman_touch(cm, p);
 	return cm->io->send(p->conn, m);
+}
+
+/* Remember that P left, and why, for change tracking and RPC. */
+static void
+connman_note_gone(struct connman *cm, const struct peer *p, const char *reason)
+{
+	struct connman_gone *g = &cm->gone[cm->gone_head];
+
+	g->id = p->id;
+	g->version = ++cm->version;
+	str_copy(g->reason, reason, sizeof(g->reason));
+	cm->gone_head = (cm->gone_head + 1) % CONNMAN_GONE_MAX;
+	if (cm->gone_n < CONNMAN_GONE_MAX)
+		cm->gone_n++;
+}
+
+uint64_t
+connman_version(const struct connman *cm)
+{
+	return cm->version;
+}
+
+long
+connman_removed_since(const struct connman *cm, uint64_t since, uint64_t *out, size_t max)
+{
+	size_t oldest = (cm->gone_head + CONNMAN_GONE_MAX - cm->gone_n) % CONNMAN_GONE_MAX;
+	size_t n = 0;
+
+	/* A full ring may have dropped departures newer than SINCE. */
+	if (cm->gone_n == CONNMAN_GONE_MAX && cm->gone[oldest].version > since)
+		return -1;
+	for (size_t i = 0; i < cm->gone_n; i++) {
+		const struct connman_gone *g = &cm->gone[(oldest + i) % CONNMAN_GONE_MAX];
+		if (g->version > since && n < max)
+			out[n++] = g->id;
+	}
+	return (long)n;
+}
+
+const char *
+connman_gone_reason(const struct connman *cm, uint64_t id, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < cm->gone_n; i++)
+		if (cm->gone[i].id == id) {
+			str_copy(buf, cm->gone[i].reason, len);
+			break;
+		}
+	return buf;
 }
 
 void
@@ -245,22 +323,25 @@ connman_disconnect(struct connman *cm, struct peer *p, const char *reason, bool 
 	const struct conn_stats *st;
 	char who[96];
 
-	if (p->conn == NULL)
+	if (p->gone)
 		return;
 	log_info("net", "disconnect %s: %s", peer_str(p, who, sizeof(who)), reason);
 	st = cm->io->stats(p->conn);
 	cm->stats.bytes_recv_closed += st->bytes_recv;
 	cm->stats.bytes_sent_closed += st->bytes_sent;
+	/* Out of the table first: whatever the message layer does on hearing
+	 * of it (hand its requests to other peers) must not pick P again. */
+	p->gone = true;
+	TAILQ_REMOVE(&cm->peers, p, entry);
+	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
 	if (p->active && p->dir == PEER_OUTBOUND)
 		addrman_connected(cm->addrman, &p->addr, clock_wall());
 	manual_peer_gone(cm->manual, p->id, p->active, clock_mono_ms() / 1000);
 	if (cm->ev.peer_gone != NULL)
 		cm->ev.peer_gone(cm->ev.arg, p, reason);
+	connman_note_gone(cm, p, reason);
 	cm->io->close(p->conn, flush);
 	p->conn = NULL;
-	p->gone = true;
-	TAILQ_REMOVE(&cm->peers, p, entry);
-	TAILQ_INSERT_TAIL(&cm->dead, p, entry);
 	event_active(cm->reap, EV_TIMEOUT, 0);
 }
 
@@ -305,6 +386,7 @@ connman_on_message(struct conn *c, struct msg *m, void *arg)
 	struct peer *p = arg;
 
 	(void)c;
+	connman_touch(p->cm, p);
 	if (p->cm->ev.message != NULL)
 		p->cm->ev.message(p->cm->ev.arg, p, m);
 }
@@ -317,6 +399,16 @@ connman_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type, void *arg)
 	(void)c;
 	if (p->cm->ev.bad_frame != NULL)
 		p->cm->ev.bad_frame(p->cm->ev.arg, p, err, type, false);
+}
+
+static void
+connman_on_drained(struct conn *c, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)c;
+	if (p->cm->ev.peer_drained != NULL && !p->gone)
+		p->cm->ev.peer_drained(p->cm->ev.arg, p);
 }
 
 static void
@@ -367,6 +459,7 @@ static const struct conn_cb connman_conn_cb = {
 	.bad_frame = connman_on_bad_frame,
 	.unknown = connman_on_unknown,
 	.ended = connman_on_ended,
+	.drained = connman_on_drained,
 };
 
 /* --- addresses: ours, our listeners', ourselves --------------------------- */
@@ -510,6 +603,7 @@ connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
 	p->active = true;
 	p->active_mono_ms = clock_mono_ms();
 	p->services = services;
+	connman_touch(cm, p);
 	if (p->dir == PEER_OUTBOUND) {
 		cm->ever_connected = true;
 		addrman_good(cm->addrman, &p->addr, clock_wall());
@@ -527,7 +621,7 @@ connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
 void
 connman_peer_ping(struct connman *cm, struct peer *p, double ms)
 {
-	(void)cm;
+	connman_touch(cm, p);
 	if (p->min_ping_ms < 0 || ms < p->min_ping_ms)
 		p->min_ping_ms = ms;
 }

@@ -53,6 +53,8 @@ struct net_events {
 	void	(*unknown)(void *arg, struct peer *p, uint8_t type, uint32_t len);
 	/* Once a second for every peer that is not gone. */
 	void	(*peer_tick)(void *arg, struct peer *p, int64_t now_ms);
+	/* P's send buffer has room again (conn_cb.drained). */
+	void	(*peer_drained)(void *arg, struct peer *p);
 	/* P was disconnected (REASON): no more events reach it. */
 	void	(*peer_gone)(void *arg, struct peer *p, const char *reason);
 	/* P is about to be freed, on the loop turn after peer_gone: free
@@ -71,6 +73,7 @@ struct connman_io {
 	int		 (*send)(struct conn *c, const struct msg *m);
 	void		 (*close)(struct conn *c, bool flush);
 	const struct conn_stats *(*stats)(const struct conn *c);
+	size_t		 (*sendq)(const struct conn *c);
 	void		 (*set_max_payload)(struct conn *c, uint32_t max);
 	void		*io;
 };
@@ -139,6 +142,8 @@ void connman_note_self(struct connman *cm, const struct netaddr *addr);
 void connman_peer_max_payload(struct connman *cm, struct peer *p, uint32_t max);
 
 const struct conn_stats *connman_peer_stats(const struct connman *cm, const struct peer *p);
+/* Bytes queued to P and not yet written (0 once gone). */
+size_t connman_peer_sendq(const struct connman *cm, const struct peer *p);
 
 /* The peer table, in connection order; gone peers are not listed. */
 struct peer *connman_peer_first(const struct connman *cm);
@@ -178,6 +183,18 @@ struct connman_stats {
 	uint64_t	bytes_sent_closed;
 };
 const struct connman_stats *connman_stats(const struct connman *cm);
+
+/* Change tracking, so that a watcher can ask for what moved since its
+ * last look instead of everything (getpeerchanges).  Every message in or
+ * out, completed handshake, ping or arrival bumps the version and stamps
+ * the peer with it; departures are remembered (bounded) with theirs. */
+uint64_t connman_version(const struct connman *cm);
+/* The peers that left after version SINCE: their ids into OUT (at most
+ * MAX).  Returns how many, or -1 when SINCE is older than what is
+ * remembered (the caller must then take a full list). */
+long connman_removed_since(const struct connman *cm, uint64_t since, uint64_t *out, size_t max);
+/* Why peer ID left, if it left recently ("" otherwise; BUF returned). */
+const char *connman_gone_reason(const struct connman *cm, uint64_t id, char *buf, size_t len);
 
 /* Has an outbound connection ever completed a handshake? (bootstrap) */
 bool connman_ever_connected(const struct connman *cm);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "node.h"
+#include "rpc_chain.h"
 #include "rpc_client.h"
 #include "rpc_methods.h"
 #include "version.h"
@@ -25,33 +26,60 @@ enum flag_id {
 	F_SEED_NODE = 1, F_NO_DNS_SEEDS, F_RPC_CONNECT, F_RPC_COOKIE, F_HELP, F_RPC_TIMEOUT,
 };
 
-static const struct cli_flag flags[] = {
-	{ "network", 1, "network.name", NULL, 0, 0, 0, "NET", "mainnet, testnet or regtest" },
-	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE", "YAML configuration (agentchain.yaml(5))" },
-	{ "datadir", 1, "node.datadir", NULL, 0, 0, 0, "DIR", "state directory" },
-	{ "listen", 1, "node.listen", NULL, 0, 0, 0, "ADDR:PORT", "P2P listen address (repeatable)" },
-	{ "rpc-listen", 1, "node.rpc_listen", NULL, 0, 0, 0, "ADDR:PORT", "JSON-RPC listen address" },
-	{ "seed-node", 1, NULL, NULL, F_SEED_NODE, 0, 0, "HOST:PORT", "keep a connection to this node (repeatable)" },
-	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, 0, 0, "NAME", "DNS seed to bootstrap from (repeatable)" },
-	{ "no-dns-seeds", 0, NULL, NULL, F_NO_DNS_SEEDS, 0, 0, NULL, "never ask DNS seeds" },
-	{ "dns-server", 1, "node.dns_server", NULL, 0, 0, 0, "ADDR:PORT", "resolver for DNS seed look-ups" },
-	{ "seed", 0, "node.seed", "true", 0, 0, 0, NULL, "run as a seed node (NODE_SEED, generous getaddr)" },
-	{ "upnp", 0, "node.upnp", "true", 0, 0, 0, NULL, "map the P2P port with UPnP" },
-	{ "geoip-db", 1, "node.geoip_db", NULL, 0, 0, 0, "FILE", "MaxMind City database" },
-	{ "asn-db", 1, "node.asn_db", NULL, 0, 0, 0, "FILE", "MaxMind ASN database" },
-	{ "min-peers", 1, "network.min_peers", NULL, 0, 0, 0, "N", "outbound connections to keep" },
-	{ "max-peers", 1, "network.max_peers", NULL, 0, 0, 0, "N", "total connection cap" },
-	{ "ping-interval", 1, "node.ping_interval", NULL, 0, 0, 0, "SECONDS", "keepalive ping period" },
-	{ "ban-time", 1, "node.ban_time", NULL, 0, 0, 0, "SECONDS", "how long misbehaving peers are banned" },
-	{ "log-level", 1, "log.level", NULL, 0, 0, 0, "LEVEL", "error, warn, info, debug, trace" },
-	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE", "log to FILE instead of stderr" },
-	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE", "set any config key" },
-	{ "rpc-connect", 1, NULL, NULL, F_RPC_CONNECT, 0, 0, "ADDR:PORT", "rpc: node to call" },
-	{ "rpc-cookie", 1, NULL, NULL, F_RPC_COOKIE, 0, 0, "FILE", "rpc: cookie file (default DATADIR/.cookie)" },
-	{ "rpc-timeout", 1, NULL, NULL, F_RPC_TIMEOUT, 0, 0, "SECONDS", "rpc: give up after (default 30)" },
-	{ "help-config", 0, NULL, NULL, CLI_HELP_CONFIG, 0, 0, NULL, "describe every config key" },
-	{ "version", 0, NULL, NULL, CLI_VERSION, 0, 0, NULL, "print the version" },
-	{ "help", 0, NULL, NULL, F_HELP, 0, 0, NULL, "this help" },
+static const struct cli_option flags[] = {
+	{ .name = "network", .has_arg = 1, .key = "network.name", .arg = "NET",
+	  .help = "mainnet, testnet or regtest" },
+	{ .name = "config", .has_arg = 1, .id = CLI_CONFIG, .arg = "FILE",
+	  .help = "YAML configuration (agentchain.yaml(5))" },
+	{ .name = "datadir", .has_arg = 1, .key = "node.datadir", .arg = "DIR",
+	  .help = "state directory" },
+	{ .name = "listen", .has_arg = 1, .key = "node.listen", .arg = "ADDR:PORT",
+	  .help = "P2P listen address (repeatable)" },
+	{ .name = "rpc-listen", .has_arg = 1, .key = "node.rpc_listen", .arg = "ADDR:PORT",
+	  .help = "JSON-RPC listen address" },
+	{ .name = "seed-node", .has_arg = 1, .id = F_SEED_NODE, .arg = "HOST:PORT",
+	  .help = "keep a connection to this node (repeatable)" },
+	{ .name = "dns-seed", .has_arg = 1, .key = "network.dns_seeds", .arg = "NAME",
+	  .help = "DNS seed to bootstrap from (repeatable)" },
+	{ .name = "no-dns-seeds", .id = F_NO_DNS_SEEDS, .help = "never ask DNS seeds" },
+	{ .name = "dns-server", .has_arg = 1, .key = "node.dns_server", .arg = "ADDR:PORT",
+	  .help = "resolver for DNS seed look-ups" },
+	{ .name = "seed", .key = "node.seed", .value = "true",
+	  .help = "run as a seed node (NODE_SEED, generous getaddr)" },
+	{ .name = "upnp", .key = "node.upnp", .value = "true",
+	  .help = "map the P2P port with UPnP" },
+	{ .name = "natpmp", .key = "node.natpmp", .value = "true",
+	  .help = "map the P2P port with PCP/NAT-PMP (default on mainnet)" },
+	{ .name = "geoip-db", .has_arg = 1, .key = "node.geoip_db", .arg = "FILE",
+	  .help = "MaxMind City database" },
+	{ .name = "asn-db", .has_arg = 1, .key = "node.asn_db", .arg = "FILE",
+	  .help = "MaxMind ASN database" },
+	{ .name = "min-peers", .has_arg = 1, .key = "network.min_peers", .arg = "N",
+	  .help = "outbound connections to keep" },
+	{ .name = "max-peers", .has_arg = 1, .key = "network.max_peers", .arg = "N",
+	  .help = "total connection cap" },
+	{ .name = "ping-interval", .has_arg = 1, .key = "node.ping_interval", .arg = "SECONDS",
+	  .help = "keepalive ping period" },
+	{ .name = "ban-time", .has_arg = 1, .key = "node.ban_time", .arg = "SECONDS",
+	  .help = "how long misbehaving peers are banned" },
+	{ .name = "block-notify", .has_arg = 1, .key = "chain.block_notify", .arg = "CMD",
+	  .help = "run CMD (by /bin/sh; %s = the block hash) at each new tip" },
+	{ .name = "log-level", .has_arg = 1, .key = "log.level", .arg = "LEVEL",
+	  .help = "error, warn, info, debug, trace" },
+	{ .name = "log-file", .has_arg = 1, .key = "log.file", .arg = "FILE",
+	  .help = "log to FILE instead of stderr" },
+	{ .name = "set", .has_arg = 1, .id = CLI_SET, .arg = "KEY=VALUE",
+	  .help = "set any config key" },
+	{ .name = "rpc-connect", .has_arg = 1, .id = F_RPC_CONNECT, .arg = "ADDR:PORT",
+	  .help = "rpc: node to call" },
+	{ .name = "rpc-cookie", .has_arg = 1, .id = F_RPC_COOKIE, .arg = "FILE",
+	  .help = "rpc: cookie file (default DATADIR/.cookie)" },
+	{ .name = "rpc-timeout", .has_arg = 1, .id = F_RPC_TIMEOUT, .arg = "SECONDS",
+	  .type = CLI_NUMBER, .min = 0.001, .max = 86400,
+	  .help = "rpc: give up after (default 30)" },
+	{ .name = "help-config", .id = CLI_HELP_CONFIG, .help = "describe every config key" },
+	{ .name = "version", .id = CLI_VERSION, .help = "print the version" },
+	{ .name = "help", .id = F_HELP, .help = "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -70,17 +98,21 @@ usage(FILE *fp)
 	    "       agentnode rpc [options] METHOD [PARAM...]\n\n"
 	    "The Agent Chain peer.  'start' runs in the foreground until SIGINT/SIGTERM;\n"
 	    "'rpc' calls a running node's JSON-RPC and prints the result.\n\noptions:\n");
-	cli_usage(fp, flags, NFLAGS, 0);
+	cli_usage_options(fp, flags, NFLAGS, 0, NULL);
 	fprintf(fp, "\nRPC methods:\n");
 	for (size_t i = 0; i < rpc_methods_count(); i++) {
 		const struct rpc_method *m = &rpc_methods_table()[i];
+		fprintf(fp, "  %s %s\n      %s\n", m->name, m->params, m->help);
+	}
+	for (size_t i = 0; i < rpc_chain_count(); i++) {
+		const struct rpc_method *m = &rpc_chain_table()[i];
 		fprintf(fp, "  %s %s\n      %s\n", m->name, m->params, m->help);
 	}
 	fprintf(fp, "\nSee agentnode(1) and agentchain.yaml(5).\n");
 }
 
 static int
-on_flag(const struct cli_flag *f, const char *value, void *arg)
+on_flag(const struct cli_option *f, const char *value, void *arg)
 {
 	struct options *o = arg;
 	char err[256];
@@ -104,7 +136,8 @@ static int
 parse_options(int argc, char **argv, struct options *o)
 {
 	char err[512];
-	int rc = cli_parse("agentnode", argc, argv, flags, NFLAGS, 0, &o->cfg, on_flag, o);
+	int rc = cli_parse_options("agentnode", argc, argv, flags, NFLAGS, 0, NULL, &o->cfg,
+	    on_flag, o);
 
 	if (rc != 0)
 		return rc;

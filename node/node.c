@@ -4,9 +4,10 @@
  *   connman   connections, slots, eviction (owns every struct peer)
  *   peerman   handshake gate, pings, reputation; behind connman's events
  *   addrrelay getaddr/addr, a handler behind peerman's gate
+ *   blockrelay, txrelay  headers, blocks, transactions: handlers too
  *   bootstrap DNS and hard-coded seeds
- * with the address book, ban list and GeoIP below them and the RPC
- * methods above.  This file creates each with the modules it needs,
+ * with the address book, ban list, GeoIP, the chain and the mempool below
+ * them and the RPC methods above.  This file creates each with the modules it needs,
  * hangs the periodic work on the process skeleton (common/proc) and takes
  * everything down in the reverse order. */
 #include "node.h"
@@ -19,27 +20,36 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "addrman.h"
 #include "addrrelay.h"
 #include "atomicfile.h"
 #include "banman.h"
+#include "blockrelay.h"
 #include "bootstrap.h"
+#include "chain.h"
 #include "clock.h"
 #include "config.h"
 #include "connman.h"
 #include "geoip.h"
 #include "hash.h"
 #include "log.h"
+#include "mempool.h"
 #include "msg.h"
+#include "natpmp.h"
 #include "peerman.h"
 #include "proc.h"
 #include "repmem.h"
 #include "resolver.h"
+#include "rpc_chain.h"
 #include "rpc_methods.h"
 #include "rpc_proto.h"
 #include "rpc_server.h"
+#include "strutil.h"
+#include "txrelay.h"
+#include "u256.h"
 #include "upnp.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -47,6 +57,8 @@
 #define NODE_ADDRMAN_SAVE_INTERVAL	(15 * 60)
 #define NODE_BANMAN_SAVE_INTERVAL	60
 #define NODE_STOP_FLUSH_MS		300
+/* Announcements are due on Poisson timers of about 2 s: check often. */
+#define NODE_TXRELAY_TICK_MS		100
 
 struct node {
 	struct proc		*proc;
@@ -63,8 +75,14 @@ struct node {
 	struct peerman		*peerman;
 	struct addrrelay	*addrrelay;
 	struct bootstrap	*bootstrap;
+	struct chain		*chain;
+	struct mempool		*mempool;
+	struct blockrelay	*blockrelay;
+	struct txrelay		*txrelay;
 	struct rpc_server	*rpc;
+	struct rpc_method	*methods;	/* the node's and the chain's, owned */
 	struct upnp		*upnp;
+	struct natpmp		*natpmp;
 	struct rpc_node		 rpcctx;
 
 	int64_t			 last_addrman_save;	/* monotonic seconds */
@@ -123,6 +141,50 @@ node_tick_state(void *arg, int64_t now_ms)
 		node_save_addrman(n);
 		n->last_addrman_save = now;
 	}
+}
+
+static void
+node_tick_txrelay(void *arg, int64_t now_ms)
+{
+	struct node *n = arg;
+
+	txrelay_tick(n->txrelay, now_ms);
+}
+
+static void
+node_tick_chain(void *arg, int64_t now_ms)
+{
+	struct node *n = arg;
+
+	(void)now_ms;
+	chain_sync(n->chain);
+	mempool_expire(n->mempool, clock_wall());
+	/* Reap what --block-notify started. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* --block-notify: run the operator's command with the new tip's hash. */
+static void
+node_block_notify(void *arg, const struct chain_entry *tip)
+{
+	struct node *n = arg;
+	const char *cmd = n->cfg->chain.block_notify;
+	char hex[U256_HEX_LEN], *line;
+	pid_t pid;
+
+	if (cmd == NULL || *cmd == '\0')
+		return;
+	u256_hash_to_hex(tip->hash, hex);
+	line = str_replace_all(cmd, "%s", hex);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	if (pid == -1)
+		log_warn("chain", "cannot run block-notify: %s", strerror(errno));
+	free(line);
 }
 
 static void
@@ -240,6 +302,54 @@ node_upnp_cb(void *arg, const struct upnp_status *st)
 	}
 }
 
+/* Advertise what the gateway assigned; an IPv4 address wins over the
+ * address of an IPv6 pinhole. */
+static void
+node_natpmp_cb(void *arg, const struct natpmp_status *st)
+{
+	struct node *n = arg;
+	struct netaddr cur;
+
+	if (st->state != NATPMP_MAPPED || !st->has_external ||
+	    (st->family == NATPMP_IPV6 && connman_local_addr(n->connman, &cur) &&
+	    netaddr_is_ipv4(&cur)))
+		return;
+	connman_set_local_addr(n->connman, &st->external);
+}
+
+/* PCP/NAT-PMP for the families we listen on, at the configured gateways
+ * (the first of each family) or the default routes'. */
+static struct natpmp *
+node_natpmp_start(struct node *n)
+{
+	const struct config *cfg = n->cfg;
+	struct natpmp_opts o = { .port = node_listen_port(n),
+	    .lease = (uint32_t)cfg->node.natpmp_lease,
+	    .allow_private = cfg->params->allow_private };
+	struct netaddr a;
+
+	for (size_t i = 0; i < cfg->node.listen.n; i++) {
+		if (netaddr_parse(cfg->node.listen.v[i], 1, &a) != 0)
+			continue;
+		if (netaddr_is_ipv4(&a))
+			o.ipv4 = true;
+		else
+			o.ipv6 = true;
+	}
+	for (size_t i = 0; i < cfg->node.natpmp_gateway.n; i++) {
+		if (netaddr_parse(cfg->node.natpmp_gateway.v[i], NATPMP_SERVER_PORT, &a) != 0)
+			continue;
+		if (netaddr_is_ipv4(&a) && !o.has_gateway4) {
+			o.gateway4 = a;
+			o.has_gateway4 = true;
+		} else if (!netaddr_is_ipv4(&a) && !o.has_gateway6) {
+			o.gateway6 = a;
+			o.has_gateway6 = true;
+		}
+	}
+	return o.ipv4 || o.ipv6 ? natpmp_start(proc_base(n->proc), &o, node_natpmp_cb, n) : NULL;
+}
+
 /* The message layer and its handlers, on top of connman. */
 static int
 node_start_layers(struct node *n, char *err, size_t errlen)
@@ -252,6 +362,7 @@ node_start_layers(struct node *n, char *err, size_t errlen)
 	};
 	struct peerman_opts po = {
 		.cfg = cfg, .banman = n->banman, .repmem = n->repmem, .user_agent = user_agent,
+		/* Both now true: we serve blocks and relay transactions. */
 		.services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0),
 	};
 
@@ -263,11 +374,24 @@ node_start_layers(struct node *n, char *err, size_t errlen)
 	    .addrman = n->addrman, .connman = n->connman, .peerman = n->peerman });
 	n->bootstrap = bootstrap_new(&(struct bootstrap_opts){ .cfg = cfg,
 	    .addrman = n->addrman, .connman = n->connman, .resolver = n->resolver });
-	if (n->addrrelay == NULL) {
-		snprintf(err, errlen, "cannot register the address relay");
+	n->blockrelay = blockrelay_new(&(struct blockrelay_opts){ .cfg = cfg,
+	    .chain = n->chain, .connman = n->connman, .peerman = n->peerman });
+	n->txrelay = txrelay_new(&(struct txrelay_opts){ .cfg = cfg, .chain = n->chain,
+	    .mempool = n->mempool, .connman = n->connman, .peerman = n->peerman });
+	if (n->addrrelay == NULL || n->blockrelay == NULL || n->txrelay == NULL) {
+		snprintf(err, errlen, "cannot register the message handlers");
 		return -1;
 	}
+	chain_add_listener(n->chain, &(struct chain_listener){ .arg = n,
+	    .tip = node_block_notify });
 	return connman_listen(n->connman, err, errlen);
+}
+
+static void
+node_metrics(void *ctx, struct evbuffer *out)
+{
+	rpc_methods_metrics(ctx, out);
+	rpc_chain_metrics(ctx, out);
 }
 
 /* Tell clients that know only the datadir where the RPC listens (the
@@ -305,17 +429,24 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 {
 	char *cookie = node_path(n, ".cookie");
 
+	size_t nm = rpc_methods_count(), nc = rpc_chain_count();
+
 	n->rpcctx = (struct rpc_node){
 		.cfg = n->cfg, .addrman = n->addrman, .banman = n->banman,
 		.connman = n->connman, .peerman = n->peerman, .addrrelay = n->addrrelay,
+		.chain = n->chain, .mempool = n->mempool, .blockrelay = n->blockrelay,
+		.txrelay = n->txrelay,
 		.start_mono = clock_mono_ms() / 1000, .stop = node_request_stop, .stop_arg = n,
 	};
+	n->methods = xcalloc(nm + nc, sizeof(*n->methods));
+	memcpy(n->methods, rpc_methods_table(), nm * sizeof(*n->methods));
+	memcpy(n->methods + nm, rpc_chain_table(), nc * sizeof(*n->methods));
 	n->rpc = rpc_server_new(proc_base(n->proc), n->cfg->node.rpc_listen, cookie,
-	    rpc_methods_table(), rpc_methods_count(), &n->rpcctx, err, errlen);
+	    n->methods, nm + nc, &n->rpcctx, err, errlen);
 	free(cookie);
 	if (n->rpc == NULL)
 		return -1;
-	rpc_server_set_metrics(n->rpc, rpc_methods_metrics, &n->rpcctx);
+	rpc_server_set_metrics(n->rpc, node_metrics, &n->rpcctx);
 	node_write_endpoint(n);
 	return 0;
 }
@@ -324,6 +455,7 @@ static int
 node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, size_t errlen)
 {
 	const struct config *cfg = n->cfg;
+	char *path;
 
 	/* Peers are file descriptors: max_peers plus listeners, RPC, state. */
 	proc_raise_fd_limit("node", (long)cfg->network.max_peers + 64);
@@ -333,6 +465,16 @@ node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, s
 	node_load_state(n);
 	n->last_addrman_save = n->last_ban_save = clock_mono_ms() / 1000;
 	n->repmem = repmem_new();
+	n->mempool = mempool_new(&(struct mempool_opts){
+	    .max_bytes = (size_t)cfg->chain.mempool_mb * 1024 * 1024,
+	    .expiry = (int64_t)cfg->chain.mempool_expiry * 3600 });
+	path = node_path(n, "blocks");
+	n->chain = chain_open(cfg->params, path, err, errlen);
+	free(path);
+	if (n->chain == NULL)
+		return -1;
+	log_info("chain", "tip %d, best header %d", chain_tip(n->chain)->height,
+	    chain_best_header(n->chain)->height);
 	if (cfg->node.geoip_db != NULL || cfg->node.asn_db != NULL) {
 		n->geoip = geoip_open(cfg->node.geoip_db, cfg->node.asn_db, err, errlen);
 		if (n->geoip == NULL)
@@ -351,8 +493,13 @@ node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, s
 	if (cfg->node.upnp)
 		n->upnp = upnp_start(proc_base(n->proc), node_listen_port(n), node_listen_port(n),
 		    3600, NULL, NULL, node_upnp_cb, n);
+	if (cfg->node.natpmp)
+		n->rpcctx.natpmp = n->natpmp = node_natpmp_start(n);
 	proc_task_add(n->proc, "peers", 1000, 1000, node_tick_peers, n);
 	proc_task_add(n->proc, "state", 1000, 1000, node_tick_state, n);
+	proc_task_add(n->proc, "txrelay", NODE_TXRELAY_TICK_MS, NODE_TXRELAY_TICK_MS,
+	    node_tick_txrelay, n);
+	proc_task_add(n->proc, "chain", 1000, 1000, node_tick_chain, n);
 	return 0;
 }
 
@@ -363,6 +510,7 @@ node_stop(struct node *n)
 {
 	if (n->upnp != NULL)
 		upnp_stop(n->upnp);
+	natpmp_stop(n->natpmp);
 	if (n->addrman != NULL)
 		node_save_addrman(n);
 	if (n->banman != NULL)
@@ -375,8 +523,13 @@ node_stop(struct node *n)
 	bootstrap_free(n->bootstrap);
 	/* connman hands its peers' state back to peerman and its handlers. */
 	connman_free(n->connman);
+	txrelay_free(n->txrelay);
+	blockrelay_free(n->blockrelay);
 	addrrelay_free(n->addrrelay);
 	peerman_free(n->peerman);
+	chain_close(n->chain);
+	mempool_free(n->mempool);
+	free(n->methods);
 	if (n->geoip != NULL)
 		geoip_close(n->geoip);
 	repmem_free(n->repmem);

@@ -56,6 +56,7 @@ struct peer {
 	struct connman		*cm;
 	struct conn		*conn;		/* NULL once disconnected */
 	bool			 gone;		/* disconnected, freed on the next loop turn */
+	uint64_t		 changed;	/* connman's change version when it last moved */
 };
 
 const char *peer_dir_name(enum peer_dir d);

@@ -52,7 +52,7 @@ struct peerman {
 	int32_t			 height;
 	struct peer_handler	 handlers[PEERMAN_MAX_HANDLERS];
 	int			 nhandlers;
-	int			 by_type[MSG_TYPE_COUNT];	/* handler slot, -1: none */
+	uint32_t		 by_type[MSG_TYPE_COUNT];	/* bit per handler slot */
 	struct peerman_stats	 stats;
 };
 
@@ -160,8 +160,6 @@ peerman_activate(struct peerman *pm, struct peer *p)
 	    peer_str(p, who, sizeof(who)), ps->hs.remote.version,
 	    (unsigned long long)ps->hs.remote.services, ps->hs.remote.start_height,
 	    str_sanitize(ps->hs.remote.user_agent, ps->hs.remote.user_agent_len, ua, sizeof(ua)));
-	if (ps->hs.remote.start_height > pm->height)
-		pm->height = ps->hs.remote.start_height;
 	connman_peer_max_payload(pm->cm, p, MSG_MAX_PAYLOAD);
 	/* A feeler is disconnected here: it has done its job. */
 	if (!connman_peer_active(pm->cm, p, ps->hs.remote.services, &ps->hs.remote.addr_recv.addr))
@@ -289,7 +287,6 @@ peerman_message(void *arg, struct peer *p, const struct msg *m)
 	struct peerman *pm = arg;
 	struct peerstate *ps = ps_of(p);
 	struct msg reply;
-	int slot;
 
 	ps->last_recv_ms = clock_wall_ms();
 	ps->last_recv_mono_ms = clock_mono_ms();
@@ -308,15 +305,18 @@ peerman_message(void *arg, struct peer *p, const struct msg *m)
 	default:
 		break;
 	}
-	/* Types nobody handles yet (getblocks, block, tx) are counted above
-	 * and otherwise ignored. */
-	if ((slot = pm->by_type[m->type]) >= 0)
-		pm->handlers[slot].message(pm->handlers[slot].ctx, p, ps->hstate[slot], m);
+	/* A type nobody registered for is counted above and ignored. */
+	for (int i = 0; i < pm->nhandlers && !p->gone; i++)
+		if ((pm->by_type[m->type] & (1u << i)) && pm->handlers[i].message != NULL)
+			pm->handlers[i].message(pm->handlers[i].ctx, p, ps->hstate[i], m);
 }
 
 static enum rep_violation
-peerman_violation_for(enum msg_err err)
+peerman_violation_for(enum msg_err err, int type)
 {
+	if (err == MSG_ERR_TOO_MANY && (type == MSG_INV || type == MSG_GETDATA ||
+	    type == MSG_NOTFOUND || type == MSG_HEADERS))
+		return REP_OVERSIZED_INV;
 	switch (err) {
 	case MSG_ERR_BAD_CHECKSUM: return REP_BAD_CHECKSUM;
 	case MSG_ERR_BAD_MAGIC: return REP_BAD_MAGIC;
@@ -336,7 +336,7 @@ peerman_bad_frame(void *arg, struct peer *p, enum msg_err err, int type, bool fa
 		    msg_strerror(err));
 	else
 		snprintf(detail, sizeof(detail), "%s", msg_strerror(err));
-	peerman_misbehaving(pm, p, peerman_violation_for(err), detail);
+	peerman_misbehaving(pm, p, peerman_violation_for(err, type), detail);
 }
 
 static void
@@ -402,14 +402,32 @@ peerman_peer_tick(void *arg, struct peer *p, int64_t now_ms)
 }
 
 static void
+peerman_peer_drained(void *arg, struct peer *p)
+{
+	struct peerman *pm = arg;
+	struct peerstate *ps = ps_of(p);
+
+	if (ps == NULL || !p->active)
+		return;
+	for (int i = 0; i < pm->nhandlers && !p->gone; i++)
+		if (pm->handlers[i].drained != NULL)
+			pm->handlers[i].drained(pm->handlers[i].ctx, p, ps->hstate[i]);
+}
+
+static void
 peerman_peer_gone(void *arg, struct peer *p, const char *reason)
 {
 	struct peerman *pm = arg;
 	struct peerstate *ps = ps_of(p);
 
 	(void)reason;
-	if (ps != NULL && ps->rep.score < REP_START)
+	if (ps == NULL)
+		return;
+	if (ps->rep.score < REP_START)
 		repmem_remember(pm->repmem, &p->addr, &ps->rep, clock_wall());
+	for (int i = 0; i < pm->nhandlers; i++)
+		if (ps->hstate[i] != NULL && pm->handlers[i].peer_gone != NULL)
+			pm->handlers[i].peer_gone(pm->handlers[i].ctx, p, ps->hstate[i]);
 }
 
 static void
@@ -441,6 +459,7 @@ peerman_new(const struct peerman_opts *o)
 		.bad_frame = peerman_bad_frame,
 		.unknown = peerman_unknown,
 		.peer_tick = peerman_peer_tick,
+		.peer_drained = peerman_peer_drained,
 		.peer_gone = peerman_peer_gone,
 		.peer_free = peerman_peer_free,
 	};
@@ -451,8 +470,6 @@ peerman_new(const struct peerman_opts *o)
 	pm->repmem = o->repmem;
 	pm->services = o->services;
 	str_copy(pm->user_agent, o->user_agent, sizeof(pm->user_agent));
-	for (int t = 0; t < MSG_TYPE_COUNT; t++)
-		pm->by_type[t] = -1;
 	connman_set_events(pm->cm, &ev);
 	return pm;
 }
@@ -471,11 +488,8 @@ peerman_add_handler(struct peerman *pm, const struct peer_handler *h)
 	if (slot == PEERMAN_MAX_HANDLERS)
 		return -1;
 	for (int t = 0; t < MSG_TYPE_COUNT; t++)
-		if ((h->types & (UINT64_C(1) << t)) && pm->by_type[t] != -1)
-			return -1;
-	for (int t = 0; t < MSG_TYPE_COUNT; t++)
 		if (h->types & (UINT64_C(1) << t))
-			pm->by_type[t] = slot;
+			pm->by_type[t] |= 1u << slot;
 	pm->handlers[slot] = *h;
 	pm->nhandlers++;
 	return slot;
@@ -525,6 +539,12 @@ const char *
 peerman_user_agent(const struct peerman *pm)
 {
 	return pm->user_agent;
+}
+
+void
+peerman_set_height(struct peerman *pm, int32_t height)
+{
+	pm->height = height;
 }
 
 int32_t

@@ -36,19 +36,26 @@ struct repmem;
  * the peer and the handler's own per-peer state ST (what peer_new made
  * when the handshake completed; peer_free releases it on the loop turn
  * after the peer left, so ST outlives any disconnect up the stack).
- * TYPES is a bit mask (1 << MSG_...) of the messages it takes.  Times
- * are the monotonic clock. */
+ * TYPES is a bit mask (1 << MSG_...) of the messages it takes; several
+ * handlers may take one type (inv carries blocks and transactions), each
+ * then sees the message, in registration order.  Times are the monotonic
+ * clock. */
 struct peer_handler {
 	const char	*name;
 	void		*ctx;
 	uint64_t	 types;
 	void		*(*peer_new)(void *ctx, struct peer *p);
+	/* P was disconnected: give back what it held (requests in flight);
+	 * ST stays valid until peer_free. */
+	void		 (*peer_gone)(void *ctx, struct peer *p, void *st);
 	void		 (*peer_free)(void *ctx, struct peer *p, void *st);
 	/* The handshake with P completed. */
 	void		 (*peer_active)(void *ctx, struct peer *p, void *st);
 	/* Once a second for each active peer. */
 	void		 (*peer_tick)(void *ctx, struct peer *p, void *st, int64_t now_ms);
 	void		 (*message)(void *ctx, struct peer *p, void *st, const struct msg *m);
+	/* P's send buffer has room again (see conn_cb.drained). */
+	void		 (*drained)(void *ctx, struct peer *p, void *st);
 };
 
 struct peerman_opts {
@@ -65,7 +72,7 @@ struct peerman *peerman_new(const struct peerman_opts *o);
 void peerman_free(struct peerman *pm);
 
 /* Register H (copied).  Returns its slot for peerman_state, or -1 when
- * the table is full or a type is taken.  Only before any peer exists. */
+ * the table is full.  Only before any peer exists. */
 int peerman_add_handler(struct peerman *pm, const struct peer_handler *h);
 /* The per-peer state of the handler in SLOT for P (NULL for a peer that
  * has not completed its handshake yet, or is gone). */
@@ -101,7 +108,9 @@ const struct peerman_stats *peerman_stats(const struct peerman *pm);
 
 uint64_t peerman_services(const struct peerman *pm);
 const char *peerman_user_agent(const struct peerman *pm);
-/* The best height any peer claimed (unverified: the data plane replaces it). */
+/* The height we announce in our version messages: our own best validated
+ * chain's, which the node keeps up to date. */
+void peerman_set_height(struct peerman *pm, int32_t height);
 int32_t peerman_height(const struct peerman *pm);
 
 #endif

@@ -29,6 +29,16 @@ static const struct rep_violation_info reputation_table[REP_VIOLATION_COUNT] = {
 	    "too many messages of unknown type" },
 	[REP_HANDSHAKE_TIMEOUT] = { "handshake-timeout", 20,
 	    "handshake not completed in time" },
+	[REP_BAD_POW] = { "bad-pow", 100,
+	    "header or block without its proof of work" },
+	[REP_INVALID_BLOCK] = { "invalid-block", 100,
+	    "block that fails a check: merkle root, sizes, time, linkage" },
+	[REP_OVERSIZED_INV] = { "oversized-inv", 50,
+	    "inv, getdata, notfound or headers over its count limit" },
+	[REP_UNCONNECTING_HEADERS] = { "unconnecting-headers", 20,
+	    "headers messages in a row that do not connect to any known block" },
+	[REP_UNSOLICITED_BLOCK] = { "unsolicited-block", 20,
+	    "blocks nobody asked for, beyond a few a minute" },
 };
 
 #define REP_MINUTE 60

@@ -26,6 +26,11 @@
  *   unknown-flood           20    5   too many unknown-type messages
  *   handshake-timeout       20    5   handshake not completed in time
  *   unsolicited-pong        10   10   pong with no ping outstanding
+ *   bad-pow                100    1   header or block without its proof of work
+ *   invalid-block          100    1   block fails a check (merkle, sizes, time ...)
+ *   oversized-inv           50    2   inv/getdata/notfound/headers over its count limit
+ *   unconnecting-headers    20    5   10 headers messages in a row that do not connect
+ *   unsolicited-block       20    5   blocks nobody asked for, beyond a few a minute
  *
  * Good behaviour recovers slowly: +1 per successful exchange, at most
  * REP_REWARD_PER_MINUTE per minute, never above REP_START.
@@ -49,6 +54,11 @@ enum rep_violation {
 	REP_ADDR_FLOOD,
 	REP_UNKNOWN_FLOOD,
 	REP_HANDSHAKE_TIMEOUT,
+	REP_BAD_POW,
+	REP_INVALID_BLOCK,
+	REP_OVERSIZED_INV,
+	REP_UNCONNECTING_HEADERS,
+	REP_UNSOLICITED_BLOCK,
 	REP_VIOLATION_COUNT
 };
 

@@ -15,12 +15,14 @@
 #include "addrman.h"
 #include "addrrelay.h"
 #include "banman.h"
+#include "blockrelay.h"
 #include "clock.h"
 #include "config.h"
 #include "conn.h"
 #include "connman.h"
 #include "health.h"
 #include "manual.h"
+#include "natpmp.h"
 #include "peer.h"
 #include "peerman.h"
 #include "strutil.h"
@@ -28,6 +30,8 @@
 #include "xmalloc.h"
 
 #define RPC_ADDR_MAX	2500
+/* More departures than this between two getpeerchanges: answer in full. */
+#define RPC_REMOVED_MAX	4096
 
 static json_t *
 rpc_addr_json(const struct netaddr *a)
@@ -93,7 +97,7 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	struct health_input hi;
 	uint64_t recv = cs->bytes_recv_closed, sent = cs->bytes_sent_closed;
 	uint64_t services = peerman_services(n->peerman);
-	json_t *local = json_array();
+	json_t *local = json_array(), *o;
 	struct netaddr ext;
 
 	(void)params;
@@ -108,7 +112,7 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	if (connman_local_addr(n->connman, &ext))
 		json_array_append_new(local, rpc_addr_json(&ext));
 	rpc_health_input(n, &hi);
-	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:o, s:b, s:i, s:i, s:i, s:i, s:i, s:i,"
+	o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:o, s:b, s:i, s:i, s:i, s:i, s:i, s:i,"
 	    " s:o, s:I, s:I, s:I, s:i, s:i, s:i, s:I, s:I, s:i}",
 	    "version", AGENTCHAIN_VERSION,
 	    "subversion", peerman_user_agent(n->peerman),
@@ -133,6 +137,11 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	    "addr_rate_limited", (json_int_t)ars.rate_limited,
 	    "unknown_messages", (json_int_t)peerman_stats(n->peerman)->unknown_recv,
 	    "networkhealth", health_score(&hi));
+	/* The node's own connectivity (health.h); "networkhealth" is the old
+	 * name, kept for existing clients. */
+	json_object_set_new(o, "connectivityhealth", json_integer(health_score(&hi)));
+	json_object_set_new(o, "natpmp", natpmp_json(n->natpmp));
+	return o;
 }
 
 static json_t *
@@ -148,6 +157,7 @@ rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerm
 	struct rep_event ev[REP_RECENT];
 	size_t nev = reputation_recent(v->rep, ev, REP_RECENT);
 	struct addrrelay_stats ars;
+	struct blockrelay_peer_stats bps;
 	json_t *o, *lat = json_array(), *viol = json_array(), *by_type = json_object();
 	bool measured = quality_latency_count(q) > 0;
 
@@ -200,6 +210,11 @@ rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerm
 	    "score", v->rep->score,
 	    "last_seen", (json_int_t)v->rep->last_seen,
 	    "violations", viol));
+	blockrelay_peer_stats(n->blockrelay, p, &bps);
+	/* startingheight is only what the peer claimed; these it proved. */
+	json_object_set_new(o, "synced_headers", json_integer(bps.synced_headers));
+	json_object_set_new(o, "synced_blocks", json_integer(bps.synced_blocks));
+	json_object_set_new(o, "blocks_inflight", json_integer(bps.inflight));
 	json_object_set_new(o, "addr_processed", json_integer((json_int_t)ars.received));
 	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)ars.rate_limited));
 	json_object_set_new(o, "country", p->country[0] ? json_string(p->country) : json_null());
@@ -223,12 +238,46 @@ rpc_getpeerinfo(void *ctx, json_t *params, struct rpc_error *err)
 	return arr;
 }
 
+/* The peers that changed since a version the caller passes back, and the
+ * ids of those that left: what a console polling every second needs,
+ * without re-reading every peer each time. */
+static json_t *
+rpc_getpeerchanges(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct rpc_node *n = ctx;
+	int64_t since, now_ms = clock_wall_ms(), mono_ms = clock_mono_ms();
+	uint64_t *ids = xcalloc(RPC_REMOVED_MAX, sizeof(*ids));
+	long nremoved;
+	struct peerman_view v;
+	json_t *peers = json_array(), *removed = json_array();
+	bool full;
+
+	if (rpc_param_int(params, 0, 0, 0, INT64_MAX, &since, err) == -1) {
+		free(ids);
+		json_decref(peers);
+		json_decref(removed);
+		return NULL;
+	}
+	nremoved = since == 0 ? -1 :
+	    connman_removed_since(n->connman, (uint64_t)since, ids, RPC_REMOVED_MAX);
+	full = nremoved < 0 || (uint64_t)since > connman_version(n->connman);
+	for (long i = 0; !full && i < nremoved; i++)
+		json_array_append_new(removed, json_integer((json_int_t)ids[i]));
+	free(ids);
+	for (struct peer *p = connman_peer_first(n->connman); p != NULL; p = connman_peer_next(p))
+		if ((full || p->changed > (uint64_t)since) && peerman_view(n->peerman, p, &v))
+			json_array_append_new(peers, rpc_peer_json(n, p, &v, now_ms, mono_ms));
+	return json_pack("{s:I, s:b, s:o, s:o}", "version",
+	    (json_int_t)connman_version(n->connman), "full", full, "peers", peers, "removed",
+	    removed);
+}
+
 static json_t *
 rpc_getnetworkstats(void *ctx, json_t *params, struct rpc_error *err)
 {
 	struct rpc_node *n = ctx;
 	struct health_input hi;
-	json_t *spread = json_object();
+	json_t *spread = json_object(), *o;
 
 	(void)params;
 	(void)err;
@@ -242,7 +291,7 @@ rpc_getnetworkstats(void *ctx, json_t *params, struct rpc_error *err)
 		json_object_set_new(spread, cc, json_integer(v ? json_integer_value(v) + 1 : 1));
 	}
 	rpc_health_input(n, &hi);
-	return json_pack("{s:I, s:i, s:o, s:o, s:i, s:{s:i, s:i, s:f, s:i, s:f}}",
+	o = json_pack("{s:I, s:i, s:o, s:o, s:i, s:{s:i, s:i, s:f, s:i, s:f}}",
 	    "TotalNodes", (json_int_t)addrman_size(n->addrman),
 	    "ActiveNodes", (int)hi.active,
 	    "GeographicSpread", spread,
@@ -251,6 +300,8 @@ rpc_getnetworkstats(void *ctx, json_t *params, struct rpc_error *err)
 	    "inputs", "active", (int)hi.active, "target", (int)hi.target,
 	    "reliability", hi.reliability, "netgroups", (int)hi.netgroups,
 	    "avg_latency_ms", hi.avg_latency_ms);
+	json_object_set_new(o, "ConnectivityHealth", json_integer(health_score(&hi)));
+	return o;
 }
 
 static json_t *
@@ -448,26 +499,37 @@ rpc_stop(void *ctx, json_t *params, struct rpc_error *err)
 }
 
 static const struct rpc_method rpc_table[] = {
-	{ "getnetworkinfo", "", "Node identity, connection counts, traffic totals, "
-	  "address book sizes, NetworkHealth.", rpc_getnetworkinfo },
-	{ "getpeerinfo", "", "Every connected peer: addresses, direction, services, version, "
-	  "user agent, height, bytes, latency, quality, reputation, country, ASN.",
-	  rpc_getpeerinfo },
-	{ "getnetworkstats", "", "TotalNodes, ActiveNodes, GeographicSpread, AverageLatency, "
-	  "NetworkHealth (formula in agentnode(1)).", rpc_getnetworkstats },
-	{ "getnodeaddresses", "[count]", "Up to COUNT (default 1, 0 = up to 2500) known "
-	  "addresses from the address book.", rpc_getnodeaddresses },
-	{ "addnode", "<node> [command]", "NODE is host:port; COMMAND "
-	  "add (default: keep a connection), remove, or onetry (dial once).", rpc_addnode },
-	{ "disconnectnode", "<address_or_id>", "Disconnect a peer by address or peer id.",
-	  rpc_disconnectnode },
-	{ "setban", "<subnet> <command> [bantime] [absolute]", "COMMAND add bans an IP "
-	  "or CIDR subnet for BANTIME seconds (default node.ban_time; with ABSOLUTE true, "
-	  "until that Unix time); remove lifts it.  Banned peers are disconnected.", rpc_setban },
-	{ "listbanned", "", "Every ban with its subnet, creation, expiry and reason.",
-	  rpc_listbanned },
-	{ "clearbanned", "", "Remove every ban.", rpc_clearbanned },
-	{ "stop", "", "Disconnect cleanly, save state and exit.", rpc_stop },
+	{ .name = "getnetworkinfo", .params = "", .fn = rpc_getnetworkinfo,
+	  .help = "Node identity, connection counts, traffic totals, address book sizes, "
+	  "connectivityhealth (networkhealth: the same, its old name)." },
+	{ .name = "getpeerinfo", .params = "", .fn = rpc_getpeerinfo,
+	  .help = "Every connected peer: addresses, direction, services, version, user "
+	  "agent, height, bytes, latency, quality, reputation, country, ASN." },
+	{ .name = "getpeerchanges", .params = "[since]", .fn = rpc_getpeerchanges,
+	  .help = "The peers that changed since version SINCE (as getpeerinfo) and the ids "
+	  "of those that left; pass the returned version back next time.  SINCE 0, or one "
+	  "too old to answer, gives every peer with full true." },
+	{ .name = "getnetworkstats", .params = "", .fn = rpc_getnetworkstats,
+	  .help = "TotalNodes, ActiveNodes, GeographicSpread, AverageLatency, "
+	  "ConnectivityHealth (NetworkHealth: the same; formula in agentnode(1))." },
+	{ .name = "getnodeaddresses", .params = "[count]", .fn = rpc_getnodeaddresses,
+	  .help = "Up to COUNT (default 1, 0 = up to 2500) known addresses from the "
+	  "address book." },
+	{ .name = "addnode", .params = "<node> [command]", .fn = rpc_addnode,
+	  .help = "NODE is host:port; COMMAND add (default: keep a connection), remove, or "
+	  "onetry (dial once)." },
+	{ .name = "disconnectnode", .params = "<address_or_id>", .fn = rpc_disconnectnode,
+	  .help = "Disconnect a peer by address or peer id." },
+	{ .name = "setban", .params = "<subnet> <command> [bantime] [absolute]", .fn = rpc_setban,
+	  .help = "COMMAND add bans an IP or CIDR subnet for BANTIME seconds (default "
+	  "node.ban_time; with ABSOLUTE true, until that Unix time); remove lifts it.  "
+	  "Banned peers are disconnected." },
+	{ .name = "listbanned", .params = "", .fn = rpc_listbanned,
+	  .help = "Every ban with its subnet, creation, expiry and reason." },
+	{ .name = "clearbanned", .params = "", .fn = rpc_clearbanned,
+	  .help = "Remove every ban." },
+	{ .name = "stop", .params = "", .fn = rpc_stop,
+	  .help = "Disconnect cleanly, save state and exit." },
 };
 
 const struct rpc_method *
@@ -533,10 +595,13 @@ rpc_methods_metrics(void *ctx, struct evbuffer *out)
 	    "# TYPE agentnode_addr_rate_limited_total counter\nagentnode_addr_rate_limited_total %llu\n"
 	    "# TYPE agentnode_inbound_refused_total counter\nagentnode_inbound_refused_total %llu\n"
 	    "# TYPE agentnode_evictions_total counter\nagentnode_evictions_total %llu\n"
-	    "# TYPE agentnode_network_health gauge\nagentnode_network_health %d\n",
+	    "# TYPE agentnode_network_health gauge\nagentnode_network_health %d\n"
+	    "# HELP agentnode_connectivity_health This node's connectivity health, 0-100 "
+	    "(agentnode_network_health: the same, its old name).\n"
+	    "# TYPE agentnode_connectivity_health gauge\nagentnode_connectivity_health %d\n",
 	    (unsigned long long)cs->bytes_recv_closed, (unsigned long long)cs->bytes_sent_closed,
 	    banman_count(n->banman), (unsigned long long)ps->bans,
 	    (unsigned long long)ars.rate_limited,
 	    (unsigned long long)cs->inbound_refused,
-	    (unsigned long long)cs->evictions, health_score(&hi));
+	    (unsigned long long)cs->evictions, health_score(&hi), health_score(&hi));
 }

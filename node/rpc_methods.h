@@ -12,9 +12,14 @@
 struct addrman;
 struct addrrelay;
 struct banman;
+struct blockrelay;
+struct chain;
 struct config;
 struct connman;
+struct mempool;
+struct natpmp;
 struct peerman;
+struct txrelay;
 
 /* What the methods reach: the node's modules, owned by node.c. */
 struct rpc_node {
@@ -24,6 +29,11 @@ struct rpc_node {
 	struct connman		*connman;
 	struct peerman		*peerman;
 	struct addrrelay	*addrrelay;
+	struct chain		*chain;
+	struct mempool		*mempool;
+	struct blockrelay	*blockrelay;
+	struct txrelay		*txrelay;
+	struct natpmp		*natpmp;	/* NULL: PCP/NAT-PMP off */
 	int64_t			 start_mono;	/* monotonic seconds */
 	void			 (*stop)(void *arg);	/* the "stop" method */
 	void			*stop_arg;

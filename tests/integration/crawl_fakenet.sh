@@ -60,7 +60,7 @@ for a, kind in expect.items():
     check(n["attempts"] == 1, "tried once", a)
     if kind in ("honest", "slow"):
         check(n["reachable"] and n["good"], "reachable and good", a)
-        check(n["version"] == 70100 and n["user_agent"] == "/fakenet:1.0/", "version", a)
+        check(n["version"] == 70200 and n["user_agent"] == "/fakenet:1.0/", "version", a)
         check(n["height"] in (1000, 1001, 1002), "height", a)
         if kind == "slow":
             check(n["handshake_ms"] >= 250, "slow handshake measured", a)

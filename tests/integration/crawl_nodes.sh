@@ -43,7 +43,7 @@ for i in range(1, n + 1):
     a = f"{net}.0.{i}:29001"
     r = nodes[a]
     assert r["reachable"] and r["good"], a
-    assert r["version"] == 70100 and r["user_agent"] == "/agentnode:0.1.0/", r
+    assert r["version"] == 70200 and r["user_agent"] == "/agentnode:0.1.0/", r
     assert r["services"] & 1, r
     assert r["connect_ms"] is not None and r["connect_ms"] >= 0, r
     assert r["handshake_ms"] is not None and r["handshake_ms"] > 0, r
@@ -69,7 +69,7 @@ NOW=1767225600
 	printf '| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen |\n'
 	printf '| --- | --- | --- | --- | --- | --- | --- |\n'
 	for i in $(seq 1 $N); do
-		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70100 | 0 | 100.0%% |\n' "$(ip_of "$i")"
+		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70200 | 0 | 100.0%% |\n' "$(ip_of "$i")"
 	done
 } > "$T/expected.md"
 # The last-seen column is the crawl time; everything else is fixed.

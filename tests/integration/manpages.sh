@@ -19,6 +19,14 @@ for page in "$ROOT"/man/*.[158]; do
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || fail "no man pages found"
+# Every RPC method agentnode --help lists has an entry in agentnode(1).
+"$BIN/agentnode" --help | sed -n '/^RPC methods:/,/^$/p' |
+	awk '/^  [a-z]/ { print $1 }' > "$T/methods"
+[ -s "$T/methods" ] || fail "agentnode --help lists no RPC methods"
+while read -r m; do
+	grep -q "^\.It Cm $m\b" "$ROOT/man/agentnode.1" ||
+		fail "RPC method $m is in agentnode --help but not in agentnode.1"
+done < "$T/methods"
 python3 "$ROOT/man/gen-agentchain-yaml.py" "$BIN/agentnode" > "$T/agentchain.yaml.5" ||
 	fail "cannot generate agentchain.yaml.5"
 diff -u "$ROOT/man/agentchain.yaml.5" "$T/agentchain.yaml.5" >"$T/man.diff" ||

@@ -128,10 +128,30 @@ out=$(kq "example.org" A)
 echo "$out" | grep -q "status: REFUSED" || fail "kdig REFUSED"
 log "kdig ok"
 
+# --- Issue 15 item 22, as NSD answers: an IXFR in RFC 1995 form (kdig
+# sends the client's SOA in the authority section) is REFUSED, not FORMERR;
+# NOTIMP to an EDNS query carries OPT; a TSIG-signed query gets NOTAUTH
+# with an unsigned TSIG saying BADKEY.
+for tr in +tcp +notcp; do
+	out=$(kq "$tr" IXFR=1 "$ZONE" 2>&1)
+	echo "$out" | grep -q "replied with error 'REFUSED'" || fail "IXFR in RFC 1995 form ($tr): $out"
+done
+out=$(dq +opcode=update "$ZONE" SOA)
+assert_eq "$(echo "$out" | status_of)" NOTIMP "UPDATE status"
+echo "$out" | grep -q "EDNS: version: 0, flags:; udp: 1232" || fail "NOTIMP without OPT: $out"
+out=$(kq -y hmac-sha256:k1.example:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0 "$ZONE" A 2>&1)
+echo "$out" | grep -q "status: BADKEY" || fail "TSIG query: $out"
+echo "$out" | grep -Eq "^k1\.example\.[[:space:]]+0[[:space:]]+ANY[[:space:]]+TSIG[[:space:]]+hmac-sha256\. [0-9]+ 300 0 [0-9]+ BADKEY 0" ||
+	fail "TSIG record of the BADKEY reply: $out"
+out=$(dq -y hmac-sha256:k1.example:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0 "$ZONE" A 2>&1)
+assert_eq "$(echo "$out" | status_of)" NOTAUTH "dig TSIG status"
+log "IXFR (RFC 1995) REFUSED, NOTIMP with OPT, TSIG NOTAUTH/BADKEY"
+
 # --- Statistics on SIGUSR1.
 kill -USR1 "$SEEDER_PID"
 wait_for 5 "stats line" grep -q "\[stats\].*queries udp=.*good ipv4=62 ipv6=30" "$T/s1.log"
 grep "\[stats\]" "$T/s1.log" | tail -1 | grep -Eq "refused=[1-9]" || fail "REFUSED not counted"
+grep "\[stats\]" "$T/s1.log" | tail -1 | grep -Eq "notauth=[1-9]" || fail "NOTAUTH not counted"
 log "stats: $(grep '\[stats\]' "$T/s1.log" | tail -1 | cut -c1-160)..."
 
 # --- Exit codes: usage errors 1, start-up failures 2, --help 0.

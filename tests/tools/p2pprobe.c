@@ -12,6 +12,15 @@
  *   addrflood     handshake, then COUNT (default 20) addr messages of 1000 entries
  *   idle          connect and say nothing (the handshake timeout must fire)
  *   handshake     complete a handshake and exit 0 (prints the latency)
+ * Data-plane attacks (protocol 70200; exit 0 when the node closed):
+ *   badpow        a header on the node's tip whose hash misses its target
+ *   badmerkle     announce a block on the node's tip, serve it with a wrong
+ *                 merkle root when asked
+ *   unconnecting  COUNT (default 50) headers messages that connect to nothing
+ *   oversizedinv  COUNT (default 2) inv messages of 50,001 entries
+ * Data-plane probes (exit 0 when the node did NOT close within -t):
+ *   bigheight     claim start height 2147483647 in the version, then stay
+ *   maxinv        one legal inv of 50,000 transaction entries, then stay
  * Load modes (libevent; print one result line and exit 0):
  *   handshakes    COUNT handshakes, CONCURRENCY at a time; prints handshakes/s
  *   hold          open COUNT connections, complete their handshakes, print
@@ -30,17 +39,21 @@
 
 #include <event2/event.h>
 
+#include "block.h"
 #include "chainparams.h"
 #include "conn.h"
 #include "frame.h"
 #include "handshake.h"
 #include "hash.h"
 #include "msg.h"
+#include "merkle.h"
 #include "netaddr.h"
+#include "pow.h"
 #include "rnd.h"
 #include "xmalloc.h"
 
 static const struct chainparams *params;
+static int32_t claim_height;	/* start height our version claims */
 static struct netaddr target, bind_ip;
 static bool have_bind;
 static double limit_s = 10;
@@ -111,11 +124,12 @@ send_msg(int fd, const struct msg *m)
 	return rc;
 }
 
-/* Read frames until one of TYPE arrives.  Returns 0, or -1 on EOF/timeout. */
+/* Read frames until one of TYPE arrives (into *OUT when not NULL; the
+ * caller msg_frees it).  Returns 0, or -1 on EOF/timeout. */
 static int
-recv_until(int fd, enum msg_type type, double deadline)
+recv_msg(int fd, enum msg_type type, double deadline, struct msg *out)
 {
-	static uint8_t buf[1 << 16];
+	static uint8_t buf[1 << 20];
 	static size_t have;
 
 	for (;;) {
@@ -126,7 +140,9 @@ recv_until(int fd, enum msg_type type, double deadline)
 
 		if (st == FRAME_MSG || st == FRAME_SKIPPED || (st == FRAME_ERROR && used > 0)) {
 			bool hit = st == FRAME_MSG && m.type == type;
-			if (st == FRAME_MSG)
+			if (hit && out != NULL)
+				*out = m;
+			else if (st == FRAME_MSG)
 				msg_free(&m);
 			memmove(buf, buf + used, have - used);
 			have -= used;
@@ -148,10 +164,17 @@ recv_until(int fd, enum msg_type type, double deadline)
 }
 
 static int
+recv_until(int fd, enum msg_type type, double deadline)
+{
+	return recv_msg(fd, type, deadline, NULL);
+}
+
+static int
 do_handshake(int fd)
 {
 	struct handshake hs;
-	struct handshake_local local = { .services = 0, .user_agent = "/p2pprobe:0.1/" };
+	struct handshake_local local = { .services = 0, .user_agent = "/p2pprobe:0.1/",
+	    .start_height = claim_height };
 	struct msg m;
 	double deadline = now_s() + limit_s;
 
@@ -206,6 +229,148 @@ fill_addr(struct msg *m, size_t n, uint32_t seed)
 	free(e);
 }
 
+/* The node's tip header: ask for headers from genesis (one message is
+ * enough for the short chains of tests). */
+static int
+node_tip(int fd, struct block_header *tip)
+{
+	struct msg m;
+	uint8_t loc[1][32];
+
+	memcpy(loc[0], params->genesis.hash, 32);
+	msg_init(&m, MSG_GETHEADERS);
+	msg_getheaders_set(&m, PROTO_VERSION, (const uint8_t (*)[32])loc, 1, NULL);
+	send_msg(fd, &m);
+	msg_free(&m);
+	if (recv_msg(fd, MSG_HEADERS, now_s() + limit_s, &m) == -1)
+		return -1;
+	if (m.u.headers.count == 0) {
+		struct block g;
+		block_genesis(&g, params);
+		*tip = g.header;
+		block_free(&g);
+	} else {
+		*tip = m.u.headers.headers[m.u.headers.count - 1];
+	}
+	msg_free(&m);
+	return 0;
+}
+
+/* A block on TIP with one transaction; its merkle root is wrong when BAD. */
+static void
+block_on(const struct block_header *tip, bool bad, struct block *b)
+{
+	struct block_header h;
+	uint8_t tx[40];
+	struct block_txdata td = { .data = tx, .len = sizeof(tx) };
+	uint8_t (*txids)[32];
+
+	memset(&h, 0, sizeof(h));
+	h.version = 1;
+	block_header_hash(tip, h.prev_hash);
+	h.time = tip->time + 1;
+	h.bits = tip->bits;
+	rnd_bytes(tx, sizeof(tx));
+	block_build(b, &h, &td, 1);
+	txids = block_txids(b);
+	merkle_root((const uint8_t (*)[32])txids, 1, h.merkle_root, NULL);
+	free(txids);
+	if (bad)
+		h.merkle_root[0] ^= 0x5a;
+	pow_mine(&h, UINT32_MAX);
+	block_set_header(b, &h);
+}
+
+static int
+data_attack(int fd, const char *mode, long count)
+{
+	struct block_header tip;
+	struct wbuf w;
+	struct msg m;
+
+	wbuf_init(&w);
+	if (strcmp(mode, "badpow") == 0 || strcmp(mode, "badmerkle") == 0) {
+		struct block b;
+		uint8_t hash[32];
+
+		if (node_tip(fd, &tip) == -1)
+			return 2;
+		block_on(&tip, strcmp(mode, "badmerkle") == 0, &b);
+		if (strcmp(mode, "badpow") == 0) {
+			/* A nonce whose hash misses the target. */
+			do {
+				b.header.nonce++;
+				block_header_hash(&b.header, hash);
+			} while (pow_check(hash, b.header.bits, params));
+		}
+		msg_init(&m, MSG_HEADERS);
+		msg_headers_set(&m, &b.header, 1);
+		send_msg(fd, &m);
+		msg_free(&m);
+		if (strcmp(mode, "badmerkle") == 0 &&
+		    recv_until(fd, MSG_GETDATA, now_s() + limit_s) == 0) {
+			msg_init(&m, MSG_BLOCK);
+			msg_block_take(&m, &b);
+			send_msg(fd, &m);
+			msg_free(&m);
+		}
+		block_free(&b);
+	} else if (strcmp(mode, "unconnecting") == 0) {
+		for (long i = 0; i < count; i++) {
+			struct block_header h;
+			memset(&h, 0, sizeof(h));
+			rnd_bytes(h.prev_hash, 32);
+			h.time = (uint32_t)time(NULL);
+			h.bits = params->genesis.bits;
+			msg_init(&m, MSG_HEADERS);
+			msg_headers_set(&m, &h, 1);
+			if (send_msg(fd, &m) == -1)
+				break;
+			msg_free(&m);
+		}
+	} else if (strcmp(mode, "oversizedinv") == 0 || strcmp(mode, "maxinv") == 0) {
+		size_t n = strcmp(mode, "maxinv") == 0 ? MSG_MAX_INV : MSG_MAX_INV + 1;
+		struct wbuf p;
+
+		/* Encoded by hand: the constructor refuses what peers must refuse. */
+		wbuf_init(&p);
+		wbuf_compactsize(&p, n);
+		for (size_t i = 0; i < n; i++) {
+			uint8_t h[32];
+			wbuf_u32le(&p, MSG_INV_TX);
+			rnd_bytes(h, sizeof(h));
+			wbuf_bytes(&p, h, 32);
+		}
+		for (long i = 0; i < (strcmp(mode, "maxinv") == 0 ? 1 : count); i++) {
+			wbuf_reset(&w);
+			frame_encode_raw(&w, params->magic, MSG_INV, p.data, p.len);
+			if (send_all(fd, w.data, w.len) == -1)
+				break;
+		}
+		wbuf_free(&p);
+	} else if (strcmp(mode, "bigheight") != 0) {
+		fprintf(stderr, "p2pprobe: unknown mode %s\n", mode);
+		wbuf_free(&w);
+		return 2;
+	}
+	wbuf_free(&w);
+	if (strcmp(mode, "bigheight") == 0 || strcmp(mode, "maxinv") == 0)
+		return expect_close(fd) == 1 ? 0 : 1;	/* must stay open */
+	return expect_close(fd);
+}
+
+static bool
+is_data_mode(const char *mode)
+{
+	static const char *const modes[] = { "badpow", "badmerkle", "unconnecting",
+	    "oversizedinv", "bigheight", "maxinv", NULL };
+
+	for (size_t i = 0; modes[i] != NULL; i++)
+		if (strcmp(mode, modes[i]) == 0)
+			return true;
+	return false;
+}
+
 static int
 attack(const char *mode, long count)
 {
@@ -246,6 +411,12 @@ attack(const char *mode, long count)
 			printf("handshake ok\n");
 			close(fd);
 			return 0;
+		}
+		if (is_data_mode(mode)) {
+			int rc = data_attack(fd, mode, count);
+			wbuf_free(&w);
+			close(fd);
+			return rc;
 		}
 		for (long i = 0; i < count; i++) {
 			wbuf_reset(&w);
@@ -463,7 +634,11 @@ main(int argc, char **argv)
 		return load(false, count > 0 ? count : 1000, conc);
 	if (strcmp(argv[optind + 1], "hold") == 0)
 		return load(true, count > 0 ? count : 100, conc);
+	if (strcmp(argv[optind + 1], "bigheight") == 0)
+		claim_height = INT32_MAX;
 	if (count < 0)
-		count = strcmp(argv[optind + 1], "addrflood") == 0 ? 20 : 3;
+		count = strcmp(argv[optind + 1], "addrflood") == 0 ? 20 :
+		    strcmp(argv[optind + 1], "unconnecting") == 0 ? 50 :
+		    strcmp(argv[optind + 1], "oversizedinv") == 0 ? 2 : 3;
 	return attack(argv[optind + 1], count);
 }

@@ -17,10 +17,14 @@
 #include "../../node/addrman.h"
 #include "../../node/addrrelay.h"
 #include "../../node/banman.h"
+#include "../../node/blockrelay.h"
+#include "../../node/chain.h"
 #include "../../node/connman.h"
+#include "../../node/mempool.h"
 #include "../../node/peer.h"
 #include "../../node/peerman.h"
 #include "../../node/repmem.h"
+#include "../../node/txrelay.h"
 #include "buf.h"
 #include "chainparams.h"
 #include "clock.h"
@@ -30,7 +34,6 @@
 #include "hash.h"
 #include "msg.h"
 
-#define FAKE_MAX_CONNS	512
 #define FAKE_UNUSED	__attribute__((unused))
 
 /* The fake's connection.  conn.h leaves struct conn incomplete, so the
@@ -48,12 +51,13 @@ struct conn {
 	struct wbuf		 out;		/* frames sent, encoded */
 	size_t			 read_pos;	/* fake_next_sent's cursor */
 	bool			 fail_sends;	/* sends fail with a full buffer */
+	size_t			 sendq;		/* what connman_peer_sendq reports */
 };
 
 struct fake_io {
 	struct connman_io	 ops;
-	struct conn		*conns[FAKE_MAX_CONNS];
-	size_t			 n;
+	struct conn		**conns;	/* every connection ever made */
+	size_t			 n, cap;
 	bool			 refuse_dial;	/* dial() fails at once */
 	const uint8_t		*magic;
 };
@@ -70,8 +74,13 @@ fake_conn_new(struct fake_io *io, const struct netaddr *addr, const struct conn_
 	c->outbound = outbound;
 	c->max_payload = MSG_MAX_PAYLOAD;
 	wbuf_init(&c->out);
-	if (io->n < FAKE_MAX_CONNS)
-		io->conns[io->n++] = c;
+	if (io->n == io->cap) {
+		io->cap = io->cap ? io->cap * 2 : 64;
+		io->conns = realloc(io->conns, io->cap * sizeof(*io->conns));
+		if (io->conns == NULL)
+			abort();
+	}
+	io->conns[io->n++] = c;
 	return c;
 }
 
@@ -137,6 +146,12 @@ fake_stats(const struct conn *c)
 	return &c->stats;
 }
 
+static size_t
+fake_sendq(const struct conn *c)
+{
+	return c->sendq;
+}
+
 static void
 fake_set_max_payload(struct conn *c, uint32_t max)
 {
@@ -149,7 +164,8 @@ fake_io_init(struct fake_io *io)
 	memset(io, 0, sizeof(*io));
 	io->ops = (struct connman_io){
 		.dial = fake_dial, .accept = fake_accept, .send = fake_send, .close = fake_close,
-		.stats = fake_stats, .set_max_payload = fake_set_max_payload, .io = io,
+		.stats = fake_stats, .sendq = fake_sendq, .set_max_payload = fake_set_max_payload,
+		.io = io,
 	};
 }
 
@@ -160,7 +176,9 @@ fake_io_free(struct fake_io *io)
 		wbuf_free(&io->conns[i]->out);
 		free(io->conns[i]);
 	}
-	io->n = 0;
+	free(io->conns);
+	io->conns = NULL;
+	io->n = io->cap = 0;
 }
 
 /* The TCP connect of an outbound C completed. */
@@ -190,6 +208,14 @@ fake_deliver(struct conn *c, const struct msg *m)
 	c->stats.msgs_recv[m->type]++;
 	wbuf_free(&w);
 	c->cb->message(c, (struct msg *)m, c->arg);
+}
+
+/* C's send buffer drained (conn_cb.drained). */
+static FAKE_UNUSED void
+fake_drained(struct conn *c)
+{
+	c->sendq = 0;
+	c->cb->drained(c, c->arg);
 }
 
 /* The next message connman sent on C, decoded into M (msg_free it).
@@ -255,6 +281,12 @@ struct stack {
 	struct connman		*cm;
 	struct peerman		*pm;
 	struct addrrelay	*ar;
+	/* With stack_add_chain: */
+	char			 dir[64];
+	struct chain		*chain;
+	struct mempool		*mp;
+	struct blockrelay	*br;
+	struct txrelay		*tr;
 };
 
 /* Regtest, with SETTINGS ("key=value" strings, NULL-terminated, may be
@@ -296,12 +328,44 @@ stack_init(struct stack *s, const char *const *settings, bool with_relay)
 		    .addrman = s->addrman, .connman = s->cm, .peerman = s->pm });
 }
 
+/* The data plane on top: a regtest chain in a fresh directory, a mempool,
+ * block and transaction relay. */
+static FAKE_UNUSED void
+stack_add_chain(struct stack *s)
+{
+	char err[256];
+
+	snprintf(s->dir, sizeof(s->dir), "/tmp/agentchain-test-chain.XXXXXX");
+	if (mkdtemp(s->dir) == NULL)
+		abort();
+	s->chain = chain_open(s->cfg.params, s->dir, err, sizeof(err));
+	if (s->chain == NULL) {
+		fprintf(stderr, "stack_add_chain: %s\n", err);
+		abort();
+	}
+	s->mp = mempool_new(NULL);
+	s->br = blockrelay_new(&(struct blockrelay_opts){ .cfg = &s->cfg, .chain = s->chain,
+	    .connman = s->cm, .peerman = s->pm });
+	s->tr = txrelay_new(&(struct txrelay_opts){ .cfg = &s->cfg, .chain = s->chain,
+	    .mempool = s->mp, .connman = s->cm, .peerman = s->pm });
+}
+
 static FAKE_UNUSED void
 stack_free(struct stack *s)
 {
+	char cmd[96];
+
 	connman_free(s->cm);
+	txrelay_free(s->tr);
+	blockrelay_free(s->br);
 	addrrelay_free(s->ar);
 	peerman_free(s->pm);
+	chain_close(s->chain);
+	mempool_free(s->mp);
+	if (s->dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", s->dir);
+		(void)!system(cmd);
+	}
 	repmem_free(s->repmem);
 	banman_free(s->banman);
 	addrman_free(s->addrman);

@@ -244,16 +244,19 @@ test_self_announcement(void **state)
 }
 
 static void
-test_registration_refused_when_types_taken(void **state)
+test_registration_refused_when_table_full(void **state)
 {
 	struct stack s;
-	struct addrrelay *second;
+	struct peer_handler h = { .name = "filler" };
+	struct addrrelay *late;
 
 	(void)state;
 	stack_init(&s, NULL, true);
-	second = addrrelay_new(&(struct addrrelay_opts){ .cfg = &s.cfg, .addrman = s.addrman,
+	while (peerman_add_handler(s.pm, &h) != -1)
+		;
+	late = addrrelay_new(&(struct addrrelay_opts){ .cfg = &s.cfg, .addrman = s.addrman,
 	    .connman = s.cm, .peerman = s.pm });
-	assert_null(second);
+	assert_null(late);
 	stack_free(&s);
 }
 
@@ -267,7 +270,7 @@ main(void)
 		cmocka_unit_test(test_fresh_address_relayed_to_two_others),
 		cmocka_unit_test(test_unusable_and_own_addresses_dropped),
 		cmocka_unit_test(test_self_announcement),
-		cmocka_unit_test(test_registration_refused_when_types_taken),
+		cmocka_unit_test(test_registration_refused_when_table_full),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -345,6 +345,59 @@ test_bytes_of_closed_peers_are_kept(void **state)
 	stack_free(&s);
 }
 
+static void
+test_change_tracking(void **state)
+{
+	struct stack s;
+	struct peer *p, *q;
+	struct conn *c;
+	uint64_t v, ids[8];
+	char reason[64];
+	struct msg m;
+
+	(void)state;
+	stack_init(&s, NULL, false);
+	c = stack_inbound_active(&s, "10.11.0.1:5000", &p);
+	stack_inbound_active(&s, "10.11.0.2:5000", &q);
+	v = connman_version(s.cm);
+	assert_true(p->changed <= v && q->changed <= v);
+	/* A message in moves the peer past V; the other stays. */
+	msg_ping_init(&m, 5);
+	fake_deliver(c, &m);
+	assert_true(p->changed > v);
+	assert_true(q->changed <= v);
+	assert_int_equal(connman_removed_since(s.cm, v, ids, 8), 0);
+	connman_disconnect(s.cm, q, "test reason", false);
+	assert_int_equal(connman_removed_since(s.cm, v, ids, 8), 1);
+	assert_int_equal(ids[0], q->id);
+	assert_string_equal(connman_gone_reason(s.cm, q->id, reason, sizeof(reason)), "test reason");
+	assert_string_equal(connman_gone_reason(s.cm, 9999, reason, sizeof(reason)), "");
+	stack_free(&s);
+}
+
+static void
+test_change_tracking_forgets_old_departures(void **state)
+{
+	struct stack s;
+	struct peer *p;
+	uint64_t v, ids[8];
+
+	(void)state;
+	stack_init(&s, NULL, false);
+	v = connman_version(s.cm);
+	for (int i = 0; i < 4097; i++) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "10.12.0.1:%d", 1000 + i);
+		stack_inbound_active(&s, buf, &p);
+		connman_disconnect(s.cm, p, "churn", false);
+		connman_reap(s.cm);
+	}
+	/* More departures than remembered: the caller must take a full list. */
+	assert_int_equal(connman_removed_since(s.cm, v, ids, 8), -1);
+	assert_int_equal(connman_removed_since(s.cm, connman_version(s.cm) - 3, ids, 8), 1);
+	stack_free(&s);
+}
+
 /* --- manual nodes ---------------------------------------------------------------- */
 
 static void
@@ -517,6 +570,8 @@ main(void)
 		cmocka_unit_test(test_refused_dial_and_outbound_learns_local_address),
 		cmocka_unit_test(test_stop_disconnects_and_refuses),
 		cmocka_unit_test(test_bytes_of_closed_peers_are_kept),
+		cmocka_unit_test(test_change_tracking),
+		cmocka_unit_test(test_change_tracking_forgets_old_departures),
 		cmocka_unit_test(test_manual_add_remove_and_dial),
 		cmocka_unit_test(test_manual_list_is_bounded),
 		cmocka_unit_test(test_addnode_remove_during_lookup),

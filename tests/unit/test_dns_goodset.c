@@ -289,10 +289,16 @@ test_load(void **state)
 	rmdir(dir);
 }
 
+static bool
+allow(struct ratelimit *rl, const struct sockaddr *src, uint64_t now_ms)
+{
+	return ratelimit_check(rl, src, now_ms) == RATELIMIT_PASS;
+}
+
 static void
 test_ratelimit(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(10, 20);
+	struct ratelimit *rl = ratelimit_new(10, 20, 0);
 	struct sockaddr_in a, b;
 	struct sockaddr_in6 c;
 	struct sockaddr un = { .sa_family = AF_UNIX };
@@ -306,20 +312,20 @@ test_ratelimit(void **state)
 	inet_pton(AF_INET, "192.0.2.200", &b.sin_addr);	/* same /24 */
 	/* A burst of 20, then nothing in the same millisecond. */
 	for (int i = 0; i < 30; i++)
-		ok += ratelimit_allow(rl, (struct sockaddr *)(i % 2 ? &a : &b), 1000);
+		ok += allow(rl, (struct sockaddr *)(i % 2 ? &a : &b), 1000);
 	assert_int_equal(ok, 20);
 	/* 10/s: 100 ms buys one more. */
-	assert_false(ratelimit_allow(rl, (struct sockaddr *)&a, 1050));
-	assert_true(ratelimit_allow(rl, (struct sockaddr *)&a, 1150));
-	assert_false(ratelimit_allow(rl, (struct sockaddr *)&a, 1150));
+	assert_false(allow(rl, (struct sockaddr *)&a, 1050));
+	assert_true(allow(rl, (struct sockaddr *)&a, 1150));
+	assert_false(allow(rl, (struct sockaddr *)&a, 1150));
 	/* Long idle: full again but not beyond the burst. */
 	ok = 0;
 	for (int i = 0; i < 30; i++)
-		ok += ratelimit_allow(rl, (struct sockaddr *)&a, UINT64_C(1) << 60);
+		ok += allow(rl, (struct sockaddr *)&a, UINT64_C(1) << 60);
 	assert_int_equal(ok, 20);
 	/* Another /24 has its own bucket. */
 	inet_pton(AF_INET, "192.0.3.1", &b.sin_addr);
-	assert_true(ratelimit_allow(rl, (struct sockaddr *)&b, 1150));
+	assert_true(allow(rl, (struct sockaddr *)&b, 1150));
 	/* IPv6 by /56. */
 	memset(&c, 0, sizeof(c));
 	c.sin6_family = AF_INET6;
@@ -328,11 +334,50 @@ test_ratelimit(void **state)
 	for (int i = 0; i < 30; i++) {
 		c.sin6_addr.s6_addr[15] = (uint8_t)i;
 		c.sin6_addr.s6_addr[7] = (uint8_t)i;	/* inside the /56 */
-		ok += ratelimit_allow(rl, (struct sockaddr *)&c, 5000);
+		ok += allow(rl, (struct sockaddr *)&c, 5000);
 	}
 	assert_int_equal(ok, 20);
 	/* Unknown families pass. */
-	assert_true(ratelimit_allow(rl, &un, 5000));
+	assert_true(allow(rl, &un, 5000));
+	ratelimit_free(rl);
+}
+
+/* Issue 15 item 5: with one global slip count, two limited /24s taking
+ * turns saw every slip go to one of them (61 vs 0).  Each bucket counts
+ * its own. */
+static void
+test_ratelimit_slips_counted_per_source(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(5, 5, 2);
+	struct sockaddr_in a, b;
+	int pass[2] = { 0, 0 }, slip[2] = { 0, 0 }, drop[2] = { 0, 0 };
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
+	b = a;
+	inet_pton(AF_INET, "198.51.100.1", &b.sin_addr);
+	for (int i = 0; i < 40; i++) {
+		int k = i % 2;
+
+		switch (ratelimit_check(rl, (struct sockaddr *)(k ? &b : &a), 1000)) {
+		case RATELIMIT_PASS: pass[k]++; break;
+		case RATELIMIT_SLIP: slip[k]++; break;
+		case RATELIMIT_DROP: drop[k]++; break;
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(pass[k], 5);
+		assert_int_equal(slip[k], 7);	/* every 2nd of 15 over the limit */
+		assert_int_equal(drop[k], 8);
+	}
+	ratelimit_free(rl);
+	/* Slip 0: every reply over the limit is dropped. */
+	rl = ratelimit_new(1, 1, 0);
+	assert_int_equal(ratelimit_check(rl, (struct sockaddr *)&a, 1), RATELIMIT_PASS);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(ratelimit_check(rl, (struct sockaddr *)&a, 1), RATELIMIT_DROP);
 	ratelimit_free(rl);
 }
 
@@ -347,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_ratelimit_slips_counted_per_source),
 	};
 
 	return cmocka_run_group_tests(tests, init, NULL);

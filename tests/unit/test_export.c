@@ -50,7 +50,9 @@ fill_good(struct crawldb_node *np, const char *ip, const char *ua, int32_t heigh
 	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
 	strcpy(n.network, "regtest");
 	n.services = NODE_NETWORK;
-	n.version = PROTO_VERSION;
+	/* A fixed sample, not the current PROTO_VERSION: the golden
+	 * exports below spell the number out. */
+	n.version = 70100;
 	strcpy(n.user_agent, ua);
 	n.height = height;
 	n.connect_ms = 0.5;
@@ -243,8 +245,7 @@ test_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "port")), 29001);
 	assert_true(json_is_true(json_object_get(o, "good")));
 	assert_true(json_is_true(json_object_get(o, "reachable")));
-	assert_int_equal(json_integer_value(json_object_get(o, "version")),
-	    PROTO_VERSION);
+	assert_int_equal(json_integer_value(json_object_get(o, "version")), 70100);
 	assert_string_equal(json_string_value(json_object_get(o, "city")),
 	    "Frankfurt");
 	assert_string_equal(json_string_value(json_object_get(o, "as_org")),

@@ -212,7 +212,10 @@ check_rpc_methods(struct run *r, struct event_base *base)
 	json_decref(v);
 	v = call(r, base, "getnetworkinfo", NULL, &err);
 	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "connections_in")) == 1);
-	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "height")) == 3);
+	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "connectivityhealth")) ==
+	    json_integer_value(json_object_get(v, "networkhealth")));
+	/* The peer claimed 3; our own height is our chain's, not its word. */
+	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "height")) == 0);
 	json_decref(v);
 	v = call(r, base, "getnetworkstats", NULL, &err);
 	CHECK(r, v != NULL && json_integer_value(json_object_get(v, "ActiveNodes")) == 1);
@@ -267,12 +270,23 @@ check_disconnect_and_ban(struct run *r, struct event_base *base)
 	struct msg m;
 	int fd;
 
-	peers = call(r, base, "getpeerinfo", NULL, &err);
-	v = call(r, base, "disconnectnode",
-	    json_pack("[I]", json_integer_value(json_object_get(json_array_get(peers, 0), "id"))),
-	    &err);
+	json_int_t id, version;
+
+	peers = call(r, base, "getpeerchanges", json_pack("[i]", 0), &err);
+	CHECK(r, peers != NULL && json_is_true(json_object_get(peers, "full")));
+	CHECK(r, json_array_size(json_object_get(peers, "peers")) == 1);
+	id = json_integer_value(json_object_get(json_array_get(json_object_get(peers, "peers"), 0),
+	    "id"));
+	version = json_integer_value(json_object_get(peers, "version"));
+	json_decref(peers);
+	v = call(r, base, "disconnectnode", json_pack("[I]", id), &err);
 	CHECK(r, v != NULL);
 	json_decref(v);
+	/* Since VERSION: no peer changed, one left. */
+	peers = call(r, base, "getpeerchanges", json_pack("[I]", version), &err);
+	CHECK(r, peers != NULL && json_is_false(json_object_get(peers, "full")));
+	CHECK(r, json_array_size(json_object_get(peers, "peers")) == 0);
+	CHECK(r, json_integer_value(json_array_get(json_object_get(peers, "removed"), 0)) == id);
 	json_decref(peers);
 	fd = peer_handshake(r);
 	v = call(r, base, "setban", array_of("127.0.0.1", "add"), &err);

@@ -76,6 +76,11 @@ test_threshold_exact(void **state)
 		{ REP_UNKNOWN_FLOOD, 20, 5 },
 		{ REP_HANDSHAKE_TIMEOUT, 20, 5 },
 		{ REP_UNSOLICITED_PONG, 10, 10 },
+		{ REP_BAD_POW, 100, 1 },
+		{ REP_INVALID_BLOCK, 100, 1 },
+		{ REP_OVERSIZED_INV, 50, 2 },
+		{ REP_UNCONNECTING_HEADERS, 20, 5 },
+		{ REP_UNSOLICITED_BLOCK, 20, 5 },
 	};
 
 	(void)state;
