@@ -369,8 +369,9 @@ static const struct config_key config_keys[] = {
 	  .help = "Seconds an RPC call may take before the node is shown as "
 	    "down." },
 	{ KEY_ENUM("console.view", console.view,
-	    "peers|geo|latency|network|log", config_parse_view), .dflt = "peers",
-	  .help = "The view agentconsole starts in; its number 1-5 works too." },
+	    "overview|peers|geo|latency|network|bans|log", config_parse_view),
+	  .dflt = "overview",
+	  .help = "The view agentconsole starts in; its number 1-7 works too." },
 	{ KEY_STRING("console.sort", console.sort, NULL, "[-]column"),
 	  .dflt = "id",
 	  .help = "Initial sort of the peer table: a column as agentconsole(1) "
@@ -386,6 +387,39 @@ static const struct config_key config_keys[] = {
 	  .dflt_doc = "unset: locations only from the node",
 	  .help = "MaxMind City database (.mmdb) to place peers on the map by "
 	    "their address." },
+	{ KEY_BOOL("console.mouse", console.mouse), .dflt = "true",
+	  .help = "Take mouse clicks (tabs, rows, column headers) and the "
+	    "wheel; false leaves the mouse to the terminal (text selection)." },
+	{ KEY_BOOL("console.bell", console.bell), .dflt = "false",
+	  .help = "Ring the terminal bell when an alert is raised; B toggles "
+	    "it while running." },
+	{ KEY_INT("console.alert_min_peers", console.alert_min_peers, 0, 100000),
+	  .dflt = "0", .dflt_doc = "0: fewer outbound peers than the node's own "
+	    "network.min_peers",
+	  .help = "Alert when a watched node has fewer peers (in and out) than "
+	    "this." },
+	{ KEY_INT("console.alert_health", console.alert_health, 0, 100),
+	  .dflt = "50",
+	  .help = "Alert when a node's connectivity health is below this "
+	    "(0: never)." },
+	{ KEY_INT("console.alert_health_drop", console.alert_health_drop, 0, 100),
+	  .dflt = "20",
+	  .help = "Alert when a node's connectivity health falls by this many "
+	    "points within console.alert_health_window (0: never)." },
+	{ KEY_SECONDS("console.alert_health_window", console.alert_health_window,
+	    1000, 86400000), .dflt = "300",
+	  .help = "The time over which console.alert_health_drop is measured." },
+	{ KEY_SECONDS("console.alert_down", console.alert_down, 0, 3600000),
+	  .dflt = "5",
+	  .help = "Seconds a node may fail to answer before it is an alert." },
+	{ KEY_SECONDS("console.alert_stall", console.alert_stall, 0, 604800000),
+	  .dflt = "1800",
+	  .help = "Alert when a node's height has not moved for this long "
+	    "(only nodes with getblockchaininfo; 0: never)." },
+	{ KEY_SECONDS("console.alert_hold", console.alert_hold, 0, 604800000),
+	  .dflt = "600",
+	  .help = "How long a ban or violation alert stays after the last one "
+	    "(0: until cleared with c)." },
 
 	{ KEY_ENUM("log.level", log.level, "error|warn|info|debug|trace",
 	    config_parse_loglevel), .dflt = "info",
@@ -511,11 +545,11 @@ config_pick(const char *const *names, const char *v)
 static int
 config_parse_view(void *field, const char *v)
 {
-	static const char *const views[] = { "peers", "geo", "latency",
-	    "network", "log", NULL };
+	static const char *const views[] = { "overview", "peers", "geo",
+	    "latency", "network", "bans", "log", NULL };
 	int i = config_pick(views, v);
 
-	if (i < 0 && v[0] >= '1' && v[0] <= '5' && v[1] == '\0')
+	if (i < 0 && v[0] >= '1' && v[0] <= '7' && v[1] == '\0')
 		i = v[0] - '1';
 	if (i < 0)
 		return -1;

@@ -131,11 +131,20 @@ struct config {
 		struct config_strlist	 nodes;
 		int			 interval;	/* ms */
 		int			 timeout;	/* ms */
-		int			 view;		/* 0-based: peers, geo, ... */
+		int			 view;		/* 0-based: overview, peers, geo, ... */
 		char			*sort;		/* "[-]column"; the console checks the column */
 		int			 theme;		/* enum config_theme */
 		bool			 ascii;
 		char			*geoip_db;
+		bool			 mouse;
+		bool			 bell;
+		int			 alert_min_peers;	/* 0: the node's min_peers */
+		int			 alert_health;		/* 0: off */
+		int			 alert_health_drop;	/* 0: off */
+		int			 alert_health_window;	/* ms */
+		int			 alert_down;		/* ms */
+		int			 alert_stall;		/* ms; 0: off */
+		int			 alert_hold;		/* ms; 0: until cleared */
 	} console;
 
 	/* Private to config.c. */

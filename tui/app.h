@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "grid.h"
 #include "keys.h"
@@ -17,6 +18,7 @@ struct app_node {
 	char		 host[NETADDR_HOSTLEN];	/* numeric */
 	uint16_t	 port;
 	char		*cookie;		/* owned; NULL: no authentication */
+	char		*datadir;		/* owned; NULL: given by address */
 };
 
 /* Everything the options resolved (tui/options.c).  Strings are borrowed
@@ -37,6 +39,9 @@ struct app_opts {
 	bool		 sort_reverse;
 	enum view_id	 view;
 	const char	*stats_file;
+	bool		 mouse;
+	bool		 bell;
+	struct alert_cfg alerts;
 };
 
 /* Refresh intervals +/- step through. */

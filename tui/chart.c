@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "xmalloc.h"
+
 void
 chart_series_push(struct chart_series *s, double v)
 {
@@ -273,5 +275,151 @@ chart_hbar(struct grid *g, int x, int y, int w, uint16_t attr, double frac)
 			grid_text(g, x + i, y, 1, attr, g->gl->bar_full);
 		else if (i == 0)
 			grid_text(g, x + i, y, 1, attr, ":");
+	}
+}
+
+size_t
+chart_series_tail(const struct chart_series *s, size_t n, double *v)
+{
+	if (n > (size_t)s->n)
+		n = (size_t)s->n;
+	for (size_t i = 0; i < n; i++)
+		v[i] = chart_series_get(s, s->n - (int)n + (int)i);
+	return n;
+}
+
+int
+chart_scale(const double *v, size_t n, double *lo, double *hi)
+{
+	double a = 0, b = 0, pad;
+	int found = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		if (found == 0 || v[i] < a)
+			a = v[i];
+		if (found == 0 || v[i] > b)
+			b = v[i];
+		found++;
+	}
+	if (found == 0)
+		return 0;
+	pad = (b - a) * 0.08;
+	if (pad <= 0)
+		pad = fabs(a) > 0 ? fabs(a) * 0.05 : 1;
+	/* Never below zero for what cannot be negative. */
+	*lo = a >= 0 && a - pad < 0 ? 0 : a - pad;
+	*hi = b + pad;
+	return found;
+}
+
+/* Set dot X, Y of a W x H cell raster. */
+static void
+chart_dot(const struct grid *g, uint8_t *dots, int w, int x, int y)
+{
+	static const uint8_t bits[4][2] = {
+		{ 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 },
+	};
+
+	if (g->utf8)
+		dots[(y / 4) * w + x / 2] |= bits[y % 4][x % 2];
+	else
+		dots[y * w + x] = 1;
+}
+
+void
+chart_line(struct grid *g, struct rect r, uint16_t attr, const double *v, size_t n, double lo,
+    double hi)
+{
+	int sx = g->utf8 ? 2 : 1, sy = g->utf8 ? 4 : 1, xd, yd, px = -1, py = -1;
+	size_t first;
+	uint8_t *dots;
+
+	if (r.w <= 0 || r.h <= 0 || n == 0 || !(hi > lo))
+		return;
+	xd = r.w * sx;
+	yd = r.h * sy;
+	first = n > (size_t)xd ? n - (size_t)xd : 0;
+	dots = xcalloc((size_t)r.w * (size_t)r.h, 1);
+	for (size_t i = first; i < n; i++) {
+		/* Fewer values than dots: spread them over the width. */
+		int x = n - first > 1 ? (int)((i - first) * (size_t)(xd - 1) / (n - first - 1)) :
+		    xd - 1, y;
+
+		if (!isfinite(v[i])) {
+			px = -1;
+			continue;
+		}
+		y = (int)lround((hi - v[i]) / (hi - lo) * (yd - 1));
+		y = y < 0 ? 0 : y >= yd ? yd - 1 : y;
+		if (px < 0) {
+			chart_dot(g, dots, r.w, x, y);
+		} else {
+			/* Join to the previous value: every dot column between
+			 * them, each filled vertically to the next. */
+			for (int xx = px + 1; xx <= x; xx++) {
+				int ya = py + (y - py) * (xx - 1 - px) / (x - px);
+				int yb = py + (y - py) * (xx - px) / (x - px);
+				int lo_y = ya < yb ? ya : yb, hi_y = ya < yb ? yb : ya;
+
+				if (lo_y != hi_y && ya < yb)
+					lo_y++;
+				else if (lo_y != hi_y)
+					hi_y--;
+				for (int yy = lo_y; yy <= hi_y; yy++)
+					chart_dot(g, dots, r.w, xx, yy);
+			}
+		}
+		px = x;
+		py = y;
+	}
+	for (int cy = 0; cy < r.h; cy++)
+		for (int cx = 0; cx < r.w; cx++) {
+			uint8_t d = dots[cy * r.w + cx];
+
+			if (d == 0)
+				continue;
+			grid_put(g, r.x + cx, r.y + cy, g->utf8 ? 0x2800u + d : '*', attr);
+		}
+	free(dots);
+}
+
+void
+chart_trend(struct grid *g, struct rect r, uint16_t attr, const double *v, size_t n,
+    int labelw, chart_fmt fmt, bool area)
+{
+	struct rect plot = { r.x + labelw + 1, r.y, r.w - labelw - 1, r.h };
+	size_t cap = plot.w > 0 ? (size_t)plot.w * (area || !g->utf8 ? 1 : 2) : 0;
+	double lo, hi;
+	char a[32];
+
+	if (plot.w <= 0 || r.h <= 0)
+		return;
+	if (n > cap) {
+		v += n - cap;
+		n = cap;
+	}
+	if (chart_scale(v, n, &lo, &hi) == 0) {
+		grid_field(g, plot.x, plot.y + (plot.h - 1) / 2, plot.w, GC_DIM, GRID_CENTER,
+		    "no data yet");
+		return;
+	}
+	grid_field(g, r.x, r.y, labelw, GC_DIM, GRID_RIGHT, fmt(hi, a, sizeof(a)));
+	if (r.h > 1)
+		grid_field(g, r.x, r.y + r.h - 1, labelw, GC_DIM, GRID_RIGHT, fmt(lo, a, sizeof(a)));
+	if (r.h > 4)
+		grid_field(g, r.x, r.y + (r.h - 1) / 2, labelw, GC_DIM, GRID_RIGHT,
+		    fmt((lo + hi) / 2, a, sizeof(a)));
+	for (int y = r.y; y < r.y + r.h; y++)
+		grid_text(g, r.x + labelw, y, 1, GC_BOX, g->gl->vline);
+	if (area) {
+		struct chart_series s = { .n = 0, .head = 0 };
+
+		for (size_t i = 0; i < n; i++)
+			chart_series_push(&s, v[i]);
+		chart_area(g, plot, attr, &s, lo, hi);
+	} else {
+		chart_line(g, plot, attr, v, n, lo, hi);
 	}
 }

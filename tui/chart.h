@@ -2,6 +2,7 @@
 #ifndef AGENTCHAIN_CHART_H
 #define AGENTCHAIN_CHART_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "grid.h"
@@ -68,6 +69,27 @@ void chart_area(struct grid *g, struct rect r, uint16_t attr,
 /* Sparkline of N plain values (oldest first) into W columns at X, Y. */
 void chart_sparkline_values(struct grid *g, int x, int y, int w, uint16_t attr,
     const double *v, size_t n);
+/* The range to draw the non-NaN values of V (N of them) against: their
+ * smallest and largest, widened a little (and around a flat line) so that
+ * the data fills the height without touching its edges.  Returns the
+ * number of values (0: LO and HI untouched). */
+int chart_scale(const double *v, size_t n, double *lo, double *hi);
+/* The last N samples of S into V (oldest first); returns how many. */
+size_t chart_series_tail(const struct chart_series *s, size_t n, double *v);
+
+/* A line chart of N values (oldest first, NaN a gap) filling R between
+ * LO (bottom) and HI (top), newest at the right: braille dots, two values
+ * a cell, joined vertically, in a UTF-8 grid; one '*' a cell in ASCII. */
+void chart_line(struct grid *g, struct rect r, uint16_t attr, const double *v, size_t n,
+    double lo, double hi);
+
+/* A chart with its axis: the range of the data at the left (FMT formats
+ * a value; LABELW columns), the area (AREA) or line chart of the last
+ * samples at the right of it, scaled to what is visible. */
+typedef char *(*chart_fmt)(double v, char *buf, size_t len);
+void chart_trend(struct grid *g, struct rect r, uint16_t attr, const double *v, size_t n,
+    int labelw, chart_fmt fmt, bool area);
+
 /* A horizontal bar of FRAC (clamped to 0..1) of W columns, with eighths
  * in a UTF-8 grid. */
 void chart_hbar(struct grid *g, int x, int y, int w, uint16_t attr, double frac);

@@ -160,3 +160,22 @@ fmt_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
 	out[o] = '\0';
 	return out;
 }
+
+bool
+fmt_icontains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (n == 0)
+		return true;
+	for (; *hay != '\0'; hay++) {
+		size_t i;
+
+		for (i = 0; i < n && hay[i] != '\0'; i++)
+			if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
+				break;
+		if (i == n)
+			return true;
+	}
+	return false;
+}

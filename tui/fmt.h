@@ -2,6 +2,7 @@
 #ifndef AGENTCHAIN_FMT_H
 #define AGENTCHAIN_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,10 @@ char *fmt_count(uint64_t n, char *buf, size_t len);
  * source are still escaped.  Writes at most OUTLEN-1 bytes plus NUL into
  * OUT, cutting only between whole escapes; returns OUT. */
 char *fmt_untrusted(const char *in, size_t inlen, char *out, size_t outlen);
+
+/* Does HAY contain NEEDLE, ignoring ASCII case ("" is in everything)?
+ * The filters of the peer table and the log. */
+bool fmt_icontains(const char *hay, const char *needle);
 
 /* Parse a duration: a positive integer with an optional unit s, m, h, d,
  * w (seconds without one); several may follow each other ("1h30m").  The

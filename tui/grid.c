@@ -15,6 +15,8 @@
 static const struct grid_glyphs grid_utf8_glyphs = {
 	.hline = "\xe2\x94\x80", .vline = "\xe2\x94\x82", .ellipsis = "\xe2\x80\xa6",
 	.up = "\xe2\x96\xb2", .down = "\xe2\x96\xbc", .dot = "\xc2\xb7",
+	.tl = "\xe2\x95\xad", .tr = "\xe2\x95\xae", .bl = "\xe2\x95\xb0", .br = "\xe2\x95\xaf",
+	.warn = "!",
 	.spark = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
 	    "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" },
 	.bar_full = "\xe2\x96\x88",
@@ -27,6 +29,7 @@ static const struct grid_glyphs grid_utf8_glyphs = {
 
 static const struct grid_glyphs grid_ascii_glyphs = {
 	.hline = "-", .vline = "|", .ellipsis = "~", .up = "^", .down = "v", .dot = ".",
+	.tl = "+", .tr = "+", .bl = "+", .br = "+", .warn = "!",
 	.spark = { "_", ".", "-", "~", "=", "+", "*", "#" },
 	.bar_full = "#",
 	.bar_part = { " ", " ", " ", ":", ":", ":", ":", "#" },
@@ -47,6 +50,7 @@ grid_new(int w, int h, bool utf8)
 
 	g->utf8 = utf8;
 	g->gl = utf8 ? &grid_utf8_glyphs : &grid_ascii_glyphs;
+	g->hits = xcalloc(GRID_MAXHITS, sizeof(*g->hits));
 	grid_resize(g, w, h);
 	return g;
 }
@@ -57,6 +61,7 @@ grid_free(struct grid *g)
 	if (g == NULL)
 		return;
 	free(g->cells);
+	free(g->hits);
 	free(g);
 }
 
@@ -81,6 +86,39 @@ grid_clear(struct grid *g)
 		g->cells[i].ch = ' ';
 		g->cells[i].attr = GC_NORMAL;
 	}
+	g->nhits = 0;
+}
+
+void
+grid_hit(struct grid *g, struct rect r, int kind, long long value)
+{
+	if (r.x < 0) {
+		r.w += r.x;
+		r.x = 0;
+	}
+	if (r.y < 0) {
+		r.h += r.y;
+		r.y = 0;
+	}
+	if (r.x + r.w > g->w)
+		r.w = g->w - r.x;
+	if (r.y + r.h > g->h)
+		r.h = g->h - r.y;
+	if (r.w <= 0 || r.h <= 0 || g->nhits >= GRID_MAXHITS)
+		return;
+	g->hits[g->nhits++] = (struct grid_hit){ r, kind, value };
+}
+
+const struct grid_hit *
+grid_hit_at(const struct grid *g, int x, int y)
+{
+	for (size_t i = g->nhits; i-- > 0;) {
+		const struct grid_hit *h = &g->hits[i];
+
+		if (x >= h->r.x && x < h->r.x + h->r.w && y >= h->r.y && y < h->r.y + h->r.h)
+			return h;
+	}
+	return NULL;
 }
 
 const struct grid_cell *

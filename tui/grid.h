@@ -41,6 +41,7 @@ enum grid_color {
 	GC_MARK_MANY,		/* map marks: several */
 	GC_BAR,			/* bar charts, sparklines */
 	GC_PROMPT,
+	GC_BOX,			/* panel borders */
 	GC_COUNT
 };
 #define GA_COLOR_MASK	0x00ffu
@@ -51,6 +52,8 @@ enum grid_color {
 /* Glyphs for one character set.  Strings are UTF-8 and one column wide. */
 struct grid_glyphs {
 	const char	*hline, *vline, *ellipsis, *up, *down, *dot;
+	const char	*tl, *tr, *bl, *br;	/* box corners */
+	const char	*warn;			/* alert badge */
 	const char	*spark[8];		/* lowest to highest */
 	const char	*bar_full;		/* whole cell of a horizontal bar */
 	const char	*bar_part[8];		/* 1/8 .. 8/8 of a cell; [7] == full */
@@ -63,15 +66,28 @@ struct grid_cell {
 	uint16_t	attr;
 };
 
+struct rect {
+	int	x, y, w, h;
+};
+
+/* A region of the frame the mouse can hit: what was drawn there (KIND,
+ * a tag of the caller's) and which item (VALUE: a view, a peer id, a
+ * column...).  The views record them while drawing, so a click means what
+ * the frame on screen showed. */
+#define GRID_MAXHITS	1024
+struct grid_hit {
+	struct rect	r;
+	int		kind;
+	long long	value;
+};
+
 struct grid {
 	int			 w, h;
 	bool			 utf8;
 	const struct grid_glyphs *gl;
 	struct grid_cell	*cells;		/* w * h, row-major */
-};
-
-struct rect {
-	int	x, y, w, h;
+	struct grid_hit		*hits;		/* GRID_MAXHITS; cleared with the cells */
+	size_t			 nhits;
 };
 
 enum grid_align { GRID_LEFT = 0, GRID_RIGHT, GRID_CENTER };
@@ -82,8 +98,14 @@ struct grid *grid_new(int w, int h, bool utf8);
 void grid_free(struct grid *g);
 /* Change the size; the content is blanked. */
 void grid_resize(struct grid *g, int w, int h);
-/* Blank every cell (space, GC_NORMAL). */
+/* Blank every cell (space, GC_NORMAL) and forget the hit regions. */
 void grid_clear(struct grid *g);
+
+/* Record that R (clipped to the grid) shows item VALUE of KIND.  Later
+ * regions lie on top of earlier ones; past GRID_MAXHITS they are dropped. */
+void grid_hit(struct grid *g, struct rect r, int kind, long long value);
+/* The topmost region at X, Y, or NULL. */
+const struct grid_hit *grid_hit_at(const struct grid *g, int x, int y);
 
 /* The cell at X, Y, or NULL outside the grid. */
 const struct grid_cell *grid_at(const struct grid *g, int x, int y);

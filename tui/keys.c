@@ -9,24 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#define V_OVERVIEW	VMASK(VIEW_OVERVIEW)
 #define V_PEERS		VMASK(VIEW_PEERS)
 #define V_GEO		VMASK(VIEW_GEO)
+#define V_LATENCY	VMASK(VIEW_LATENCY)
+#define V_BANS		VMASK(VIEW_BANS)
+#define V_LOG		VMASK(VIEW_LOG)
 
 const struct key_binding keys_table[] = {
 	{ .key = '?', .name = "?", .views = VMASK_ALL, .action = ACT_HELP,
 	  .help = "show or hide this help" },
 	{ .key = KEY_F(1), .name = "F1", .views = VMASK_ALL, .action = ACT_HELP },
 	{ .key = 'q', .name = "q", .views = VMASK_ALL, .action = ACT_QUIT, .help = "quit" },
-	{ .key = '1', .name = "1", .views = VMASK_ALL, .action = ACT_VIEW_PEERS,
+	{ .key = '1', .name = "1", .views = VMASK_ALL, .action = ACT_VIEW_OVERVIEW,
+	  .help = "Overview: every node, alerts, map, trends, events" },
+	{ .key = '2', .name = "2", .views = VMASK_ALL, .action = ACT_VIEW_PEERS,
 	  .help = "Peers: the live peer table" },
-	{ .key = '2', .name = "2", .views = VMASK_ALL, .action = ACT_VIEW_GEO,
-	  .help = "Geo: world map and countries" },
-	{ .key = '3', .name = "3", .views = VMASK_ALL, .action = ACT_VIEW_LATENCY,
-	  .help = "Latency: histogram and history" },
-	{ .key = '4', .name = "4", .views = VMASK_ALL, .action = ACT_VIEW_NETWORK,
+	{ .key = '3', .name = "3", .views = VMASK_ALL, .action = ACT_VIEW_GEO,
+	  .help = "Geo: world map, countries and places" },
+	{ .key = '4', .name = "4", .views = VMASK_ALL, .action = ACT_VIEW_LATENCY,
+	  .help = "Latency: the selected peer over time, jitter, loss, histogram" },
+	{ .key = '5', .name = "5", .views = VMASK_ALL, .action = ACT_VIEW_NETWORK,
 	  .help = "Network: the crawler's view (--crawl-db)" },
-	{ .key = '5', .name = "5", .views = VMASK_ALL, .action = ACT_VIEW_LOG,
-	  .help = "Log: connects, disconnects, bans, violations" },
+	{ .key = '6', .name = "6", .views = VMASK_ALL, .action = ACT_VIEW_BANS,
+	  .help = "Bans: the node's bans; lift one, ban a subnet" },
+	{ .key = '7', .name = "7", .views = VMASK_ALL, .action = ACT_VIEW_LOG,
+	  .help = "Log: connects, disconnects, bans, violations, alerts" },
 	{ .key = '\t', .name = "Tab", .views = VMASK_ALL, .action = ACT_NEXT_VIEW,
 	  .help = "next view" },
 	{ .key = KEY_BTAB, .name = "Shift-Tab", .views = VMASK_ALL, .action = ACT_PREV_VIEW,
@@ -60,34 +68,53 @@ const struct key_binding keys_table[] = {
 	{ .key = KEY_END, .name = "End", .views = VMASK_ALL, .action = ACT_END,
 	  .help = "last row" },
 	{ .key = 'G', .name = "G", .views = VMASK_ALL, .action = ACT_END },
-	{ .key = '\n', .name = "Enter", .views = V_PEERS, .action = ACT_DETAIL,
+	{ .key = '\n', .name = "Enter", .views = V_PEERS | V_LATENCY, .action = ACT_DETAIL,
 	  .help = "open or close the selected peer's detail pane" },
-	{ .key = '\r', .name = "Enter", .views = V_PEERS, .action = ACT_DETAIL },
-	{ .key = KEY_ENTER, .name = "Enter", .views = V_PEERS, .action = ACT_DETAIL },
+	{ .key = '\r', .name = "Enter", .views = V_PEERS | V_LATENCY, .action = ACT_DETAIL },
+	{ .key = KEY_ENTER, .name = "Enter", .views = V_PEERS | V_LATENCY, .action = ACT_DETAIL },
+	{ .key = '\n', .name = "Enter", .views = V_OVERVIEW, .action = ACT_VIEW_PEERS,
+	  .help = "the selected node's peers" },
+	{ .key = '\r', .name = "Enter", .views = V_OVERVIEW, .action = ACT_VIEW_PEERS },
+	{ .key = KEY_ENTER, .name = "Enter", .views = V_OVERVIEW, .action = ACT_VIEW_PEERS },
 	{ .key = 27, .name = "Esc", .views = VMASK_ALL, .action = ACT_CANCEL,
 	  .help = "close help or the detail pane; clear the filter" },
-	{ .key = '/', .name = "/", .views = V_PEERS, .action = ACT_FILTER,
+	{ .key = '/', .name = "/", .views = V_PEERS | V_LATENCY, .action = ACT_FILTER,
 	  .help = "filter peers by id, address, agent, country or direction" },
-	{ .key = 's', .name = "s", .views = V_PEERS, .action = ACT_SORT_NEXT,
+	{ .key = '/', .name = "/", .views = V_LOG, .action = ACT_FILTER,
+	  .help = "search the log: show only lines containing the text" },
+	{ .key = 'f', .name = "f", .views = V_LOG, .action = ACT_LOG_KIND,
+	  .help = "show one kind of event: node, conn, disc, ban, unban, viol, you, alert, all" },
+	{ .key = 's', .name = "s", .views = V_PEERS | V_LATENCY, .action = ACT_SORT_NEXT,
 	  .help = "sort by the next column" },
-	{ .key = '>', .name = ">", .views = V_PEERS, .action = ACT_SORT_NEXT },
-	{ .key = 'S', .name = "S", .views = V_PEERS, .action = ACT_SORT_PREV,
+	{ .key = '>', .name = ">", .views = V_PEERS | V_LATENCY, .action = ACT_SORT_NEXT },
+	{ .key = 'S', .name = "S", .views = V_PEERS | V_LATENCY, .action = ACT_SORT_PREV,
 	  .help = "sort by the previous column" },
-	{ .key = '<', .name = "<", .views = V_PEERS, .action = ACT_SORT_PREV },
-	{ .key = 'r', .name = "r", .views = V_PEERS, .action = ACT_SORT_REVERSE,
+	{ .key = '<', .name = "<", .views = V_PEERS | V_LATENCY, .action = ACT_SORT_PREV },
+	{ .key = 'r', .name = "r", .views = V_PEERS | V_LATENCY, .action = ACT_SORT_REVERSE,
 	  .help = "reverse the sort order" },
-	{ .key = 'd', .name = "d", .views = V_PEERS, .action = ACT_DISCONNECT,
+	{ .key = 'd', .name = "d", .views = V_PEERS | V_LATENCY, .action = ACT_DISCONNECT,
 	  .help = "disconnect the selected peer (asks first)" },
-	{ .key = 'b', .name = "b", .views = V_PEERS, .action = ACT_BAN,
+	{ .key = 'b', .name = "b", .views = V_PEERS | V_LATENCY, .action = ACT_BAN,
 	  .help = "ban the selected peer's address (asks for a duration)" },
+	{ .key = 'b', .name = "b", .views = V_BANS, .action = ACT_BAN,
+	  .help = "ban an address or subnet (asks for it and a duration)" },
+	{ .key = 'u', .name = "u", .views = V_BANS, .action = ACT_UNBAN,
+	  .help = "lift the selected ban (asks first)" },
+	{ .key = KEY_DC, .name = "Delete", .views = V_BANS, .action = ACT_UNBAN },
 	{ .key = 'a', .name = "a", .views = VMASK_ALL, .action = ACT_ADDNODE,
 	  .help = "add a node for this node to connect to (asks for host:port)" },
-	{ .key = 'm', .name = "m", .views = V_GEO, .action = ACT_MAP_SOURCE,
+	{ .key = 'm', .name = "m", .views = V_GEO | V_OVERVIEW, .action = ACT_MAP_SOURCE,
 	  .help = "map this node's peers or the whole network (--crawl-db)" },
+	{ .key = 'c', .name = "c", .views = V_OVERVIEW, .action = ACT_ACK,
+	  .help = "clear the ban and violation alerts seen so far" },
+	{ .key = 'B', .name = "B", .views = VMASK_ALL, .action = ACT_BELL,
+	  .help = "bell on new alerts on or off (console.bell)" },
 };
 const size_t keys_count = sizeof(keys_table) / sizeof(keys_table[0]);
 
-static const char *view_names[VIEW_COUNT] = { "Peers", "Geo", "Latency", "Network", "Log" };
+static const char *view_names[VIEW_COUNT] = {
+	"Overview", "Peers", "Geo", "Latency", "Network", "Bans", "Log",
+};
 
 const char *
 keys_view_name(enum view_id v)

@@ -7,11 +7,14 @@
 
 #include "grid.h"
 
+/* In Tab order; the numbers 1-7 choose them (console.view too). */
 enum view_id {
-	VIEW_PEERS = 0,
+	VIEW_OVERVIEW = 0,
+	VIEW_PEERS,
 	VIEW_GEO,
 	VIEW_LATENCY,
 	VIEW_NETWORK,
+	VIEW_BANS,
 	VIEW_LOG,
 	VIEW_COUNT
 };
@@ -22,10 +25,12 @@ enum action {
 	ACT_NONE = 0,
 	ACT_QUIT,
 	ACT_HELP,
+	ACT_VIEW_OVERVIEW,	/* ACT_VIEW_OVERVIEW + view chooses view */
 	ACT_VIEW_PEERS,
 	ACT_VIEW_GEO,
 	ACT_VIEW_LATENCY,
 	ACT_VIEW_NETWORK,
+	ACT_VIEW_BANS,
 	ACT_VIEW_LOG,
 	ACT_NEXT_VIEW,
 	ACT_PREV_VIEW,
@@ -51,6 +56,22 @@ enum action {
 	ACT_BAN,
 	ACT_ADDNODE,
 	ACT_MAP_SOURCE,
+	ACT_UNBAN,
+	ACT_LOG_KIND,
+	ACT_ACK,
+	ACT_BELL,
+};
+
+/* What a mouse click on a region of the frame (grid_hit) selects. */
+enum hit_kind {
+	HIT_TAB = 1,		/* value: the view */
+	HIT_PEER_ROW,		/* value: the peer id */
+	HIT_PEER_COL,		/* value: the column (ui_peers_columns) */
+	HIT_NODE_ROW,		/* value: the node's index */
+	HIT_BAN_ROW,		/* value: the row in the bans table */
+	HIT_LOG_KIND,		/* value: the kind filter */
+	HIT_ALERT,		/* value: the node's index */
+	HIT_HELP,
 };
 
 /* One binding.  KEY is a character or a curses KEY_* code; NAME is how

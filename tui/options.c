@@ -15,6 +15,7 @@
 
 #include "chainparams.h"
 #include "cli.h"
+#include "rpc_client.h"
 #include "keys.h"
 #include "strutil.h"
 #include "ui_peers.h"
@@ -31,8 +32,8 @@ static const struct cli_option flags[] = {
 	{ .name = "config", .has_arg = 1, .id = CLI_CONFIG, .arg = "FILE",
 	  .help = "YAML configuration (agentchain.yaml(5), section console:)" },
 	{ .name = "datadir", .has_arg = 1, .id = F_DATADIR, .arg = "DIR",
-	  .help = "watch the node using DIR: cookie DIR/.cookie, RPC on 127.0.0.1 at the "
-	    "network's port (repeatable)" },
+	  .help = "watch the node using DIR: cookie DIR/.cookie, RPC where DIR/.rpc-endpoint "
+	    "says, else on 127.0.0.1 at the network's port (repeatable)" },
 	{ .name = "rpc", .has_arg = 1, .id = F_RPC, .arg = "ADDR:PORT",
 	  .help = "watch the node whose RPC listens there (repeatable)" },
 	{ .name = "cookie", .has_arg = 1, .id = F_COOKIE, .arg = "FILE",
@@ -62,7 +63,11 @@ static const struct cli_option flags[] = {
 	{ .name = "sort", .has_arg = 1, .key = "console.sort", .arg = "[-]COLUMN",
 	  .help = "initial sort of the peers view; - for descending" },
 	{ .name = "view", .has_arg = 1, .key = "console.view", .arg = "N",
-	  .help = "initial view, 1-5 or its name" },
+	  .help = "initial view, 1-7 or its name" },
+	{ .name = "no-mouse", .key = "console.mouse", .value = "false",
+	  .help = "leave the mouse to the terminal" },
+	{ .name = "bell", .key = "console.bell", .value = "true",
+	  .help = "ring the bell when an alert is raised" },
 	{ .name = "stats-file", .has_arg = 1, .id = F_STATS_FILE, .arg = "FILE",
 	  .help = "on exit write frame and poll timings to FILE" },
 	{ .name = "set", .has_arg = 1, .id = CLI_SET, .arg = "KEY=VALUE",
@@ -149,12 +154,20 @@ options_label(struct app_node *n)
 		str_copy(n->label, n->host, sizeof(n->label));
 }
 
+/* The node in DIR: where its .rpc-endpoint says it listens, else on
+ * 127.0.0.1 at the port of the network; the console follows the file
+ * when the node moves. */
 static void
 options_datadir_node(struct options *o, struct app_node *n, const char *dir, const char *name)
 {
-	str_copy(n->host, "127.0.0.1", sizeof(n->host));
-	n->port = options_datadir_port(&o->cfg, dir);
+	char err[256];
+
+	if (rpc_endpoint_read(dir, n->host, sizeof(n->host), &n->port, err, sizeof(err)) == -1) {
+		str_copy(n->host, "127.0.0.1", sizeof(n->host));
+		n->port = options_datadir_port(&o->cfg, dir);
+	}
 	n->cookie = xasprintf("%s/.cookie", dir);
+	n->datadir = xstrdup(dir);
 	str_copy(n->label, name != NULL ? name : dir, sizeof(n->label));
 }
 
@@ -373,14 +386,25 @@ options_parse(int argc, char **argv, struct options *o)
 	a->view = (enum view_id)o->cfg.console.view;
 	a->theme = (enum config_theme)o->cfg.console.theme;
 	a->ascii = o->cfg.console.ascii;
+	a->mouse = o->cfg.console.mouse;
+	a->bell = o->cfg.console.bell;
+	a->alerts.min_peers = o->cfg.console.alert_min_peers;
+	a->alerts.health = o->cfg.console.alert_health;
+	a->alerts.health_drop = o->cfg.console.alert_health_drop;
+	a->alerts.health_window = o->cfg.console.alert_health_window / 1000.0;
+	a->alerts.down_after = o->cfg.console.alert_down / 1000.0;
+	a->alerts.stall = o->cfg.console.alert_stall / 1000.0;
+	a->alerts.hold = o->cfg.console.alert_hold / 1000.0;
 	return 0;
 }
 
 void
 options_free(struct options *o)
 {
-	for (size_t i = 0; i < o->app.nnodes; i++)
+	for (size_t i = 0; i < o->app.nnodes; i++) {
 		free(o->app.nodes[i].cookie);
+		free(o->app.nodes[i].datadir);
+	}
 	free(o->app.nodes);
 	config_free(&o->cfg);
 	memset(o, 0, sizeof(*o));

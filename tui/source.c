@@ -1,9 +1,11 @@
 /* source.c -- one watched agentnode: asynchronous RPC polling, parsed state, history and event diffing.
  *
- * The four answers of a round are applied together, after the last one
+ * The answers of a round are applied together, after the last one
  * arrives, so a view never mixes one poll's peers with another's totals.
- * The snapshot is replaced wholesale; views keep peer ids, never pointers
- * or rows, so a replaced array cannot leave them dangling. */
+ * The peer table is kept and updated in place: getpeerchanges brings only
+ * what changed, getpeerinfo (older nodes) the whole table, whose missing
+ * peers then left.  Views keep peer ids, never pointers or rows, so a
+ * moved or removed entry cannot leave them dangling. */
 #include "source.h"
 
 #include <math.h>
@@ -26,15 +28,19 @@
  * summed up in one line (a restarted node with 10,000 peers must not
  * flood the log). */
 #define SOURCE_EVENTS_PER_ROUND	50
-
-static const char *source_methods[4] = {
-	"getnetworkinfo", "getpeerinfo", "getnetworkstats", "listbanned",
-};
+/* addnode answers once the outcome is known: give it this long at least. */
+#define SOURCE_ADDNODE_TIMEOUT	30.0
 
 double
 source_clock(void)
 {
 	return (double)clock_mono_us() / 1e6;
+}
+
+double
+source_wall(void)
+{
+	return (double)clock_wall_ms() / 1e3;
 }
 
 const char *
@@ -108,30 +114,13 @@ clamp_u64(int64_t v)
 
 /* --- the id index ------------------------------------------------------ */
 
-/* The peer with ID in the snapshot IDX indexes (NULL: none), or NULL. */
-static const struct peer_info *
-idx_lookup(const struct map *idx, uint64_t id)
-{
-	return idx != NULL ? map_get(idx, &id, sizeof(id)) : NULL;
-}
-
-/* Index s->peers by id in s->idx; a duplicate id keeps the later entry. */
-static void
-source_index(struct source *s)
-{
-	if (s->idx == NULL)
-		s->idx = map_new();
-	map_clear(s->idx);
-	for (size_t i = 0; i < s->npeers; i++)
-		map_put(s->idx, &s->peers[i].id, sizeof(s->peers[i].id), &s->peers[i]);
-}
-
+/* The index of the peer with ID, or -1.  The map holds index + 1. */
 long
 source_peer_index(const struct source *s, uint64_t id)
 {
-	const struct peer_info *p = idx_lookup(s->idx, id);
+	void *v = s->idx != NULL ? map_get(s->idx, &id, sizeof(id)) : NULL;
 
-	return p != NULL ? (long)(p - s->peers) : -1;
+	return v != NULL ? (long)((uintptr_t)v - 1) : -1;
 }
 
 const struct peer_info *
@@ -140,6 +129,90 @@ source_peer(const struct source *s, uint64_t id)
 	long i = source_peer_index(s, id);
 
 	return i < 0 ? NULL : &s->peers[i];
+}
+
+static void
+idx_set(struct source *s, size_t i)
+{
+	map_put(s->idx, &s->peers[i].id, sizeof(s->peers[i].id), (void *)(uintptr_t)(i + 1));
+}
+
+/* Remove entry I: the last one moves into its place. */
+static void
+source_remove_at(struct source *s, size_t i)
+{
+	size_t last = s->npeers - 1;
+
+	map_remove(s->idx, &s->peers[i].id, sizeof(s->peers[i].id));
+	if (i != last) {
+		s->peers[i] = s->peers[last];
+		idx_set(s, i);
+	}
+	s->npeers--;
+}
+
+/* --- per-peer history ------------------------------------------------------ */
+
+static void
+hist_push(struct peer_info *p, double ms, uint32_t t)
+{
+	if (!(ms >= 0) || !isfinite(ms))
+		return;
+	p->hist_ms[p->hist_head] = (float)ms;
+	p->hist_t[p->hist_head] = t;
+	p->hist_head = (uint16_t)((p->hist_head + 1) % SOURCE_PEERHIST);
+	if (p->hist_n < SOURCE_PEERHIST)
+		p->hist_n++;
+}
+
+size_t
+source_peer_history(const struct peer_info *p, double *ms, int64_t *t, size_t max)
+{
+	size_t n = p->hist_n < max ? p->hist_n : max;
+	size_t first = (p->hist_head + SOURCE_PEERHIST - p->hist_n) % SOURCE_PEERHIST;
+
+	/* The newest N when MAX is short. */
+	first = (first + (p->hist_n - n)) % SOURCE_PEERHIST;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (first + i) % SOURCE_PEERHIST;
+
+		ms[i] = p->hist_ms[k];
+		if (t != NULL)
+			t[i] = p->hist_t[k];
+	}
+	return n;
+}
+
+double
+source_peer_jitter(const struct peer_info *p)
+{
+	double v[SOURCE_PEERHIST], sum = 0;
+	size_t n = source_peer_history(p, v, NULL, SOURCE_PEERHIST);
+
+	if (n < 2)
+		return -1;
+	for (size_t i = 1; i < n; i++)
+		sum += fabs(v[i] - v[i - 1]);
+	return sum / (double)(n - 1);
+}
+
+double
+source_peer_loss(const struct peer_info *p)
+{
+	uint64_t answered, asked;
+
+	if (!p->has_pingcount || p->pings_sent == 0)
+		return -1;
+	/* The ping still waiting is not lost yet. */
+	asked = p->pings_sent - (p->pingwait_ms >= 0 && p->pings_sent > 0 ? 1 : 0);
+	answered = p->pongs_recv < asked ? p->pongs_recv : asked;
+	return asked > 0 ? (double)(asked - answered) / (double)asked : 0;
+}
+
+int64_t
+source_peer_age(const struct peer_info *p, int64_t now)
+{
+	return p->conntime > 0 && now > p->conntime ? now - p->conntime : 0;
 }
 
 /* --- parsing ------------------------------------------------------------- */
@@ -152,11 +225,18 @@ seconds_to_ms(json_t *o, const char *key)
 	return v < 0 ? -1 : v * 1000.0;
 }
 
+/* The node's latency history of a peer, parsed beside it. */
+struct lat_scratch {
+	double	v[SOURCE_LATHIST];
+	int	n;
+};
+
 static void
-parse_peer(json_t *o, struct peer_info *p)
+parse_peer(json_t *o, struct peer_info *p, struct lat_scratch *ls)
 {
 	json_t *q = json_object_get(o, "quality"), *rep = json_object_get(o, "reputation");
 	json_t *lat = json_object_get(o, "latency_history_ms"), *viol, *v;
+	json_t *bt = json_object_get(o, "bytes_by_type");
 	size_t n, i;
 
 	memset(p, 0, sizeof(*p));
@@ -181,19 +261,24 @@ parse_peer(json_t *o, struct peer_info *p)
 	p->send_rate = j_num(o, "sendrate", 0);
 	p->recv_rate = j_num(o, "recvrate", 0);
 	p->conntime = j_int(o, "conntime", 0);
-	p->connected_secs = j_int(o, "connected_seconds", 0);
-	p->lastsend = j_int(o, "lastsend", 0);
-	p->lastrecv = j_int(o, "lastrecv", 0);
 	p->addr_processed = clamp_u64(j_int(o, "addr_processed", 0));
 	p->addr_rate_limited = clamp_u64(j_int(o, "addr_rate_limited", 0));
 	p->quality_score = clamp_i32(j_int(q, "score", 0));
 	p->reliability = j_num(q, "reliability", 0);
 	p->rep_score = clamp_i32(j_int(rep, "score", 0));
+	if (json_is_object(bt)) {
+		json_t *ping = json_object_get(bt, "ping"), *pong = json_object_get(bt, "pong");
+
+		p->has_pingcount = true;
+		p->pings_sent = clamp_u64(j_int(ping, "sent", 0));
+		p->pongs_recv = clamp_u64(j_int(pong, "recv", 0));
+	}
+	ls->n = 0;
 	n = json_is_array(lat) ? json_array_size(lat) : 0;
 	for (i = n > SOURCE_LATHIST ? n - SOURCE_LATHIST : 0; i < n; i++) {
 		v = json_array_get(lat, i);
-		if (json_is_number(v) && isfinite(json_number_value(v)))
-			p->lathist[p->nlathist++] = json_number_value(v);
+		if (json_is_number(v) && isfinite(json_number_value(v)) && json_number_value(v) >= 0)
+			ls->v[ls->n++] = json_number_value(v);
 	}
 	viol = json_object_get(rep, "violations");
 	n = json_is_array(viol) ? json_array_size(viol) : 0;
@@ -210,7 +295,7 @@ parse_peer(json_t *o, struct peer_info *p)
 }
 
 static void
-parse_info(json_t *o, struct node_info *ni)
+parse_info(json_t *o, json_t *chain, struct node_info *ni)
 {
 	memset(ni, 0, sizeof(*ni));
 	j_str(o, "version", ni->version, sizeof(ni->version));
@@ -229,7 +314,13 @@ parse_info(json_t *o, struct node_info *ni)
 	ni->addrman_new = clamp_i32(j_int(o, "addrman_new", 0));
 	ni->addrman_tried = clamp_i32(j_int(o, "addrman_tried", 0));
 	ni->banned = clamp_i32(j_int(o, "banned", 0));
-	ni->health = clamp_i32(j_int(o, "networkhealth", 0));
+	ni->health = clamp_i32(j_int(o, "connectivityhealth", j_int(o, "networkhealth", 0)));
+	if (json_is_object(chain)) {
+		ni->has_chain = true;
+		ni->blocks = j_int(chain, "blocks", 0);
+		ni->headers = j_int(chain, "headers", ni->blocks);
+		ni->height = clamp_i32(ni->blocks);
+	}
 }
 
 static int
@@ -274,6 +365,32 @@ cmp_ban(const void *a, const void *b)
 	return strcmp(((const struct ban_info *)a)->address, ((const struct ban_info *)b)->address);
 }
 
+/* The bans of listbanned, sorted by address; *N set.  Caller frees. */
+static struct ban_info *
+parse_bans(json_t *bans, size_t *np)
+{
+	size_t n = json_array_size(bans), k = 0;
+	struct ban_info *nb;
+
+	if (n > SOURCE_MAX_BANS)
+		n = SOURCE_MAX_BANS;
+	nb = xcalloc(n > 0 ? n : 1, sizeof(*nb));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(bans, i);
+
+		if (!json_is_object(o))
+			continue;
+		j_str(o, "address", nb[k].address, sizeof(nb[k].address));
+		nb[k].created = j_int(o, "ban_created", 0);
+		nb[k].until = j_int(o, "banned_until", 0);
+		j_str(o, "reason", nb[k].reason, sizeof(nb[k].reason));
+		k++;
+	}
+	qsort(nb, k, sizeof(*nb), cmp_ban);
+	*np = k;
+	return nb;
+}
+
 /* --- events -------------------------------------------------------------- */
 
 static void
@@ -294,65 +411,42 @@ source_emit(struct source *s, enum source_event kind, const char *fmt, ...)
 	s->on_event(s, kind, buf, s->cb_arg);
 }
 
-/* The snapshot being replaced, kept for diffing. */
-struct source_old {
-	struct peer_info	*peers;
-	size_t			 npeers;
-	struct map		*idx;
-	struct ban_info		*bans;
-	size_t			 nbans;
-	struct node_info	 info;
+/* Connects and disconnects of one round, capped. */
+struct source_tally {
+	unsigned	shown, hidden_c, hidden_d;
+	bool		quiet;		/* the first round: one summary line instead */
 };
 
 static void
-source_diff_peers(struct source *s, const struct source_old *old)
+tally_connect(struct source *s, struct source_tally *t, const struct peer_info *p)
 {
-	const struct peer_info *oldp = old->peers;
-	size_t nold = old->npeers;
-	unsigned shown = 0, hidden_c = 0, hidden_d = 0;
-	char d[FMT_LEN];
-
-	for (size_t i = 0; i < s->npeers; i++) {
-		const struct peer_info *p = &s->peers[i];
-		const struct peer_info *op = idx_lookup(old->idx, p->id);
-		int64_t newest = INT64_MIN;
-
-		if (op == NULL) {
-			if (shown++ < SOURCE_EVENTS_PER_ROUND)
-				source_emit(s, SEV_CONNECT, "connect #%llu %s %s %s",
-				    (unsigned long long)p->id, p->addr, p->direction,
-				    p->subver[0] ? p->subver : "(no version yet)");
-			else
-				hidden_c++;
-		} else {
-			for (int k = 0; k < op->nviol; k++)
-				if (op->viol[k].time > newest)
-					newest = op->viol[k].time;
-		}
-		/* Violations newer than any this peer had before (all of a
-		 * newcomer's) are news. */
-		for (int k = 0; k < p->nviol; k++)
-			if (p->viol[k].time > newest)
-				source_emit(s, SEV_VIOLATION, "violation #%llu %s: %s (reputation %d)",
-				    (unsigned long long)p->id, p->addr, p->viol[k].kind, p->rep_score);
-	}
-	for (size_t i = 0; i < nold; i++) {
-		if (source_peer_index(s, oldp[i].id) >= 0)
-			continue;
-		if (shown++ < SOURCE_EVENTS_PER_ROUND)
-			source_emit(s, SEV_DISCONNECT, "disconnect #%llu %s after %s",
-			    (unsigned long long)oldp[i].id, oldp[i].addr,
-			    fmt_duration(oldp[i].connected_secs, d, sizeof(d)));
-		else
-			hidden_d++;
-	}
-	if (hidden_c + hidden_d > 0)
-		source_emit(s, SEV_CONNECT, "... and %u more connects, %u more disconnects",
-		    hidden_c, hidden_d);
+	if (t->quiet)
+		return;
+	if (t->shown++ < SOURCE_EVENTS_PER_ROUND)
+		source_emit(s, SEV_CONNECT, "connect #%llu %s %s %s", (unsigned long long)p->id,
+		    p->addr, p->direction, p->subver[0] ? p->subver : "(no version yet)");
+	else
+		t->hidden_c++;
 }
 
 static void
-source_diff_bans(struct source *s, const struct ban_info *oldb, size_t nold)
+tally_disconnect(struct source *s, struct source_tally *t, const struct peer_info *p,
+    int64_t wall)
+{
+	char d[FMT_LEN];
+
+	if (t->quiet)
+		return;
+	if (t->shown++ < SOURCE_EVENTS_PER_ROUND)
+		source_emit(s, SEV_DISCONNECT, "disconnect #%llu %s after %s",
+		    (unsigned long long)p->id, p->addr,
+		    fmt_duration(source_peer_age(p, wall), d, sizeof(d)));
+	else
+		t->hidden_d++;
+}
+
+static void
+source_diff_bans(struct source *s, const struct ban_info *oldb, size_t nold, bool *changed)
 {
 	size_t i = 0, j = 0;
 
@@ -363,6 +457,7 @@ source_diff_bans(struct source *s, const struct ban_info *oldb, size_t nold)
 
 		if (c < 0) {
 			source_emit(s, SEV_UNBAN, "unban %s", oldb[i].address);
+			*changed = true;
 			i++;
 		} else if (c > 0) {
 			char until[32] = "?";
@@ -373,8 +468,12 @@ source_diff_bans(struct source *s, const struct ban_info *oldb, size_t nold)
 				strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
 			source_emit(s, SEV_BAN, "ban %s until %s (%s)", s->bans[j].address, until,
 			    s->bans[j].reason[0] ? s->bans[j].reason : "no reason");
+			*changed = true;
 			j++;
 		} else {
+			if (oldb[i].until != s->bans[j].until ||
+			    strcmp(oldb[i].reason, s->bans[j].reason) != 0)
+				*changed = true;
 			i++;
 			j++;
 		}
@@ -395,6 +494,8 @@ source_locate(struct source *s, struct peer_info *p, const struct peer_info *old
 		memcpy(p->city, old->city, sizeof(p->city));
 		if (p->country[0] == '\0')
 			memcpy(p->country, old->country, sizeof(p->country));
+		if (p->asn == 0)
+			p->asn = old->asn;
 		return;
 	}
 	if (s->geoip == NULL || !p->has_na || geoip_lookup(s->geoip, &p->na, &gi) == -1)
@@ -411,115 +512,281 @@ source_locate(struct source *s, struct peer_info *p, const struct peer_info *old
 		p->asn = gi.asn;
 }
 
-int
-source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_t *bans,
-    double now, char *err, size_t errlen)
+/* Carry the console's own state of OLD over to NP (a freshly parsed
+ * entry for the same id), and add the latency samples taken since. */
+static void
+peer_carry(struct peer_info *np, const struct peer_info *old, const struct lat_scratch *ls,
+    double wall)
 {
-	struct source_old old;
-	struct peer_info *np;
-	struct ban_info *nb;
-	size_t n, nbans, k;
-	double t0 = source_clock(), lat_sum = 0;
-	unsigned lat_n = 0;
-	bool first = !s->have_data;
+	int newer = 0;
 
-	if (!json_is_object(info) || !json_is_array(peers) || !json_is_object(stats) ||
-	    !json_is_array(bans)) {
+	memcpy(np->hist_ms, old->hist_ms, sizeof(np->hist_ms));
+	memcpy(np->hist_t, old->hist_t, sizeof(np->hist_t));
+	np->hist_n = old->hist_n;
+	np->hist_head = old->hist_head;
+	if (np->has_pingcount && old->has_pingcount) {
+		/* Each pong is one measurement: the newest of the node's history. */
+		if (np->pongs_recv > old->pongs_recv)
+			newer = np->pongs_recv - old->pongs_recv > (uint64_t)ls->n ? ls->n :
+			    (int)(np->pongs_recv - old->pongs_recv);
+		for (int i = ls->n - newer; i < ls->n; i++)
+			hist_push(np, ls->v[i], (uint32_t)wall);
+		if (newer == 0 && ls->n == 0 && np->ping_ms >= 0 && np->ping_ms != old->ping_ms)
+			hist_push(np, np->ping_ms, (uint32_t)wall);
+	} else if (np->ping_ms >= 0 && np->ping_ms != old->ping_ms) {
+		hist_push(np, np->ping_ms, (uint32_t)wall);
+	}
+	/* Rates over the span between the last two sightings of a change. */
+	if (old->updated > 0 && wall > old->updated + 0.05) {
+		double dt = wall - old->updated;
+
+		np->send_rate = np->bytes_sent >= old->bytes_sent ?
+		    (double)(np->bytes_sent - old->bytes_sent) / dt : 0;
+		np->recv_rate = np->bytes_recv >= old->bytes_recv ?
+		    (double)(np->bytes_recv - old->bytes_recv) / dt : 0;
+	} else {
+		np->send_rate = old->send_rate;
+		np->recv_rate = old->recv_rate;
+	}
+}
+
+/* Insert or update the peer described by O.  Returns 1 when it changed the
+ * table, 0 when it was skipped (not an object, table full). */
+static int
+source_upsert(struct source *s, json_t *o, double wall, struct source_tally *t)
+{
+	struct peer_info np;
+	struct lat_scratch ls;
+	long i;
+
+	if (!json_is_object(o))
+		return 0;
+	parse_peer(o, &np, &ls);
+	np.updated = wall;
+	np.seen = s->mark;
+	i = source_peer_index(s, np.id);
+	if (i >= 0) {
+		struct peer_info *old = &s->peers[i];
+		int64_t newest = INT64_MIN;
+
+		for (int k = 0; k < old->nviol; k++)
+			if (old->viol[k].time > newest)
+				newest = old->viol[k].time;
+		/* Violations newer than any this peer had before are news. */
+		for (int k = 0; k < np.nviol; k++)
+			if (np.viol[k].time > newest && !t->quiet)
+				source_emit(s, SEV_VIOLATION, "violation #%llu %s: %s (reputation %d)",
+				    (unsigned long long)np.id, np.addr, np.viol[k].kind, np.rep_score);
+		source_locate(s, &np, old);
+		peer_carry(&np, old, &ls, wall);
+		*old = np;
+		return 1;
+	}
+	if (s->npeers >= SOURCE_MAX_PEERS)
+		return 0;
+	for (int k = 0; k < ls.n; k++)
+		hist_push(&np, ls.v[k], 0);	/* before the console watched: time unknown */
+	if (ls.n == 0)
+		hist_push(&np, np.ping_ms, (uint32_t)wall);
+	source_locate(s, &np, NULL);
+	if (s->npeers == s->cap) {
+		s->cap = s->cap < 64 ? 64 : s->cap * 2;
+		s->peers = xreallocarray(s->peers, s->cap, sizeof(*s->peers));
+	}
+	s->peers[s->npeers] = np;
+	idx_set(s, s->npeers);
+	s->npeers++;
+	tally_connect(s, t, &np);
+	for (int k = 0; k < np.nviol && !t->quiet; k++)
+		source_emit(s, SEV_VIOLATION, "violation #%llu %s: %s (reputation %d)",
+		    (unsigned long long)np.id, np.addr, np.viol[k].kind, np.rep_score);
+	return 1;
+}
+
+static int
+source_remove_id(struct source *s, uint64_t id, int64_t wall, struct source_tally *t)
+{
+	long i = source_peer_index(s, id);
+
+	if (i < 0)
+		return 0;
+	tally_disconnect(s, t, &s->peers[i], wall);
+	source_remove_at(s, (size_t)i);
+	return 1;
+}
+
+/* Apply the peers of getpeerinfo (an array: the whole table) or of
+ * getpeerchanges (an object).  Returns the number of peers that came,
+ * went or changed, or -1 for a wrong shape (ERR set, nothing changed). */
+static long
+source_apply_peers(struct source *s, json_t *peers, double wall, struct source_tally *t,
+    char *err, size_t errlen)
+{
+	json_t *list = peers, *removed = NULL;
+	bool full = true;
+	long changed = 0;
+	size_t n;
+
+	if (json_is_object(peers)) {
+		json_t *ver = json_object_get(peers, "version");
+
+		list = json_object_get(peers, "peers");
+		removed = json_object_get(peers, "removed");
+		full = json_is_true(json_object_get(peers, "full"));
+		if (!json_is_integer(ver) || json_integer_value(ver) < 0 || !json_is_array(list) ||
+		    (removed != NULL && !json_is_array(removed))) {
+			str_errf(err, errlen, "getpeerchanges: unexpected answer shape");
+			return -1;
+		}
+		if (!full && json_integer_value(ver) < s->peer_version) {
+			/* The node went back in time (restarted?): ask for all
+			 * of it next round, change nothing now. */
+			s->peer_version = 0;
+			return 0;
+		}
+		s->peer_version = json_integer_value(ver);
+	} else if (!json_is_array(peers)) {
 		str_errf(err, errlen, "unexpected answer shape (not an agentnode?)");
 		return -1;
 	}
-	n = json_array_size(peers);
-	if (n > SOURCE_MAX_PEERS)
-		n = SOURCE_MAX_PEERS;
-	np = xcalloc(n > 0 ? n : 1, sizeof(*np));
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_array_get(peers, i);
+	s->mark++;
+	if (s->idx == NULL)
+		s->idx = map_new();
+	n = json_array_size(list);
+	for (size_t i = 0; i < n; i++)
+		changed += source_upsert(s, json_array_get(list, i), wall, t);
+	if (full) {
+		/* Whoever is not in a whole table has left.  Backwards, as a
+		 * removal moves the last entry into the hole. */
+		for (size_t i = s->npeers; i-- > 0;) {
+			if (s->peers[i].seen == s->mark)
+				continue;
+			tally_disconnect(s, t, &s->peers[i], (int64_t)wall);
+			source_remove_at(s, i);
+			changed++;
+		}
+	} else {
+		n = json_array_size(removed);
+		for (size_t i = 0; i < n; i++) {
+			json_t *v = json_array_get(removed, i);
 
-		if (json_is_object(o))
-			parse_peer(o, &np[k++]);
-	}
-	n = k;
-	nbans = json_array_size(bans);
-	if (nbans > SOURCE_MAX_BANS)
-		nbans = SOURCE_MAX_BANS;
-	nb = xcalloc(nbans > 0 ? nbans : 1, sizeof(*nb));
-	k = 0;
-	for (size_t i = 0; i < nbans; i++) {
-		json_t *o = json_array_get(bans, i);
-
-		if (!json_is_object(o))
-			continue;
-		j_str(o, "address", nb[k].address, sizeof(nb[k].address));
-		nb[k].created = j_int(o, "ban_created", 0);
-		nb[k].until = j_int(o, "banned_until", 0);
-		j_str(o, "reason", nb[k].reason, sizeof(nb[k].reason));
-		k++;
-	}
-	nbans = k;
-	qsort(nb, nbans, sizeof(*nb), cmp_ban);
-
-	/* Keep the old snapshot (and its index) for diffing. */
-	old.peers = s->peers;
-	old.npeers = s->npeers;
-	old.idx = s->idx;
-	old.bans = s->bans;
-	old.nbans = s->nbans;
-	old.info = s->info;
-	s->peers = np;
-	s->npeers = n;
-	s->idx = s->idx_spare;		/* the index before last, reused */
-	source_index(s);
-	for (size_t i = 0; i < n; i++) {
-		source_locate(s, &np[i], idx_lookup(old.idx, np[i].id));
-		if (np[i].ping_ms >= 0) {
-			lat_sum += np[i].ping_ms;
-			lat_n++;
+			if (json_is_integer(v) && json_integer_value(v) >= 0)
+				changed += source_remove_id(s, (uint64_t)json_integer_value(v),
+				    (int64_t)wall, t);
 		}
 	}
-	s->bans = nb;
-	s->nbans = nbans;
-	parse_info(info, &s->info);
-	parse_stats(stats, &s->stats);
+	return changed;
+}
+
+int
+source_apply_answers(struct source *s, const struct source_answers *a, double now, double wall,
+    char *err, size_t errlen)
+{
+	struct source_tally tally = { .quiet = !s->have_data };
+	struct ban_info *oldb;
+	struct node_info old_info = s->info;
+	struct net_stats old_stats;
+	size_t nold;
+	double t0 = source_clock(), lat_sum = 0;
+	unsigned lat_n = 0;
+	bool first = !s->have_data, changed = false;
+	long pc;
+
+	if (!json_is_object(a->info) || !json_is_object(a->stats) || !json_is_array(a->bans) ||
+	    (!json_is_array(a->peers) && !json_is_object(a->peers))) {
+		str_errf(err, errlen, "unexpected answer shape (not an agentnode?)");
+		return -1;
+	}
+	if ((pc = source_apply_peers(s, a->peers, wall, &tally, err, errlen)) < 0)
+		return -1;
+	s->changed_last = (size_t)pc;
+	if (pc > 0 || first) {
+		s->peers_gen++;
+		changed = true;
+	}
+	if (tally.hidden_c + tally.hidden_d > 0)
+		source_emit(s, SEV_CONNECT, "... and %u more connects, %u more disconnects",
+		    tally.hidden_c, tally.hidden_d);
+	for (size_t i = 0; i < s->npeers; i++)
+		if (s->peers[i].ping_ms >= 0) {
+			lat_sum += s->peers[i].ping_ms;
+			lat_n++;
+		}
+
+	oldb = s->bans;
+	nold = s->nbans;
+	s->bans = parse_bans(a->bans, &s->nbans);
+	if (first) {
+		changed = true;
+		s->bans_gen++;
+	} else {
+		bool bc = false;
+
+		source_diff_bans(s, oldb, nold, &bc);
+		if (bc) {
+			s->bans_gen++;
+			changed = true;
+		}
+	}
+	free(oldb);
+
+	parse_info(a->info, a->chain, &s->info);
+	/* The uptime moves with the clock alone; nothing shows it. */
+	old_info.uptime = s->info.uptime;
+	if (memcmp(&old_info, &s->info, sizeof(old_info)) != 0)
+		changed = true;
+	old_stats = s->stats;
+	parse_stats(a->stats, &s->stats);
+	if (memcmp(&old_stats, &s->stats, sizeof(old_stats)) != 0)
+		changed = true;
 
 	if (!first && now > s->last_update) {
 		double dt = now - s->last_update;
 
-		s->rate_in = s->info.bytes_recv >= old.info.bytes_recv ?
-		    (double)(s->info.bytes_recv - old.info.bytes_recv) / dt : 0;
-		s->rate_out = s->info.bytes_sent >= old.info.bytes_sent ?
-		    (double)(s->info.bytes_sent - old.info.bytes_sent) / dt : 0;
+		s->rate_in = s->info.bytes_recv >= old_info.bytes_recv ?
+		    (double)(s->info.bytes_recv - old_info.bytes_recv) / dt : 0;
+		s->rate_out = s->info.bytes_sent >= old_info.bytes_sent ?
+		    (double)(s->info.bytes_sent - old_info.bytes_sent) / dt : 0;
 	}
 	chart_series_push(&s->h_latency, lat_n > 0 ? lat_sum / lat_n : NAN);
 	chart_series_push(&s->h_health, s->info.health);
-	chart_series_push(&s->h_peers, (double)n);
+	chart_series_push(&s->h_peers, (double)s->npeers);
 	chart_series_push(&s->h_rate_in, first ? NAN : s->rate_in);
 	chart_series_push(&s->h_rate_out, first ? NAN : s->rate_out);
 
-	if (first) {
-		source_emit(s, SEV_STATE, "%s: %zu peers, %zu bans, height %d", s->label, n, nbans,
-		    (int)s->info.height);
-	} else {
-		if (s->state != SOURCE_UP)
-			source_emit(s, SEV_STATE, "%s is back: %zu peers", s->label, n);
-		source_diff_peers(s, &old);
-		source_diff_bans(s, old.bans, old.nbans);
-	}
-	free(old.peers);
-	s->idx_spare = old.idx;
-	free(old.bans);
+	if (first)
+		source_emit(s, SEV_STATE, "%s: %zu peers, %zu bans, height %d", s->label, s->npeers,
+		    s->nbans, (int)s->info.height);
+	else if (s->state != SOURCE_UP)
+		source_emit(s, SEV_STATE, "%s is back: %zu peers", s->label, s->npeers);
 
-	if (s->state != SOURCE_UP)
+	if (s->state != SOURCE_UP) {
 		s->since = now;
+		changed = true;
+	}
 	s->state = SOURCE_UP;
 	s->error[0] = '\0';
 	s->have_data = true;
 	s->last_update = now;
 	s->rounds_ok++;
-	s->generation++;
+	if (changed)
+		s->generation++;
 	s->parse_us_total += (source_clock() - t0) * 1e6;
 	s->parses++;
 	return 0;
+}
+
+int
+source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_t *bans,
+    double now, char *err, size_t errlen)
+{
+	struct source_answers a = { info, peers, stats, bans, NULL };
+
+	if (!json_is_array(peers)) {
+		str_errf(err, errlen, "unexpected answer shape (not an agentnode?)");
+		return -1;
+	}
+	return source_apply_answers(s, &a, now, 1.8e9 + now, err, errlen);
 }
 
 void
@@ -533,28 +800,87 @@ source_fail(struct source *s, const char *why, double now)
 	str_copy(s->error, why, sizeof(s->error));
 	s->rounds_failed++;
 	s->generation++;
+	/* The node may come back as a new process: ask it for everything. */
+	s->peer_version = 0;
 }
 
 /* --- polling ------------------------------------------------------------- */
 
+/* After a failed round: a node given by its data directory may have come
+ * back elsewhere; follow its .rpc-endpoint. */
+static void
+source_follow_endpoint(struct source *s)
+{
+	char host[NETADDR_HOSTLEN], err[256];
+	uint16_t port;
+
+	if (s->datadir == NULL || s->proc == NULL || s->closing)
+		return;
+	if (rpc_endpoint_read(s->datadir, host, sizeof(host), &port, err, sizeof(err)) == -1)
+		return;
+	if (strcmp(host, s->host) == 0 && port == s->port)
+		return;
+	str_copy(s->host, host, sizeof(s->host));
+	s->port = port;
+	rpc_client_free(s->rpc);
+	s->rpc = rpc_client_new(proc_base(s->proc), s->host, s->port, s->cookie);
+}
+
 static void
 source_round_done(struct source *s)
 {
+	struct source_answers a = { s->reply[SQ_INFO], s->reply[SQ_PEERS], s->reply[SQ_STATS],
+	    s->reply[SQ_BANS], s->reply[SQ_CHAIN] };
 	char err[256];
 	double now = source_clock();
-
 	if (s->round_failed) {
 		source_fail(s, s->round_error, now);
-	} else if (source_apply(s, s->reply[0], s->reply[1], s->reply[2], s->reply[3], now,
-	    err, sizeof(err)) == -1) {
+	} else if (source_apply_answers(s, &a, now, source_wall(), err, sizeof(err)) == -1) {
 		source_fail(s, err, now);
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < SQ_COUNT; i++) {
 		json_decref(s->reply[i]);
 		s->reply[i] = NULL;
 	}
+	if (s->state == SOURCE_DOWN)
+		source_follow_endpoint(s);
 	if (s->on_update != NULL)
 		s->on_update(s, s->cb_arg);
+}
+
+static void source_reply_cb(void *arg, json_t *result, const struct rpc_error *err);
+
+/* Send query I of the round; false when it could not be sent. */
+static bool
+source_send(struct source *s, int i)
+{
+	const char *method = NULL;
+	json_t *params = NULL;
+
+	switch (i) {
+	case SQ_INFO: method = "getnetworkinfo"; break;
+	case SQ_PEERS:
+		if (s->no_delta) {
+			method = "getpeerinfo";
+		} else {
+			method = "getpeerchanges";
+			params = json_pack("[I]", (json_int_t)s->peer_version);
+		}
+		break;
+	case SQ_STATS: method = "getnetworkstats"; break;
+	case SQ_BANS: method = "listbanned"; break;
+	case SQ_CHAIN: method = "getblockchaininfo"; break;
+	default: return false;
+	}
+	s->slot[i].s = s;
+	s->slot[i].i = i;
+	if (rpc_client_call(s->rpc, method, params, s->timeout, source_reply_cb, &s->slot[i]) == 0) {
+		s->inflight++;
+		return true;
+	}
+	s->round_failed = true;
+	snprintf(s->round_error, sizeof(s->round_error), "cannot call %s", method);
+	return false;
 }
 
 static void
@@ -566,7 +892,14 @@ source_reply_cb(void *arg, json_t *result, const struct rpc_error *err)
 	s->inflight--;
 	if (s->closing)
 		return;
-	if (err != NULL) {
+	if (err != NULL && err->code == RPC_METHOD_NOT_FOUND && sl->i == SQ_PEERS &&
+	    !s->no_delta) {
+		/* An older node: the whole table, now and from now on. */
+		s->no_delta = true;
+		source_send(s, SQ_PEERS);
+	} else if (err != NULL && err->code == RPC_METHOD_NOT_FOUND && sl->i == SQ_CHAIN) {
+		s->no_chain = true;	/* no chain yet: the header does without */
+	} else if (err != NULL) {
 		if (!s->round_failed)
 			snprintf(s->round_error, sizeof(s->round_error), "%s", err->message);
 		s->round_failed = true;
@@ -584,18 +917,9 @@ source_poll_now(struct source *s)
 		return;
 	s->round_failed = false;
 	s->round_error[0] = '\0';
-	for (int i = 0; i < 4; i++) {
-		s->slot[i].s = s;
-		s->slot[i].i = i;
-		if (rpc_client_call(s->rpc, source_methods[i], NULL, s->timeout, source_reply_cb,
-		    &s->slot[i]) == 0) {
-			s->inflight++;
-		} else {
-			s->round_failed = true;
-			snprintf(s->round_error, sizeof(s->round_error), "cannot call %s",
-			    source_methods[i]);
-		}
-	}
+	for (int i = 0; i < SQ_COUNT; i++)
+		if (i != SQ_CHAIN || !s->no_chain)
+			source_send(s, i);
 	if (s->inflight == 0)
 		source_round_done(s);
 }
@@ -651,6 +975,7 @@ source_new(struct proc *proc, const char *label, const char *host, uint16_t port
 	s->interval = interval > 0 ? interval : 1;
 	s->timeout = timeout > 0 ? timeout : 5;
 	s->since = source_clock();
+	s->idx = map_new();
 	if (proc != NULL)
 		s->rpc = rpc_client_new(proc_base(proc), host, port, cookie);
 	return s;
@@ -671,6 +996,13 @@ source_set_geoip(struct source *s, const struct geoip *g)
 }
 
 void
+source_set_datadir(struct source *s, const char *dir)
+{
+	free(s->datadir);
+	s->datadir = dir != NULL ? xstrdup(dir) : NULL;
+}
+
+void
 source_free(struct source *s)
 {
 	if (s == NULL)
@@ -678,24 +1010,61 @@ source_free(struct source *s)
 	s->closing = true;
 	proc_task_remove(s->poll);
 	rpc_client_free(s->rpc);	/* callbacks see closing and only count down */
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < SQ_COUNT; i++)
 		json_decref(s->reply[i]);
 	free(s->peers);
 	map_free(s->idx);
-	map_free(s->idx_spare);
 	free(s->bans);
 	free(s->cookie);
+	free(s->datadir);
 	free(s);
 }
 
 /* --- actions ------------------------------------------------------------- */
 
+enum source_action_kind { SA_DISCONNECT, SA_BAN, SA_UNBAN, SA_ADDNODE };
+
 struct source_action {
 	struct source		*s;
+	enum source_action_kind	 kind;
 	source_action_cb	 cb;
 	void			*arg;
-	char			 what[160];	/* "disconnect peer #12 (1.2.3.4:9001)" */
+	char			 target[96];	/* "1.2.3.4:9001", "10.0.0.0/8" */
+	char			 what[160];	/* "disconnect peer #12 1.2.3.4:9001" */
+	char			 done[160];	/* the message for success */
 };
+
+bool
+source_addnode_outcome(const char *hostport, json_t *result, char *msg, size_t len)
+{
+	const char *r = json_string_value(json_object_get(result, "result"));
+	json_t *e = json_object_get(result, "error");
+	char why[200];
+
+	why[0] = '\0';
+	if (json_is_string(e))
+		fmt_untrusted(json_string_value(e), json_string_length(e), why, sizeof(why));
+	if (json_is_null(result) || result == NULL) {
+		/* A node from before addnode waited for the outcome. */
+		snprintf(msg, len, "add node %s: the node took it (it reports no outcome)", hostport);
+		return true;
+	}
+	if (r != NULL && strcmp(r, "connected") == 0) {
+		snprintf(msg, len, "add node %s: connected", hostport);
+		return true;
+	}
+	if (r != NULL && strcmp(r, "added") == 0) {
+		snprintf(msg, len, "add node %s: added, not connected yet%s%s", hostport,
+		    why[0] ? ": " : "", why);
+		return true;
+	}
+	if (r != NULL && strcmp(r, "failed") == 0) {
+		snprintf(msg, len, "add node %s failed: %s", hostport, why[0] ? why : "no reason given");
+		return false;
+	}
+	snprintf(msg, len, "add node %s: unexpected answer from the node", hostport);
+	return false;
+}
 
 static void
 source_action_reply(void *arg, json_t *result, const struct rpc_error *err)
@@ -703,74 +1072,103 @@ source_action_reply(void *arg, json_t *result, const struct rpc_error *err)
 	struct source_action *a = arg;
 	struct source *s = a->s;
 	char msg[512];
+	bool ok = err == NULL;
 
-	(void)result;
 	if (!s->closing) {
-		if (err == NULL)
-			snprintf(msg, sizeof(msg), "%s: done", a->what);
-		else
+		if (err != NULL)
 			snprintf(msg, sizeof(msg), "%s failed: %s", a->what, err->message);
+		else if (a->kind == SA_ADDNODE)
+			ok = source_addnode_outcome(a->target, result, msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg), "%s", a->done);
 		source_emit(s, SEV_ACTION, "%s", msg);
 		if (a->cb != NULL)
-			a->cb(s, err == NULL, msg, a->arg);
+			a->cb(s, ok, msg, a->arg);
 		source_poll_now(s);
 	}
 	free(a);
 }
 
 static int
-source_action(struct source *s, const char *method, json_t *params, const char *what,
-    source_action_cb cb, void *arg)
+source_action(struct source *s, struct source_action *a, const char *method, json_t *params,
+    double timeout)
 {
-	struct source_action *a;
-
 	if (s->rpc == NULL || s->closing) {
 		json_decref(params);
+		free(a);
 		return -1;
 	}
-	a = xcalloc(1, sizeof(*a));
 	a->s = s;
-	a->cb = cb;
-	a->arg = arg;
-	str_copy(a->what, what, sizeof(a->what));
-	if (rpc_client_call(s->rpc, method, params, s->timeout, source_action_reply, a) == -1) {
+	if (rpc_client_call(s->rpc, method, params, timeout, source_action_reply, a) == -1) {
 		free(a);
 		return -1;
 	}
 	return 0;
 }
 
+static struct source_action *
+action_new(enum source_action_kind kind, source_action_cb cb, void *arg, const char *target)
+{
+	struct source_action *a = xcalloc(1, sizeof(*a));
+
+	a->kind = kind;
+	a->cb = cb;
+	a->arg = arg;
+	str_copy(a->target, target, sizeof(a->target));
+	return a;
+}
+
 int
 source_disconnect(struct source *s, uint64_t id, const char *what, source_action_cb cb,
     void *arg)
 {
-	char buf[160];
+	struct source_action *a = action_new(SA_DISCONNECT, cb, arg, what != NULL ? what : "");
 
-	snprintf(buf, sizeof(buf), "disconnect peer #%llu%s%s", (unsigned long long)id,
+	snprintf(a->what, sizeof(a->what), "disconnect peer #%llu%s%s", (unsigned long long)id,
 	    what != NULL ? " " : "", what != NULL ? what : "");
-	return source_action(s, "disconnectnode", json_pack("[I]", (json_int_t)id), buf, cb,
-	    arg);
+	snprintf(a->done, sizeof(a->done), "peer #%llu%s%s disconnected", (unsigned long long)id,
+	    what != NULL ? " " : "", what != NULL ? what : "");
+	return source_action(s, a, "disconnectnode", json_pack("[I]", (json_int_t)id), s->timeout);
 }
 
 int
-source_ban(struct source *s, const char *ip, int64_t seconds, source_action_cb cb, void *arg)
+source_ban(struct source *s, const char *subnet, int64_t seconds, source_action_cb cb, void *arg)
 {
-	char buf[160], d[FMT_LEN];
+	struct source_action *a;
+	char d[FMT_LEN];
 
-	if (ip == NULL || *ip == '\0' || seconds <= 0)
+	if (subnet == NULL || *subnet == '\0' || seconds <= 0)
 		return -1;
-	snprintf(buf, sizeof(buf), "ban %s for %s", ip, fmt_duration(seconds, d, sizeof(d)));
-	return source_action(s, "setban", json_pack("[s, s, I]", ip, "add", (json_int_t)seconds),
-	    buf, cb, arg);
+	a = action_new(SA_BAN, cb, arg, subnet);
+	fmt_duration(seconds, d, sizeof(d));
+	snprintf(a->what, sizeof(a->what), "ban %s for %s", subnet, d);
+	snprintf(a->done, sizeof(a->done), "%s banned for %s", subnet, d);
+	return source_action(s, a, "setban", json_pack("[s, s, I]", subnet, "add",
+	    (json_int_t)seconds), s->timeout);
+}
+
+int
+source_unban(struct source *s, const char *subnet, source_action_cb cb, void *arg)
+{
+	struct source_action *a;
+
+	if (subnet == NULL || *subnet == '\0')
+		return -1;
+	a = action_new(SA_UNBAN, cb, arg, subnet);
+	snprintf(a->what, sizeof(a->what), "lift the ban on %s", subnet);
+	snprintf(a->done, sizeof(a->done), "ban on %s lifted", subnet);
+	return source_action(s, a, "setban", json_pack("[s, s]", subnet, "remove"), s->timeout);
 }
 
 int
 source_addnode(struct source *s, const char *hostport, source_action_cb cb, void *arg)
 {
-	char buf[160];
+	struct source_action *a;
 
 	if (hostport == NULL || *hostport == '\0')
 		return -1;
-	snprintf(buf, sizeof(buf), "add node %s", hostport);
-	return source_action(s, "addnode", json_pack("[s, s]", hostport, "add"), buf, cb, arg);
+	a = action_new(SA_ADDNODE, cb, arg, hostport);
+	snprintf(a->what, sizeof(a->what), "add node %s", hostport);
+	return source_action(s, a, "addnode", json_pack("[s, s]", hostport, "add"),
+	    s->timeout > SOURCE_ADDNODE_TIMEOUT ? s->timeout : SOURCE_ADDNODE_TIMEOUT);
 }

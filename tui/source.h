@@ -17,14 +17,22 @@ struct proc;
 struct proc_task;
 
 /*
- * A source polls getnetworkinfo, getpeerinfo, getnetworkstats and
- * listbanned together every interval through the asynchronous RPC client,
- * and applies the four answers at once when the last one is in, so the
- * views always see one consistent snapshot.  A round is never started
- * while the previous one is still out: a slow node slows its own updates,
- * never the UI.  Any failed call marks the node down ("disconnected,
- * retrying") with the error, keeps the last data for display, and the
- * next round simply tries again.
+ * A source polls getnetworkinfo, the peers, getnetworkstats and listbanned
+ * (and getblockchaininfo while the node knows it) together every interval
+ * through the asynchronous RPC client, and applies the answers at once
+ * when the last one is in, so the views always see one consistent
+ * snapshot.  A round is never started while the previous one is still
+ * out: a slow node slows its own updates, never the UI.  Any failed call
+ * marks the node down ("disconnected, retrying") with the error, keeps
+ * the last data for display, and the next round simply tries again.
+ *
+ * Peers come from getpeerchanges SINCE: only the peers that changed since
+ * the version the console passes back, and the ids that left; the console
+ * keeps the table and updates it in place, so watching 10,000 peers costs
+ * what changes, not what exists.  A node that answers "Method not found"
+ * is asked getpeerinfo (the whole table) from then on.  After a failed
+ * round the next one asks for everything again (the node may have
+ * restarted).
  *
  * Everything read from the RPC is input: values are type-checked, strings
  * bounded and sanitised, and the number of peers capped.
@@ -33,7 +41,8 @@ struct proc_task;
 #define SOURCE_MAX_PEERS	100000
 #define SOURCE_MAX_BANS		10000
 #define SOURCE_MAX_SPREAD	256
-#define SOURCE_LATHIST		32	/* latency samples kept per peer */
+#define SOURCE_LATHIST		32	/* latency samples the node keeps per peer */
+#define SOURCE_PEERHIST		64	/* latency samples the console keeps per peer */
 #define SOURCE_VIOLATIONS	8	/* recent violations kept per peer */
 
 enum source_state {
@@ -47,8 +56,9 @@ struct peer_violation {
 	int64_t		time;
 };
 
-/* One connected peer as getpeerinfo describes it.  Latencies are in
- * milliseconds, < 0 when unknown. */
+/* One connected peer as getpeerinfo describes it, plus what the console
+ * keeps about it across polls.  Latencies are in milliseconds, < 0 when
+ * unknown. */
 struct peer_info {
 	uint64_t	id;
 	char		addr[NETADDR_STRLEN];
@@ -65,22 +75,32 @@ struct peer_info {
 	int32_t		start_height;
 	uint64_t	services;
 	uint64_t	bytes_sent, bytes_recv;
-	double		send_rate, recv_rate;	/* bytes/s */
-	int64_t		conntime;		/* unix seconds */
-	int64_t		connected_secs;
-	int64_t		lastsend, lastrecv;
+	/* Bytes/s between the console's last two sightings of a change (the
+	 * node's own figure until there are two). */
+	double		send_rate, recv_rate;
+	int64_t		conntime;		/* unix seconds; ages derive from it */
 	int		rep_score;
 	int		quality_score;
 	double		reliability;
 	uint64_t	addr_processed, addr_rate_limited;
-	double		lathist[SOURCE_LATHIST];
-	int		nlathist;
+	/* Pings sent and pongs received (bytes_by_type), for loss. */
+	bool		has_pingcount;
+	uint64_t	pings_sent, pongs_recv;
 	struct peer_violation viol[SOURCE_VIOLATIONS];
 	int		nviol;
 	/* From --geoip-db, looked up by the console itself. */
 	bool		has_loc;
 	double		lat, lon;
 	char		city[48];
+
+	/* The console's own: latency samples across polls (a ring, seeded
+	 * with the node's history when the peer is first seen; time 0 there:
+	 * unknown), and when the peer last changed. */
+	float		hist_ms[SOURCE_PEERHIST];
+	uint32_t	hist_t[SOURCE_PEERHIST];	/* unix seconds */
+	uint16_t	hist_n, hist_head;
+	double		updated;		/* unix seconds (wall, fractional) */
+	uint32_t	seen;			/* round mark for full snapshots */
 };
 
 struct node_info {
@@ -94,7 +114,12 @@ struct node_info {
 	uint64_t	bytes_recv, bytes_sent;
 	int64_t		uptime;
 	int		addrman_new, addrman_tried, banned;
+	/* The node's connectivity health (connectivityhealth, or the older
+	 * name networkhealth); not the crawl DB's NetworkHealth. */
 	int		health;
+	/* getblockchaininfo, while the node has it. */
+	bool		has_chain;
+	int64_t		blocks, headers;
 };
 
 struct country_count {
@@ -126,13 +151,26 @@ enum source_event {
 	SEV_UNBAN,
 	SEV_VIOLATION,
 	SEV_ACTION,		/* result of an action the user took */
+	SEV_ALERT,		/* an alert raised (tui/alerts) */
+	SEV_COUNT
 };
+
+/* The answers of one round, borrowed.  PEERS is getpeerinfo's array (the
+ * whole table) or getpeerchanges' object; CHAIN is NULL when the node has
+ * no getblockchaininfo. */
+struct source_answers {
+	json_t		*info, *peers, *stats, *bans, *chain;
+};
+
+/* The calls of a round. */
+enum source_query { SQ_INFO, SQ_PEERS, SQ_STATS, SQ_BANS, SQ_CHAIN, SQ_COUNT };
 
 struct source;
 typedef void (*source_update_cb)(struct source *s, void *arg);
 typedef void (*source_event_cb)(struct source *s, enum source_event kind, const char *text,
     void *arg);
-/* Result of an action: OK, and a message naming the target. */
+/* Result of an action: OK, and a message naming the target and what the
+ * node answered. */
 typedef void (*source_action_cb)(struct source *s, bool ok, const char *msg, void *arg);
 
 struct source {
@@ -140,6 +178,7 @@ struct source {
 	char			 host[NETADDR_HOSTLEN];
 	uint16_t		 port;
 	char			*cookie;
+	char			*datadir;	/* NULL: given by address */
 
 	struct proc		*proc;		/* borrowed; NULL in tests */
 	struct rpc_client	*rpc;
@@ -154,29 +193,37 @@ struct source {
 	double			 since;		/* monotonic time of the state change */
 	double			 last_update;	/* monotonic time of the last good round */
 	unsigned		 rounds_ok, rounds_failed;
-	uint64_t		 generation;	/* bumped by every applied round */
+	uint64_t		 generation;	/* bumped by every round that changed something */
+	uint64_t		 peers_gen;	/* bumped when a peer came, went or changed */
+	uint64_t		 bans_gen;	/* bumped when the ban list changed */
+
+	/* What the node can do, learnt from "Method not found". */
+	bool			 no_delta;	/* no getpeerchanges: getpeerinfo */
+	bool			 no_chain;	/* no getblockchaininfo */
+	int64_t			 peer_version;	/* getpeerchanges' version; 0: all */
 
 	/* The round in flight. */
 	struct source_slot {
 		struct source	*s;
 		int		 i;
-	}			 slot[4];
+	}			 slot[SQ_COUNT];
 	int			 inflight;
-	json_t			*reply[4];
+	json_t			*reply[SQ_COUNT];
 	bool			 round_failed;
 	char			 round_error[256];
 
 	/* The current snapshot. */
 	bool			 have_data;
 	struct node_info	 info;
-	struct peer_info	*peers;
-	size_t			 npeers;
-	struct map		*idx;		/* id -> peer in peers */
-	struct map		*idx_spare;	/* the previous round's, for reuse */
+	struct peer_info	*peers;		/* in no particular order */
+	size_t			 npeers, cap;
+	struct map		*idx;		/* id -> index + 1 in peers */
+	uint32_t		 mark;		/* round mark (peer_info.seen) */
 	struct net_stats	 stats;
-	struct ban_info		*bans;
+	struct ban_info		*bans;		/* sorted by address */
 	size_t			 nbans;
 	double			 rate_in, rate_out;	/* node totals, bytes/s */
+	size_t			 changed_last;	/* peers changed by the last round */
 
 	/* History, one sample per applied round. */
 	struct chart_series	 h_latency;	/* mean of peers' last ping, ms */
@@ -208,6 +255,10 @@ void source_set_callbacks(struct source *s, source_update_cb up, source_event_cb
     void *arg);
 /* Look peers up in G (borrowed; NULL: none). */
 void source_set_geoip(struct source *s, const struct geoip *g);
+/* The node was given by its data directory DIR (copied): after a failed
+ * round its DIR/.rpc-endpoint is read again, and a node that came back on
+ * another address is followed there. */
+void source_set_datadir(struct source *s, const char *dir);
 
 /* Poll now and then every interval. */
 void source_start(struct source *s);
@@ -219,9 +270,13 @@ void source_set_interval(struct source *s, double interval);
 void source_set_paused(struct source *s, bool paused);
 
 /* Apply one round's answers (borrowed) as if they had come from the node
- * at monotonic time NOW.  Returns 0, or -1 with ERR when an answer has the
- * wrong shape (then nothing changes).  Public for tests and the
- * benchmark. */
+ * at monotonic time NOW and unix time WALL.  Returns 0, or -1 with ERR
+ * when an answer has the wrong shape (then nothing changes).  Public for
+ * tests and the benchmark. */
+int source_apply_answers(struct source *s, const struct source_answers *a, double now,
+    double wall, char *err, size_t errlen);
+/* The same for a round of getpeerinfo (PEERS an array) without
+ * getblockchaininfo, at unix time NOW + 1.8e9. */
 int source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_t *bans,
     double now, char *err, size_t errlen);
 /* Record a failed round (as the poller does). */
@@ -232,14 +287,35 @@ const struct peer_info *source_peer(const struct source *s, uint64_t id);
 /* Index of the peer with ID in s->peers, or -1. */
 long source_peer_index(const struct source *s, uint64_t id);
 
-/* Actions, all asynchronous; CB (may be NULL) reports the outcome.  The
+/* P's latency samples, oldest first: at most MAX into MS (and their unix
+ * times into T, 0 when unknown; T may be NULL).  Returns how many. */
+size_t source_peer_history(const struct peer_info *p, double *ms, int64_t *t, size_t max);
+/* Jitter of P: the mean difference between consecutive samples (ms), or
+ * -1 with fewer than two. */
+double source_peer_jitter(const struct peer_info *p);
+/* Share of P's pings that got no pong (0..1; the one in flight does not
+ * count), or -1 when the node does not say. */
+double source_peer_loss(const struct peer_info *p);
+/* Seconds P has been connected at unix time NOW. */
+int64_t source_peer_age(const struct peer_info *p, int64_t now);
+
+/* Actions, all asynchronous; CB (may be NULL) reports the outcome with
+ * the node's own answer: an RPC error is a failure with its message.  The
  * target is named by value, never by a row.  Return 0 if the call was
  * sent, -1 if not (no RPC, bad argument; CB is then not called). */
 int source_disconnect(struct source *s, uint64_t id, const char *what, source_action_cb cb,
     void *arg);
-int source_ban(struct source *s, const char *ip, int64_t seconds, source_action_cb cb,
+/* Ban SUBNET (an address or CIDR subnet) for SECONDS. */
+int source_ban(struct source *s, const char *subnet, int64_t seconds, source_action_cb cb,
     void *arg);
+/* Lift the ban on SUBNET (as listbanned names it). */
+int source_unban(struct source *s, const char *subnet, source_action_cb cb, void *arg);
+/* addnode HOSTPORT add: the node answers once it knows the outcome. */
 int source_addnode(struct source *s, const char *hostport, source_action_cb cb, void *arg);
+/* The message for the answer RESULT of addnode HOSTPORT into MSG; returns
+ * whether it is a success ("connected", "added") or not ("failed").
+ * Public for tests. */
+bool source_addnode_outcome(const char *hostport, json_t *result, char *msg, size_t len);
 
 /* "disconnected, retrying" etc. for the header. */
 const char *source_state_name(enum source_state st);
@@ -247,5 +323,7 @@ const char *source_state_name(enum source_state st);
 /* The process's monotonic clock (common/clock) in seconds, the unit of
  * every console timestamp. */
 double source_clock(void);
+/* Unix time in seconds with fractions (common/clock). */
+double source_wall(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include <wchar.h>
 
 #include "strutil.h"
+#include "xmalloc.h"
 
 static bool		term_on;
 static bool		term_colors;
@@ -30,6 +31,11 @@ static size_t		term_reset_len;
 static short		term_pair[GC_COUNT];
 static attr_t		term_mono[GC_COUNT];
 static attr_t		term_extra[GC_COUNT];
+/* The last frame drawn, for drawing only what changed. */
+static struct grid_cell	*term_prev;
+static int		term_pw, term_ph;
+static bool		term_full = true;
+static size_t		term_cells;
 
 static void
 term_fatal(int sig)
@@ -85,6 +91,7 @@ static const struct term_color term_dark[GC_COUNT] = {
 	[GC_MARK_MANY] = { COLOR_RED, -1, 0, A_BOLD },
 	[GC_BAR] = { COLOR_CYAN, -1, 0, 0 },
 	[GC_PROMPT] = { COLOR_BLACK, COLOR_YELLOW, 0, A_REVERSE },
+	[GC_BOX] = { COLOR_BLUE, -1, A_BOLD, A_DIM },
 };
 
 /* Yellow, cyan and white text vanish on white: blue, magenta and the
@@ -105,6 +112,7 @@ static const struct term_color term_light[GC_COUNT] = {
 	[GC_MARK_MANY] = { COLOR_RED, -1, A_BOLD, A_BOLD },
 	[GC_BAR] = { COLOR_BLUE, -1, 0, 0 },
 	[GC_PROMPT] = { COLOR_WHITE, COLOR_BLUE, 0, A_REVERSE },
+	[GC_BOX] = { -1, -1, A_DIM, A_DIM },
 };
 
 void
@@ -139,7 +147,7 @@ term_setup_colors(enum config_theme theme)
 }
 
 int
-term_init(enum config_theme theme, char *err, size_t errlen)
+term_init(enum config_theme theme, bool mouse, char *err, size_t errlen)
 {
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
 	struct sigaction sa;
@@ -172,10 +180,19 @@ term_init(enum config_theme theme, char *err, size_t errlen)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
-	set_escdelay(25);
+	/* Long enough that an escape sequence (a key, a mouse report) split
+	 * by a busy machine or a slow link is not taken for Esc and keys. */
+	set_escdelay(50);
 	curs_set(0);
 	leaveok(stdscr, TRUE);
 	term_setup_colors(theme);
+	if (mouse) {
+		/* Presses, not clicks: no waiting to tell a click from a
+		 * double click. */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	}
+	term_full = true;
 	return 0;
 }
 
@@ -185,9 +202,12 @@ term_end(void)
 	if (!term_on)
 		return;
 	term_on = false;
+	mousemask(0, NULL);
 	curs_set(1);
 	endwin();
 	fflush(stdout);
+	free(term_prev);
+	term_prev = NULL;
 }
 
 bool
@@ -215,6 +235,7 @@ term_resize(int w, int h)
 {
 	if (term_on)
 		resizeterm(h, w);
+	term_full = true;
 }
 
 static attr_t
@@ -236,34 +257,67 @@ term_attr(uint16_t a, short *pair)
 	return at;
 }
 
+static void
+term_put(const struct grid *g, int x, int y)
+{
+	const struct grid_cell *c = grid_at(g, x, y);
+	wchar_t wc[2] = { 0, 0 };
+	cchar_t cc;
+	short pair;
+	attr_t at;
+
+	wc[0] = (wchar_t)c->ch;
+	at = term_attr(c->attr, &pair);
+	if (setcchar(&cc, wc, at, pair, NULL) == OK)
+		mvadd_wch(y, x, &cc);
+	term_cells++;
+}
+
 void
 term_draw(const struct grid *g)
 {
 	int w = g->w < COLS ? g->w : COLS, h = g->h < LINES ? g->h : LINES;
+	bool full = term_full || term_prev == NULL || term_pw != g->w || term_ph != g->h;
 
 	if (!term_on)
 		return;
-	erase();
+	term_cells = 0;
+	if (full)
+		erase();
 	for (int y = 0; y < h; y++) {
 		for (int x = 0; x < w; x++) {
 			const struct grid_cell *c = grid_at(g, x, y);
-			wchar_t wc[2] = { 0, 0 };
-			cchar_t cc;
-			short pair;
-			attr_t at;
+			const struct grid_cell *p = full ? NULL : &term_prev[y * g->w + x];
 
-			if (c->ch == GRID_CONT)
+			if (p != NULL && p->ch == c->ch && p->attr == c->attr)
 				continue;
-			if (c->ch == ' ' && c->attr == GC_NORMAL)
+			if (c->ch == GRID_CONT) {
+				/* The right half changed: draw its wide character. */
+				if (x > 0 && !full)
+					term_put(g, x - 1, y);
+				continue;
+			}
+			if (full && c->ch == ' ' && c->attr == GC_NORMAL)
 				continue;	/* erase() already blanked it */
-			wc[0] = (wchar_t)c->ch;
-			at = term_attr(c->attr, &pair);
-			if (setcchar(&cc, wc, at, pair, NULL) == OK)
-				mvadd_wch(y, x, &cc);
+			term_put(g, x, y);
 		}
 	}
+	if (term_pw != g->w || term_ph != g->h || term_prev == NULL) {
+		free(term_prev);
+		term_prev = xcalloc((size_t)g->w * (size_t)g->h, sizeof(*term_prev));
+		term_pw = g->w;
+		term_ph = g->h;
+	}
+	memcpy(term_prev, g->cells, (size_t)g->w * (size_t)g->h * sizeof(*term_prev));
+	term_full = false;
 	wnoutrefresh(stdscr);
 	doupdate();
+}
+
+size_t
+term_last_cells(void)
+{
+	return term_cells;
 }
 
 void
@@ -271,6 +325,7 @@ term_force_repaint(void)
 {
 	if (term_on)
 		clearok(curscr, TRUE);
+	term_full = true;
 }
 
 int
@@ -282,4 +337,29 @@ term_getkey(void)
 		return -1;
 	k = getch();
 	return k == ERR ? -1 : k;
+}
+
+enum term_mouse_kind
+term_mouse(int *x, int *y)
+{
+	MEVENT ev;
+
+	if (!term_on || getmouse(&ev) != OK)
+		return TM_NONE;
+	*x = ev.x;
+	*y = ev.y;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return TM_WHEEL_UP;
+	if (ev.bstate & BUTTON5_PRESSED)
+		return TM_WHEEL_DOWN;
+	if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+		return TM_CLICK;
+	return TM_NONE;
+}
+
+void
+term_bell(void)
+{
+	if (term_on)
+		beep();
 }

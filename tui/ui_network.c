@@ -7,17 +7,21 @@
 
 #include "chart.h"
 #include "fmt.h"
+#include "ui_frame.h"
 
 static void
 draw_top(struct grid *g, struct rect r, const char *title, size_t distinct,
     const struct netscan_kv *kv, size_t n)
 {
 	long long max = n > 0 && kv[0].n > 0 ? kv[0].n : 1;
-	int y = r.y;
+	char t[96];
+	int y;
 
+	snprintf(t, sizeof(t), "%s (%zu)", title, distinct);
+	r = ui_box(g, r, t, NULL);
 	if (r.h <= 0 || r.w < 10)
 		return;
-	grid_printf(g, r.x, y++, r.w, GC_TITLE | GA_BOLD, "%s (%zu)", title, distinct);
+	y = r.y;
 	for (size_t i = 0; i < n && y < r.y + r.h; i++, y++) {
 		char num[FMT_LEN];
 		int barw = r.w >= 40 ? 10 : 4;
@@ -33,94 +37,94 @@ draw_top(struct grid *g, struct rect r, const char *title, size_t distinct,
 	}
 }
 
+/* "LABEL" then its sparkline right after it, at most 48 cells. */
+static void
+labelled_spark(struct grid *g, int x, int y, int w, uint16_t attr, const char *label,
+    const struct chart_series *s, double lo, double hi)
+{
+	int used = grid_text(g, x, y, w, attr, label), sw;
+
+	used += grid_text(g, x + used, y, w - used, GC_NORMAL, " ");
+	sw = w - used < 48 ? w - used : 48;
+	if (sw > 4)
+		chart_sparkline(g, x + used, y, sw, GC_BAR, s, lo, hi);
+}
+
 void
 ui_network_draw(struct grid *g, struct rect r, const struct netscan *ns)
 {
 	const struct netscan_sum *s;
-	char when[16] = "?", a[FMT_LEN], b[FMT_LEN];
+	char when[16] = "?", a[FMT_LEN], b[FMT_LEN], title[256], note[64], lbl[160];
+	struct rect in, sum, lists, q[4];
 	struct tm tm;
 	time_t t;
-	int y = r.y, used;
+	int y;
 
 	if (r.w <= 0 || r.h <= 0)
 		return;
 	if (ns == NULL) {
-		grid_field(g, r.x, r.y + r.h / 2, r.w, GC_DIM, GRID_CENTER,
-		    "no crawl database (start agentconsole with --crawl-db FILE)");
+		in = ui_box(g, r, "Network", NULL);
+		ui_message(g, in, GC_DIM, "no crawl database (start agentconsole with --crawl-db FILE)");
 		return;
 	}
 	s = netscan_result(ns);
+	snprintf(title, sizeof(title), "Crawl DB %s", netscan_path(ns));
 	if (s == NULL) {
-		grid_field(g, r.x, r.y + r.h / 2, r.w, GC_DIM, GRID_CENTER, "reading the crawl database...");
+		in = ui_box(g, r, title, NULL);
+		ui_message(g, in, GC_DIM, "reading the crawl database...");
 		return;
 	}
 	if (!s->ok) {
-		grid_printf(g, r.x, y++, r.w, GC_TITLE, "Crawl DB %s", netscan_path(ns));
-		grid_field(g, r.x, r.y + r.h / 2, r.w, GC_BAD, GRID_CENTER, s->err);
-		if (r.h > 2)
-			grid_field(g, r.x, r.y + r.h / 2 + 1, r.w, GC_DIM, GRID_CENTER,
-			    "(read again every few seconds)");
+		in = ui_box(g, r, title, "read again every few seconds");
+		ui_message(g, in, GC_BAD, s->err);
 		return;
 	}
 	t = (time_t)s->taken;
 	if (localtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	grid_printf(g, r.x, y++, r.w, GC_TITLE, "Crawl DB %s  network %s  read %s in %.0f ms",
-	    netscan_path(ns), s->network[0] ? s->network : "all", when, s->took_ms);
-	if (y >= r.y + r.h)
+	snprintf(note, sizeof(note), "network %s  read %s in %.0f ms",
+	    s->network[0] ? s->network : "all", when, s->took_ms);
+	ui_split_v(r, 0.0, 6, 4, &sum, &lists);
+	in = ui_box(g, sum, title, note);
+	y = in.y;
+	if (in.h <= 0)
 		return;
-	grid_printf(g, r.x, y++, r.w, GC_NORMAL,
+	grid_printf(g, in.x, y++, in.w, GC_NORMAL,
 	    "nodes %lld  reachable %lld  good %lld  never tried %lld  banned %lld  located %lld  max height %d",
 	    s->total, s->reachable, s->good, s->never_tried, s->banned, s->located,
 	    (int)s->max_height);
-	if (y >= r.y + r.h)
-		return;
-	used = grid_printf(g, r.x, y, r.w, s->health >= 70 ? GC_GOOD : s->health >= 40 ? GC_WARN :
-	    GC_BAD, "NetworkHealth %d", s->health);
-	used += grid_printf(g, r.x + used, y, r.w - used, GC_DIM,
-	    "  (handshake %s, 1-day reliability %.2f, %u netgroups)  ",
-	    fmt_latency(s->avg_handshake_ms, a, sizeof(a)), s->reliability_1d, s->netgroups);
-	if (r.w - used > 4)
-		chart_sparkline(g, r.x + used, y, r.w - used, GC_BAR, netscan_health_history(ns), 0, 100);
-	y++;
-	if (y < r.y + r.h) {
+	if (y < in.y + in.h) {
+		snprintf(lbl, sizeof(lbl), "NetworkHealth %d  (handshake %s, 1-day reliability %.2f, %u netgroups)",
+		    s->health, fmt_latency(s->avg_handshake_ms, a, sizeof(a)), s->reliability_1d,
+		    s->netgroups);
+		labelled_spark(g, in.x, y++, in.w, s->health >= 70 ? GC_GOOD : s->health >= 40 ?
+		    GC_WARN : GC_BAD, lbl, netscan_health_history(ns), 0, 100);
+	}
+	if (y < in.y + in.h) {
 		const struct chart_series *rh = netscan_reachable_history(ns);
 
-		used = grid_printf(g, r.x, y, r.w, GC_DIM, "reachable over time (%s..%s)  ",
+		snprintf(lbl, sizeof(lbl), "reachable over time (%s..%s)",
 		    fmt_count(rh->n ? (uint64_t)chart_series_get(rh, 0) : 0, a, sizeof(a)),
 		    fmt_count((uint64_t)s->reachable, b, sizeof(b)));
-		if (r.w - used > 4)
-			chart_sparkline(g, r.x + used, y, r.w - used, GC_BAR, rh, 0, 0);
-		y++;
+		labelled_spark(g, in.x, y++, in.w, GC_DIM, lbl, rh, 0, 0);
 	}
-	y++;
-	if (y >= r.y + r.h)
+	if (lists.h <= 0)
 		return;
-	{
-		int rest = r.y + r.h - y;
+	if (r.w >= 80) {
+		struct rect top, bot;
 
-		if (r.w >= 80) {
-			int half = rest / 2, cw = (r.w - 2) / 2;
+		ui_split_v(lists, 0.5, 3, 3, &top, &bot);
+		ui_split_h(top, 0.5, 20, 20, &q[0], &q[1]);
+		ui_split_h(bot, 0.5, 20, 20, &q[2], &q[3]);
+	} else {
+		int h4 = lists.h / 4;
 
-			draw_top(g, (struct rect){ r.x, y, cw, half }, "Versions", s->dversions,
-			    s->versions, s->nversions);
-			draw_top(g, (struct rect){ r.x + cw + 2, y, cw, half },
-			    "Heights of reachable nodes", s->dheights, s->heights, s->nheights);
-			draw_top(g, (struct rect){ r.x, y + half, cw, rest - half }, "Countries",
-			    s->dcountries, s->countries, s->ncountries);
-			draw_top(g, (struct rect){ r.x + cw + 2, y + half, cw, rest - half }, "ASNs",
-			    s->dasns, s->asns, s->nasns);
-		} else {
-			int q = rest / 4;
-
-			draw_top(g, (struct rect){ r.x, y, r.w, q }, "Versions", s->dversions,
-			    s->versions, s->nversions);
-			draw_top(g, (struct rect){ r.x, y + q, r.w, q }, "Heights", s->dheights,
-			    s->heights, s->nheights);
-			draw_top(g, (struct rect){ r.x, y + 2 * q, r.w, q }, "Countries",
-			    s->dcountries, s->countries, s->ncountries);
-			draw_top(g, (struct rect){ r.x, y + 3 * q, r.w, rest - 3 * q }, "ASNs",
-			    s->dasns, s->asns, s->nasns);
-		}
+		for (int i = 0; i < 4; i++)
+			q[i] = (struct rect){ lists.x, lists.y + i * h4, lists.w,
+			    i == 3 ? lists.h - 3 * h4 : h4 };
 	}
+	draw_top(g, q[0], "Versions", s->dversions, s->versions, s->nversions);
+	draw_top(g, q[1], "Heights of reachable nodes", s->dheights, s->heights, s->nheights);
+	draw_top(g, q[2], "Countries", s->dcountries, s->countries, s->ncountries);
+	draw_top(g, q[3], "ASNs", s->dasns, s->asns, s->nasns);
 }

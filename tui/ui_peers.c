@@ -15,7 +15,9 @@
 #include <time.h>
 
 #include "chart.h"
+#include "clock.h"
 #include "fmt.h"
+#include "ui_frame.h"
 #include "xmalloc.h"
 
 /* --- formatters ---------------------------------------------------------- */
@@ -127,7 +129,25 @@ f_rxrate(const struct peer_info *p, char *b, size_t n)
 static void
 f_conntime(const struct peer_info *p, char *b, size_t n)
 {
-	fmt_duration(p->connected_secs, b, n);
+	/* From conntime: the node does not report ages as changes. */
+	fmt_duration(source_peer_age(p, clock_wall()), b, n);
+}
+
+static void
+f_jitter(const struct peer_info *p, char *b, size_t n)
+{
+	fmt_latency(source_peer_jitter(p), b, n);
+}
+
+static void
+f_loss(const struct peer_info *p, char *b, size_t n)
+{
+	double l = source_peer_loss(p);
+
+	if (l < 0)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.0f%%", l * 100);
 }
 
 static void
@@ -144,8 +164,8 @@ f_quality(const struct peer_info *p, char *b, size_t n)
 
 /* --- cell colours ------------------------------------------------------- */
 
-static uint16_t
-latency_attr(double ms)
+uint16_t
+ui_peers_latency_attr(double ms)
 {
 	if (ms < 0)
 		return GC_DIM;
@@ -155,13 +175,21 @@ latency_attr(double ms)
 static uint16_t
 a_ping(const struct peer_info *p)
 {
-	return latency_attr(p->ping_ms);
+	return ui_peers_latency_attr(p->ping_ms);
 }
 
 static uint16_t
 a_minping(const struct peer_info *p)
 {
-	return latency_attr(p->minping_ms);
+	return ui_peers_latency_attr(p->minping_ms);
+}
+
+static uint16_t
+a_loss(const struct peer_info *p)
+{
+	double l = source_peer_loss(p);
+
+	return l < 0 ? GC_DIM : l == 0 ? GC_GOOD : l < 0.05 ? GC_WARN : GC_BAD;
 }
 
 static uint16_t
@@ -269,10 +297,23 @@ c_rxrate(const struct peer_info *a, const struct peer_info *b)
 	return CMP(a->recv_rate, b->recv_rate);
 }
 
+/* Longer connected (earlier conntime) is more. */
 static int
 c_conntime(const struct peer_info *a, const struct peer_info *b)
 {
-	return CMP(a->connected_secs, b->connected_secs);
+	return CMP(b->conntime, a->conntime);
+}
+
+static int
+c_jitter(const struct peer_info *a, const struct peer_info *b)
+{
+	return cmp_latency(source_peer_jitter(a), source_peer_jitter(b));
+}
+
+static int
+c_loss(const struct peer_info *a, const struct peer_info *b)
+{
+	return cmp_latency(source_peer_loss(a), source_peer_loss(b));
 }
 
 static int
@@ -306,6 +347,12 @@ const struct ui_peers_column ui_peers_columns[] = {
 	{ .key = "minping", .title = "MIN", .width = 7, .prio = 5, .align = GRID_RIGHT,
 	  .cmp = c_minping, .fmt = f_minping, .attr = a_minping,
 	  .help = "lowest latency" },
+	{ .key = "jitter", .title = "JITTER", .width = 7, .prio = 6, .align = GRID_RIGHT,
+	  .cmp = c_jitter, .fmt = f_jitter,
+	  .help = "mean change between consecutive pings the console saw" },
+	{ .key = "loss", .title = "LOSS", .width = 4, .prio = 6, .align = GRID_RIGHT,
+	  .cmp = c_loss, .fmt = f_loss, .attr = a_loss,
+	  .help = "share of pings that got no pong" },
 	{ .key = "pingwait", .title = "WAIT", .width = 7, .prio = 8, .align = GRID_RIGHT,
 	  .cmp = c_pingwait, .fmt = f_pingwait,
 	  .help = "how long the unanswered ping has waited" },
@@ -352,44 +399,26 @@ ui_peers_column(const char *key)
 }
 
 size_t
+ui_peers_layout_only(int width, const char *const *only, int *cols, int *widths)
+{
+	struct ui_colspec spec[64];
+	size_t n = ui_peers_ncolumns < 64 ? ui_peers_ncolumns : 64;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ui_peers_column *c = &ui_peers_columns[i];
+		bool want = only == NULL;
+
+		for (size_t k = 0; only != NULL && only[k] != NULL && !want; k++)
+			want = strcmp(only[k], c->key) == 0;
+		spec[i] = (struct ui_colspec){ c->width, c->flex, want ? c->prio : 0 };
+	}
+	return ui_layout_columns(width, spec, n, 48, cols, widths);
+}
+
+size_t
 ui_peers_layout(int width, int *cols, int *widths)
 {
-	bool use[32] = { false };
-	int used = 0, flex = 0, spare, n = 0;
-
-	for (int prio = 1; prio <= 9; prio++) {
-		for (size_t i = 0; i < ui_peers_ncolumns && i < 32; i++) {
-			int need = ui_peers_columns[i].width + (used > 0 ? 1 : 0);
-
-			if (ui_peers_columns[i].prio != prio || used + need > width)
-				continue;
-			use[i] = true;
-			used += need;
-		}
-	}
-	for (size_t i = 0; i < ui_peers_ncolumns && i < 32; i++) {
-		if (!use[i])
-			continue;
-		cols[n] = (int)i;
-		widths[n] = ui_peers_columns[i].width;
-		flex += ui_peers_columns[i].flex;
-		n++;
-	}
-	spare = width - used;
-	/* Flexible columns share the spare width, but not without limit:
-	 * an address or agent wider than 48 cells is wasted space. */
-	for (int k = 0; k < n && flex > 0 && spare > 0; k++) {
-		const struct ui_peers_column *c = &ui_peers_columns[cols[k]];
-		int add;
-
-		if (c->flex == 0)
-			continue;
-		add = spare * c->flex / flex;
-		if (widths[k] + add > 48)
-			add = 48 - widths[k] > 0 ? 48 - widths[k] : 0;
-		widths[k] += add;
-	}
-	return (size_t)n;
+	return ui_peers_layout_only(width, NULL, cols, widths);
 }
 
 /* --- order, filter, selection -------------------------------------------- */
@@ -429,25 +458,6 @@ scratch(struct ui_peers *v, size_t n)
 	return v->scratch;
 }
 
-static bool
-ci_contains(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	if (n == 0)
-		return true;
-	for (; *hay != '\0'; hay++) {
-		size_t i;
-
-		for (i = 0; i < n && hay[i] != '\0'; i++)
-			if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
-				break;
-		if (i == n)
-			return true;
-	}
-	return false;
-}
-
 bool
 ui_peers_match(const struct peer_info *p, const char *filter)
 {
@@ -456,10 +466,10 @@ ui_peers_match(const struct peer_info *p, const char *filter)
 	if (filter == NULL || filter[0] == '\0')
 		return true;
 	snprintf(id, sizeof(id), "%" PRIu64, p->id);
-	return strcmp(id, filter) == 0 || ci_contains(p->addr, filter) ||
-	    ci_contains(p->subver, filter) || ci_contains(p->country, filter) ||
-	    ci_contains(p->direction, filter) || ci_contains(p->conn_type, filter) ||
-	    ci_contains(p->city, filter);
+	return strcmp(id, filter) == 0 || fmt_icontains(p->addr, filter) ||
+	    fmt_icontains(p->subver, filter) || fmt_icontains(p->country, filter) ||
+	    fmt_icontains(p->direction, filter) || fmt_icontains(p->conn_type, filter) ||
+	    fmt_icontains(p->city, filter);
 }
 
 struct sort_ctx {
@@ -566,7 +576,7 @@ void
 ui_peers_sync(struct ui_peers *v, const struct source *src, double now)
 {
 	bool new_src = v->built_src != src;
-	bool changed = new_src || v->built_gen != src->generation;
+	bool changed = new_src || v->built_gen != src->peers_gen;
 
 	if (!changed && !v->rebuild && !(v->stale_order && now >= v->defer_until))
 		return;
@@ -581,7 +591,7 @@ ui_peers_sync(struct ui_peers *v, const struct source *src, double now)
 	else
 		order_sorted(v, src);
 	v->built_src = src;
-	v->built_gen = src->generation;
+	v->built_gen = src->peers_gen;
 	v->rebuild = false;
 	restore_selection(v);
 }
@@ -661,24 +671,46 @@ ui_peers_selected(const struct ui_peers *v, const struct source *src)
 	return source_peer(src, v->sel_id);
 }
 
-/* --- drawing ------------------------------------------------------------- */
-
-static void
-draw_message(struct grid *g, struct rect r, uint16_t attr, const char *msg)
+bool
+ui_peers_select_id(struct ui_peers *v, const struct source *src, uint64_t id, double now)
 {
-	if (r.h <= 0)
-		return;
-	grid_field(g, r.x, r.y + r.h / 2, r.w, attr, GRID_CENTER, msg);
+	ui_peers_sync(v, src, now);
+	for (size_t i = 0; i < v->nids; i++)
+		if (v->ids[i] == id) {
+			select_row(v, (long)i, now, true);
+			return true;
+		}
+	return false;
 }
 
-static void
-draw_table(struct ui_peers *v, const struct source *src, struct grid *g, struct rect r)
+void
+ui_peers_sort_by(struct ui_peers *v, int col)
 {
-	int cols[32], widths[32], x, head = r.h >= 3 ? 1 : 0, foot = r.h >= 4 ? 1 : 0;
-	size_t ncols = ui_peers_layout(r.w, cols, widths);
+	if (col < 0 || (size_t)col >= ui_peers_ncolumns)
+		return;
+	if (col == v->sort_col)
+		v->reverse = !v->reverse;
+	else
+		v->sort_col = col;
+	v->rebuild = true;
+	v->defer_until = 0;
+}
+
+/* --- drawing ------------------------------------------------------------- */
+
+void
+ui_peers_draw_table(struct ui_peers *v, const struct source *src, struct grid *g, struct rect r,
+    const char *const *only, bool footer, double now)
+{
+	int cols[64], widths[64], x, head = r.h >= 3 ? 1 : 0, foot = footer && r.h >= 4 ? 1 : 0;
+	size_t ncols;
 	struct rect body = { r.x, r.y + head, r.w, r.h - head - foot };
 	char buf[128];
 
+	if (r.w <= 0 || r.h <= 0)
+		return;
+	ui_peers_sync(v, src, now);
+	ncols = ui_peers_layout_only(r.w, only, cols, widths);
 	if (head) {
 		grid_fill(g, (struct rect){ r.x, r.y, r.w, 1 }, ' ', GC_TITLE | GA_REVERSE);
 		x = r.x;
@@ -694,6 +726,7 @@ draw_table(struct ui_peers *v, const struct source *src, struct grid *g, struct 
 				grid_field(g, x, r.y, widths[k], GC_TITLE | GA_REVERSE, c->align,
 				    c->title);
 			}
+			grid_hit(g, (struct rect){ x, r.y, widths[k] + 1, 1 }, HIT_PEER_COL, cols[k]);
 			x += widths[k] + 1;
 		}
 	}
@@ -708,10 +741,10 @@ draw_table(struct ui_peers *v, const struct source *src, struct grid *g, struct 
 		v->top = 0;
 
 	if (!src->have_data) {
-		draw_message(g, body, src->state == SOURCE_DOWN ? GC_BAD : GC_DIM,
+		ui_message(g, body, src->state == SOURCE_DOWN ? GC_BAD : GC_DIM,
 		    src->state == SOURCE_DOWN ? src->error : "waiting for the node...");
 	} else if (v->nids == 0) {
-		draw_message(g, body, GC_DIM, src->npeers == 0 ? "no peers connected" :
+		ui_message(g, body, GC_DIM, src->npeers == 0 ? "no peers connected" :
 		    "no peer matches the filter (Esc clears it)");
 	}
 	for (int row = 0; row < body.h && v->top + row < (long)v->nids; row++) {
@@ -736,6 +769,7 @@ draw_table(struct ui_peers *v, const struct source *src, struct grid *g, struct 
 			grid_field(g, x, y, widths[k], attr, c->align, buf);
 			x += widths[k] + 1;
 		}
+		grid_hit(g, (struct rect){ r.x, y, r.w, 1 }, HIT_PEER_ROW, (long long)p->id);
 	}
 	if (foot) {
 		int y = r.y + r.h - 1, used;
@@ -744,11 +778,9 @@ draw_table(struct ui_peers *v, const struct source *src, struct grid *g, struct 
 		if (v->filter[0] != '\0')
 			used += grid_printf(g, r.x + used, y, r.w - used, GC_WARN, "  filter \"%s\"",
 			    v->filter);
-		used += grid_printf(g, r.x + used, y, r.w - used, GC_DIM, "  sort %s%s%s",
+		grid_printf(g, r.x + used, y, r.w - used, GC_DIM, "  sort %s%s%s",
 		    ui_peers_columns[v->sort_col].key, v->reverse ? " desc" : "",
 		    v->stale_order ? " (held while you move)" : "");
-		grid_text(g, r.x + used, y, r.w - used, GC_DIM,
-		    "  Enter details  d disconnect  b ban  / filter  s sort");
 	}
 }
 
@@ -774,11 +806,14 @@ detail_line(struct grid *g, struct rect r, int y, const char *label, uint16_t at
 	return y + 1;
 }
 
-static void
-draw_detail(const struct ui_peers *v, const struct source *src, struct grid *g, struct rect r)
+void
+ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct grid *g,
+    struct rect r)
 {
 	const struct peer_info *p = ui_peers_selected(v, src);
 	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], when[32];
+	double hist[SOURCE_PEERHIST], loss;
+	size_t nh;
 	int y = r.y;
 
 	if (r.w <= 0 || r.h <= 0)
@@ -811,10 +846,18 @@ draw_detail(const struct ui_peers *v, const struct source *src, struct grid *g, 
 			strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	}
 	y = detail_line(g, r, y, "connected", GC_NORMAL, "%s (since %s)",
-	    fmt_duration(p->connected_secs, a, sizeof(a)), when[0] ? when : "?");
-	y = detail_line(g, r, y, "latency", latency_attr(p->ping_ms),
+	    fmt_duration(source_peer_age(p, clock_wall()), a, sizeof(a)), when[0] ? when : "?");
+	y = detail_line(g, r, y, "latency", ui_peers_latency_attr(p->ping_ms),
 	    "last %s  min %s  avg %s", fmt_latency(p->ping_ms, a, sizeof(a)),
 	    fmt_latency(p->minping_ms, b, sizeof(b)), fmt_latency(p->avgping_ms, c, sizeof(c)));
+	loss = source_peer_loss(p);
+	if (loss >= 0)
+		snprintf(d, sizeof(d), "%.1f%%", loss * 100);
+	else
+		snprintf(d, sizeof(d), "-");
+	y = detail_line(g, r, y, "jitter, loss", loss > 0 ? GC_WARN : GC_NORMAL,
+	    "%s  loss %s (%llu pings, %llu pongs)", fmt_latency(source_peer_jitter(p), a,
+	    sizeof(a)), d, (unsigned long long)p->pings_sent, (unsigned long long)p->pongs_recv);
 	y = detail_line(g, r, y, "ping wait", GC_NORMAL, "%s",
 	    fmt_latency(p->pingwait_ms, a, sizeof(a)));
 	y = detail_line(g, r, y, "sent", GC_NORMAL, "%s  %s", fmt_bytes(p->bytes_sent, a, sizeof(a)),
@@ -827,11 +870,11 @@ draw_detail(const struct ui_peers *v, const struct source *src, struct grid *g, 
 	    p->reliability);
 	y = detail_line(g, r, y, "addresses", GC_NORMAL, "%llu processed, %llu rate-limited",
 	    (unsigned long long)p->addr_processed, (unsigned long long)p->addr_rate_limited);
+	nh = source_peer_history(p, hist, NULL, SOURCE_PEERHIST);
 	if (y < r.y + r.h) {
-		grid_printf(g, r.x, y++, r.w, GC_TITLE, "latency history (%d)", p->nlathist);
-		if (p->nlathist > 0 && y < r.y + r.h)
-			chart_sparkline_values(g, r.x, y++, r.w < 64 ? r.w : 64, GC_BAR, p->lathist,
-			    (size_t)p->nlathist);
+		grid_printf(g, r.x, y++, r.w, GC_TITLE, "latency, last %zu pings", nh);
+		if (nh > 0 && y < r.y + r.h)
+			chart_sparkline_values(g, r.x, y++, r.w < 64 ? r.w : 64, GC_BAR, hist, nh);
 	}
 	if (y < r.y + r.h)
 		grid_printf(g, r.x, y++, r.w, p->nviol > 0 ? GC_BAD : GC_TITLE, "violations (%d)",
@@ -851,38 +894,43 @@ void
 ui_peers_draw(struct ui_peers *v, const struct source *src, struct grid *g, struct rect r,
     double now)
 {
-	struct rect table = r, det;
+	struct rect table = r, det, in;
+	char title[160], note[64];
 
 	if (r.w <= 0 || r.h <= 0)
 		return;
 	ui_peers_sync(v, src, now);
 	if (v->detail && ui_peers_selected(v, src) == NULL && !v->have_sel)
 		v->detail = false;
+	snprintf(title, sizeof(title), "Peers of %s", src->label);
+	snprintf(note, sizeof(note), "%zu in, %zu shown", src->npeers, v->nids);
 	if (!v->detail) {
-		draw_table(v, src, g, table);
+		in = ui_box(g, table, title, note);
+		ui_peers_draw_table(v, src, g, in, NULL, true, now);
 		return;
 	}
 	if (r.w >= 100) {
-		int dw = r.w * 2 / 5 < 46 ? 46 : r.w * 2 / 5 > 64 ? 64 : r.w * 2 / 5;
+		int dw = r.w * 2 / 5 < 48 ? 48 : r.w * 2 / 5 > 66 ? 66 : r.w * 2 / 5;
 
-		table.w = r.w - dw - 2;
-		det = (struct rect){ r.x + table.w + 2, r.y, dw, r.h };
-		draw_table(v, src, g, table);
-		for (int y = r.y; y < r.y + r.h; y++)
-			grid_text(g, r.x + table.w, y, 1, GC_DIM, g->gl->vline);
+		table.w = r.w - dw;
+		det = (struct rect){ r.x + table.w, r.y, dw, r.h };
+		in = ui_box(g, table, title, note);
+		ui_peers_draw_table(v, src, g, in, NULL, true, now);
 	} else {
 		/* Narrow: the detail pane replaces the table; a line of the
 		 * table stays so the selection is still visible. */
 		det = r;
-		if (r.h >= 8) {
+		if (r.h >= 10) {
 			struct rect strip = { r.x, r.y, r.w, 2 };
 			int save = v->page;
 
-			draw_table(v, src, g, strip);
+			ui_peers_draw_table(v, src, g, strip, NULL, false, now);
 			v->page = save;
-			det.y += 3;
-			det.h -= 3;
+			det.y += 2;
+			det.h -= 2;
 		}
 	}
-	draw_detail(v, src, g, det);
+	snprintf(title, sizeof(title), "Peer #%llu", (unsigned long long)v->sel_id);
+	in = ui_box(g, det, title, "Enter closes");
+	ui_peers_draw_detail(v, src, g, in);
 }

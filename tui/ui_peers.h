@@ -31,6 +31,10 @@ struct ui_peers_column {
 extern const struct ui_peers_column ui_peers_columns[];
 extern const size_t ui_peers_ncolumns;
 
+/* The colour of a latency of MS milliseconds (good, warn, bad; dim when
+ * unknown). */
+uint16_t ui_peers_latency_attr(double ms);
+
 /* Column index of KEY, or -1. */
 int ui_peers_column(const char *key);
 
@@ -38,8 +42,10 @@ int ui_peers_column(const char *key);
  * table order, with spare width spread over the flexible ones.  Writes
  * column indices to COLS and their widths to WIDTHS (both at least
  * ui_peers_ncolumns long); returns how many.  Columns are separated by one
- * blank. */
+ * blank.  ONLY (may be NULL) is a NULL-terminated list of column keys to
+ * choose from instead of all. */
 size_t ui_peers_layout(int width, int *cols, int *widths);
+size_t ui_peers_layout_only(int width, const char *const *only, int *cols, int *widths);
 
 /* How long re-sorting waits after the last navigation key. */
 #define UI_PEERS_SORT_DEFER	3.0
@@ -63,7 +69,7 @@ struct ui_peers {
 	size_t		*scratch;
 	size_t		 scratch_cap;
 	const struct source *built_src;
-	uint64_t	 built_gen;
+	uint64_t	 built_gen;	/* the source's peers_gen sorted */
 	bool		 stale_order;	/* rows not sorted (deferred) */
 	bool		 rebuild;	/* sort or filter changed */
 	double		 defer_until;
@@ -98,8 +104,22 @@ void ui_peers_set_filter(struct ui_peers *v, const char *filter);
 bool ui_peers_match(const struct peer_info *p, const char *filter);
 /* The selected peer, or NULL. */
 const struct peer_info *ui_peers_selected(const struct ui_peers *v, const struct source *src);
-/* Draw into R. */
+/* Select the peer with ID (a click on its row); false when it is not in
+ * the table. */
+bool ui_peers_select_id(struct ui_peers *v, const struct source *src, uint64_t id, double now);
+/* Sort by column COL, or reverse the order when it already is (a click on
+ * its header). */
+void ui_peers_sort_by(struct ui_peers *v, int col);
+/* Draw the view into R: the table in a box, with the detail pane when
+ * open.  Rows and headers are mouse regions (HIT_PEER_ROW, HIT_PEER_COL). */
 void ui_peers_draw(struct ui_peers *v, const struct source *src, struct grid *g, struct rect r,
     double now);
+/* Draw the table alone into R (no box), with only the columns ONLY
+ * (NULL-terminated keys) and a footer when FOOTER. */
+void ui_peers_draw_table(struct ui_peers *v, const struct source *src, struct grid *g,
+    struct rect r, const char *const *only, bool footer, double now);
+/* Draw the selected peer's details into R (no box). */
+void ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct grid *g,
+    struct rect r);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 static uint8_t	worldmap_mask[WORLDMAP_W * WORLDMAP_H / 8];
 static bool	worldmap_ready;
 
@@ -147,6 +149,14 @@ worldmap_fit(int avail_w, int avail_h, int *w, int *h)
 	*h = fh;
 }
 
+/* The last map rasterised, by size and character set: frames redraw the
+ * same map many times, so it is computed once per size. */
+static struct {
+	int		 w, h;
+	bool		 utf8;
+	uint32_t	*cells;		/* 0: sea */
+} worldmap_cache;
+
 void
 worldmap_draw(struct grid *g, int x0, int y0, int w, int h, uint16_t attr,
     struct worldmap_proj *p)
@@ -158,22 +168,36 @@ worldmap_draw(struct grid *g, int x0, int y0, int w, int h, uint16_t attr,
 	int sx = g->utf8 ? 2 : 1, sy = g->utf8 ? 4 : 1;
 
 	worldmap_proj_init(p, w * sx, h * sy, WORLDMAP_LAT_TOP, WORLDMAP_LAT_BOTTOM);
-	for (int cy = 0; cy < h; cy++) {
-		for (int cx = 0; cx < w; cx++) {
-			unsigned dots = 0;
-			double lat, lon;
+	if (w <= 0 || h <= 0)
+		return;
+	if (worldmap_cache.cells == NULL || worldmap_cache.w != w || worldmap_cache.h != h ||
+	    worldmap_cache.utf8 != g->utf8) {
+		free(worldmap_cache.cells);
+		worldmap_cache.cells = xcalloc((size_t)w * (size_t)h, sizeof(uint32_t));
+		worldmap_cache.w = w;
+		worldmap_cache.h = h;
+		worldmap_cache.utf8 = g->utf8;
+		for (int cy = 0; cy < h; cy++) {
+			for (int cx = 0; cx < w; cx++) {
+				unsigned dots = 0;
+				double lat, lon;
 
-			for (int dy = 0; dy < sy; dy++)
-				for (int dx = 0; dx < sx; dx++) {
-					worldmap_unproject(p, cx * sx + dx, cy * sy + dy, &lat, &lon);
-					if (worldmap_land(lat, lon))
-						dots |= g->utf8 ? bits[dy][dx] : 1;
-				}
-			if (dots == 0)
-				continue;
-			grid_put(g, x0 + cx, y0 + cy, g->utf8 ? 0x2800 + dots : ':', attr);
+				for (int dy = 0; dy < sy; dy++)
+					for (int dx = 0; dx < sx; dx++) {
+						worldmap_unproject(p, cx * sx + dx, cy * sy + dy, &lat,
+						    &lon);
+						if (worldmap_land(lat, lon))
+							dots |= g->utf8 ? bits[dy][dx] : 1;
+					}
+				if (dots != 0)
+					worldmap_cache.cells[cy * w + cx] = g->utf8 ? 0x2800 + dots : ':';
+			}
 		}
 	}
+	for (int cy = 0; cy < h; cy++)
+		for (int cx = 0; cx < w; cx++)
+			if (worldmap_cache.cells[cy * w + cx] != 0)
+				grid_put(g, x0 + cx, y0 + cy, worldmap_cache.cells[cy * w + cx], attr);
 }
 
 int

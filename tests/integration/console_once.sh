@@ -31,29 +31,37 @@ ONCE=("$BIN/agentconsole" --rpc "$RPC_A" --cookie "$T/a/.cookie" --geoip-db "$T/
 LC_ALL=C.UTF-8 "${ONCE[@]}" --size 120x40 > "$T/utf8.txt" || fail "--once failed: $(tail -3 "$T/utf8.txt")"
 # section NAME: the lines of one view's frame.
 section() { awk -v h="$1" 'index($0, "=== agentconsole --once") == 1 { on = index($0, h) > 0; next } on' "$T/utf8.txt"; }
-for v in "view 1 Peers" "view 2 Geo" "view 2 Geo (whole network)" "view 3 Latency" \
-    "view 4 Network" "view 5 Log"; do
+for v in "view 1 Overview" "view 2 Peers" "view 3 Geo" "view 3 Geo (whole network)" \
+    "view 4 Latency" "view 5 Network" "view 6 Bans" "view 7 Log"; do
 	grep -qF -- "$v ===" "$T/utf8.txt" || fail "--once printed no frame for $v"
 	[ "$(section "$v ===" | wc -l)" -eq 40 ] || fail "$v is not 40 lines"
 done
-section "view 1 Peers" | grep -q "live  $RPC_A  regtest" || fail "header missing"
-section "view 1 Peers" | grep -q "$(ip_of 2):" || fail "peers view lacks b"
-section "view 1 Peers" | grep -q "$(ip_of 3):" || fail "peers view lacks c"
-section "view 1 Peers" | grep -q "2/2 peers" || fail "peers view footer"
-section "view 2 Geo ===" | grep -q "2 of 2 located, 2 countries" || fail "geo view title"
-section "view 2 Geo ===" | grep -Eq "DE +1 +50%" || fail "geo view: no DE bar"
-section "view 2 Geo ===" | grep -Eq "JP +1 +50%" || fail "geo view: no JP bar"
-section "view 2 Geo ===" | grep -q $'\xe2\x97\x8f' || fail "geo view: no peer mark on the map"
-section "view 2 Geo ===" | grep -q $'\xe2\xa3\xbf' || fail "geo view: no braille land"
-section "view 2 Geo (whole" | grep -q "500 of 500 nodes located" || fail "whole-network map"
-section "view 3 Latency" | grep -q "2 peers, 2 measured" || fail "latency summary"
-section "view 3 Latency" | grep -q "last ping per peer" || fail "latency histogram"
-section "view 3 Latency" | grep -q "average latency" || fail "latency history"
-section "view 4 Network" | grep -q "nodes 500  reachable 400" || fail "network totals"
-section "view 4 Network" | grep -q "NetworkHealth" || fail "network health"
-section "view 4 Network" | grep -q "Versions (6)" || fail "network versions"
-section "view 4 Network" | grep -q "AS24940 Hetzner" || fail "network ASNs"
-section "view 5 Log" | grep -q "2 peers, 0 bans" || fail "log view"
+section "view 1 Overview" | grep -q "live  $RPC_A  regtest" || fail "header missing"
+section "view 1 Overview" | grep -Eq "$RPC_A +live " || fail "overview: the node's row"
+section "view 1 Overview" | grep -q "Alerts" || fail "overview: no alerts box"
+section "view 1 Overview" | grep -q "Trends: $RPC_A" || fail "overview: no trends"
+section "view 1 Overview" | grep -q $'\xe2\x97\x8f' || fail "overview: no peer mark on the map"
+section "view 2 Peers" | grep -q "$(ip_of 2):" || fail "peers view lacks b"
+section "view 2 Peers" | grep -q "$(ip_of 3):" || fail "peers view lacks c"
+section "view 2 Peers" | grep -q "2/2 peers" || fail "peers view footer"
+section "view 3 Geo ===" | grep -q "2 of 2 located, 2 countries" || fail "geo view title"
+section "view 3 Geo ===" | grep -Eq "DE +1 +50%" || fail "geo view: no DE bar"
+section "view 3 Geo ===" | grep -Eq "JP +1 +50%" || fail "geo view: no JP bar"
+section "view 3 Geo ===" | grep -q "JP Tokyo" || fail "geo view: no places"
+section "view 3 Geo ===" | grep -q "2 peers in 2 places" || fail "geo view: no legend"
+section "view 3 Geo ===" | grep -q $'\xe2\x97\x8f' || fail "geo view: no peer mark on the map"
+section "view 3 Geo ===" | grep -q $'\xe2\xa3\xbf' || fail "geo view: no braille land"
+section "view 3 Geo (whole" | grep -q "500 of 500 nodes located" || fail "whole-network map"
+section "view 4 Latency" | grep -q "2 of 2 measured" || fail "latency summary"
+section "view 4 Latency" | grep -q "Last ping per peer" || fail "latency histogram"
+section "view 4 Latency" | grep -q "Average of all peers" || fail "latency history"
+section "view 4 Latency" | grep -Eq "Peer #[0-9]+ $NET" || fail "latency of the selected peer"
+section "view 5 Network" | grep -q "nodes 500  reachable 400" || fail "network totals"
+section "view 5 Network" | grep -q "NetworkHealth" || fail "network health"
+section "view 5 Network" | grep -q "Versions (6)" || fail "network versions"
+section "view 5 Network" | grep -q "AS24940 Hetzner" || fail "network ASNs"
+section "view 6 Bans" | grep -q "no bans" || fail "bans view"
+section "view 7 Log" | grep -q "2 peers, 0 bans" || fail "log view"
 log "UTF-8 frames of every view are right"
 
 # ASCII in the C locale, and a 40x12 frame that still says something.
@@ -61,6 +69,7 @@ LC_ALL=C "${ONCE[@]}" --size 40x12 > "$T/ascii.txt" || fail "--once 40x12 failed
 LC_ALL=C grep -q $'[\x80-\xff]' "$T/ascii.txt" && fail "non-ASCII bytes in the C locale"
 grep -q "^\* live" "$T/ascii.txt" || fail "ASCII header"
 grep -q "2/2 peers" "$T/ascii.txt" || fail "40x12 peers footer"
+grep -q "^+- Nodes" "$T/ascii.txt" || fail "40x12 ASCII boxes"
 grep -q ":::" "$T/ascii.txt" || fail "ASCII map land"
 LC_ALL=C.UTF-8 "${ONCE[@]}" --ascii --size 80x24 | LC_ALL=C grep -q $'[\x80-\xff]' &&
 	fail "--ascii still printed UTF-8"
@@ -70,7 +79,7 @@ log "ASCII and 40x12 frames are right"
 LC_ALL=C.UTF-8 "$BIN/agentconsole" --rpc "$RPC_A" --cookie "$T/a/.cookie" \
 	--rpc "127.0.0.1:$(cat "$T/b/rpcport")" --cookie "$T/b/.cookie" --once --size 100x20 > "$T/two.txt" ||
 	fail "two nodes"
-grep -q "node 2/2 127.0.0.1:$(cat "$T/b/rpcport"), view 5 Log" "$T/two.txt" || fail "second node's frames"
+grep -q "node 2/2 127.0.0.1:$(cat "$T/b/rpcport"), view 7 Log" "$T/two.txt" || fail "second node's frames"
 
 # An unreachable node: exit 1, and the frame says why.
 LC_ALL=C.UTF-8 "$BIN/agentconsole" --rpc 127.0.0.1:1 --once --size 80x20 > "$T/down.txt"
@@ -78,6 +87,12 @@ rc=$?
 [ $rc -eq 1 ] || fail "unreachable node: exit $rc, want 1"
 grep -q "disconnected, retrying" "$T/down.txt" || fail "no disconnected state"
 grep -qi "refused" "$T/down.txt" || fail "the reason is not shown"
+# Issue 16 item 8: the Overview and Bans frames of a node that is down
+# are printed too, the Overview naming it down with the reason.
+for v in "view 1 Overview" "view 6 Bans"; do
+	grep -q -- "$v ===" "$T/down.txt" || fail "down node: no $v frame"
+done
+grep -Eq "127.0.0.1:1 +down [0-9]+s: .*refused" "$T/down.txt" || fail "overview does not show the node down"
 # A missing crawl database is named in the view, not fatal.
 LC_ALL=C.UTF-8 "$BIN/agentconsole" --rpc "$RPC_A" --cookie "$T/a/.cookie" --crawl-db "$T/nope.db" \
 	--once --size 100x20 | grep -q "nope.db" || fail "missing crawl DB not named"
@@ -100,8 +115,8 @@ crawler:
 EOF
 LC_ALL=C.UTF-8 "$BIN/agentconsole" --config "$T/console.yaml" --once --size 100x20 > "$T/cfg.txt" ||
 	fail "--config: $(tail -3 "$T/cfg.txt")"
-grep -q "node 1/2 alpha, view 1 Peers" "$T/cfg.txt" || fail "--config: node alpha by name"
-grep -q "node 2/2 bravo, view 4 Network" "$T/cfg.txt" || fail "--config: node bravo by name"
+grep -q "node 1/2 alpha, view 2 Peers" "$T/cfg.txt" || fail "--config: node alpha by name"
+grep -q "node 2/2 bravo, view 5 Network" "$T/cfg.txt" || fail "--config: node bravo by name"
 grep -q "live  \[1/2\] alpha  regtest" "$T/cfg.txt" || fail "--config: the name in the header"
 grep -q "nodes 500  reachable 400" "$T/cfg.txt" || fail "--config: crawler.db not read"
 grep -q "sort address desc" "$T/cfg.txt" || fail "--config: console.sort not applied"
@@ -147,7 +162,7 @@ for k in "Down, j" "Enter" "Esc" "/" "d " "b " "a " "PgDn, Space"; do
 done
 # The man page carries every key and column of the program's tables.
 page="$ROOT/man/agentconsole.1"
-sed -n '/^keys:/,/^$/p' "$T/help.txt" | sed '1d;$d' | cut -c24- | sed 's/ \[[A-Za-z]*\]$//' |
+sed -n '/^keys:/,/^$/p' "$T/help.txt" | sed '1d;$d' | cut -c24- | sed 's/ \[[A-Za-z, ]*\]$//' |
 while IFS= read -r desc; do
 	grep -qF -- "$desc" "$page" || fail "agentconsole.1 lacks the key described as '$desc'"
 done || exit 1

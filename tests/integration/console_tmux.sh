@@ -10,26 +10,8 @@
 # screen with a deadline.
 source "$(dirname "$0")/lib.bash"
 
-command -v tmux >/dev/null || fail "tmux is missing (.ci/deps installs it)"
-[ -x "$BIN/agentconsole" ] || fail "no $BIN/agentconsole"
-TM=(tmux -L "agentconsole-test-$$" -f /dev/null)
-tmux_cleanup() { "${TM[@]}" kill-server >/dev/null 2>&1; }
-trap 'rc=$?; tmux_cleanup; (exit $rc); cleanup' EXIT
-trap 'exit 1' INT TERM
+source "$(dirname "$0")/console_lib.bash"
 
-screen() { "${TM[@]}" capture-pane -p -t "${1:-con}"; }
-# wait_screen SECONDS DESCRIPTION REGEX [SESSION]: poll the pane.
-wait_screen() {
-	local secs=$1 what=$2 re=$3 s=${4:-con}
-	local end=$(( $(date +%s) + secs ))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		screen "$s" | grep -Eq -- "$re" && return 0
-		sleep 0.1
-	done
-	echo "--- screen of $s:"; screen "$s"
-	fail "timed out after ${secs}s waiting for the screen to show: $what"
-}
-keys() { "${TM[@]}" send-keys -t con "$@"; }
 peer_ips() { screen | grep -oE "$NET\.0\.[0-9]+:[0-9]+" | sed 's/:.*//'; }
 peer_id_of() {	# peer_id_of NODE IP: the id NODE gives the peer from IP
 	rpc "$1" getpeerinfo | json "[p['id'] for p in d if p['addr'].startswith('$2:')][0]"
@@ -61,8 +43,11 @@ wait_for 30 "a has three peers" three_peers
 RPC_A="127.0.0.1:$(cat "$T/a/rpcport")"
 console con 120x30 --rpc "$RPC_A" --cookie "$T/a/.cookie" --interval 0.5
 
-# 1. The peers view lists the connected peers.
+# 1. The Overview comes first and shows the node; 2 opens the peers view,
+# which lists the connected peers.
 wait_screen 15 "live header" "live  $RPC_A"
+wait_screen 5 "the Overview's node table" "$RPC_A +live "
+keys 2
 for i in 2 3 4; do
 	wait_screen 15 "peer $(ip_of "$i")" "$(ip_of "$i"):"
 done
@@ -92,7 +77,7 @@ victim=$(peer_id_of a "$(ip_of 3)")
 keys d
 wait_screen 5 "confirmation naming peer #$victim" "Disconnect peer #$victim $(ip_of 3):"
 keys y
-wait_screen 10 "disconnect done" "disconnect peer #$victim .*done"
+wait_screen 10 "disconnect reported" "peer #$victim .* disconnected"
 gone() { ! rpc a getpeerinfo | json "[p['id'] for p in d]" | grep -qw "$victim"; }
 wait_for 10 "peer #$victim gone from a's getpeerinfo" gone
 log "peer #$victim disconnected (verified over RPC)"
@@ -109,7 +94,7 @@ wait_screen 5 "ban confirmation" "Ban $(ip_of 4) \(peer #[0-9]+\) on .* for 2h00
 keys y
 banned() { rpc a listbanned | grep -q "$(ip_of 4)"; }
 wait_for 10 "$(ip_of 4) in a's listbanned" banned
-wait_screen 10 "ban reported" "ban $(ip_of 4) for 2h00m: done"
+wait_screen 10 "ban reported" "$(ip_of 4) banned for 2h00m"
 keys Escape
 log "ban of $(ip_of 4) confirmed over RPC"
 
@@ -119,6 +104,8 @@ wait_screen 5 "add-node prompt" "Add node \(host:port\)"
 keys "$(ip_of 5):$REGTEST_P2P" Enter
 added() { rpc a getpeerinfo | grep -q "\"$(ip_of 5):$REGTEST_P2P\""; }
 wait_for 20 "a connects to e" added
+# The node's own answer is shown (the outcome, or that it took the request).
+wait_screen 30 "add node reported" "add node $(ip_of 5):$REGTEST_P2P: (connected|added|the node took it)"
 log "add node reached $(ip_of 5)"
 
 # 7. ? shows the help generated from the key table; Esc closes it.
@@ -130,11 +117,12 @@ keys Escape
 wait_screen 5 "help closed" "peers  sort"
 
 # 8. Other views render; p pauses.
-for v in 2:GeographicSpread 3:"last ping per peer" 4:"no crawl database" 5:"events held"; do
+for v in 1:"Last events" 3:"Countries" 4:"Last ping per peer" 5:"no crawl database" \
+    6:"Bans of $RPC_A" 7:"held, [0-9]+ in all"; do
 	keys "${v%%:*}"
 	wait_screen 5 "view ${v%%:*}" "${v#*:}"
 done
-keys 1 p
+keys 2 p
 wait_screen 5 "paused" "PAUSED"
 keys p
 wait_screen 5 "resumed" "live  $RPC_A"
@@ -176,7 +164,8 @@ console:
 EOF
 console light 100x30 --config "$T/light.yaml"
 wait_screen 10 "the Geo view first, the node by its name" "Peers of alpha" light
-title_sgr() { "${TM[@]}" capture-pane -e -p -t "$1" | grep "Peers of alpha" | grep -o $'\e\\[[0-9;]*m' | head -3; }
+# The colour codes just before the title (the box border has its own).
+title_sgr() { "${TM[@]}" capture-pane -e -p -t "$1" | grep -Eo $'(\e\\[[0-9;]*m)+[^\e]*Peers of alpha' | grep -o $'\e\\[[0-9;]*m'; }
 title_sgr light | grep -q '34' || fail "light theme: title not blue: $(title_sgr light | od -c | head -3)"
 "${TM[@]}" send-keys -t light q
 wait_for 10 "console exits on q" test -s "$T/light.exit"

@@ -86,7 +86,7 @@ test_console_section(void **state)
 	config_init(&c);
 	assert_int_equal(c.console.interval, 1000);	/* the defaults */
 	assert_int_equal(c.console.timeout, 5000);
-	assert_int_equal(c.console.view, VIEW_PEERS);
+	assert_int_equal(c.console.view, VIEW_OVERVIEW);
 	assert_string_equal(c.console.sort, "id");
 	assert_int_equal(c.console.theme, CONFIG_THEME_DARK);
 	assert_false(c.console.ascii);
@@ -141,8 +141,12 @@ test_console_errors_name_file_and_line(void **state)
 		{ "console:\n  interval: 01\n", "x.yaml:2: console.interval: expected a number" },
 		{ "console:\n  interval: -1\n", "x.yaml:2: console.interval: expected a number" },
 		{ "console:\n  interval: .5\n", "x.yaml:2: console.interval: expected a number" },
-		{ "console:\n  view: 6\n",
-		  "x.yaml:2: console.view: expected one of peers|geo|latency|network|log, got '6'" },
+		{ "console:\n  view: 8\n",
+		  "x.yaml:2: console.view: expected one of "
+		  "overview|peers|geo|latency|network|bans|log, got '8'" },
+		{ "console:\n  alert_health: 101\n",
+		  "x.yaml:2: console.alert_health: " },
+		{ "console:\n  bell: loud\n", "x.yaml:2: console.bell: expected true or false" },
 		{ "console:\n  theme: solarized\n",
 		  "x.yaml:2: console.theme: expected one of dark|light|mono, got 'solarized'" },
 		{ "console:\n  ascii: yes\n", "x.yaml:2: console.ascii: expected true or false" },
@@ -243,7 +247,7 @@ test_flags_override_config(void **state)
 	options_free(&o);
 	/* Flags win, whichever side of --config they stand on; --rpc replaces
 	 * the file's nodes. */
-	assert_int_equal(parse(&o, "--interval", "0.5", arg, "--view", "3", "--no-color",
+	assert_int_equal(parse(&o, "--interval", "0.5", arg, "--view", "4", "--no-color",
 	    "--sort", "agent", "--set", "console.timeout=0.1", "--rpc", "127.0.0.1:9",
 	    "--cookie", "/c", (char *)NULL), 0);
 	assert_true(o.app.interval > 0.499 && o.app.interval < 0.501);
@@ -478,6 +482,86 @@ test_themes(void **state)
 	assert_true(differ > 0);
 }
 
+/* The alert thresholds and the mouse and bell settings reach the console;
+ * the flags --no-mouse and --bell are those keys. */
+static void
+test_alert_keys(void **state)
+{
+	char path[64], arg[96];
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "--rpc", "127.0.0.1:9", (char *)NULL), 0);
+	assert_int_equal(o.app.view, VIEW_OVERVIEW);
+	assert_true(o.app.mouse);
+	assert_false(o.app.bell);
+	assert_int_equal(o.app.alerts.min_peers, 0);
+	assert_int_equal(o.app.alerts.health, 50);
+	assert_int_equal(o.app.alerts.health_drop, 20);
+	assert_true(o.app.alerts.health_window > 299.9 && o.app.alerts.health_window < 300.1);
+	assert_true(o.app.alerts.down_after > 4.9 && o.app.alerts.down_after < 5.1);
+	assert_true(o.app.alerts.stall > 1799 && o.app.alerts.stall < 1801);
+	assert_true(o.app.alerts.hold > 599 && o.app.alerts.hold < 601);
+	options_free(&o);
+	write_yaml(path, sizeof(path),
+	    "console:\n"
+	    "  view: bans\n"
+	    "  bell: true\n"
+	    "  alert_min_peers: 12\n"
+	    "  alert_health: 0\n"
+	    "  alert_health_drop: 35\n"
+	    "  alert_health_window: 60\n"
+	    "  alert_down: 0.5\n"
+	    "  alert_stall: 0\n"
+	    "  alert_hold: 3600\n");
+	snprintf(arg, sizeof(arg), "--config=%s", path);
+	assert_int_equal(parse(&o, arg, "--no-mouse", "--rpc", "127.0.0.1:9", (char *)NULL), 0);
+	assert_int_equal(o.app.view, VIEW_BANS);
+	assert_false(o.app.mouse);
+	assert_true(o.app.bell);
+	assert_int_equal(o.app.alerts.min_peers, 12);
+	assert_int_equal(o.app.alerts.health, 0);
+	assert_int_equal(o.app.alerts.health_drop, 35);
+	assert_true(o.app.alerts.health_window > 59.9 && o.app.alerts.health_window < 60.1);
+	assert_true(o.app.alerts.down_after > 0.49 && o.app.alerts.down_after < 0.51);
+	assert_true(o.app.alerts.stall == 0);
+	assert_true(o.app.alerts.hold > 3599 && o.app.alerts.hold < 3601);
+	options_free(&o);
+	unlink(path);
+}
+
+/* A node given by its data directory is found where its .rpc-endpoint
+ * says (agentnode writes it), not only at the network's default port. */
+static void
+test_datadir_uses_rpc_endpoint(void **state)
+{
+	char dir[64], file[96];
+	struct options o;
+	FILE *fp;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_ui_options.d.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	/* No file yet: the network's port. */
+	assert_int_equal(parse(&o, "--network", "regtest", "--datadir", dir, (char *)NULL), 0);
+	assert_string_equal(o.app.nodes[0].host, "127.0.0.1");
+	assert_int_equal(o.app.nodes[0].port, 28545);
+	assert_string_equal(o.app.nodes[0].datadir, dir);
+	options_free(&o);
+	snprintf(file, sizeof(file), "%s/.rpc-endpoint", dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fprintf(fp, "127.0.0.7:31337\n");
+	fclose(fp);
+	assert_int_equal(parse(&o, "--network", "regtest", "--datadir", dir, (char *)NULL), 0);
+	assert_string_equal(o.app.nodes[0].host, "127.0.0.7");
+	assert_int_equal(o.app.nodes[0].port, 31337);
+	assert_string_equal(o.app.nodes[0].label, dir);
+	options_free(&o);
+	unlink(file);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -485,6 +569,8 @@ main(void)
 		cmocka_unit_test_setup(test_console_section, setup_home),
 		cmocka_unit_test_setup(test_console_errors_name_file_and_line, setup_home),
 		cmocka_unit_test(test_view_names_match_config),
+		cmocka_unit_test_setup(test_alert_keys, setup_home),
+		cmocka_unit_test_setup(test_datadir_uses_rpc_endpoint, setup_home),
 		cmocka_unit_test_setup(test_flags_override_config, setup_home),
 		cmocka_unit_test_setup(test_default_node_is_the_configured_one, setup_home),
 		cmocka_unit_test_setup(test_bad_flags, setup_home),

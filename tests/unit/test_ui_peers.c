@@ -23,97 +23,7 @@
 #include "../../tui/ui_peers.h"
 #include "clock.h"
 #include "proc.h"
-
-/* --- fixtures ------------------------------------------------------------ */
-
-static json_t *
-peer(uint64_t id, const char *addr, const char *dir, double ping_ms, const char *ua,
-    const char *cc)
-{
-	json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:b, s:i, s:s, s:i, s:I, s:I, s:I, s:I}",
-	    "id", (json_int_t)id, "addr", addr, "direction", dir, "connection_type", "full",
-	    "handshake_complete", 1, "version", 70100, "subver", ua, "startingheight", 7,
-	    "bytessent", (json_int_t)(id * 1000), "bytesrecv", (json_int_t)(id * 2000),
-	    "conntime", (json_int_t)1795000000, "connected_seconds", (json_int_t)(100 * id));
-
-	json_object_set_new(p, "pingtime", ping_ms < 0 ? json_null() : json_real(ping_ms / 1000));
-	json_object_set_new(p, "minping", ping_ms < 0 ? json_null() : json_real(ping_ms / 2000));
-	json_object_set_new(p, "country", cc != NULL ? json_string(cc) : json_null());
-	json_object_set_new(p, "reputation", json_pack("{s:i, s:[]}", "score", 100,
-	    "violations"));
-	json_object_set_new(p, "quality", json_pack("{s:i, s:f}", "score", 50,
-	    "reliability", 0.9));
-	json_object_set_new(p, "latency_history_ms", json_pack("[f, f]", ping_ms, ping_ms));
-	return p;
-}
-
-static json_t *
-info(void)
-{
-	return json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:i}", "network", "regtest", "height", 5,
-	    "connections_in", 2, "connections_out", 1, "totalbytesrecv", (json_int_t)1000,
-	    "totalbytessent", (json_int_t)2000, "networkhealth", 77);
-}
-
-static json_t *
-stats(void)
-{
-	return json_pack("{s:I, s:i, s:{s:i, s:i}, s:f, s:i}", "TotalNodes", (json_int_t)12,
-	    "ActiveNodes", 3, "GeographicSpread", "DE", 2, "JP", 1, "AverageLatency", 12.5,
-	    "NetworkHealth", 77);
-}
-
-/* Peers 1..3: pings 30, 10, 20 ms. */
-static json_t *
-three_peers(void)
-{
-	return json_pack("[o, o, o]",
-	    peer(1, "10.0.0.1:9001", "outbound", 30, "/agentnode:0.1.0/", "DE"),
-	    peer(2, "10.0.0.2:9001", "inbound", 10, "/other:2.0/", "JP"),
-	    peer(3, "10.0.0.3:9001", "inbound", 20, "/agentnode:0.1.0/", "DE"));
-}
-
-static void
-apply(struct source *s, json_t *peers, json_t *bans, double now)
-{
-	json_t *i = info(), *st = stats();
-	char err[128];
-
-	assert_int_equal(source_apply(s, i, peers, st, bans, now, err, sizeof(err)), 0);
-	json_decref(i);
-	json_decref(st);
-	json_decref(peers);
-	json_decref(bans);
-}
-
-struct events {
-	int			 n;
-	enum source_event	 kind[256];
-	char			 text[256][256];
-};
-
-static void
-on_event(struct source *s, enum source_event kind, const char *text, void *arg)
-{
-	struct events *e = arg;
-
-	(void)s;
-	if (e->n < 256) {
-		e->kind[e->n] = kind;
-		snprintf(e->text[e->n], sizeof(e->text[0]), "%s", text);
-		e->n++;
-	}
-}
-
-static int
-count_kind(const struct events *e, enum source_event k)
-{
-	int n = 0;
-
-	for (int i = 0; i < e->n; i++)
-		n += e->kind[i] == k;
-	return n;
-}
+#include "ui_fixtures.h"
 
 /* --- parsing ------------------------------------------------------------- */
 
@@ -142,7 +52,7 @@ test_apply_parses(void **state)
 	assert_true(fabs(p->ping_ms - 10) < 1e-9);
 	assert_true(fabs(p->minping_ms - 5) < 1e-9);
 	assert_true(p->has_na);
-	assert_int_equal(p->nlathist, 2);
+	assert_int_equal(p->hist_n, 2);	/* seeded with the node's history */
 	p = source_peer(s, 9);
 	assert_non_null(p);
 	assert_true(p->ping_ms < 0);			/* null = unknown */
@@ -231,12 +141,12 @@ test_apply_rejects_bad_shapes(void **state)
 	    "id", "seven", "addr", "not an address", "pingtime", 1, "country", "DE",
 	    "id", (json_int_t)-4, "pingtime", -3.0);
 	assert_int_equal(source_apply(s, i, junk, st, arr, 1, err, sizeof(err)), 0);
-	assert_int_equal(s->npeers, 2);
+	/* Both objects are id 0 (a string id, a negative id clamped): one
+	 * peer, the later one. */
+	assert_int_equal(s->npeers, 1);
 	assert_int_equal(s->peers[0].id, 0);
 	assert_false(s->peers[0].has_na);
 	assert_true(s->peers[0].ping_ms < 0);
-	assert_int_equal(s->peers[1].id, 0);		/* negative id clamped */
-	assert_true(s->peers[1].ping_ms < 0);
 	json_decref(junk);
 	json_decref(i);
 	json_decref(st);
@@ -612,7 +522,9 @@ test_key_table_unique(void **state)
 		if (strcmp(h[i].help, "select the next row, or scroll down") == 0)
 			assert_string_equal(h[i].keys, "Down, j");
 		if (strcmp(h[i].keys, "d") == 0)
-			assert_string_equal(h[i].scope, "Peers");
+			assert_string_equal(h[i].scope, "Peers, Latency");
+		if (strcmp(h[i].keys, "u, Delete") == 0)
+			assert_string_equal(h[i].scope, "Bans");
 	}
 	assert_int_equal(keys_help(h, 2), 2);
 }
@@ -708,7 +620,7 @@ test_peers_frame(void **state)
 	(void)state;
 	apply(s, three_peers(), json_array(), 1);
 	ui_peers_init(&v, ui_peers_column("ping"), false);
-	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 60, 6 }, 1);
+	ui_peers_draw_table(&v, s, g, (struct rect){ 0, 0, 60, 6 }, NULL, true, 1);
 	grid_row_text(g, 0, row, sizeof(row));
 	assert_string_equal(row, "   ID ADDRESS               DIR  CC   PING^ AGENT");
 	grid_row_text(g, 1, row, sizeof(row));
@@ -717,10 +629,25 @@ test_peers_frame(void **state)
 	assert_string_equal(row, "    1 10.0.0.1:9001         out  DE  30.0ms /agentnode:0.1.~");
 	grid_row_text(g, 5, row, sizeof(row));
 	assert_non_null(strstr(row, "3/3 peers  sort ping"));
+	/* Rows and headers are mouse regions: a click names a peer by id
+	 * and a column by its index. */
+	assert_int_equal(grid_hit_at(g, 30, 3)->kind, HIT_PEER_ROW);
+	assert_int_equal(grid_hit_at(g, 30, 3)->value, 1);
+	assert_int_equal(grid_hit_at(g, 36, 0)->kind, HIT_PEER_COL);
+	assert_int_equal(grid_hit_at(g, 36, 0)->value, ui_peers_column("ping"));
+	assert_null(grid_hit_at(g, 30, 5));
+	/* The view boxes the table and names the node. */
+	grid_clear(g);
+	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 60, 6 }, 1);
+	grid_row_text(g, 0, row, sizeof(row));
+	assert_non_null(strstr(row, "+- Peers of n1 -"));
+	assert_non_null(strstr(row, "3 in, 3 shown +"));
+	grid_row_text(g, 1, row, sizeof(row));
+	assert_string_equal(row, "|   ID ADDRESS               DIR    PING^ AGENT            |");
 	/* Only visible rows are drawn; the selection stays visible. */
 	ui_peers_action(&v, s, ACT_END, 1);
 	grid_resize(g, 60, 4);
-	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 60, 4 }, 1);
+	ui_peers_draw_table(&v, s, g, (struct rect){ 0, 0, 60, 4 }, NULL, true, 1);
 	grid_row_text(g, 1, row, sizeof(row));
 	assert_non_null(strstr(row, "10.0.0.3"));
 	grid_row_text(g, 2, row, sizeof(row));
@@ -730,7 +657,7 @@ test_peers_frame(void **state)
 	grid_resize(g, 60, 20);
 	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 60, 20 }, 1);
 	grid_row_text(g, 3, row, sizeof(row));
-	assert_string_equal(row, "Peer #1  10.0.0.1:9001");
+	assert_string_equal(row, "|Peer #1  10.0.0.1:9001                                    |");
 	ui_peers_free(&v);
 	grid_free(g);
 	source_free(s);
@@ -772,8 +699,10 @@ test_views_any_size(void **state)
 			ui_peers_free(&v);
 			ui_geo_draw(g, r, s, NULL, NULL, false);
 			ui_geo_draw(g, r, s, NULL, "no crawl database", true);
-			ui_latency_draw(g, r, s, 1);
-			ui_latency_draw(g, r, empty, 1);
+			ui_peers_init(&v, 0, false);
+			ui_latency_draw(g, r, s, &v, 1, 1);
+			ui_latency_draw(g, r, empty, &v, 1, 1);
+			ui_peers_free(&v);
 			ui_network_draw(g, r, NULL);
 			ui_log_draw(&l, g, r);
 			keys_draw_help(g, r, 0);
