@@ -16,7 +16,7 @@ FNET=$(( 222 + RANDOM % 30 ))
 	> "$T/fakenet.log" 2>&1 &
 FAKENET=$!
 PIDS+=("$FAKENET")
-wait_for 30 "fakenet ready" grep -q '^READY' "$T/fakenet.log"
+wait_for 90 "fakenet ready" grep -q '^READY' "$T/fakenet.log"
 SEED=$(sed -n 's/^READY [0-9]* seed=//p' "$T/fakenet.log")
 log "fakenet: $COUNT peers on 127.$FNET.0.0/16, seed $SEED"
 
