@@ -28,6 +28,10 @@
 
 /* generate mines at most this many blocks per call. */
 #define RPC_GENERATE_MAX	10000
+/* waitforblockheight looks at the tip this often: cheap (one compare), and
+ * the answer is at most this late. */
+#define RPC_WAIT_POLL_MS	10
+#define RPC_WAIT_MAX_MS		(24 * 3600 * 1000)
 
 static json_t *
 rpc_hash_json(const uint8_t hash[32])
@@ -165,6 +169,69 @@ rpc_getblockhash(void *ctx, json_t *params, struct rpc_error *err)
 		return NULL;
 	}
 	return rpc_hash_json(e->hash);
+}
+
+static json_t *
+rpc_getblockcount(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct rpc_node *n = ctx;
+
+	(void)params;
+	(void)err;
+	return json_integer(chain_tip(n->chain)->height);
+}
+
+struct tip_wait {
+	struct rpc_node	*n;
+	int32_t		 height;
+	int64_t		 deadline_ms;	/* 0: none */
+};
+
+static json_t *
+rpc_wait_tip_json(const struct chain_entry *tip)
+{
+	return json_pack("{s:o, s:i}", "hash", rpc_hash_json(tip->hash), "height", tip->height);
+}
+
+static void
+rpc_tip_wait_poll(void *arg, struct rpc_deferred *d)
+{
+	struct tip_wait *w = arg;
+	const struct chain_entry *tip = chain_tip(w->n->chain);
+
+	if (tip->height >= w->height ||
+	    (w->deadline_ms != 0 && clock_mono_ms() >= w->deadline_ms)) {
+		rpc_deferred_reply(d, rpc_wait_tip_json(tip));
+		free(w);
+	}
+}
+
+static void
+rpc_tip_wait_cancel(void *arg)
+{
+	free(arg);
+}
+
+/* As Bitcoin Core's: the tip once it reaches HEIGHT, or at TIMEOUT ms
+ * whatever it is then; scripts wait on it instead of polling. */
+static int
+rpc_waitforblockheight(void *ctx, json_t *params, struct rpc_deferred *d, struct rpc_error *err)
+{
+	struct rpc_node *n = ctx;
+	struct tip_wait *w;
+	int64_t h, timeout;
+
+	if (rpc_param_int(params, 0, RPC_PARAM_REQUIRED, 0, INT32_MAX, &h, err) == -1 ||
+	    rpc_param_int(params, 1, 0, 0, RPC_WAIT_MAX_MS, &timeout, err) == -1)
+		return -1;
+	w = xcalloc(1, sizeof(*w));
+	w->n = n;
+	w->height = (int32_t)h;
+	w->deadline_ms = timeout > 0 ? clock_mono_ms() + timeout : 0;
+	rpc_deferred_on_cancel(d, rpc_tip_wait_cancel, w);
+	rpc_deferred_every(d, RPC_WAIT_POLL_MS, rpc_tip_wait_poll, w);
+	rpc_tip_wait_poll(w, d);
+	return 0;
 }
 
 static json_t *
@@ -461,6 +528,12 @@ static const struct rpc_method rpc_chain_methods[] = {
 	{ .name = "getblockchaininfo", .params = "", .fn = rpc_getblockchaininfo,
 	  .help = "chain, blocks (validated height), headers, bestblockhash, chainwork, "
 	  "verificationprogress, initialblockdownload, mediantime." },
+	{ .name = "getblockcount", .params = "", .fn = rpc_getblockcount,
+	  .help = "The height of the validated tip (getblockchaininfo's blocks)." },
+	{ .name = "waitforblockheight", .params = "<height> [timeout]",
+	  .defer = rpc_waitforblockheight,
+	  .help = "Wait until the validated tip reaches HEIGHT, or TIMEOUT ms have passed "
+	  "(0, the default: no limit); returns the tip then: hash, height." },
 	{ .name = "getblockhash", .params = "<height>", .fn = rpc_getblockhash,
 	  .help = "Hash of the active chain's block at HEIGHT." },
 	{ .name = "getblock", .params = "<blockhash> [verbosity]", .fn = rpc_getblock,

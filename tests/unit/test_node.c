@@ -965,6 +965,60 @@ check_submit_and_tips(struct run *r, struct event_base *base, const char *genesi
 	CHECK(r, v == NULL && err.code == RPC_DESERIALIZATION_ERROR);
 }
 
+struct waited {
+	bool	 done;
+	json_t	*result;
+};
+
+static void
+on_waited(void *arg, json_t *result, const struct rpc_error *err)
+{
+	struct waited *w = arg;
+
+	(void)err;
+	w->done = true;
+	w->result = result != NULL ? json_incref(result) : NULL;
+}
+
+/* getblockcount, and waitforblockheight: at once when reached, the tip
+ * at its timeout, and an answer as soon as a block arrives meanwhile. */
+static void
+check_wait_for_height(struct run *r, struct event_base *base)
+{
+	struct rpc_client *c = rpc_client_new(base, "127.0.0.1", r->rpc, r->cookie);
+	struct waited w = { 0 };
+	struct rpc_error err;
+	json_int_t h;
+	int64_t t0, end;
+	json_t *v;
+
+	v = callf(r, base, &err, "getblockcount", NULL);
+	CHECK(r, v != NULL && json_is_integer(v));
+	h = json_integer_value(v);
+	json_decref(v);
+	v = callf(r, base, &err, "getblockchaininfo", NULL);
+	CHECK(r, int_of(v, "blocks") == h);
+	json_decref(v);
+	v = callf(r, base, &err, "waitforblockheight", "[I]", h);
+	CHECK(r, int_of(v, "height") == h && strlen(str_of(v, "hash")) == 64);
+	json_decref(v);
+	t0 = clock_mono_ms();
+	v = callf(r, base, &err, "waitforblockheight", "[I, i]", h + 1, 150);
+	CHECK(r, int_of(v, "height") == h && clock_mono_ms() - t0 >= 150);
+	json_decref(v);
+	v = callf(r, base, &err, "waitforblockheight", "[s]", "x");
+	CHECK(r, v == NULL && err.code == RPC_INVALID_PARAMS);
+	CHECK(r, rpc_client_call(c, "waitforblockheight", json_pack("[I]", h + 1), 5.0,
+	    on_waited, &w) == 0);
+	v = callf(r, base, &err, "generate", "[i]", 1);
+	json_decref(v);
+	for (end = clock_mono_ms() + 5000; !w.done && clock_mono_ms() < end; )
+		event_base_loop(base, EVLOOP_ONCE);
+	CHECK(r, w.done && int_of(w.result, "height") == h + 1);
+	json_decref(w.result);
+	rpc_client_free(c);
+}
+
 static void
 check_chain_rpc(struct run *r, struct event_base *base)
 {
@@ -974,6 +1028,7 @@ check_chain_rpc(struct run *r, struct event_base *base)
 	check_generate_and_read(r, base, genesis, tip);
 	check_mempool(r, base, tip);
 	check_submit_and_tips(r, base, genesis, tip);
+	check_wait_for_height(r, base);
 }
 
 static void *
