@@ -781,6 +781,10 @@ app_stdin_cb(evutil_socket_t fd, short what, void *arg)
 		else
 			app_key(a, k);
 	}
+	/* Readable with nothing in it: the terminal may be gone, and with it
+	 * the SIGHUP (sent to a shell that started us, not to us). */
+	if (n == 1 && term_hung_up())
+		proc_exit(a->proc, 1);
 }
 
 static void

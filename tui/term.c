@@ -10,6 +10,7 @@
 #include "term.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,16 @@ term_getkey(void)
 		return -1;
 	k = getch();
 	return k == ERR ? -1 : k;
+}
+
+bool
+term_hung_up(void)
+{
+	struct termios t;
+
+	/* After a hang-up the kernel answers every ioctl on the old
+	 * descriptor with EIO (and read with end of file). */
+	return tcgetattr(STDIN_FILENO, &t) == -1 && errno == EIO;
 }
 
 enum term_mouse_kind
