@@ -684,6 +684,15 @@ conn_next_frame(struct conn *c, struct evbuffer *in, struct msg *m, struct frame
 	}
 	st = frame_read_opts(in, c->magic, c->max_payload, c->frame_flags, m, res);
 	*wire = FRAME_HEADER_LEN + (size_t)res->hdr.length;
+	if (st == FRAME_ERROR && res->err == MSG_ERR_BAD_MAGIC && !c->outbound &&
+	    c->stats.bytes_recv == 0 &&
+	    memcmp(res->hdr.magic, c->magic, V2T_V1_PREFIX_LEN) != 0) {
+		/* No network's magic at all: a v2 initiator, and v2 is off
+		 * here.  Close without blame, so that it dials again in v1. */
+		snprintf(c->reason, sizeof(c->reason), "a v2 handshake (v2 is off)");
+		conn_end(c, CONN_END_CLOSED, MSG_OK);
+		return FRAME_NEED_MORE;
+	}
 	return st;
 }
 
