@@ -569,7 +569,7 @@ conn_get_transport(const struct conn *c, struct conn_transport_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->fell_back = c->fell_back;
-	if (c->v2 != NULL && v2t_can_send(c->v2)) {
+	if (c->v2 != NULL && v2t_keyed(c->v2)) {
 		out->v2 = true;
 		memcpy(out->session_id, v2t_session_id(c->v2), sizeof(out->session_id));
 	}

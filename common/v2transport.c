@@ -343,9 +343,9 @@ v2t_hello(struct v2t *t, struct wbuf *out)
 }
 
 bool
-v2t_can_send(const struct v2t *t)
+v2t_keyed(const struct v2t *t)
 {
-	return t->keyed && t->state != V2T_ST_FAILED;
+	return t->keyed;
 }
 
 bool

@@ -74,8 +74,9 @@ void v2t_free(struct v2t *t);
  * v2t_input once the initiator's key is in.)  Call it once. */
 void v2t_hello(struct v2t *t, struct wbuf *out);
 
-/* Has the key exchange happened, so that packets can be sealed? */
-bool v2t_can_send(const struct v2t *t);
+/* Has the key exchange happened (packets can be sealed, the session id
+ * is known)?  Stays true after a failure. */
+bool v2t_keyed(const struct v2t *t);
 /* Has the peer's first packet been read: both directions are proven? */
 bool v2t_established(const struct v2t *t);
 /* Has anything at all come from the peer? */
@@ -84,7 +85,7 @@ bool v2t_heard(const struct v2t *t);
 /* Start a packet of message TYPE in W (V2T_PREFIX bytes); append the
  * payload after it, then v2t_seal. */
 void v2t_packet_begin(struct wbuf *w, uint8_t type);
-/* The packet begun at W's start: when v2t_can_send, encrypt it in place
+/* The packet begun at W's start: when v2t_keyed, encrypt it in place
  * and append the tag (W is then ready for the wire; returns true).
  * Before that it is kept inside T (false) and sealed into the OUT of the
  * v2t_input call that completes the key exchange.  The payload must be
@@ -137,7 +138,7 @@ enum v2t_status v2t_read(struct v2t *t, struct evbuffer *in, struct wbuf *out,
 enum msg_err v2t_error(const struct v2t *t, const char **why);
 
 /* The session id: both sides compute the same 32 bytes; two operators who
- * compare it rule out a man in the middle.  Valid once v2t_can_send. */
+ * compare it rule out a man in the middle.  Valid once v2t_keyed. */
 const uint8_t *v2t_session_id(const struct v2t *t);
 /* Our public key as sent (tests). */
 const uint8_t *v2t_our_key(const struct v2t *t);

@@ -294,7 +294,7 @@ test_pair_any_split(void **state)
 		wbuf_init(&want);
 		/* Sent before the key exchange: held, then sealed in order. */
 		send_msg(&i, &r, MSG_VERSION, payload, 85);
-		assert_false(v2t_can_send(i.t));
+		assert_false(v2t_keyed(i.t));
 		assert_int_equal(v2t_held_len(i.t), 4 + V2T_PREFIX + 85);
 		wbuf_u8(&want, MSG_VERSION);
 		wbuf_u32le(&want, 85);
