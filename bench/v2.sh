@@ -14,37 +14,13 @@ BIN=${BIN:-bin}; TOOLS=${TOOLS:-build/tests/tools}
 BLOCKS=${BLOCKS:-3000}; SIZE=${SIZE:-100000}; ROUNDS=${ROUNDS:-3}
 [ -x "$BIN/agentnode" ] && [ -x "$TOOLS/v2bench" ] ||
 	{ echo "build first: make all build/tests/tools/v2bench" >&2; exit 2; }
-D=$(mktemp -d); PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$D"' EXIT
-NET=127.79
-
-# node NAME N [ARGS...]: a regtest node on $NET.0.N, RPC 127.0.0.1:29900+N.
-node() {
-	local name=$1 n=$2; shift 2
-	"$BIN/agentnode" start --network regtest --datadir "$D/$name" --listen "$NET.0.$n:29001" \
-	    --rpc-listen "127.0.0.1:$((29900 + n))" --no-dns-seeds --min-peers 0 \
-	    --log-level warn --log-file "$D/$name.log" "$@" &
-	PIDS+=($!)
-	echo $! > "$D/$name.pid"
-	echo $((29900 + n)) > "$D/$name.port"
-	for _ in $(seq 100); do rpc "$name" getnetworkinfo >/dev/null 2>&1 && return; sleep 0.1; done
-	echo "node $name did not start" >&2; exit 1
-}
-rpc() { "$BIN/agentnode" rpc --network regtest --datadir "$D/$1" \
-	--rpc-connect "127.0.0.1:$(cat "$D/$1.port")" --rpc-timeout 600 "${@:2}"; }
-height() { rpc "$1" getblockchaininfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["blocks"])'; }
-stop() { kill "$(cat "$D/$1.pid")"; wait "$(cat "$D/$1.pid")" 2>/dev/null; }
-now() { date +%s.%N; }
+NET=127.79; RPC_BASE=29900
+source bench/nodes.bash
 
 echo "# v1 vs v2: sync of $BLOCKS blocks of $SIZE bytes, $ROUNDS rounds each, on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$TOOLS/v2bench"
 node src 1
-left=$BLOCKS
-while [ "$left" -gt 0 ]; do
-	n=$(( left > 1000 ? 1000 : left ))
-	rpc src generate "$n" "$SIZE" >/dev/null || { echo "generate failed" >&2; exit 1; }
-	left=$((left - n))
-done
+generate src "$BLOCKS" "$SIZE"
 
 # sync_once TRANSPORT: seconds for a fresh node to sync from src.
 sync_once() {

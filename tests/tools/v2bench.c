@@ -9,22 +9,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "chainparams.h"
+#include "clock.h"
 #include "frame.h"
 #include "hash.h"
 #include "msg.h"
 #include "v2transport.h"
 
+/* Seconds on the monotonic clock. */
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_mono_us() / 1e6;
 }
 
 /* A connected pair: I seals, R opens. */
