@@ -235,7 +235,8 @@ v2t_new_with(bool initiator, const uint8_t *magic, const uint8_t priv[32], bool 
 	v2t_set_key(t, topbit);
 	if (garbagelen > V2T_GARBAGE_MAX)
 		garbagelen = V2T_GARBAGE_MAX;
-	memcpy(t->tx_garbage, garbage, garbagelen);
+	if (garbagelen > 0)
+		memcpy(t->tx_garbage, garbage, garbagelen);
 	t->tx_garbage_len = garbagelen;
 	return t;
 }

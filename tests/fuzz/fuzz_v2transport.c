@@ -156,8 +156,11 @@ scripted(const uint8_t *magic, const uint8_t *data, size_t size)
 	v2t_input(r, stream.data, stream.len, &used, &need, &rout, &pkt);
 	stream.len = 0;
 	v2t_input(i, rout.data, V2T_KEY_LEN, &used, &need, &stream, &pkt);
-	for (; size >= 4 && npk < 600; data += 4, size -= 4, npk++) {
-		size_t len = ((size_t)data[1] | (size_t)data[2] << 8) % 5000;
+	/* Enough packets to cross a rekey or two, few bytes: executions
+	 * stay fast. */
+	for (; size >= 4 && npk < 3 * V2T_REKEY_INTERVAL && stream.len < 65536;
+	    data += 4, size -= 4, npk++) {
+		size_t len = ((size_t)data[1] | (size_t)data[2] << 8) % 3000;
 
 		w.len = 0;
 		v2t_packet_begin(&w, data[0]);
@@ -178,13 +181,14 @@ scripted(const uint8_t *magic, const uint8_t *data, size_t size)
 		st = run(r, stream.data, stream.len, chunks, nchunks, &got);
 		/* The flipped packet never comes out: whatever did is a prefix
 		 * of what was sent, and shorter. */
-		if (got.len > want.len || memcmp(got.data, want.data, got.len) != 0 ||
+		if (got.len > want.len ||
+		    (got.len > 0 && memcmp(got.data, want.data, got.len) != 0) ||
 		    (got.len == want.len && want.len > 0 && st != V2T_ERROR))
 			abort();
 	} else {
 		st = run(r, stream.data, stream.len, chunks, nchunks, &got);
 		if (st != V2T_NEED_MORE || got.len != want.len ||
-		    memcmp(got.data, want.data, want.len) != 0)
+		    (want.len > 0 && memcmp(got.data, want.data, want.len) != 0))
 			abort();
 	}
 	wbuf_free(&stream);
