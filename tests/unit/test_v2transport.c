@@ -209,7 +209,8 @@ pump(struct side *s, struct side *peer, size_t chunk, struct wbuf *got)
 	 * ASan sees any read past them. */
 	have = s->arrived - s->off;
 	buf = malloc(have + 1);
-	memcpy(buf, s->in.data + s->off, have);
+	if (have > 0)
+		memcpy(buf, s->in.data + s->off, have);
 	for (;;) {
 		st = v2t_input(s->t, buf, have, &used, &need, &peer->in, &pkt);
 		if (st == V2T_PACKET) {
