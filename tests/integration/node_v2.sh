@@ -72,7 +72,14 @@ wait_for 20 "d reaches v1-only c" peer_up d "$(ip_of 3):"
 grep -q "closed on our v2 handshake: dialling again in v1" "$T/d/node.log" ||
 	fail "d's log does not tell of the fall-back"
 [ "$(rpc c listbanned | json 'len(d)')" = 0 ] || fail "c banned the v2 node"
-log "d (v2) -> c (v1 only): fell back to v1"
+# Remembered: the next dial to c goes straight to v1.
+rpc d disconnectnode "$C" >/dev/null || fail "disconnectnode"
+c_gone() { ! peer_up d "$(ip_of 3):"; }
+wait_for 10 "d drops c" c_gone
+wait_for 30 "d reaches c again" peer_up d "$(ip_of 3):"
+[ "$(grep -c "closed on our v2 handshake" "$T/d/node.log")" = 1 ] ||
+	fail "d tried v2 again with a v1-only address"
+log "d (v2) -> c (v1 only): fell back to v1, and dials it in v1 from then on"
 
 # --- v2-only refuses a v1 peer ----------------------------------------------------------
 start_node e 5 --min-peers 1 --no-dns-seeds --transport v2-only --seed-node "$A"
