@@ -13,36 +13,12 @@ BIN=${BIN:-bin}; TOOLS=${TOOLS:-build/tests/tools}
 BLOCKS=${BLOCKS:-10000}; SIZE=${SIZE:-100000}
 [ -x "$BIN/agentnode" ] && [ -x "$TOOLS/synclimit" ] ||
 	{ echo "build first: make all build/tests/tools/synclimit" >&2; exit 2; }
-D=$(mktemp -d); PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$D"' EXIT
-NET=127.78
-
-# node NAME N [ARGS...]: a regtest node on $NET.0.N, RPC 127.0.0.1:29800+N.
-node() {
-	local name=$1 n=$2; shift 2
-	"$BIN/agentnode" start --network regtest --datadir "$D/$name" --listen "$NET.0.$n:29001" \
-	    --rpc-listen "127.0.0.1:$((29800 + n))" --no-dns-seeds --min-peers 0 \
-	    --log-level warn --log-file "$D/$name.log" "$@" &
-	PIDS+=($!)
-	echo $! > "$D/$name.pid"
-	echo $((29800 + n)) > "$D/$name.port"
-	for _ in $(seq 100); do rpc "$name" getnetworkinfo >/dev/null 2>&1 && return; sleep 0.1; done
-	echo "node $name did not start" >&2; exit 1
-}
-rpc() { "$BIN/agentnode" rpc --network regtest --datadir "$D/$1" \
-	--rpc-connect "127.0.0.1:$(cat "$D/$1.port")" --rpc-timeout 600 "${@:2}"; }
-height() { rpc "$1" getblockchaininfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["blocks"])'; }
-stop() { kill "$(cat "$D/$1.pid")"; wait "$(cat "$D/$1.pid")" 2>/dev/null; }
-now() { date +%s.%N; }
+NET=127.78; RPC_BASE=29800
+source bench/nodes.bash
 
 echo "# initial sync of $BLOCKS blocks of $SIZE bytes on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 node src 1
-left=$BLOCKS
-while [ "$left" -gt 0 ]; do
-	n=$(( left > 1000 ? 1000 : left ))
-	rpc src generate "$n" "$SIZE" >/dev/null || { echo "generate failed" >&2; exit 1; }
-	left=$((left - n))
-done
+generate src "$BLOCKS" "$SIZE"
 stop src
 # Three more sources with the same chain: copies of the first one's blocks.
 for i in 2 3 4; do mkdir -p "$D/src$i"; cp -r "$D/src/blocks" "$D/src$i/"; done

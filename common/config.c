@@ -77,6 +77,7 @@ static int	config_check_credential(const char *);
 static int	config_check_addr_port(const char *);
 static int	config_parse_view(void *, const char *);
 static int	config_parse_theme(void *, const char *);
+static int	config_parse_transport(void *, const char *);
 static int	config_explain_node(const char *, char *, size_t);
 
 #define F(f)	offsetof(struct config, f)
@@ -150,6 +151,15 @@ static const struct config_key config_keys[] = {
 	  .dflt_doc = "unset",
 	  .help = "Password for network.proxy_user. Keep the file that holds "
 	    "it private." },
+	{ KEY_ENUM("network.transport", network.transport, "v2|v1|v2-only",
+	    config_parse_transport), .dflt = "v2",
+	  .help = "Peer connections of agentnode and agentcrawl. v2: the "
+	    "encrypted transport (after BIP324; docs/PROTOCOL.md) with every "
+	    "peer that speaks it, plaintext v1 with the others -- an outbound "
+	    "dial tries v2 and dials again in v1 when the peer closes on it "
+	    "(agentnode remembers such an address for a day), an inbound "
+	    "connection is told by its first bytes. v1: never offer v2 (inbound "
+	    "v2 is refused). v2-only: refuse v1 peers both ways." },
 
 	{ KEY_PATH("node.datadir", node.datadir),
 	  .dflt_doc = "`$HOME/.agentchain/<network>`, or "
@@ -557,16 +567,33 @@ config_parse_view(void *field, const char *v)
 	return 0;
 }
 
+/* Store V's index in NAMES (an enum's order) as an int. */
 static int
-config_parse_theme(void *field, const char *v)
+config_set_choice(void *field, const char *v, const char *const *names)
 {
-	static const char *const themes[] = { "dark", "light", "mono", NULL };
-	int i = config_pick(themes, v);
+	int i = config_pick(names, v);
 
 	if (i < 0)
 		return -1;
 	*(int *)field = i;
 	return 0;
+}
+
+static int
+config_parse_theme(void *field, const char *v)
+{
+	static const char *const themes[] = { "dark", "light", "mono", NULL };
+
+	return config_set_choice(field, v, themes);
+}
+
+static int
+config_parse_transport(void *field, const char *v)
+{
+	/* enum conn_transport's order. */
+	static const char *const names[] = { "v1", "v2", "v2-only", NULL };
+
+	return config_set_choice(field, v, names);
 }
 
 static int

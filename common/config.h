@@ -57,6 +57,7 @@ struct config {
 		char			*proxy;		/* "addr:port" (SOCKS5), or NULL */
 		char			*proxy_user;	/* RFC 1929, with proxy_password */
 		char			*proxy_password;
+		int			 transport;	/* enum conn_transport */
 	} network;
 
 	struct {

@@ -11,7 +11,12 @@
  * consumes nothing past its reply), frames the owner sends meanwhile wait
  * in a holding buffer, and `connected` is reported only when the proxy's
  * CONNECT succeeded.  One deadline bounds the TCP connect and the whole
- * handshake. */
+ * handshake.
+ *
+ * The v2 transport (common/v2transport) sits between the socket and the
+ * message codec: frames become encrypted packets, and an outbound v2
+ * attempt that meets a v1 peer is dialled again in v1 (the dial's
+ * parameters are kept for it) with the owner none the wiser. */
 #include "conn.h"
 
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include "frame.h"
 #include "log.h"
 #include "socks5.h"
+#include "v2transport.h"
 #include "xmalloc.h"
 
 /* Back-off after proxy failures: 1 s, doubling up to 64 s. */
@@ -68,6 +74,18 @@ struct conn {
 	bool			 fast_fail;	/* the proxy is backing off: end at once */
 	bool			 proxy_fault;
 	char			 reason[256];
+	/* Transport: v2 state while speaking (or trying) v2, else NULL. */
+	struct v2t		*v2;
+	enum conn_transport	 policy;
+	bool			 outbound;
+	bool			 link_up;	/* TCP up, the proxy's CONNECT done */
+	bool			 reported;	/* `connected` delivered */
+	bool			 fell_back;	/* redialled in v1 */
+	/* Outbound: the dial, kept for a v1 redial (pointers into the fields
+	 * below, or the caller's proxy). */
+	struct conn_dial	 dial;
+	struct netaddr		 dial_addr, dial_bind;
+	char			*dial_host;
 };
 
 /* How long a flushing close may wait for the peer to take our data. */
@@ -88,7 +106,8 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void
 conn_free(struct conn *c)
 {
-	bufferevent_free(c->bev);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
 	event_free(c->reap);
 	event_free(c->more);
 	if (c->deadline != NULL)
@@ -96,6 +115,8 @@ conn_free(struct conn *c)
 	if (c->held != NULL)
 		evbuffer_free(c->held);
 	free(c->socks);
+	v2t_free(c->v2);
+	free(c->dial_host);
 	free(c);
 }
 
@@ -133,7 +154,8 @@ conn_end(struct conn *c, enum conn_end why, enum msg_err err)
 	if (c->ended || c->closing)
 		return;
 	c->ended = true;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->bev != NULL)
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	if (c->deadline != NULL)
 		event_del(c->deadline);
 	if (c->reason[0] != '\0' && c->socks != NULL) {
@@ -147,27 +169,34 @@ conn_end(struct conn *c, enum conn_end why, enum msg_err err)
 }
 
 static struct conn *
-conn_new(struct event_base *base, struct bufferevent *bev, const struct netaddr *addr,
-    const uint8_t *magic, const struct conn_cb *cb, void *arg)
+conn_new(struct event_base *base, const struct netaddr *addr, const uint8_t *magic,
+    const struct conn_cb *cb, void *arg)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
 	c->base = base;
-	c->bev = bev;
 	c->addr = *addr;
 	c->magic = magic;
 	c->cb = cb;
 	c->arg = arg;
 	c->reap = evtimer_new(base, conn_reap_cb, c);
 	c->more = event_new(base, -1, 0, conn_more_cb, c);
-	conn_set_max_payload(c, MSG_MAX_PAYLOAD);
+	c->max_payload = MSG_MAX_PAYLOAD;
+	return c;
+}
+
+/* Make BEV C's socket (a dial made again in v1 gets a new one). */
+static void
+conn_attach(struct conn *c, struct bufferevent *bev)
+{
+	c->bev = bev;
+	conn_set_max_payload(c, c->max_payload);
 	bufferevent_setwatermark(bev, EV_WRITE, CONN_DRAIN_LOW, 0);
 	/* libevent moves at most 16 KiB per read or write event by default:
 	 * a 100 kB block would take seven trips round the loop. */
 	bufferevent_set_max_single_read(bev, CONN_IO_CHUNK);
 	bufferevent_set_max_single_write(bev, CONN_IO_CHUNK);
 	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	return c;
 }
 
 /* --- proxies ------------------------------------------------------------ */
@@ -313,8 +342,11 @@ conn_dial_proxy(struct conn *c, const struct conn_dial *d, char *err, size_t err
 
 	c->proxy = p;
 	c->timeout_ms = d->timeout_ms;
-	c->held = evbuffer_new();
-	c->deadline = evtimer_new(c->base, conn_deadline_cb, c);
+	c->tcp_up = false;
+	if (c->held == NULL)
+		c->held = evbuffer_new();
+	if (c->deadline == NULL)
+		c->deadline = evtimer_new(c->base, conn_deadline_cb, c);
 	if (p->down && now < p->retry_at) {
 		/* Backing off: fail without touching the network. */
 		c->fast_fail = true;
@@ -338,36 +370,43 @@ conn_dial_proxy(struct conn *c, const struct conn_dial *d, char *err, size_t err
 	return 0;
 }
 
-struct conn *
-conn_dial(struct event_base *base, const struct conn_dial *d, const uint8_t *magic,
-    const struct conn_cb *cb, void *arg, char *err, size_t errlen)
+/* Keep D in C for a v1 redial: its pointers then point into C. */
+static void
+conn_keep_dial(struct conn *c, const struct conn_dial *d)
 {
+	c->outbound = true;
+	c->dial = *d;
+	if (d->addr != NULL) {
+		c->dial_addr = *d->addr;
+		c->dial.addr = &c->dial_addr;
+	}
+	if (d->bind_ip != NULL) {
+		c->dial_bind = *d->bind_ip;
+		c->dial.bind_ip = &c->dial_bind;
+	}
+	if (d->host != NULL) {
+		c->dial_host = xstrdup(d->host);
+		c->dial.host = c->dial_host;
+	}
+}
+
+/* Make C's socket for its dial and start connecting.  On failure (the
+ * reason in ERR) C still has a bufferevent, without a socket. */
+static int
+conn_dial_start(struct conn *c, char *err, size_t errlen)
+{
+	const struct conn_dial *d = &c->dial;
 	const struct netaddr *dest = d->proxy != NULL ? &d->proxy->addr : d->addr;
 	struct sockaddr_storage ss;
 	struct bufferevent *bev;
-	struct netaddr peer;
 	struct socks5 *s = NULL;
-	struct conn *c;
 	evutil_socket_t fd = -1;
 
-	if (d->proxy == NULL && (d->addr == NULL || d->host != NULL)) {
-		snprintf(err, errlen, d->host != NULL ?
-		    "a host name can only be dialled through a proxy" : "no address to dial");
-		return NULL;
-	}
 	if (d->proxy != NULL) {
 		s = xcalloc(1, sizeof(*s));
 		if (socks5_init(s, d->host, d->addr, d->port, d->proxy->user, d->proxy->pass,
-		    err, errlen) == -1) {
-			free(s);
-			return NULL;
-		}
-	}
-	if (d->addr != NULL) {
-		peer = *d->addr;
-	} else {
-		memset(&peer, 0, sizeof(peer));
-		peer.port = d->port;
+		    err, errlen) == -1)
+			goto fail;
 	}
 	if (d->bind_ip != NULL) {
 		if (netaddr_is_ipv4(dest) != netaddr_is_ipv4(d->bind_ip)) {
@@ -375,28 +414,23 @@ conn_dial(struct event_base *base, const struct conn_dial *d, const uint8_t *mag
 				snprintf(err, errlen, "cannot dial an %s address from an %s one",
 				    netaddr_is_ipv4(dest) ? "IPv4" : "IPv6",
 				    netaddr_is_ipv4(d->bind_ip) ? "IPv4" : "IPv6");
-				return NULL;
+				goto fail;
 			}
 			/* The proxy is of the other family: no binding. */
 		} else if ((fd = conn_bound_socket(d->bind_ip, err, errlen)) == -1) {
-			free(s);
-			return NULL;
+			goto fail;
 		}
 	}
-	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
+	if ((bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		snprintf(err, errlen, "cannot create socket: %s", strerror(errno));
 		if (fd != -1)
 			close(fd);
-		free(s);
-		return NULL;
+		goto fail;
 	}
-	c = conn_new(base, bev, &peer, magic, cb, arg);
+	conn_attach(c, bev);
 	if (s != NULL) {
 		c->socks = s;
-		if (conn_dial_proxy(c, d, err, errlen) == -1)
-			goto fail;
-		return c;
+		return conn_dial_proxy(c, d, err, errlen);
 	}
 	/* The write timeout bounds the connect; cleared once connected. */
 	{
@@ -406,13 +440,43 @@ conn_dial(struct event_base *base, const struct conn_dial *d, const uint8_t *mag
 		bufferevent_set_timeouts(bev, NULL, &tv);
 		if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)sslen) == -1) {
 			snprintf(err, errlen, "connect: %s", strerror(errno));
-			goto fail;
+			return -1;
 		}
 	}
-	return c;
+	return 0;
 fail:
-	conn_free(c);
-	return NULL;
+	free(s);
+	if ((bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		abort();
+	conn_attach(c, bev);
+	return -1;
+}
+
+struct conn *
+conn_dial(struct event_base *base, const struct conn_dial *d, const uint8_t *magic,
+    const struct conn_cb *cb, void *arg, char *err, size_t errlen)
+{
+	struct netaddr peer;
+	struct conn *c;
+
+	if (d->proxy == NULL && (d->addr == NULL || d->host != NULL)) {
+		snprintf(err, errlen, d->host != NULL ?
+		    "a host name can only be dialled through a proxy" : "no address to dial");
+		return NULL;
+	}
+	if (d->addr != NULL) {
+		peer = *d->addr;
+	} else {
+		memset(&peer, 0, sizeof(peer));
+		peer.port = d->port;
+	}
+	c = conn_new(base, &peer, magic, cb, arg);
+	conn_keep_dial(c, d);
+	if (conn_dial_start(c, err, errlen) == -1) {
+		conn_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 struct conn *
@@ -442,22 +506,194 @@ conn_accept(struct event_base *base, int fd, const struct netaddr *addr,
 		close(fd);
 		return NULL;
 	}
-	c = conn_new(base, bev, addr, magic, cb, arg);
+	c = conn_new(base, addr, magic, cb, arg);
+	conn_attach(c, bev);
+	c->link_up = true;
+	c->reported = true;
 	conn_nodelay(bev);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	return c;
 }
 
-/* The proxy's handshake is over: forget it, send what was held, report. */
+/* The way to the peer is open (TCP, and the proxy's CONNECT): send what
+ * was held, open the v2 handshake, tell the owner -- once, even when a
+ * v2 attempt is dialled again in v1. */
+static void
+conn_link_up(struct conn *c)
+{
+	struct wbuf w;
+
+	c->link_up = true;
+	if (c->held != NULL)
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), c->held);
+	if (c->v2 != NULL) {
+		wbuf_init(&w);
+		v2t_hello(c->v2, &w);
+		bufferevent_write(c->bev, w.data, w.len);
+		c->stats.bytes_sent += w.len;
+		wbuf_free(&w);
+	}
+	if (!c->reported) {
+		c->reported = true;
+		if (c->cb->connected != NULL)
+			c->cb->connected(c, c->arg);
+	}
+}
+
+/* The proxy's handshake is over: forget it, carry on. */
 static void
 conn_proxy_done(struct conn *c)
 {
 	free(c->socks);
 	c->socks = NULL;
 	event_del(c->deadline);
-	evbuffer_add_buffer(bufferevent_get_output(c->bev), c->held);
-	if (c->cb->connected != NULL)
-		c->cb->connected(c, c->arg);
+	conn_link_up(c);
+}
+
+/* --- the v2 transport ------------------------------------------------------- */
+
+void
+conn_set_transport(struct conn *c, enum conn_transport policy)
+{
+	c->policy = policy;
+	v2t_free(c->v2);
+	c->v2 = NULL;
+	if (policy != CONN_TRANSPORT_V1) {
+		c->v2 = v2t_new(c->outbound, c->magic);
+		v2t_set_max_payload(c->v2, c->max_payload);
+	}
+}
+
+void
+conn_get_transport(const struct conn *c, struct conn_transport_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->fell_back = c->fell_back;
+	if (c->v2 != NULL && v2t_keyed(c->v2)) {
+		out->v2 = true;
+		memcpy(out->session_id, v2t_session_id(c->v2), sizeof(out->session_id));
+	}
+}
+
+/* An outbound v2 attempt whose peer closed without a byte of its own: a
+ * v1 peer that took our key for a frame with a bad magic. */
+static bool
+conn_v2_refused(const struct conn *c)
+{
+	return c->v2 != NULL && c->outbound && c->link_up && !v2t_heard(c->v2) &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0;
+}
+
+/* Dial the peer again in v1, holding what the owner queued as v1 frames. */
+static void
+conn_v2_fall_back(struct conn *c)
+{
+	char a[NETADDR_STRLEN], err[128];
+	const uint8_t *payload;
+	size_t cursor = 0;
+	uint32_t len;
+	uint8_t type;
+	struct wbuf w;
+
+	if (c->policy == CONN_TRANSPORT_V2_ONLY) {
+		snprintf(c->reason, sizeof(c->reason), "the peer does not speak v2 (v2 required)");
+		conn_end(c, CONN_END_CLOSED, MSG_OK);
+		return;
+	}
+	log_debug("net", "%s closed on our v2 handshake: dialling again in v1",
+	    netaddr_format(&c->addr, a, sizeof(a)));
+	if (c->held == NULL)
+		c->held = evbuffer_new();
+	wbuf_init(&w);
+	while (v2t_held_next(c->v2, &cursor, &type, &payload, &len))
+		frame_encode_raw(&w, c->magic, type, payload, len);
+	evbuffer_add(c->held, w.data, w.len);
+	wbuf_free(&w);
+	v2t_free(c->v2);
+	c->v2 = NULL;
+	c->fell_back = true;
+	c->link_up = false;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	if (conn_dial_start(c, err, sizeof(err)) == -1) {
+		snprintf(c->reason, sizeof(c->reason), "v1 redial: %s", err);
+		conn_end(c, CONN_END_REFUSED, MSG_OK);
+	}
+}
+
+/* The next message from IN in v2, handshake steps done on the way.  A
+ * transport error ends C; a v1 peer found on an inbound connection drops
+ * v2 (C->v2 is NULL on return) unless v2 is required. */
+static enum frame_status
+conn_v2_next(struct conn *c, struct evbuffer *in, struct msg *m, struct frame_result *res,
+    size_t *wire)
+{
+	enum frame_status fst = FRAME_NEED_MORE;
+	struct v2t_packet pkt;
+	enum v2t_status st;
+	struct wbuf out;
+	const char *why;
+	size_t used;
+
+	wbuf_init(&out);
+	while ((st = v2t_read(c->v2, in, &out, &pkt, &used)) == V2T_PROGRESS)
+		c->stats.bytes_recv += used;
+	if (out.len > 0) {
+		bufferevent_write(c->bev, out.data, out.len);
+		c->stats.bytes_sent += out.len;
+	}
+	wbuf_free(&out);
+	switch (st) {
+	case V2T_PACKET:
+		fst = frame_decode(pkt.type, pkt.payload, pkt.len, m, res);
+		evbuffer_drain(in, used);
+		*wire = used;
+		break;
+	case V2T_V1:
+		if (c->policy == CONN_TRANSPORT_V2_ONLY) {
+			snprintf(c->reason, sizeof(c->reason), "a v1 peer (v2 required)");
+			conn_end(c, CONN_END_CLOSED, MSG_OK);
+			break;
+		}
+		v2t_free(c->v2);
+		c->v2 = NULL;
+		break;
+	case V2T_ERROR:
+		res->err = v2t_error(c->v2, &why);
+		snprintf(c->reason, sizeof(c->reason), "%s", why);
+		conn_end(c, CONN_END_PROTOCOL, res->err);
+		break;
+	default:
+		break;
+	}
+	return fst;
+}
+
+/* The next frame from IN in whichever transport C speaks; *WIRE: the
+ * bytes it took on the wire. */
+static enum frame_status
+conn_next_frame(struct conn *c, struct evbuffer *in, struct msg *m, struct frame_result *res,
+    size_t *wire)
+{
+	enum frame_status st;
+
+	if (c->v2 != NULL) {
+		st = conn_v2_next(c, in, m, res, wire);
+		if (c->v2 != NULL || c->ended)
+			return st;
+	}
+	st = frame_read_opts(in, c->magic, c->max_payload, c->frame_flags, m, res);
+	*wire = FRAME_HEADER_LEN + (size_t)res->hdr.length;
+	if (st == FRAME_ERROR && res->err == MSG_ERR_BAD_MAGIC && !c->outbound &&
+	    c->stats.bytes_recv == 0 &&
+	    memcmp(res->hdr.magic, c->magic, V2T_V1_PREFIX_LEN) != 0) {
+		/* No network's magic at all: a v2 initiator, and v2 is off
+		 * here.  Close without blame, so that it dials again in v1. */
+		snprintf(c->reason, sizeof(c->reason), "a v2 handshake (v2 is off)");
+		conn_end(c, CONN_END_CLOSED, MSG_OK);
+		return FRAME_NEED_MORE;
+	}
+	return st;
 }
 
 /* The SOCKS5 handshake S failed: whose fault, and why. */
@@ -528,7 +764,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct frame_result res;
 	struct msg m;
-	size_t budget = CONN_READ_BUDGET;
+	size_t budget = CONN_READ_BUDGET, wire;
 
 	if (c->socks != NULL && !conn_socks_read(c, in))
 		return;
@@ -540,17 +776,16 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 			event_active(c->more, EV_TIMEOUT, 0);
 			break;
 		}
-		st = frame_read_opts(in, c->magic, c->max_payload, c->frame_flags, &m, &res);
+		st = conn_next_frame(c, in, &m, &res, &wire);
 		if (st == FRAME_NEED_MORE)
 			break;
-		budget -= FRAME_HEADER_LEN + (size_t)res.hdr.length > budget ? budget :
-		    FRAME_HEADER_LEN + (size_t)res.hdr.length;
+		budget -= wire > budget ? budget : wire;
 		if (st == FRAME_ERROR && (c->cb->bad_frame == NULL ||
 		    res.err == MSG_ERR_BAD_MAGIC || res.err == MSG_ERR_OVERSIZED)) {
 			conn_end(c, CONN_END_PROTOCOL, res.err);
 			break;
 		}
-		c->stats.bytes_recv += FRAME_HEADER_LEN + (uint64_t)res.hdr.length;
+		c->stats.bytes_recv += wire;
 		if (st == FRAME_ERROR) {
 			c->cb->bad_frame(c, res.err, res.hdr.type, c->arg);
 			continue;
@@ -644,8 +879,11 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_nodelay(bev);
 		bufferevent_set_timeouts(bev, NULL, NULL);
 		bufferevent_enable(bev, EV_READ | EV_WRITE);
-		if (c->cb->connected != NULL)
-			c->cb->connected(c, c->arg);
+		conn_link_up(c);
+		return;
+	}
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && conn_v2_refused(c)) {
+		conn_v2_fall_back(c);
 		return;
 	}
 	if (what & BEV_EVENT_TIMEOUT)
@@ -664,18 +902,29 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 int
 conn_send(struct conn *c, const struct msg *m)
 {
-	struct evbuffer *out = c->socks != NULL ? c->held : bufferevent_get_output(c->bev);
+	struct evbuffer *out = !c->link_up && c->held != NULL ? c->held :
+	    bufferevent_get_output(c->bev);
 	struct wbuf w;
 
 	if (c->closing || c->ended)
 		return -1;
-	if (evbuffer_get_length(out) > CONN_MAX_SENDBUF) {
+	if (conn_sendq(c) > CONN_MAX_SENDBUF) {
 		conn_end(c, CONN_END_SENDBUF, MSG_OK);
 		return -1;
 	}
 	wbuf_init(&w);
-	frame_encode(&w, c->magic, m);
-	evbuffer_add(out, w.data, w.len);
+	if (c->v2 != NULL) {
+		/* Held inside v2t until the key exchange is done. */
+		v2t_packet_begin(&w, (uint8_t)m->type);
+		msg_encode(m, &w);
+		if (v2t_seal(c->v2, &w))
+			evbuffer_add(out, w.data, w.len);
+		else
+			w.len += V2T_TAG_LEN;
+	} else {
+		frame_encode(&w, c->magic, m);
+		evbuffer_add(out, w.data, w.len);
+	}
 	c->stats.bytes_sent += w.len;
 	if ((unsigned)m->type < MSG_TYPE_COUNT)
 		c->stats.msgs_sent[m->type]++;
@@ -720,8 +969,11 @@ void
 conn_set_max_payload(struct conn *c, uint32_t max)
 {
 	c->max_payload = max < MSG_MAX_PAYLOAD ? max : MSG_MAX_PAYLOAD;
-	/* Never buffer more than one maximal frame from a peer. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, FRAME_HEADER_LEN + c->max_payload);
+	if (c->v2 != NULL)
+		v2t_set_max_payload(c->v2, c->max_payload);
+	/* Never buffer more than one maximal frame (or v2 packet, a few
+	 * bytes longer) from a peer. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, V2T_WIRE_LEN(c->max_payload));
 }
 
 void
@@ -770,7 +1022,8 @@ size_t
 conn_sendq(const struct conn *c)
 {
 	return evbuffer_get_length(bufferevent_get_output(c->bev)) +
-	    (c->held != NULL ? evbuffer_get_length(c->held) : 0);
+	    (c->held != NULL ? evbuffer_get_length(c->held) : 0) +
+	    (c->v2 != NULL ? v2t_held_len(c->v2) : 0);
 }
 
 const char *

@@ -103,6 +103,21 @@ struct conn_dial {
 	int			 timeout_ms;
 };
 
+/* Which transport a connection speaks (docs/PROTOCOL.md, "Encrypted
+ * transport (v2)"). */
+enum conn_transport {
+	CONN_TRANSPORT_V1 = 0,	/* plaintext frames only */
+	CONN_TRANSPORT_V2,	/* v2; v1 peers still served (see conn_set_transport) */
+	CONN_TRANSPORT_V2_ONLY,	/* v2 or nothing */
+};
+
+/* What a connection speaks now (conn_get_transport). */
+struct conn_transport_info {
+	bool		v2;		/* encrypted */
+	bool		fell_back;	/* an outbound v2 attempt met a v1 peer: redialled in v1 */
+	uint8_t		session_id[32];	/* v2: the same on both sides; else zeros */
+};
+
 /* Start the dial D for the network with MAGIC.  Returns NULL (with a
  * reason in ERR) only when no socket could be made or D is unusable;
  * refusals and timeouts -- the proxy's included -- arrive as ended(),
@@ -121,6 +136,20 @@ struct conn *conn_connect(struct event_base *base, const struct netaddr *addr,
 /* Wrap an accepted socket FD (ownership passes to the connection). */
 struct conn *conn_accept(struct event_base *base, int fd, const struct netaddr *addr,
     const uint8_t *magic, const struct conn_cb *cb, void *arg);
+
+/* Speak POLICY on C (the default is CONN_TRANSPORT_V1).  Call it right
+ * after conn_dial or conn_accept, before the loop runs.  Inbound, v2
+ * serves v1 peers too, told apart by their first bytes (v1 frames start
+ * with the network magic); v2-only closes on them.  Outbound, v2 opens
+ * with a key exchange; a peer that closes before sending a byte of its
+ * own is taken for a v1 peer and the same dial is made again in v1,
+ * without `connected` being reported twice (frames already queued are
+ * sent in v1); v2-only ends instead.  Frames queued before the key
+ * exchange are held and sent once it is done. */
+void conn_set_transport(struct conn *c, enum conn_transport policy);
+/* What C speaks now: v2 only once the peer's key is in (an inbound
+ * connection is v1 until told otherwise). */
+void conn_get_transport(const struct conn *c, struct conn_transport_info *out);
 
 /* Queue M as one frame (before `connected` it is held back and sent once
  * the connection is up, the proxy's handshake included).  Returns 0, or -1 if the send buffer is over

@@ -81,10 +81,15 @@ static const char migrate_v2[] =
     "ALTER TABLE nodes ADD COLUMN addrs_learned INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX nodes_last_try ON nodes (network, last_try);";
 
+/* Version 3: the transport of the last handshake ("v1", "v2"). */
+static const char migrate_v3[] =
+    "ALTER TABLE nodes ADD COLUMN transport TEXT NOT NULL DEFAULT '';";
+
 /* migrations[i] takes a file from version i to i + 1. */
 static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
 	schema_v1,
 	migrate_v2,
+	migrate_v3,
 };
 
 #define NODE_COLUMNS \
@@ -94,7 +99,7 @@ static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
     " cnt_2h, cnt_8h, cnt_1d, cnt_1w, cnt_1m, cov_2h, cov_8h, cov_1d, cov_1w," \
     " cov_1m, last_error, source_ip, source_port, country, city, latitude," \
     " longitude, has_location, asn, as_org, last_getaddr, fail_streak," \
-    " banned_until, misbehaviour, addrs_learned"
+    " banned_until, misbehaviour, addrs_learned, transport"
 
 static void
 db_err(const struct crawldb *db, sqlite3 *s, char *err, size_t errlen,
@@ -174,7 +179,7 @@ prepare_writer(struct crawldb *db, char *err, size_t errlen)
 	    " ON CONFLICT DO NOTHING", err, errlen) == -1 ||
 	    prepare(db, &db->st_peer,
 	    "UPDATE nodes SET services = ?4, version = ?5, user_agent = ?6,"
-	    " height = ?7, connect_ms = ?8, handshake_ms = ?9"
+	    " height = ?7, connect_ms = ?8, handshake_ms = ?9, transport = ?10"
 	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
 	    prepare(db, &db->st_stats,
 	    "UPDATE nodes SET last_seen = ?4, last_success = ?5, last_try = ?6,"
@@ -426,6 +431,7 @@ row_to_node(sqlite3_stmt *st, struct crawldb_node *n)
 	n->banned_until = sqlite3_column_int64(st, 42);
 	n->misbehaviour = (uint32_t)sqlite3_column_int64(st, 43);
 	n->addrs_learned = (uint32_t)sqlite3_column_int64(st, 44);
+	col_text(st, 45, n->transport, sizeof(n->transport));
 }
 
 /* The good-rule policies of every network, with the min_height overrides
@@ -718,6 +724,7 @@ crawldb_put(struct crawldb *db, const struct crawldb_node *n, unsigned fields,
 		sqlite3_bind_int64(db->st_peer, 7, n->height);
 		sqlite3_bind_double(db->st_peer, 8, n->connect_ms);
 		sqlite3_bind_double(db->st_peer, 9, n->handshake_ms);
+		sqlite3_bind_text(db->st_peer, 10, n->transport, -1, SQLITE_TRANSIENT);
 		if (step_write(db, db->st_peer, err, errlen) == -1)
 			return -1;
 	}

@@ -72,6 +72,7 @@ struct crawldb_node {
 	int64_t		banned_until;		/* we ignore it until then (hostile); 0 = not banned */
 	uint32_t	misbehaviour;		/* protocol violations seen, ever */
 	uint32_t	addrs_learned;		/* addresses in its last getaddr answer */
+	char		transport[4];		/* "v1", "v2" (last handshake), "" unknown */
 };
 
 #endif

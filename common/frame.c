@@ -55,6 +55,20 @@ frame_encode_raw(struct wbuf *out, const uint8_t magic[4], uint8_t type,
 	    out->data + start + FRAME_HEADER_LEN);
 }
 
+/* An unknown type is skipped, a known one decoded. */
+static enum frame_status
+frame_classify(uint8_t type, const uint8_t *payload, uint32_t len, struct msg *out,
+    struct frame_result *res)
+{
+	if (type >= MSG_TYPE_COUNT) {
+		res->err = MSG_ERR_UNKNOWN_TYPE;
+		return FRAME_SKIPPED;
+	}
+	if ((res->err = msg_decode(type, payload, len, out)) != MSG_OK)
+		return FRAME_ERROR;
+	return FRAME_MSG;
+}
+
 static enum frame_status
 frame_parse_max(const uint8_t *buf, size_t len, const uint8_t magic[4], uint32_t max_payload,
     unsigned flags, struct msg *out, struct frame_result *res, size_t *consumed)
@@ -99,13 +113,18 @@ frame_parse_max(const uint8_t *buf, size_t len, const uint8_t magic[4], uint32_t
 			return FRAME_ERROR;
 		}
 	}
-	if (h->type >= MSG_TYPE_COUNT) {
-		res->err = MSG_ERR_UNKNOWN_TYPE;
-		return FRAME_SKIPPED;
-	}
-	if ((res->err = msg_decode(h->type, payload, h->length, out)) != MSG_OK)
-		return FRAME_ERROR;
-	return FRAME_MSG;
+	return frame_classify(h->type, payload, h->length, out, res);
+}
+
+enum frame_status
+frame_decode(uint8_t type, const uint8_t *payload, uint32_t len, struct msg *out,
+    struct frame_result *res)
+{
+	msg_init(out, MSG_VERSION);
+	memset(res, 0, sizeof(*res));
+	res->hdr.type = type;
+	res->hdr.length = len;
+	return frame_classify(type, payload, len, out, res);
 }
 
 enum frame_status

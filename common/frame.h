@@ -91,6 +91,14 @@ enum frame_status frame_read_max(struct evbuffer *in, const uint8_t magic[4],
 enum frame_status frame_read_opts(struct evbuffer *in, const uint8_t magic[4],
     uint32_t max_payload, unsigned flags, struct msg *out, struct frame_result *res);
 
+/* The payload part of frame_parse: a message of TYPE in the LEN bytes at
+ * PAYLOAD, whose integrity the caller has already established (the v2
+ * transport's tag).  Returns FRAME_MSG (*OUT holds it; msg_free), or
+ * FRAME_SKIPPED for an unknown type, or FRAME_ERROR; RES->err as for
+ * frame_parse, RES->hdr has TYPE and LEN. */
+enum frame_status frame_decode(uint8_t type, const uint8_t *payload, uint32_t len,
+    struct msg *out, struct frame_result *res);
+
 /* Does CHECKSUM belong to the LEN bytes of PAYLOAD? */
 bool frame_checksum_ok(const void *payload, size_t len, const uint8_t checksum[4]);
 

@@ -38,6 +38,7 @@
 #define NODE_NETWORK		(UINT64_C(1) << 0)	/* serves chain data */
 #define NODE_RELAY		(UINT64_C(1) << 1)	/* relays transactions */
 #define NODE_SEED		(UINT64_C(1) << 2)	/* seeder / address source */
+#define NODE_P2P_V2		(UINT64_C(1) << 3)	/* speaks the v2 transport */
 
 /* The numeric values are the wire's type byte; never renumber. */
 enum msg_type {

@@ -564,6 +564,7 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 		rec->version = r->version;
 		rec->height = r->height;
 		str_copy(rec->user_agent, r->user_agent, sizeof(rec->user_agent));
+		str_copy(rec->transport, r->transport, sizeof(rec->transport));
 		rec->connect_ms = r->connect_ms;
 		rec->handshake_ms = r->handshake_ms;
 		fields |= CRAWLDB_PUT_PEER;
@@ -817,6 +818,7 @@ setup(struct crawl *cr)
 	cr->pcfg.addr_grace_ms = o->addr_window_ms < ADDR_GRACE_MS ?
 	    o->addr_window_ms : ADDR_GRACE_MS;
 	cr->pcfg.addr_max_age = ADDR_MAX_AGE;
+	cr->pcfg.transport = o->transport;
 	if (o->proxy != NULL) {
 		cr->proxy = conn_proxy_new(o->proxy, o->proxy_user, o->proxy_password, err,
 		    sizeof(err));

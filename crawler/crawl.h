@@ -25,6 +25,7 @@ struct crawl_options {
 	const char	 *proxy;
 	const char	 *proxy_user;		/* with proxy_password, or NULL */
 	const char	 *proxy_password;
+	int		  transport;		/* enum conn_transport (network.transport) */
 	bool		  once;			/* stop after one pass */
 	int		  concurrency;		/* probes at once */
 	int		  connect_timeout_ms;

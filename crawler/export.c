@@ -214,9 +214,10 @@ md_row(const struct crawldb_node *n, void *arg)
 		md_location(m->active_fp, n);
 		fputs(" | ", m->active_fp);
 		md_untrusted(m->active_fp, n->user_agent);
-		fprintf(m->active_fp, " | %" PRIu32 " | %" PRId32 " | %.1f%% | %s |\n",
+		fprintf(m->active_fp, " | %" PRIu32 " | %" PRId32 " | %.1f%% | %s | %s |\n",
 		    n->version, n->height, 100.0 * goodnode_uptime(n, CRAWLDB_W1D),
-		    export_time(n->last_seen, ts, sizeof(ts)));
+		    export_time(n->last_seen, ts, sizeof(ts)),
+		    n->transport[0] != '\0' ? n->transport : "—");
 		return 0;
 	}
 	if (!c->o->all)
@@ -266,8 +267,8 @@ write_md(struct crawldb *db, const struct export_options *o, FILE *out,
 			fprintf(out, "\n## Active Nodes%s%s\n\n",
 			    c.nnets > 1 ? " — " : "", c.nnets > 1 ? m->name : "");
 			fprintf(out, "| Address | Location | User agent (untrusted) | Version "
-			    "| Height | Uptime (1d) | Last seen |\n"
-			    "| --- | --- | --- | --- | --- | --- | --- |\n");
+			    "| Height | Uptime (1d) | Last seen | Transport |\n"
+			    "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 			fwrite(m->active, 1, m->active_len, out);
 			if (o->all) {
 				fprintf(out, "\n## Other Nodes%s%s\n\n",
@@ -368,6 +369,8 @@ node_json_tail(const struct crawldb_node *n)
 	json_object_set_new(o, "fail_streak", json_integer(n->fail_streak));
 	json_object_set_new(o, "banned_until", json_integer(n->banned_until));
 	json_object_set_new(o, "misbehaviour", json_integer(n->misbehaviour));
+	json_object_set_new(o, "transport", n->transport[0] != '\0' ?
+	    json_string(n->transport) : json_null());
 	return o;
 }
 
@@ -451,7 +454,7 @@ csv_header(FILE *fp)
 	for (i = 0; i < CRAWLDB_WINDOWS; i++)
 		fprintf(fp, ",uptime_%s", window_names[i]);
 	fputs(",last_error,source,country,city,latitude,longitude,asn,as_org,"
-	    "last_getaddr,addrs_learned,fail_streak,banned_until,misbehaviour\n",
+	    "last_getaddr,addrs_learned,fail_streak,banned_until,misbehaviour,transport\n",
 	    fp);
 }
 
@@ -511,8 +514,10 @@ csv_row(const struct crawldb_node *n, void *arg)
 	fprintf(fp, ",%" PRIu32 ",", n->asn);
 	csv_str(fp, n->as_org);
 	fprintf(fp, ",%" PRId64 ",%" PRIu32 ",%" PRIu32 ",%" PRId64 ",%" PRIu32
-	    "\n", n->last_getaddr, n->addrs_learned, n->fail_streak,
+	    ",", n->last_getaddr, n->addrs_learned, n->fail_streak,
 	    n->banned_until, n->misbehaviour);
+	csv_str(fp, n->transport);
+	fputc('\n', fp);
 	return 0;
 }
 

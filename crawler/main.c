@@ -51,6 +51,8 @@ static const struct cli_flag flags[] = {
 	  "resolver for --dns-seed and seed host names" },
 	{ "proxy", 1, "network.proxy", NULL, 0, CMD_CRAWL, 0, "ADDR:PORT",
 	  "probe through this SOCKS5 proxy; seed names go to it unresolved" },
+	{ "transport", 1, "network.transport", NULL, 0, CMD_CRAWL, 0, "v2|v1|v2-only",
+	  "probe in v2 falling back to v1 (default), in v1 only, or in v2 only" },
 	{ "once", 0, NULL, NULL, F_ONCE, CMD_CRAWL, 0, NULL,
 	  "probe every known address once, print a summary, exit" },
 	{ "concurrency", 1, "crawler.concurrency", NULL, 0, CMD_CRAWL, 0, "N",
@@ -268,6 +270,7 @@ cmd_crawl(struct options *o)
 	co.proxy = c->network.proxy;
 	co.proxy_user = c->network.proxy_user;
 	co.proxy_password = c->network.proxy_password;
+	co.transport = c->network.transport;
 	co.once = o->once;
 	co.concurrency = c->crawler.concurrency;
 	if (c->crawler.connect_timeout > 0)

@@ -193,6 +193,9 @@ probe_begin(struct event_base *base, const struct probe_config *cfg,
 		free(p);
 		return NULL;
 	}
+	/* A v1 node costs a second dial, made inside conn: the record says
+	 * which one answered. */
+	conn_set_transport(p->conn, (enum conn_transport)cfg->transport);
 	/* conn bounds the TCP connect (and a proxy's handshake) itself;
 	 * this timer is a backstop. */
 	arm(p, cfg->connect_timeout_ms + 1000);
@@ -267,6 +270,7 @@ static void
 handshake_done(struct probe *p)
 {
 	const struct msg_version	*v = &p->hs.remote;
+	struct conn_transport_info	 ti;
 
 	p->res.handshake_ms = (double)(clock_mono_us() - p->t_connected) / 1000.0;
 	p->res.version = v->version;
@@ -274,6 +278,8 @@ handshake_done(struct probe *p)
 	p->res.height = v->start_height;
 	str_sanitize(v->user_agent, v->user_agent_len, p->res.user_agent,
 	    sizeof(p->res.user_agent));
+	conn_get_transport(p->conn, &ti);
+	p->res.transport = ti.v2 ? "v2" : "v1";
 	if (!p->discovery) {
 		finish(p, true, "", false);
 		return;

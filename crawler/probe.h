@@ -28,6 +28,7 @@ struct probe_config {
 	int		 addr_grace_ms;		/* keep reading this long after the first real answer */
 	int64_t		 addr_max_age;		/* drop entries older than this (seconds) */
 	struct conn_proxy *proxy;		/* SOCKS5 proxy to dial through, or NULL */
+	int		 transport;		/* enum conn_transport */
 };
 
 /* What a probe found out.  Valid only during the done callback. */
@@ -44,6 +45,7 @@ struct probe_result {
 	uint64_t	 services;
 	int32_t		 height;
 	char		 user_agent[257];	/* sanitised */
+	const char	*transport;	/* "v1" or "v2" */
 	double		 connect_ms;	/* dial to TCP established; < 0 unknown */
 	double		 handshake_ms;	/* established to handshake done; < 0 unknown */
 	/* Discovery: the getaddr was sent and its window ran out. */

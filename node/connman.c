@@ -31,6 +31,7 @@
 #include "listenguard.h"
 #include "log.h"
 #include "manual.h"
+#include "map.h"
 #include "rnd.h"
 #include "strutil.h"
 #include "xmalloc.h"
@@ -43,6 +44,11 @@
 #define CONNMAN_DIVERSITY_SAMPLE 8
 /* Departures remembered for change tracking and their reasons. */
 #define CONNMAN_GONE_MAX	4096
+/* Addresses that met our v2 handshake with v1: dialled in v1 for a day
+ * (then v2 is tried again: the node may have been upgraded), at most
+ * this many remembered. */
+#define CONNMAN_V1_ONLY_MAX	4096
+#define CONNMAN_V1_ONLY_SECS	86400
 
 struct connman_gone {
 	uint64_t	id;
@@ -88,6 +94,9 @@ struct connman {
 	struct connman_stats	 stats;
 	struct conn_proxy	*proxy;		/* network.proxy, made on first dial */
 	char			*proxy_spec;	/* the value it was made from */
+	/* struct netaddr -> until when (monotonic s, stored in the pointer):
+	 * see CONNMAN_V1_ONLY_SECS. */
+	struct map		*v1_only;
 };
 
 static void connman_listen_cb(struct evconnlistener *l, evutil_socket_t fd,
@@ -95,6 +104,40 @@ static void connman_listen_cb(struct evconnlistener *l, evutil_socket_t fd,
 static const struct conn_cb connman_conn_cb;
 
 /* --- the default transport: common/conn -------------------------------- */
+
+/* v2 as configured, unless ADDR is remembered as v1-only. */
+static enum conn_transport
+connman_dial_transport(struct connman *cm, const struct netaddr *addr)
+{
+	enum conn_transport t = (enum conn_transport)cm->cfg->network.transport;
+	void *until;
+
+	if (t != CONN_TRANSPORT_V2 ||
+	    (until = map_get(cm->v1_only, addr, sizeof(*addr))) == NULL)
+		return t;
+	if ((uintptr_t)until > (uintptr_t)(clock_mono_ms() / 1000))
+		return CONN_TRANSPORT_V1;
+	map_remove(cm->v1_only, addr, sizeof(*addr));
+	return t;
+}
+
+/* P was reached in v1 after our v2 attempt: remember it. */
+static void
+connman_note_v1_only(struct connman *cm, const struct peer *p)
+{
+	struct conn_transport_info ti;
+	uintptr_t until = (uintptr_t)(clock_mono_ms() / 1000) + CONNMAN_V1_ONLY_SECS;
+
+	if (p->conn == NULL || cm->io->transport == NULL)
+		return;
+	cm->io->transport(p->conn, &ti);
+	if (!ti.fell_back)
+		return;
+	/* Full: start afresh (the cost is one more v2 attempt per address). */
+	if (map_count(cm->v1_only) >= CONNMAN_V1_ONLY_MAX)
+		map_clear(cm->v1_only);
+	map_put(cm->v1_only, &p->addr, sizeof(p->addr), (void *)until);
+}
 
 /* Blocks skip their frame checksum: their proof of work and merkle root
  * prove the bytes (FRAME_DEFER_BLOCK_CHECKSUM; blockrelay checks the
@@ -137,8 +180,10 @@ connman_tcp_dial(void *io, const struct netaddr *addr, const struct netaddr *bin
 		}
 	}
 	c = conn_dial(cm->base, &d, cm->params->magic, cb, cbarg, err, errlen);
-	if (c != NULL)
+	if (c != NULL) {
 		conn_defer_block_checksum(c);
+		conn_set_transport(c, connman_dial_transport(cm, addr));
+	}
 	return c;
 }
 
@@ -149,8 +194,10 @@ connman_tcp_accept(void *io, int fd, const struct netaddr *addr, const struct co
 	struct connman *cm = io;
 	struct conn *c = conn_accept(cm->base, fd, addr, cm->params->magic, cb, cbarg);
 
-	if (c != NULL)
+	if (c != NULL) {
 		conn_defer_block_checksum(c);
+		conn_set_transport(c, (enum conn_transport)cm->cfg->network.transport);
+	}
 	return c;
 }
 
@@ -162,6 +209,7 @@ static const struct connman_io connman_tcp_io = {
 	.stats = conn_stats,
 	.sendq = conn_sendq,
 	.set_max_payload = conn_set_max_payload,
+	.transport = conn_get_transport,
 };
 
 /* --- private networks ----------------------------------------------------- */
@@ -257,6 +305,7 @@ connman_new(const struct connman_opts *o)
 	TAILQ_INIT(&cm->dead);
 	cm->reap = event_new(cm->base, -1, 0, connman_reap_cb, cm);
 	cm->gone = xcalloc(CONNMAN_GONE_MAX, sizeof(*cm->gone));
+	cm->v1_only = map_new();
 	rnd_bytes(cm->evict_key, sizeof(cm->evict_key));
 	cm->next_feeler = clock_mono_ms() / 1000 + CONNMAN_FEELER_INTERVAL;
 	return cm;
@@ -291,6 +340,7 @@ connman_free(struct connman *cm)
 	conn_proxy_free(cm->proxy);
 	free(cm->proxy_spec);
 	free(cm->gone);
+	map_free(cm->v1_only);
 	free(cm);
 }
 
@@ -360,6 +410,15 @@ connman_peer_stats(const struct connman *cm, const struct peer *p)
 	static const struct conn_stats none;
 
 	return p->conn != NULL ? cm->io->stats(p->conn) : &none;
+}
+
+void
+connman_peer_transport(const struct connman *cm, const struct peer *p,
+    struct conn_transport_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->conn != NULL && cm->io->transport != NULL)
+		cm->io->transport(p->conn, out);
 }
 
 size_t
@@ -765,6 +824,7 @@ connman_peer_active(struct connman *cm, struct peer *p, uint64_t services,
 		cm->ever_connected = true;
 		addrman_good(cm->addrman, &p->addr, clock_wall());
 		addrman_set_services(cm->addrman, &p->addr, services);
+		connman_note_v1_only(cm, p);
 	}
 	if (p->kind == PEER_FEELER) {
 		connman_disconnect(cm, p, "feeler done", true);

@@ -24,6 +24,7 @@ struct config;
 struct conn;
 struct conn_cb;
 struct conn_stats;
+struct conn_transport_info;
 struct connman;
 struct geoip;
 struct manual;
@@ -75,6 +76,8 @@ struct connman_io {
 	const struct conn_stats *(*stats)(const struct conn *c);
 	size_t		 (*sendq)(const struct conn *c);
 	void		 (*set_max_payload)(struct conn *c, uint32_t max);
+	/* May be NULL: every connection is v1. */
+	void		 (*transport)(const struct conn *c, struct conn_transport_info *out);
 	void		*io;
 };
 
@@ -145,6 +148,9 @@ void connman_note_self(struct connman *cm, const struct netaddr *addr);
 void connman_peer_max_payload(struct connman *cm, struct peer *p, uint32_t max);
 
 const struct conn_stats *connman_peer_stats(const struct connman *cm, const struct peer *p);
+/* What P's connection speaks (v1, zeros, once gone). */
+void connman_peer_transport(const struct connman *cm, const struct peer *p,
+    struct conn_transport_info *out);
 /* Bytes queued to P and not yet written (0 once gone). */
 size_t connman_peer_sendq(const struct connman *cm, const struct peer *p);
 

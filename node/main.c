@@ -48,6 +48,8 @@ static const struct cli_option flags[] = {
 	  .help = "resolver for DNS seed look-ups" },
 	{ .name = "proxy", .has_arg = 1, .key = "network.proxy", .arg = "ADDR:PORT",
 	  .help = "SOCKS5 proxy for outbound connections (Tor: 127.0.0.1:9050)" },
+	{ .name = "transport", .has_arg = 1, .key = "network.transport", .arg = "v2|v1|v2-only",
+	  .help = "encrypted v2 transport with v1 fall-back (default), v1 only, or v2 only" },
 	{ .name = "seed", .key = "node.seed", .value = "true",
 	  .help = "run as a seed node (NODE_SEED, generous getaddr)" },
 	{ .name = "upnp", .key = "node.upnp", .value = "true",

@@ -31,6 +31,7 @@
 #include "bootstrap.h"
 #include "chain.h"
 #include "clock.h"
+#include "conn.h"
 #include "config.h"
 #include "connman.h"
 #include "geoip.h"
@@ -436,7 +437,8 @@ node_start_layers(struct node *n, char *err, size_t errlen)
 	struct peerman_opts po = {
 		.cfg = cfg, .banman = n->banman, .repmem = n->repmem, .user_agent = user_agent,
 		/* Both now true: we serve blocks and relay transactions. */
-		.services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0),
+		.services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0) |
+		    (cfg->network.transport != CONN_TRANSPORT_V1 ? NODE_P2P_V2 : 0),
 	};
 
 	snprintf(user_agent, sizeof(user_agent), "/agentnode:%s/", AGENTCHAIN_VERSION);

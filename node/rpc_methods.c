@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <sodium.h>
 
 #include "addrman.h"
 #include "addrrelay.h"
@@ -67,6 +68,8 @@ rpc_services_json(uint64_t s)
 		json_array_append_new(names, json_string("RELAY"));
 	if (s & NODE_SEED)
 		json_array_append_new(names, json_string("SEED"));
+	if (s & NODE_P2P_V2)
+		json_array_append_new(names, json_string("P2P_V2"));
 	return names;
 }
 
@@ -185,6 +188,22 @@ rpc_getnetworkinfo(void *ctx, json_t *params, struct rpc_error *err)
 	return o;
 }
 
+/* "transport": "v1" or "v2"; "session_id": v2's, in hex, which both
+ * sides show alike (an operator compares it with the peer's operator to
+ * rule out a man in the middle), or null. */
+static void
+rpc_transport_json(const struct rpc_node *n, const struct peer *p, json_t *o)
+{
+	struct conn_transport_info ti;
+	char hex[2 * sizeof(ti.session_id) + 1];
+
+	connman_peer_transport(n->connman, p, &ti);
+	json_object_set_new(o, "transport", json_string(ti.v2 ? "v2" : "v1"));
+	if (ti.v2)
+		sodium_bin2hex(hex, sizeof(hex), ti.session_id, sizeof(ti.session_id));
+	json_object_set_new(o, "session_id", ti.v2 ? json_string(hex) : json_null());
+}
+
 static json_t *
 rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerman_view *v,
     int64_t now_ms, int64_t mono_ms)
@@ -260,6 +279,7 @@ rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerm
 	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)ars.rate_limited));
 	json_object_set_new(o, "country", p->country[0] ? json_string(p->country) : json_null());
 	json_object_set_new(o, "asn", p->asn ? json_integer(p->asn) : json_null());
+	rpc_transport_json(n, p, o);
 	return o;
 }
 
@@ -683,7 +703,9 @@ static const struct rpc_method rpc_table[] = {
 	  "node has no peer, \"\" when it has) and bootstrap (seed rounds, retry)." },
 	{ .name = "getpeerinfo", .params = "", .fn = rpc_getpeerinfo,
 	  .help = "Every connected peer: addresses, direction, services, version, user "
-	  "agent, height, bytes, latency, quality, reputation, country, ASN." },
+	  "agent, height, bytes, latency, quality, reputation, country, ASN, transport (v1 "
+	  "or v2) and the v2 session id (the same at both ends: compare it to rule out a man "
+	  "in the middle)." },
 	{ .name = "getpeerchanges", .params = "[since]", .fn = rpc_getpeerchanges,
 	  .help = "The peers that changed since version SINCE (as getpeerinfo) and the ids "
 	  "of those that left; pass the returned version back next time.  SINCE 0, or one "

@@ -48,6 +48,7 @@ for i in range(1, n + 1):
     assert r["connect_ms"] is not None and r["connect_ms"] >= 0, r
     assert r["handshake_ms"] is not None and r["handshake_ms"] > 0, r
     assert r["attempts"] == 1 and r["successes"] == 1, r
+    assert r["transport"] == "v2", r
     if i > 1:
         assert r["source"] is not None, r
 gone = nodes[f"{net}.0.8:29001"]
@@ -66,16 +67,16 @@ NOW=1767225600
 	printf -- '- Network: regtest\n- Snapshot: 2026-01-01T00:00:00Z\n'
 	printf -- '- Nodes: %d known, %d reachable, %d good\n\n' $((N + 1)) $N $N
 	printf '## Active Nodes\n\n'
-	printf '| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen |\n'
-	printf '| --- | --- | --- | --- | --- | --- | --- |\n'
+	printf '| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen | Transport |\n'
+	printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
 	for i in $(seq 1 $N); do
-		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70200 | 0 | 100.0%% |\n' "$(ip_of "$i")"
+		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70200 | 0 | 100.0%% | v2 |\n' "$(ip_of "$i")"
 	done
 } > "$T/expected.md"
 # The last-seen column is the crawl time; everything else is fixed.
-sed -E 's/ [0-9T:-]+Z \|$//' "$T/NODES.md" > "$T/got.md"
+sed -E 's/ \| [0-9T:-]+Z \|/ |/' "$T/NODES.md" > "$T/got.md"
 diff -u "$T/expected.md" "$T/got.md" || fail "NODES.md differs"
-grep -cE '\| [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z \|$' "$T/NODES.md" | grep -qx $N ||
+grep -cE '\| [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z \| v2 \|$' "$T/NODES.md" | grep -qx $N ||
 	fail "last-seen times missing"
 
 "$BIN/agentcrawl" stats --db "$DB" > "$T/stats.txt" || fail "stats"

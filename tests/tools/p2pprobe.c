@@ -4,7 +4,7 @@
  *
  * Attack modes (blocking socket; exit 0 when the node closed the connection
  * within the time limit, 1 when it did not, 2 on set-up errors):
- *   garbage       bytes that are not a frame (bad magic)
+ *   garbage       4200 bytes that are neither a frame nor a v2 handshake
  *   oversized     a header declaring a 5 MiB payload
  *   badchecksum   handshake, then COUNT (default 3) frames with a bad checksum
  *   malformed     handshake, then COUNT (default 3) undecodable addr payloads
@@ -387,7 +387,10 @@ attack(const char *mode, long count)
 	}
 	wbuf_init(&w);
 	if (strcmp(mode, "garbage") == 0) {
-		uint8_t junk[64];
+		/* More than a v2 handshake may hold (key, 4095 bytes of
+		 * garbage, terminator): a v2 node refuses it as surely as a
+		 * v1 node refuses the first header. */
+		uint8_t junk[4200];
 		rnd_bytes(junk, sizeof(junk));
 		junk[0] = 0x00;	/* never a valid magic */
 		send_all(fd, junk, sizeof(junk));

@@ -1,4 +1,4 @@
-/* test_conn.c -- conn dialled through a SOCKS5 proxy: a scripted proxy on loopback in the same loop; connected only after CONNECT, refusals with their reply code, a proxy that is down, silent, garbled or gone. */
+/* test_conn.c -- conn dialled through a SOCKS5 proxy: a scripted proxy on loopback in the same loop; connected only after CONNECT, refusals with their reply code, a proxy that is down, silent, garbled or gone; the v2 transport over conn: direct and proxied, the fall-back to v1 (direct and proxied), v2-only, a tampered packet ending the connection. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "msg.h"
 #include "netaddr.h"
 #include "socks5.h"
+#include "v2transport.h"
 
 /* What the fake proxy does with a client. */
 enum script {
@@ -263,6 +265,11 @@ struct target {
 	struct netaddr		 addr;
 	struct conn		*c;
 	int			 pings;
+	enum conn_transport	 transport;	/* for accepted connections */
+	struct conn_transport_info ti;		/* the last accepted, at its end */
+	bool			 ended;
+	enum conn_end		 why;
+	enum msg_err		 err;
 };
 
 static void
@@ -284,8 +291,10 @@ target_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
 {
 	struct target *t = arg;
 
-	(void)why;
-	(void)err;
+	t->ended = true;
+	t->why = why;
+	t->err = err;
+	conn_get_transport(c, &t->ti);
 	conn_close(c, false);
 	t->c = NULL;
 }
@@ -306,11 +315,13 @@ target_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *
 	(void)salen;
 	netaddr_from_sockaddr(&a, sa);
 	t->c = conn_accept(base, fd, &a, magic, &target_cb, t);
+	conn_set_transport(t->c, t->transport);
 }
 
 /* --- the dialling side ----------------------------------------------------- */
 
 struct client {
+	int		 connects;
 	bool		 connected;
 	bool		 ended;
 	enum conn_end	 why;
@@ -329,6 +340,7 @@ client_connected(struct conn *c, void *arg)
 
 	(void)c;
 	cl->connected = true;
+	cl->connects++;
 }
 
 static void
@@ -798,6 +810,183 @@ test_bad_dials(void **state)
 	assert_null(conn_proxy_new("127.0.0.1:0", NULL, NULL, err, sizeof(err)));
 }
 
+/* --- the v2 transport ------------------------------------------------------ */
+
+/* Dial the target with TRANSPORT (through CP when set), ping, get the
+ * pong; returns the connection, still open. */
+static struct conn *
+v2_ping(struct fixture *f, struct conn_proxy *cp, enum conn_transport transport,
+    struct client *cl)
+{
+	struct conn *c = dial(f, cp, NULL, NULL, 2000, cl);
+
+	conn_set_transport(c, transport);
+	send_ping(c, 42);
+	assert_true(run_until(NULL, &cl->pongs, 1, 3000));
+	assert_int_equal(cl->last_nonce, 42);
+	assert_int_equal(cl->connects, 1);
+	return c;
+}
+
+static void
+test_v2_both_ways(void **state)
+{
+	struct fixture *f = *state;
+	struct conn_transport_info mine, theirs;
+	struct client cl;
+	struct conn *c;
+
+	for (int proxied = 0; proxied < 2; proxied++) {
+		f->tg.transport = CONN_TRANSPORT_V2;
+		c = v2_ping(f, proxied ? f->cp : NULL, CONN_TRANSPORT_V2, &cl);
+		conn_get_transport(c, &mine);
+		assert_non_null(f->tg.c);
+		conn_get_transport(f->tg.c, &theirs);
+		assert_true(mine.v2);
+		assert_true(theirs.v2);
+		assert_false(mine.fell_back);
+		assert_memory_equal(mine.session_id, theirs.session_id, sizeof(mine.session_id));
+		/* Handshake bytes count too: more than one v2 ping packet. */
+		assert_true(conn_stats(c)->bytes_sent > V2T_KEY_LEN + V2T_WIRE_LEN(8));
+		conn_close(c, false);
+		settle();
+	}
+}
+
+/* A v1-only peer: the v2 dial is made again in v1, the ping queued before
+ * goes out as a v1 frame, `connected` comes once. */
+static void
+test_v2_falls_back_to_v1(void **state)
+{
+	struct fixture *f = *state;
+	struct conn_transport_info ti;
+	struct client cl;
+	struct conn *c;
+
+	f->tg.transport = CONN_TRANSPORT_V1;
+	for (int proxied = 0; proxied < 2; proxied++) {
+		c = v2_ping(f, proxied ? f->cp : NULL, CONN_TRANSPORT_V2, &cl);
+		conn_get_transport(c, &ti);
+		assert_false(ti.v2);
+		assert_true(ti.fell_back);
+		/* The v1 peer closed the v2 attempt without blame. */
+		assert_true(f->tg.ended);
+		assert_int_equal(f->tg.why, CONN_END_CLOSED);
+		f->tg.ended = false;
+		conn_close(c, false);
+		settle();
+	}
+	assert_true(f->px.accepted >= 2);
+	/* v2-only gives up instead. */
+	c = dial(f, NULL, NULL, NULL, 2000, &cl);
+	conn_set_transport(c, CONN_TRANSPORT_V2_ONLY);
+	send_ping(c, 1);
+	assert_true(run_until(&cl.ended, NULL, 0, 3000));
+	assert_int_equal(cl.pongs, 0);
+	assert_non_null(strstr(cl.reason, "v2"));
+	settle();
+}
+
+/* An inbound v2-only connection refuses a v1 peer; an inbound v2 one
+ * serves it. */
+static void
+test_v2_inbound_serves_v1(void **state)
+{
+	struct fixture *f = *state;
+	struct client cl;
+	struct conn *c;
+
+	f->tg.transport = CONN_TRANSPORT_V2;
+	c = v2_ping(f, NULL, CONN_TRANSPORT_V1, &cl);
+	conn_close(c, false);
+	settle();
+	f->tg.transport = CONN_TRANSPORT_V2_ONLY;
+	c = dial(f, NULL, NULL, NULL, 2000, &cl);
+	send_ping(c, 1);
+	assert_true(run_until(&cl.ended, NULL, 0, 3000));
+	assert_int_equal(cl.pongs, 0);
+	assert_int_equal(f->tg.pings, 1);
+	settle();
+}
+
+/* Read what FD has (non-blocking) into IN, running the loop meanwhile,
+ * until DONE(T) or 3 s. */
+static void
+raw_pump(int fd, struct v2t *t, struct wbuf *in, struct wbuf *out, bool (*done)(const struct v2t *))
+{
+	int64_t end = clock_mono_ms() + 3000;
+
+	while (!done(t) && clock_mono_ms() < end) {
+		uint8_t buf[8192];
+		struct v2t_packet pkt;
+		size_t used, need;
+		ssize_t n;
+
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 10);
+		if ((n = read(fd, buf, sizeof(buf))) > 0)
+			wbuf_bytes(in, buf, (size_t)n);
+		while (in->len > 0 && v2t_input(t, in->data, in->len, &used, &need, out,
+		    &pkt) == V2T_PROGRESS) {
+			memmove(in->data, in->data + used, in->len - used);
+			in->len -= used;
+		}
+		if (out->len > 0) {
+			assert_int_equal(write(fd, out->data, out->len), (ssize_t)out->len);
+			out->len = 0;
+		}
+	}
+	assert_true(done(t));
+}
+
+/* A peer that flips one bit of a packet: the connection ends with an
+ * authentication failure, the message is never delivered. */
+static void
+test_v2_tampered_packet_ends(void **state)
+{
+	struct fixture *f = *state;
+	struct v2t *t = v2t_new(true, magic);
+	struct wbuf in, out, p;
+	struct netaddr a;
+	int sv[2];
+
+	(void)f;
+	wbuf_init(&in);
+	wbuf_init(&out);
+	wbuf_init(&p);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	netaddr_parse("127.0.0.9", 29001, &a);
+	f->tg.c = conn_accept(base, sv[0], &a, magic, &target_cb, &f->tg);
+	conn_set_transport(f->tg.c, CONN_TRANSPORT_V2);
+	v2t_hello(t, &out);
+	assert_int_equal(write(sv[1], out.data, out.len), (ssize_t)out.len);
+	out.len = 0;
+	raw_pump(sv[1], t, &in, &out, v2t_established);
+	/* One honest ping, answered; then a flipped one. */
+	v2t_packet_begin(&p, MSG_PING);
+	wbuf_u64le(&p, 5);
+	v2t_seal(t, &p);
+	assert_int_equal(write(sv[1], p.data, p.len), (ssize_t)p.len);
+	assert_true(run_until(NULL, &f->tg.pings, 1, 3000));
+	p.len = 0;
+	v2t_packet_begin(&p, MSG_PING);
+	wbuf_u64le(&p, 6);
+	v2t_seal(t, &p);
+	p.data[V2T_PREFIX + 3] ^= 0x10;
+	assert_int_equal(write(sv[1], p.data, p.len), (ssize_t)p.len);
+	assert_true(run_until(&f->tg.ended, NULL, 0, 3000));
+	assert_int_equal(f->tg.why, CONN_END_PROTOCOL);
+	assert_int_equal(f->tg.err, MSG_ERR_BAD_CHECKSUM);
+	assert_true(f->tg.ti.v2);
+	assert_int_equal(f->tg.pings, 1);
+	close(sv[1]);
+	settle();
+	wbuf_free(&in);
+	wbuf_free(&out);
+	wbuf_free(&p);
+	v2t_free(t);
+}
+
 int
 main(void)
 {
@@ -812,6 +1001,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bind_ip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_mid_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_dials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_both_ways, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_falls_back_to_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_inbound_serves_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_tampered_packet_ends, setup, teardown),
 	};
 
 	if (hash_init() != 0)

@@ -397,7 +397,7 @@ test_migration_from_v1(void **state)
 	/* ...the writer migrates it, keeping the data. */
 	db = crawldb_open(path, 0, err, sizeof(err));
 	assert_non_null(db);
-	assert_int_equal(crawldb_schema_version(db), 2);
+	assert_int_equal(crawldb_schema_version(db), CRAWLDB_SCHEMA_VERSION);
 	netaddr_parse("127.0.1.5", 29001, &a);
 	assert_int_equal(crawldb_get(db, "regtest", &a, NOW, &m, err,
 	    sizeof(err)), 1);
@@ -405,7 +405,15 @@ test_migration_from_v1(void **state)
 	assert_int_equal(m.banned_until, 0);
 	assert_int_equal(m.misbehaviour, 0);
 	assert_true(m.coverage[0] == 0);
+	assert_string_equal(m.transport, "");	/* v3: not known until probed */
 	assert_true(m.good);
+	/* The v3 column is written with the peer's fields. */
+	strcpy(m.transport, "v2");
+	assert_int_equal(crawldb_begin(db, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_put(db, &m, CRAWLDB_PUT_PEER, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_commit(db, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_get(db, "regtest", &a, NOW, &m, err, sizeof(err)), 1);
+	assert_string_equal(m.transport, "v2");
 	crawldb_close(db);
 	db = crawldb_open(path, CRAWLDB_RDONLY, err, sizeof(err));
 	assert_non_null(db);

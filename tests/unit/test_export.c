@@ -71,6 +71,8 @@ fill_good(struct crawldb_node *np, const char *ip, const char *ua, int32_t heigh
 		n.longitude = 8.68;
 		n.asn = asn;
 		strcpy(n.as_org, "Some, \"Org\"");
+		/* Transports of both kinds; none known without a city. */
+		strcpy(n.transport, strcmp(cc, "DE") == 0 ? "v2" : "v1");
 	}
 	*np = n;
 }
@@ -188,11 +190,11 @@ static const char expected_md[] =
     "\n"
     "## Active Nodes\n"
     "\n"
-    "| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen |\n"
-    "| --- | --- | --- | --- | --- | --- | --- |\n"
-    "| 127.0.1.1:29001 | DE, Frankfurt | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
-    "| 127.0.2.1:29001 | US, New York | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z |\n"
-    "| 127.0.9.1:29001 | — | ``/evil\\|ua*_`x`/`` | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z |\n";
+    "| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen | Transport |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+    "| 127.0.1.1:29001 | DE, Frankfurt | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z | v2 |\n"
+    "| 127.0.2.1:29001 | US, New York | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z | v1 |\n"
+    "| 127.0.9.1:29001 | — | ``/evil\\|ua*_`x`/`` | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z | — |\n";
 
 static void
 test_nodes_md(void **state)
@@ -260,6 +262,10 @@ test_json(void **state)
 	assert_non_null(json_object_get(o, "banned_until"));
 	assert_true(json_is_null(json_object_get(json_array_get(arr, 2),
 	    "latitude")));
+	assert_string_equal(json_string_value(json_object_get(o, "transport")), "v2");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1),
+	    "transport")), "v1");
+	assert_true(json_is_null(json_object_get(json_array_get(arr, 2), "transport")));
 	json_decref(arr);
 	free(out);
 
@@ -297,6 +303,8 @@ test_csv(void **state)
 	assert_true(strncmp(out, "address,ip,port,network,good,", 29) == 0);
 	assert_non_null(strstr(out, ",reliability_2h,"));
 	assert_non_null(strstr(out, ",uptime_1m,"));
+	assert_non_null(strstr(out, ",misbehaviour,transport\n"));
+	assert_non_null(strstr(out, ",\"v2\"\n"));
 	/* Quotes doubled, commas kept inside quotes. */
 	assert_non_null(strstr(out, "\"Some, \"\"Org\"\"\""));
 	assert_non_null(strstr(out, "\"127.0.1.1:29001\",\"127.0.1.1\",29001,"
