@@ -277,6 +277,8 @@ struct fake_peer {
 	pthread_t	 thread;
 };
 
+/* As a v1-only peer does: a stream that does not start with the magic
+ * (a v2 handshake) is closed, and the dialler comes back speaking v1. */
 static void *
 fake_peer_thread(void *arg)
 {
@@ -286,12 +288,11 @@ fake_peer_thread(void *arg)
 	int fd = accept(fp->lfd, NULL, NULL);
 	int64_t end = clock_mono_ms() + 20000;
 
-	if (fd < 0)
-		return NULL;
-	while (clock_mono_ms() < end) {
+	while (fd >= 0 && clock_mono_ms() < end) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		struct frame_result res;
 		struct msg m, out;
+		enum frame_status st;
 		size_t used;
 		ssize_t n;
 
@@ -300,7 +301,7 @@ fake_peer_thread(void *arg)
 		if ((n = read(fd, buf + have, sizeof(buf) - have)) <= 0)
 			break;
 		have += (size_t)n;
-		while (frame_parse(buf, have, fp->magic, &m, &res, &used) == FRAME_MSG) {
+		while ((st = frame_parse(buf, have, fp->magic, &m, &res, &used)) == FRAME_MSG) {
 			memmove(buf, buf + used, have - used);
 			have -= used;
 			if (m.type == MSG_VERSION && !fp->silent) {
@@ -316,8 +317,14 @@ fake_peer_thread(void *arg)
 			}
 			msg_free(&m);
 		}
+		if (st == FRAME_ERROR && res.err == MSG_ERR_BAD_MAGIC) {
+			close(fd);
+			have = 0;
+			fd = accept(fp->lfd, NULL, NULL);
+		}
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return NULL;
 }
 
