@@ -20,7 +20,13 @@ node() {
 }
 rpc() { "$BIN/agentnode" rpc --network regtest --datadir "$D/$1" \
 	--rpc-connect "127.0.0.1:$(cat "$D/$1.port")" --rpc-timeout 600 "${@:2}"; }
-height() { rpc "$1" getblockchaininfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["blocks"])'; }
+height() { rpc "$1" getblockcount; }
+# wait_height NAME H: until NAME's tip reaches H (the node answers then; at
+# most 590 s, within the client's timeout).
+wait_height() {
+	rpc "$1" waitforblockheight "$2" 590000 >/dev/null
+	[ "$(height "$1")" -ge "$2" ] || { echo "$1: not at height $2 after 590 s" >&2; exit 1; }
+}
 stop() { kill "$(cat "$D/$1.pid")"; wait "$(cat "$D/$1.pid")" 2>/dev/null; }
 now() { date +%s.%N; }
 # generate NAME BLOCKS SIZE: mine BLOCKS blocks padded to SIZE bytes on NAME.

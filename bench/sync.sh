@@ -31,11 +31,10 @@ sync_from() {
 	for s in "$@"; do seeds+=(--seed-node "$NET.0.$s:29001"); done
 	node "sync$label" 20 "${seeds[@]}"
 	t0=$(now)
-	while [ "$(height "sync$label")" -lt "$BLOCKS" ]; do
-		sleep 0.2
-		[ $(( $(date +%s) - ${t0%.*} )) -lt 3600 ] || { echo "sync$label: too slow" >&2; exit 1; }
-	done
+	wait_height "sync$label" "$BLOCKS"
 	t1=$(now)
+	cpu=$(awk '{printf "%.2f", ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$(cat "$D/sync$label.pid")/stat")
+	echo "sync_${label}_node_cpu_seconds $cpu"
 	stop "sync$label"
 	rm -rf "$D/sync$label"
 	python3 - "$label" "$BLOCKS" "$SIZE" "$t0" "$t1" "$limit_bps" <<'PY'

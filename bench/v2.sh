@@ -27,10 +27,7 @@ sync_once() {
 	local t0 t1 tr
 	node sync 20 --transport "$1" --seed-node "$NET.0.1:29001"
 	t0=$(now)
-	while [ "$(height sync)" -lt "$BLOCKS" ]; do
-		sleep 0.1
-		[ $(( $(date +%s) - ${t0%.*} )) -lt 1800 ] || { echo "sync: too slow" >&2; exit 1; }
-	done
+	wait_height sync "$BLOCKS"
 	t1=$(now)
 	tr=$(rpc sync getpeerinfo | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["transport"])')
 	[ "$tr" = "$1" ] || { echo "sync spoke $tr, not $1" >&2; exit 1; }

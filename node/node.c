@@ -593,7 +593,9 @@ node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, s
 		    3600, NULL, NULL, node_upnp_cb, n);
 	if (cfg->node.natpmp)
 		n->rpcctx.natpmp = n->natpmp = node_natpmp_start(n);
-	proc_task_add(n->proc, "peers", 1000, 1000, node_tick_peers, n);
+	/* The first dials go out at once: a second's wait at start is a second
+	 * of sync lost for every restart. */
+	proc_task_add(n->proc, "peers", 1000, 0, node_tick_peers, n);
 	proc_task_add(n->proc, "state", 1000, 1000, node_tick_state, n);
 	proc_task_add(n->proc, "txrelay", NODE_TXRELAY_TICK_MS, NODE_TXRELAY_TICK_MS,
 	    node_tick_txrelay, n);
