@@ -210,6 +210,8 @@ static const struct connman_io connman_tcp_io = {
 	.sendq = conn_sendq,
 	.set_max_payload = conn_set_max_payload,
 	.transport = conn_get_transport,
+	.end_reason = conn_end_reason,
+	.proxy_fault = conn_proxy_fault,
 };
 
 /* --- private networks ----------------------------------------------------- */
@@ -619,15 +621,22 @@ connman_on_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
 	};
 	struct peer *p = arg;
 	struct connman *cm = p->cm;
+	const char *said = cm->io->end_reason != NULL ? cm->io->end_reason(c) : NULL;
+	const char *reason = why == CONN_END_PROTOCOL ? msg_strerror(err) :
+	    said != NULL ? said : reasons[why];
 
 	if (why == CONN_END_REFUSED || why == CONN_END_TIMEOUT ||
 	    (why != CONN_END_PROTOCOL && !p->active && p->dir == PEER_OUTBOUND &&
-	    cm->io->stats(c)->bytes_recv == 0))
-		connman_outbound_failed(cm, p, reasons[why]);
+	    cm->io->stats(c)->bytes_recv == 0)) {
+		connman_outbound_failed(cm, p, reason);
+		/* The address's failure, unless the proxy failed us. */
+		if (p->kind != PEER_MANUAL &&
+		    (cm->io->proxy_fault == NULL || !cm->io->proxy_fault(c)))
+			addrman_attempt(cm->addrman, &p->addr, true, clock_wall());
+	}
 	if (why == CONN_END_PROTOCOL && cm->ev.bad_frame != NULL)
 		cm->ev.bad_frame(cm->ev.arg, p, err, -1, true);
-	connman_disconnect(cm, p, why == CONN_END_PROTOCOL ? msg_strerror(err) : reasons[why],
-	    false);
+	connman_disconnect(cm, p, reason, false);
 }
 
 static const struct conn_cb connman_conn_cb = {
@@ -910,7 +919,9 @@ connman_connect(struct connman *cm, const struct netaddr *addr, enum peer_kind k
 	if (*why != NULL)
 		return NULL;
 	cm->stats.outbound_attempts++;
-	addrman_attempt(cm->addrman, addr, kind != PEER_MANUAL, clock_wall());
+	/* Marked tried now; counted as a failure only once the dial has
+	 * failed and it was not the proxy's fault (connman_on_ended). */
+	addrman_attempt(cm->addrman, addr, false, clock_wall());
 	p = connman_peer_new(cm, addr, PEER_OUTBOUND, kind);
 	c = cm->io->dial(cm->io->io != NULL ? cm->io->io : cm, addr, connman_bind_ip(cm, addr),
 	    &connman_conn_cb, p, err, sizeof(err));

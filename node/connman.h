@@ -78,6 +78,11 @@ struct connman_io {
 	void		 (*set_max_payload)(struct conn *c, uint32_t max);
 	/* May be NULL: every connection is v1. */
 	void		 (*transport)(const struct conn *c, struct conn_transport_info *out);
+	/* May be NULL.  Why C ended, in words, or NULL; and whether a dial
+	 * failed at the proxy rather than at the peer (no fault of the
+	 * address, which must not lose standing for it). */
+	const char	*(*end_reason)(const struct conn *c);
+	bool		 (*proxy_fault)(const struct conn *c);
 	void		*io;
 };
 

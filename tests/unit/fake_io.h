@@ -52,6 +52,8 @@ struct conn {
 	size_t			 read_pos;	/* fake_next_sent's cursor */
 	bool			 fail_sends;	/* sends fail with a full buffer */
 	size_t			 sendq;		/* what connman_peer_sendq reports */
+	const char		*end_reason;	/* what conn_end_reason says */
+	bool			 proxy_fault;	/* the dial failed at the proxy */
 };
 
 struct fake_io {
@@ -158,6 +160,18 @@ fake_set_max_payload(struct conn *c, uint32_t max)
 	c->max_payload = max;
 }
 
+static const char *
+fake_end_reason(const struct conn *c)
+{
+	return c->end_reason;
+}
+
+static bool
+fake_proxy_fault(const struct conn *c)
+{
+	return c->proxy_fault;
+}
+
 static FAKE_UNUSED void
 fake_io_init(struct fake_io *io)
 {
@@ -165,7 +179,7 @@ fake_io_init(struct fake_io *io)
 	io->ops = (struct connman_io){
 		.dial = fake_dial, .accept = fake_accept, .send = fake_send, .close = fake_close,
 		.stats = fake_stats, .sendq = fake_sendq, .set_max_payload = fake_set_max_payload,
-		.io = io,
+		.end_reason = fake_end_reason, .proxy_fault = fake_proxy_fault, .io = io,
 	};
 }
 

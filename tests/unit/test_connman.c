@@ -346,6 +346,41 @@ test_refused_dial_and_outbound_learns_local_address(void **state)
 	stack_free(&s);
 }
 
+/* A refused dial counts against the address; one that failed at the
+ * proxy does not (the proxy was down, not the peer), and the transport's
+ * own words name the reason. */
+static void
+test_proxy_failure_spares_the_address(void **state)
+{
+	struct stack s;
+	struct netaddr a = addr_of("23.90.0.1:29001"), b = addr_of("23.91.0.1:29001");
+	struct addrman_info info;
+	const char *why;
+	char gone[128];
+	uint64_t id;
+	struct conn *c;
+
+	(void)state;
+	stack_init(&s, NULL, false);
+	book_add(&s, "23.90.0.1:29001");
+	book_add(&s, "23.91.0.1:29001");
+	id = connman_connect(s.cm, &a, PEER_FULL, &why)->id;
+	c = fake_last(&s.io);
+	c->proxy_fault = true;
+	c->end_reason = "SOCKS5 proxy 127.0.0.1:9050 unreachable: Connection refused";
+	fake_end(c, CONN_END_REFUSED, MSG_OK);
+	assert_int_equal(addrman_find(s.addrman, &a, &info), 0);
+	assert_int_equal(info.attempts, 0);
+	assert_string_equal(connman_gone_reason(s.cm, id, gone, sizeof(gone)),
+	    "SOCKS5 proxy 127.0.0.1:9050 unreachable: Connection refused");
+	connman_connect(s.cm, &b, PEER_FULL, &why);
+	fake_end(fake_last(&s.io), CONN_END_REFUSED, MSG_OK);
+	assert_int_equal(addrman_find(s.addrman, &b, &info), 0);
+	assert_int_equal(info.attempts, 1);
+	assert_int_equal(connman_stats(s.cm)->outbound_failures, 2);
+	stack_free(&s);
+}
+
 static void
 test_stop_disconnects_and_refuses(void **state)
 {
@@ -620,6 +655,7 @@ main(void)
 		cmocka_unit_test(test_manual_add_remove_and_dial),
 		cmocka_unit_test(test_manual_list_is_bounded),
 		cmocka_unit_test(test_addnode_remove_during_lookup),
+		cmocka_unit_test(test_proxy_failure_spares_the_address),
 		cmocka_unit_test(test_manual_without_resolver),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
