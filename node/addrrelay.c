@@ -72,7 +72,10 @@ addrrelay_cache_lifetime(const struct addrrelay *ar)
 static void
 addrrelay_rebuild_cache(struct addrrelay *ar, int64_t now)
 {
-	unsigned pct = ar->cfg->node.seed ? 100 : ADDRMAN_GETADDR_PCT;
+	/* The 23% cap keeps a peer from scraping the book; a seed's book is
+	 * there to be read, and a regtest network of a dozen nodes would hand
+	 * a newcomer two addresses, one of them perhaps dead. */
+	unsigned pct = ar->cfg->node.seed || ar->regtest ? 100 : ADDRMAN_GETADDR_PCT;
 	struct addrman_info *info = xcalloc(ADDRMAN_GETADDR_MAX, sizeof(*info));
 	size_t got;
 
