@@ -240,12 +240,12 @@ check_config(const struct config *c, struct netaddr **listen, size_t *nlisten)
 			return -1;
 		}
 	}
+	/* Unset, the list holds its default (config_finalize); empty, it was
+	 * emptied on purpose ([]), and a seeder on no address is a mistake. */
 	if (l->n == 0) {
-		*listen = xreallocarray(NULL, 2, sizeof(**listen));
-		(void)netaddr_parse("0.0.0.0", 53, &(*listen)[0]);
-		(void)netaddr_parse("::", 53, &(*listen)[1]);
-		*nlisten = 2;
-		return 0;
+		fprintf(stderr, "agentseeder: seeder.listen is empty ([]): no address to "
+		    "answer on\n");
+		return -1;
 	}
 	*listen = xreallocarray(NULL, l->n, sizeof(**listen));
 	*nlisten = l->n;

@@ -169,6 +169,11 @@ assert_eq $? 2 "exit code when the port is taken"
 grep -q "127.0.0.1:$SPORT/udp: bind: Address already in use" "$T/busy.log" ||
 	fail "no bind error logged"
 "$BIN/agentseeder" --help | grep -q -- "--max-answers6" || fail "--help"
+# An emptied listen list is a mistake, not "the default addresses".
+out=$("$BIN/agentseeder" --db "$DB" --host "$ZONE" --ns a.example --mbox b.example \
+	--set 'seeder.listen=[]' 2>&1)
+assert_eq $? 1 "exit code with seeder.listen: []"
+echo "$out" | grep -q "seeder.listen is empty" || fail "no reason for an empty listen list: $out"
 if [ "$(id -u)" = 0 ]; then
 	p=$(free_port)
 	"$BIN/agentseeder" --db "$DB" --host "$ZONE" --ns a.example --mbox b.example \
