@@ -547,6 +547,10 @@ rpc_chain_metrics(void *ctx, struct evbuffer *out)
 	    "# TYPE agentnode_mempool_bytes gauge\nagentnode_mempool_bytes %zu\n"
 	    "# TYPE agentnode_blocks_received_total counter\nagentnode_blocks_received_total %llu\n"
 	    "# TYPE agentnode_blocks_served_total counter\nagentnode_blocks_served_total %llu\n"
+	    "# HELP agentnode_blocks_pushed_total New blocks sent unasked to high-bandwidth peers.\n"
+	    "# TYPE agentnode_blocks_pushed_total counter\nagentnode_blocks_pushed_total %llu\n"
+	    "# HELP agentnode_block_duplicates_total Copies of blocks received when we had them.\n"
+	    "# TYPE agentnode_block_duplicates_total counter\nagentnode_block_duplicates_total %llu\n"
 	    "# TYPE agentnode_block_announcements_total counter\n"
 	    "agentnode_block_announcements_total %llu\n"
 	    "# TYPE agentnode_invalid_blocks_total counter\nagentnode_invalid_blocks_total %llu\n"
@@ -560,6 +564,7 @@ rpc_chain_metrics(void *ctx, struct evbuffer *out)
 	    "agentnode_transaction_announce_bytes_total %llu\n",
 	    chain_tip(n->chain)->height, chain_best_header(n->chain)->height, mi.count, mi.bytes,
 	    (unsigned long long)bs.blocks_received, (unsigned long long)bs.blocks_served,
+	    (unsigned long long)bs.blocks_pushed, (unsigned long long)bs.blocks_duplicate,
 	    (unsigned long long)bs.announcements, (unsigned long long)bs.invalid,
 	    (unsigned long long)ts.received, (unsigned long long)ts.announced,
 	    (unsigned long long)ts.announce_bytes);

@@ -159,33 +159,48 @@ test_addr_flood_is_rate_limited_and_penalised(void **state)
 	stack_free(&s);
 }
 
+/* A node with one outbound peer (returned, drained) and four inbound ones. */
+static struct conn *
+relay_stack(struct stack *s, struct conn *others[4])
+{
+	struct conn *from;
+	char buf[32];
+
+	stack_init(s, NULL, true);
+	from = stack_outbound_active(s, "23.2.0.1:29001", PEER_FULL, NULL);
+	for (int i = 0; i < 4; i++) {
+		snprintf(buf, sizeof(buf), "10.4.0.%d:5000", i + 1);
+		others[i] = stack_inbound_active(s, buf, NULL);
+	}
+	fake_drain(from, -1);
+	return from;
+}
+
+/* Addresses the four inbound peers of relay_stack were sent since the last call. */
+static size_t
+relayed(struct conn *others[4])
+{
+	size_t total = 0;
+
+	for (int i = 0; i < 4; i++)
+		total += addrs_sent(others[i], NULL);
+	return total;
+}
+
 static void
 test_fresh_address_relayed_to_two_others(void **state)
 {
 	struct stack s;
 	struct conn *from, *others[4];
-	char buf[32];
-	size_t total = 0;
 
 	(void)state;
-	stack_init(&s, NULL, true);
-	from = stack_outbound_active(&s, "23.2.0.1:29001", PEER_FULL, NULL);
-	for (int i = 0; i < 4; i++) {
-		snprintf(buf, sizeof(buf), "10.4.0.%d:5000", i + 1);
-		others[i] = stack_inbound_active(&s, buf, NULL);
-	}
-	fake_drain(from, -1);
+	from = relay_stack(&s, others);
 	send_addrs(from, 0, 1);
-	for (int i = 0; i < 4; i++)
-		total += addrs_sent(others[i], NULL);
-	assert_int_equal(total, ADDRRELAY_RELAY_FANOUT);
+	assert_int_equal(relayed(others), ADDRRELAY_RELAY_FANOUT);
 	assert_int_equal(addrs_sent(from, NULL), 0);
 	/* Big messages (a getaddr answer) are not gossiped. */
 	send_addrs(from, 10, ADDRRELAY_RELAY_MAX_COUNT + 1);
-	total = 0;
-	for (int i = 0; i < 4; i++)
-		total += addrs_sent(others[i], NULL);
-	assert_int_equal(total, 0);
+	assert_int_equal(relayed(others), 0);
 	stack_free(&s);
 }
 
@@ -199,27 +214,15 @@ test_known_set_outlasts_a_network_of_addresses(void **state)
 {
 	struct stack s;
 	struct conn *from, *others[4];
-	char buf[32];
-	size_t total = 0;
 
 	(void)state;
-	stack_init(&s, NULL, true);
-	from = stack_outbound_active(&s, "23.2.0.1:29001", PEER_FULL, NULL);
-	for (int i = 0; i < 4; i++) {
-		snprintf(buf, sizeof(buf), "10.4.0.%d:5000", i + 1);
-		others[i] = stack_inbound_active(&s, buf, NULL);
-	}
-	fake_drain(from, -1);
-	send_addrs(from, 0, 1);
-	for (int i = 1; i <= 250; i++)
+	from = relay_stack(&s, others);
+	for (int i = 0; i <= 250; i++)
 		send_addrs(from, i, 1);
-	for (int i = 0; i < 4; i++)
-		fake_drain(others[i], -1);
+	relayed(others);
 	/* The first address again, from the peer that gave it: no news. */
 	send_addrs(from, 0, 1);
-	for (int i = 0; i < 4; i++)
-		total += addrs_sent(others[i], NULL);
-	assert_int_equal(total, 0);
+	assert_int_equal(relayed(others), 0);
 	assert_int_equal(addrs_sent(from, NULL), 0);
 	stack_free(&s);
 }
