@@ -599,15 +599,16 @@ note_delay(struct blockrelay *br, const struct block *b)
 	br->stats.delay_count++;
 }
 
-/* A block nobody asked for is welcome only as a new tip outside IBD;
- * beyond a few a minute it is a flood. */
+/* A block nobody asked for is welcome as a new tip (a push, or a block its
+ * maker sends everyone): even in initial block download, since one that
+ * extends our tip ends it, and each costs its sender the proof of work.
+ * Any other one counts, and beyond a few a minute it is a flood. */
 static bool
 unsolicited_ok(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct block *b)
 {
 	int64_t now = clock_mono_ms();
 
-	if (memcmp(b->header.prev_hash, chain_tip(br->chain)->hash, 32) == 0 &&
-	    !chain_is_ibd(br->chain, clock_wall()))
+	if (memcmp(b->header.prev_hash, chain_tip(br->chain)->hash, 32) == 0)
 		return true;
 	if (now - bp->unsolicited_window_ms > 60000) {
 		bp->unsolicited_window_ms = now;
@@ -631,16 +632,14 @@ on_block(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct m
 	block_header_hash(&b->header, hash);
 	if (!inflight_take(br, bp, hash)) {
 		const struct chain_entry *k = chain_find(br->chain, hash);
-		bool pushed = hb_pushes(bp, clock_mono_ms());
 
 		/* A high-bandwidth peer's copy of a block another brought first. */
-		if (pushed && k != NULL && (k->status & CHAIN_HAVE_DATA)) {
+		if (hb_pushes(bp, clock_mono_ms()) && k != NULL && (k->status & CHAIN_HAVE_DATA)) {
 			br->stats.blocks_duplicate++;
 			note_known(bp, k);
 			return;
 		}
-		if (!(pushed && memcmp(b->header.prev_hash, chain_tip(br->chain)->hash, 32) == 0) &&
-		    !unsolicited_ok(br, p, bp, b))
+		if (!unsolicited_ok(br, p, bp, b))
 			return;
 	}
 	r = chain_accept_block(br->chain, b, clock_wall(), p->id, &e, &why);

@@ -734,6 +734,36 @@ test_hb_copies_not_penalised(void **state)
 	stack_free(&s);
 }
 
+/* Regression (bench/propagation.sh): a block its maker pushed to every
+ * peer was dropped by peers in initial block download (a regtest network
+ * whose genesis is old), and since it counted as announced, they never
+ * heard of it again.  A block that extends the tip ends IBD, asked or not. */
+static void
+test_pushed_block_accepted_in_ibd(void **state)
+{
+	struct stack s;
+	struct remote r;
+	struct peer *p;
+	struct conn *c;
+	struct msg m;
+
+	(void)state;
+	stack_init(&s, NULL, false);
+	stack_add_chain(&s);
+	assert_true(chain_is_ibd(s.chain, clock_wall()));
+	remote_open(&r, s.cfg.params);
+	mine(r.chain, r.mp, 1);
+	c = peer_up(&s, "10.15.0.1:5000", &p);
+	block_msg(&m, r.chain, 1);
+	fake_deliver(c, &m);
+	msg_free(&m);
+	assert_int_equal(chain_tip(s.chain)->height, 1);
+	assert_false(chain_is_ibd(s.chain, clock_wall()));
+	assert_int_equal(score(&s, p), REP_START);
+	remote_close(&r);
+	stack_free(&s);
+}
+
 int
 main(void)
 {
@@ -752,6 +782,7 @@ main(void)
 		cmocka_unit_test(test_hb_peers_chosen_by_first_delivery),
 		cmocka_unit_test(test_hb_push_to_peers_that_asked),
 		cmocka_unit_test(test_hb_copies_not_penalised),
+		cmocka_unit_test(test_pushed_block_accepted_in_ibd),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
