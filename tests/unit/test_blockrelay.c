@@ -556,6 +556,16 @@ test_inv_of_unknown_block_asks_headers(void **state)
 
 /* --- high-bandwidth peers (sendhb) --------------------------------------------- */
 
+/* Our node with a chain at genesis, and a remote chain BLOCKS long. */
+static void
+relay_setup(struct stack *s, struct remote *r, int blocks)
+{
+	stack_init(s, NULL, false);
+	stack_add_chain(s);
+	remote_open(r, s->cfg.params);
+	mine(r->chain, r->mp, blocks);
+}
+
 /* The flags of the last sendhb C was sent since the last read; -1: none. */
 static int
 hb_sent(struct conn *c)
@@ -617,10 +627,7 @@ test_hb_peers_chosen_by_first_delivery(void **state)
 	struct conn *o, *i1, *i2, *i3;
 
 	(void)state;
-	stack_init(&s, NULL, false);
-	stack_add_chain(&s);
-	remote_open(&r, s.cfg.params);
-	mine(r.chain, r.mp, 5);
+	relay_setup(&s, &r, 5);
 	o = stack_outbound_active(&s, "10.12.0.1:29001", PEER_FULL, &po);
 	i1 = peer_up(&s, "10.12.0.2:5000", &p1);
 	i2 = peer_up(&s, "10.12.0.3:5000", &p2);
@@ -658,10 +665,7 @@ test_hb_push_to_peers_that_asked(void **state)
 	int nb, nh;
 
 	(void)state;
-	stack_init(&s, NULL, false);
-	stack_add_chain(&s);
-	remote_open(&r, s.cfg.params);
-	mine(r.chain, r.mp, 3);
+	relay_setup(&s, &r, 3);
 	assert_int_equal(miner_generate(r.chain, r.mp, 1, BLOCKRELAY_HB_PUSH_MAX + 50000,
 	    clock_wall(), &big, err, sizeof(err)), 1);
 	src = peer_up(&s, "10.13.0.1:5000", &psrc);
@@ -710,10 +714,7 @@ test_hb_copies_not_penalised(void **state)
 	struct msg m;
 
 	(void)state;
-	stack_init(&s, NULL, false);
-	stack_add_chain(&s);
-	remote_open(&r, s.cfg.params);
-	mine(r.chain, r.mp, last);
+	relay_setup(&s, &r, last);
 	c1 = peer_up(&s, "10.14.0.1:5000", &p1);
 	c2 = peer_up(&s, "10.14.0.2:5000", &p2);
 	assert_int_equal(deliver(c1, &r, 1), MSG_HB_PUSH);
@@ -748,11 +749,8 @@ test_pushed_block_accepted_in_ibd(void **state)
 	struct msg m;
 
 	(void)state;
-	stack_init(&s, NULL, false);
-	stack_add_chain(&s);
+	relay_setup(&s, &r, 1);
 	assert_true(chain_is_ibd(s.chain, clock_wall()));
-	remote_open(&r, s.cfg.params);
-	mine(r.chain, r.mp, 1);
 	c = peer_up(&s, "10.15.0.1:5000", &p);
 	block_msg(&m, r.chain, 1);
 	fake_deliver(c, &m);
