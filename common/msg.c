@@ -37,6 +37,7 @@ static const char *const msg_type_names[MSG_TYPE_COUNT] = {
 	[MSG_NOTFOUND] = "notfound",
 	[MSG_GETHEADERS] = "getheaders",
 	[MSG_HEADERS] = "headers",
+	[MSG_SENDHB] = "sendhb",
 };
 
 const char *
@@ -270,6 +271,13 @@ msg_pong_init(struct msg *m, uint64_t nonce)
 	m->u.nonce = nonce;
 }
 
+void
+msg_sendhb_init(struct msg *m, uint8_t flags)
+{
+	msg_init(m, MSG_SENDHB);
+	m->u.hbflags = flags;
+}
+
 bool
 msg_version_set_user_agent(struct msg_version *v, const void *ua, size_t len)
 {
@@ -371,6 +379,9 @@ msg_encode(const struct msg *m, struct wbuf *w)
 	case MSG_PING:
 	case MSG_PONG:
 		wbuf_u64le(w, m->u.nonce);
+		break;
+	case MSG_SENDHB:
+		wbuf_u8(w, m->u.hbflags);
 		break;
 	default:
 		break;
@@ -644,6 +655,10 @@ msg_decode(unsigned type, const uint8_t *payload, size_t len, struct msg *out)
 		if (!rbuf_u64le(&r, &out->u.nonce))
 			err = MSG_ERR_TRUNCATED;
 		break;
+	case MSG_SENDHB:
+		if (!rbuf_u8(&r, &out->u.hbflags))
+			err = MSG_ERR_TRUNCATED;
+		break;
 	default:
 		err = MSG_ERR_UNKNOWN_TYPE;
 		break;
@@ -761,6 +776,8 @@ msg_equal(const struct msg *a, const struct msg *b)
 	case MSG_PING:
 	case MSG_PONG:
 		return a->u.nonce == b->u.nonce;
+	case MSG_SENDHB:
+		return a->u.hbflags == b->u.hbflags;
 	default:
 		return true;
 	}

@@ -56,8 +56,14 @@ enum msg_type {
 	MSG_NOTFOUND,
 	MSG_GETHEADERS,
 	MSG_HEADERS,
+	MSG_SENDHB,		/* 14: ask a peer to push new blocks (high bandwidth) */
 	MSG_TYPE_COUNT
 };
+
+/* sendhb flags.  HB_PUSH: send me each new block whole, at once, instead
+ * of announcing its header.  The other bits are reserved: sent as 0,
+ * ignored when received. */
+#define MSG_HB_PUSH		0x01u
 
 enum msg_err {
 	MSG_OK = 0,
@@ -157,6 +163,8 @@ struct msg {
 		} tx;
 		/* MSG_PING and MSG_PONG. */
 		uint64_t	nonce;
+		/* MSG_SENDHB: MSG_HB_* bits. */
+		uint8_t		hbflags;
 	} u;
 };
 
@@ -205,6 +213,8 @@ void msg_block_take(struct msg *m, struct block *b);
 /* MSG_PING / MSG_PONG carrying NONCE; M is overwritten like msg_init. */
 void msg_ping_init(struct msg *m, uint64_t nonce);
 void msg_pong_init(struct msg *m, uint64_t nonce);
+/* MSG_SENDHB carrying FLAGS (MSG_HB_*); M is overwritten like msg_init. */
+void msg_sendhb_init(struct msg *m, uint8_t flags);
 /* Copy LEN bytes of UA into V's user agent.  Returns false, storing
  * nothing, when LEN is over MSG_MAX_USER_AGENT. */
 bool msg_version_set_user_agent(struct msg_version *v, const void *ua, size_t len);

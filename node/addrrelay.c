@@ -25,6 +25,7 @@
 #include "peer.h"
 #include "peerman.h"
 #include "rnd.h"
+#include "rollbloom.h"
 #include "xmalloc.h"
 
 /* What we know of one peer's addresses. */
@@ -34,8 +35,7 @@ struct addrpeer {
 	double		 tokens;
 	int64_t		 tokens_ms;	/* monotonic */
 	int64_t		 next_self_announce;	/* monotonic seconds */
-	uint64_t	 known[ADDRRELAY_KNOWN];
-	unsigned	 known_head;
+	struct rollbloom *known;
 	struct addrrelay_stats stats;
 };
 
@@ -106,22 +106,31 @@ addrrelay_key(const struct addrrelay *ar, const struct netaddr *a)
 	return hash_siphash(ar->key, a, sizeof(*a));
 }
 
+/* The filter takes 32-byte hashes: the keyed 64-bit hash, zero-padded. */
+static void
+addrrelay_known_item(uint64_t k, uint8_t item[32])
+{
+	memset(item, 0, 32);
+	memcpy(item, &k, sizeof(k));
+}
+
 static bool
 addrrelay_known(const struct addrpeer *ap, uint64_t k)
 {
-	for (unsigned i = 0; i < ADDRRELAY_KNOWN; i++)
-		if (ap->known[i] == k)
-			return true;
-	return false;
+	uint8_t item[32];
+
+	addrrelay_known_item(k, item);
+	return rollbloom_contains(ap->known, item);
 }
 
 static void
 addrrelay_mark_known(struct addrpeer *ap, uint64_t k)
 {
-	if (addrrelay_known(ap, k))
-		return;
-	ap->known[ap->known_head] = k;
-	ap->known_head = (ap->known_head + 1) % ADDRRELAY_KNOWN;
+	uint8_t item[32];
+
+	addrrelay_known_item(k, item);
+	if (!rollbloom_contains(ap->known, item))
+		rollbloom_insert(ap->known, item);
 }
 
 static void
@@ -153,7 +162,6 @@ addrrelay_self_announce(struct addrrelay *ar, struct peer *p, struct addrpeer *a
 {
 	int64_t avg = ar->regtest ? ADDRRELAY_SELF_INTERVAL_REGTEST : ADDRRELAY_SELF_INTERVAL;
 	struct msg_addr_entry self;
-	uint64_t k;
 
 	if (now < ap->next_self_announce || p->kind == PEER_FEELER ||
 	    !connman_local_addr(ar->cm, &self.addr) || !addrrelay_scope_ok(ar, &self.addr, p))
@@ -161,11 +169,7 @@ addrrelay_self_announce(struct addrrelay *ar, struct peer *p, struct addrpeer *a
 	ap->next_self_announce = now + avg / 2 + rnd_uniform((uint32_t)avg);
 	self.time = (uint32_t)clock_wall();
 	self.services = peerman_services(ar->pm);
-	/* Forget that the peer knew it: a re-announcement must go through. */
-	k = addrrelay_key(ar, &self.addr);
-	for (unsigned i = 0; i < ADDRRELAY_KNOWN; i++)
-		if (ap->known[i] == k)
-			ap->known[i] = 0;
+	/* Sent whether or not the peer knows it: the fresh time is the news. */
 	addrrelay_send(ar, p, ap, &self, 1);
 }
 
@@ -178,6 +182,7 @@ addrrelay_peer_new(void *ctx, struct peer *p)
 
 	(void)ctx;
 	(void)p;
+	ap->known = rollbloom_new(ADDRRELAY_KNOWN, ADDRRELAY_KNOWN_FP);
 	ap->tokens = 1.0;	/* room for the peer's self-announcement */
 	ap->tokens_ms = clock_mono_ms();
 	return ap;
@@ -186,9 +191,12 @@ addrrelay_peer_new(void *ctx, struct peer *p)
 static void
 addrrelay_peer_free(void *ctx, struct peer *p, void *st)
 {
+	struct addrpeer *ap = st;
+
 	(void)ctx;
 	(void)p;
-	free(st);
+	rollbloom_free(ap->known);
+	free(ap);
 }
 
 /* The handshake with P completed: ask outbound peers for addresses

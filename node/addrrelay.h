@@ -30,9 +30,14 @@ struct peerman;
  * on average); regtest every 10-20 s so test networks converge fast. */
 #define ADDRRELAY_SELF_INTERVAL		(24 * 3600)
 #define ADDRRELAY_SELF_INTERVAL_REGTEST	15
-/* Addresses a peer already has (it sent them, or we did), remembered as
- * keyed hashes so that gossip stops by itself. */
-#define ADDRRELAY_KNOWN			64
+/* Addresses a peer already has (it sent them, or we did), in a rolling
+ * Bloom filter so that gossip stops by itself (Core's m_addr_known: 5000
+ * at 0.001).  It must outlast a round of every address in the network: a
+ * ring of 64 forgot them within seconds on a 100-node network, and every
+ * self-announcement then circled for ever (250 addr messages a second per
+ * node, the two cores saturated, bench/propagation.sh). */
+#define ADDRRELAY_KNOWN			5000
+#define ADDRRELAY_KNOWN_FP		0.001
 /* A flood: an addr message most of whose entries the bucket refused. */
 #define ADDRRELAY_FLOOD_MIN_COUNT	10
 

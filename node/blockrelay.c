@@ -7,7 +7,15 @@
  * at a time; a peer that leaves gives its requests back at once.
  * Getdata answers are served as the peer's send buffer drains, never
  * more than about a megabyte queued, so a request for many large blocks
- * cannot fill the send cap and get the peer dropped. */
+ * cannot fill the send cap and get the peer dropped.
+ *
+ * High-bandwidth peers (BIP152's idea, with whole blocks for compact
+ * ones): announcing by headers costs every hop a round trip more
+ * (headers, getdata, block: three one-way trips instead of one), so we
+ * ask the three peers that most recently delivered a new tip first to
+ * push new blocks to us at once (sendhb), and push to whoever asked us.
+ * The fastest paths are then one trip per hop; the price is up to three
+ * copies of a block per node, the first of which counts. */
 #include "blockrelay.h"
 
 #include <stdbool.h>
@@ -54,6 +62,9 @@ struct bpeer {
 	size_t			 serve_head, serve_n;
 	unsigned		 unsolicited;
 	int64_t			 unsolicited_window_ms;
+	bool			 hb_to;		/* we asked it to push blocks */
+	bool			 hb_from;	/* it asked us to push blocks */
+	int64_t			 hb_dropped_ms;	/* we stopped it pushing (monotonic) */
 };
 
 struct blockrelay {
@@ -63,6 +74,8 @@ struct blockrelay {
 	struct peerman		*pm;
 	int			 slot;
 	struct map		*inflight;	/* block hash -> peer id (as a pointer) */
+	uint64_t		 hb[BLOCKRELAY_HB_PEERS];	/* ids we asked, oldest first */
+	size_t			 nhb;
 	struct blockrelay_stats	 stats;
 };
 
@@ -290,6 +303,114 @@ serve(struct blockrelay *br, struct peer *p, struct bpeer *bp)
 	send_inv(br, p, MSG_NOTFOUND, missing, nmissing);
 }
 
+/* --- high-bandwidth peers -------------------------------------------------------------- */
+
+static void
+hb_send(struct blockrelay *br, struct peer *p, bool push)
+{
+	struct msg m;
+
+	msg_sendhb_init(&m, push ? MSG_HB_PUSH : 0);
+	peerman_send(br->pm, p, &m);
+	msg_free(&m);
+}
+
+static void
+hb_forget(struct blockrelay *br, size_t i)
+{
+	memmove(&br->hb[i], &br->hb[i + 1], (br->nhb - i - 1) * sizeof(br->hb[0]));
+	br->nhb--;
+}
+
+/* P delivered a new tip first: make it one of our high-bandwidth peers.
+ * BIP152's rule: the BLOCKRELAY_HB_PEERS that did so most recently, the
+ * oldest making way, except that an inbound newcomer never displaces the
+ * only outbound one (inbound peers alone must not hold every slot). */
+static void
+hb_select(struct blockrelay *br, struct peer *p, struct bpeer *bp)
+{
+	size_t victim = 0, nout = 0;
+	struct peer *old;
+	struct bpeer *ob;
+
+	for (size_t i = 0; i < br->nhb; i++)
+		if (br->hb[i] == p->id) {
+			hb_forget(br, i);	/* to the young end */
+			br->hb[br->nhb++] = p->id;
+			return;
+		}
+	if (br->nhb == BLOCKRELAY_HB_PEERS) {
+		for (size_t i = 0; i < br->nhb; i++) {
+			old = connman_peer_find(br->cm, br->hb[i]);
+			nout += old != NULL && old->dir == PEER_OUTBOUND;
+		}
+		old = connman_peer_find(br->cm, br->hb[0]);
+		if (p->dir == PEER_INBOUND && nout == 1 && old != NULL &&
+		    old->dir == PEER_OUTBOUND)
+			victim = 1;
+		if ((old = connman_peer_find(br->cm, br->hb[victim])) != NULL &&
+		    (ob = bpeer_of(br, old)) != NULL) {
+			ob->hb_to = false;
+			ob->hb_dropped_ms = clock_mono_ms();
+			if (!old->gone)
+				hb_send(br, old, false);
+		}
+		hb_forget(br, victim);
+	}
+	br->hb[br->nhb++] = p->id;
+	bp->hb_to = true;
+	hb_send(br, p, true);
+}
+
+/* Does P push blocks to us, or did it until a moment ago (its last push
+ * may have crossed our sendhb)? */
+static bool
+hb_pushes(const struct bpeer *bp, int64_t now_ms)
+{
+	return bp->hb_to || (bp->hb_dropped_ms != 0 &&
+	    now_ms - bp->hb_dropped_ms < BLOCKRELAY_HB_GRACE_MS);
+}
+
+/* Push TIP whole to the peers that know its parent and asked for pushes
+ * (while it is small enough for the extra copies to cost less than the
+ * round trip they save), or to every such peer when we made TIP (generate,
+ * submitblock): nobody else has it yet, so each of them would fetch it
+ * from us anyway.  They are then counted as knowing TIP: no header follows. */
+static void
+hb_push(struct blockrelay *br, const struct chain_entry *tip)
+{
+	bool ours = tip->from_peer == 0 && tip->received_ms != 0;
+	struct msg m;
+	struct block b;
+	bool have = false;
+	char err[256];
+
+	if (tip->prev == NULL || (!ours && tip->len > BLOCKRELAY_HB_PUSH_MAX))
+		return;
+	for (struct peer *p = connman_peer_first(br->cm); p != NULL; p = connman_peer_next(p)) {
+		struct bpeer *bp = bpeer_of(br, p);
+
+		if (bp == NULL || !bp->data || (!bp->hb_from && !ours) || p->gone ||
+		    peer_has(br, bp, tip) || !peer_has(br, bp, tip->prev))
+			continue;
+		if (!have) {
+			if (chain_read_block(br->chain, tip, &b, err, sizeof(err)) != 0) {
+				log_warn("blocks", "cannot push block %d: %s", tip->height, err);
+				return;
+			}
+			msg_init(&m, MSG_BLOCK);
+			msg_block_take(&m, &b);
+			have = true;
+		}
+		if (peerman_send(br->pm, p, &m) == 0) {
+			br->stats.blocks_pushed++;
+			bp->best_sent = tip;
+		}
+	}
+	if (have)
+		msg_free(&m);
+}
+
 /* --- messages ------------------------------------------------------------------------ */
 
 static void
@@ -478,15 +599,16 @@ note_delay(struct blockrelay *br, const struct block *b)
 	br->stats.delay_count++;
 }
 
-/* A block nobody asked for is welcome only as a new tip outside IBD;
- * beyond a few a minute it is a flood. */
+/* A block nobody asked for is welcome as a new tip (a push, or a block its
+ * maker sends everyone): even in initial block download, since one that
+ * extends our tip ends it, and each costs its sender the proof of work.
+ * Any other one counts, and beyond a few a minute it is a flood. */
 static bool
 unsolicited_ok(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct block *b)
 {
 	int64_t now = clock_mono_ms();
 
-	if (memcmp(b->header.prev_hash, chain_tip(br->chain)->hash, 32) == 0 &&
-	    !chain_is_ibd(br->chain, clock_wall()))
+	if (memcmp(b->header.prev_hash, chain_tip(br->chain)->hash, 32) == 0)
 		return true;
 	if (now - bp->unsolicited_window_ms > 60000) {
 		bp->unsolicited_window_ms = now;
@@ -508,15 +630,29 @@ on_block(struct blockrelay *br, struct peer *p, struct bpeer *bp, const struct m
 	uint8_t hash[32];
 
 	block_header_hash(&b->header, hash);
-	if (!inflight_take(br, bp, hash) && !unsolicited_ok(br, p, bp, b))
-		return;
+	if (!inflight_take(br, bp, hash)) {
+		const struct chain_entry *k = chain_find(br->chain, hash);
+
+		/* A high-bandwidth peer's copy of a block another brought first. */
+		if (hb_pushes(bp, clock_mono_ms()) && k != NULL && (k->status & CHAIN_HAVE_DATA)) {
+			br->stats.blocks_duplicate++;
+			note_known(bp, k);
+			return;
+		}
+		if (!unsolicited_ok(br, p, bp, b))
+			return;
+	}
 	r = chain_accept_block(br->chain, b, clock_wall(), p->id, &e, &why);
 	switch (r) {
 	case CHAIN_NEW:
 		br->stats.blocks_received++;
 		note_delay(br, b);
-		/* fall through */
+		note_known(bp, e);
+		if (e == chain_tip(br->chain) && !chain_is_ibd(br->chain, clock_wall()))
+			hb_select(br, p, bp);
+		break;
 	case CHAIN_DUPLICATE:
+		br->stats.blocks_duplicate++;
 		note_known(bp, e);
 		break;
 	case CHAIN_ORPHAN:
@@ -558,9 +694,13 @@ br_peer_gone(void *ctx, struct peer *p, void *st)
 	struct blockrelay *br = ctx;
 	struct bpeer *bp = st;
 
-	(void)p;
 	while (bp->ninflight > 0)
 		inflight_drop(br, bp, 0);
+	for (size_t i = 0; i < br->nhb; i++)
+		if (br->hb[i] == p->id) {
+			hb_forget(br, i);
+			break;
+		}
 	schedule_all(br);
 }
 
@@ -632,6 +772,7 @@ br_message(void *ctx, struct peer *p, void *st, const struct msg *m)
 	case MSG_GETDATA: on_getdata(br, p, bp, m); break;
 	case MSG_NOTFOUND: on_notfound(br, p, bp, m); break;
 	case MSG_BLOCK: on_block(br, p, bp, m); break;
+	case MSG_SENDHB: bp->hb_from = (m->u.hbflags & MSG_HB_PUSH) != 0; break;
 	default: break;
 	}
 }
@@ -683,6 +824,7 @@ br_tip(void *arg, const struct chain_entry *tip)
 	struct blockrelay *br = arg;
 
 	peerman_set_height(br->pm, tip->height);
+	hb_push(br, tip);	/* first: it is what the fastest paths wait for */
 	for (struct peer *p = connman_peer_first(br->cm); p != NULL; p = connman_peer_next(p)) {
 		struct bpeer *bp = bpeer_of(br, p);
 		if (bp != NULL && bp->data && !p->gone)
@@ -702,7 +844,7 @@ blockrelay_new(const struct blockrelay_opts *o)
 		.types = (UINT64_C(1) << MSG_GETHEADERS) | (UINT64_C(1) << MSG_HEADERS) |
 		    (UINT64_C(1) << MSG_GETBLOCKS) | (UINT64_C(1) << MSG_INV) |
 		    (UINT64_C(1) << MSG_GETDATA) | (UINT64_C(1) << MSG_NOTFOUND) |
-		    (UINT64_C(1) << MSG_BLOCK),
+		    (UINT64_C(1) << MSG_BLOCK) | (UINT64_C(1) << MSG_SENDHB),
 		.peer_new = br_peer_new,
 		.peer_gone = br_peer_gone,
 		.peer_free = br_peer_free,
@@ -749,6 +891,8 @@ blockrelay_peer_stats(const struct blockrelay *br, const struct peer *p,
 		return;
 	out->data = bp->data;
 	out->inflight = bp->ninflight;
+	out->hb_to = bp->hb_to;
+	out->hb_from = bp->hb_from;
 	if (bp->best_known != NULL)
 		out->synced_headers = bp->best_known->height;
 	if (bp->last_common != NULL)

@@ -6,8 +6,12 @@
  * then downloaded in parallel from every peer that has them, at most
  * BLOCKRELAY_MAX_INFLIGHT per peer, within BLOCKRELAY_WINDOW blocks of our
  * tip; a peer that holds the window up is replaced.  A new tip is
- * announced to every peer at once, as headers when it knows the parent,
- * else as an inv. */
+ * pushed whole to the peers that asked for it with sendhb (up to
+ * BLOCKRELAY_HB_PUSH_MAX bytes; a block we made ourselves to every peer)
+ * and announced to every other peer at once, as headers when it knows the
+ * parent, else as an inv.  We ask the BLOCKRELAY_HB_PEERS peers that most recently
+ * delivered a new tip first to push to us (BIP152's high-bandwidth mode,
+ * whole blocks instead of compact ones). */
 #ifndef AGENTCHAIN_BLOCKRELAY_H
 #define AGENTCHAIN_BLOCKRELAY_H
 
@@ -37,6 +41,18 @@ struct peerman;
 #define BLOCKRELAY_ANNOUNCE_HEADERS	8
 /* Unconnecting headers messages in a row before a penalty (Core: 10). */
 #define BLOCKRELAY_MAX_UNCONNECTING	10
+/* High-bandwidth peers we ask to push new blocks to us (BIP152: 3). */
+#define BLOCKRELAY_HB_PEERS		3
+/* Blocks larger than this are announced to high-bandwidth peers too, not
+ * pushed: a push costs up to two copies more per node (BIP152 pushes
+ * compact blocks; we push whole ones).  At 10 MB/s two extra copies of
+ * 100 kB take 20 ms, a tenth of the round trip a push saves on an
+ * intercontinental hop; two of 1 MB took more than they saved
+ * (bench/propagation.sh, docs/BENCHMARKS.md). */
+#define BLOCKRELAY_HB_PUSH_MAX		100000
+/* A peer we stopped from pushing may still have a push under way: its
+ * copies of blocks we have are not held against it for this long. */
+#define BLOCKRELAY_HB_GRACE_MS		60000
 /* Blocks nobody asked for tolerated per minute. */
 #define BLOCKRELAY_UNSOLICITED_PER_MINUTE	10
 
@@ -57,6 +73,8 @@ struct blockrelay_peer_stats {
 	int32_t		synced_blocks;	/* last block we know we share; -1 none */
 	unsigned	inflight;
 	bool		data;		/* speaks the data messages */
+	bool		hb_to;		/* we asked it to push new blocks (sendhb) */
+	bool		hb_from;	/* it asked us to push new blocks */
 };
 void blockrelay_peer_stats(const struct blockrelay *br, const struct peer *p,
     struct blockrelay_peer_stats *out);
@@ -70,6 +88,8 @@ struct blockrelay_stats {
 	uint64_t	headers_received;
 	uint64_t	blocks_received;	/* new blocks accepted from peers */
 	uint64_t	blocks_served;		/* sent on getdata */
+	uint64_t	blocks_pushed;		/* sent unasked to high-bandwidth peers */
+	uint64_t	blocks_duplicate;	/* received again (a second push) */
 	uint64_t	announcements;		/* tips announced (per peer) */
 	uint64_t	invalid;		/* blocks or headers that failed a check */
 	uint64_t	stallers;		/* peers dropped for stalling */

@@ -505,6 +505,7 @@ chain_store_block(struct chain *ch, struct chain_entry *e, const struct block *b
 	e->offset = pos.offset;
 	e->len = pos.len;
 	e->status |= CHAIN_HAVE_DATA;
+	e->received_ms = clock_wall_ms();
 	chain_persist(ch, e);
 	chain_link(ch, e);
 	return CHAIN_NEW;

@@ -46,6 +46,7 @@ struct chain_entry {
 	struct u256		 work;		/* chain work up to and including it */
 	uint32_t		 status;
 	int64_t			 first_seen_ms;	/* wall clock, header or block arrival */
+	int64_t			 received_ms;	/* wall clock, its bytes stored (0: before this run) */
 	uint64_t		 from_peer;	/* peer id that brought it (0: local) */
 	/* chain.c's own */
 	struct chain_entry	*skip;		/* a farther ancestor, for O(log n) look-ups */

@@ -15,7 +15,7 @@
 struct mempool_tx {
 	TAILQ_ENTRY(mempool_tx)	 entry;
 	uint8_t			 txid[32];
-	int64_t			 time;
+	int64_t			 time_ms;	/* arrival, wall clock */
 	size_t			 len;
 	uint8_t			*data;
 };
@@ -66,7 +66,8 @@ mempool_free(struct mempool *mp)
 }
 
 enum mempool_result
-mempool_add(struct mempool *mp, const uint8_t *tx, size_t len, int64_t now, uint8_t txid[32])
+mempool_add(struct mempool *mp, const uint8_t *tx, size_t len, int64_t now_ms,
+    uint8_t txid[32])
 {
 	struct mempool_tx *t, *old;
 
@@ -82,7 +83,7 @@ mempool_add(struct mempool *mp, const uint8_t *tx, size_t len, int64_t now, uint
 	}
 	t = xcalloc(1, sizeof(*t));
 	memcpy(t->txid, txid, 32);
-	t->time = now;
+	t->time_ms = now_ms;
 	t->len = len;
 	t->data = xmalloc(len);
 	memcpy(t->data, tx, len);
@@ -121,12 +122,12 @@ mempool_remove(struct mempool *mp, const uint8_t txid[32])
 }
 
 size_t
-mempool_expire(struct mempool *mp, int64_t now)
+mempool_expire(struct mempool *mp, int64_t now_ms)
 {
 	struct mempool_tx *t;
 	size_t n = 0;
 
-	while ((t = TAILQ_FIRST(&mp->order)) != NULL && t->time < now - mp->expiry) {
+	while ((t = TAILQ_FIRST(&mp->order)) != NULL && t->time_ms < now_ms - mp->expiry * 1000) {
 		mempool_drop(mp, t);
 		n++;
 	}
@@ -136,14 +137,14 @@ mempool_expire(struct mempool *mp, int64_t now)
 
 int
 mempool_foreach(const struct mempool *mp,
-    int (*fn)(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time),
+    int (*fn)(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time_ms),
     void *arg)
 {
 	const struct mempool_tx *t;
 	int rc;
 
 	TAILQ_FOREACH(t, &mp->order, entry)
-		if ((rc = fn(arg, t->txid, t->data, t->len, t->time)) != 0)
+		if ((rc = fn(arg, t->txid, t->data, t->len, t->time_ms)) != 0)
 			return rc;
 	return 0;
 }

@@ -34,23 +34,26 @@ enum mempool_result {
 struct mempool *mempool_new(const struct mempool_opts *o);
 void mempool_free(struct mempool *mp);
 
-/* Add LEN bytes of TX (copied), arrived at NOW (wall seconds); its id goes
- * into TXID.  Older transactions are evicted while the pool is over a
- * limit. */
-enum mempool_result mempool_add(struct mempool *mp, const uint8_t *tx, size_t len, int64_t now,
+/* Add LEN bytes of TX (copied), arrived at NOW_MS (wall clock, in
+ * milliseconds: what getrawmempool shows and the propagation benchmark
+ * times); its id goes into TXID.  Older transactions are evicted while the
+ * pool is over a limit. */
+enum mempool_result mempool_add(struct mempool *mp, const uint8_t *tx, size_t len, int64_t now_ms,
     uint8_t txid[32]);
 bool mempool_has(const struct mempool *mp, const uint8_t txid[32]);
 /* The bytes of TXID (borrowed until the pool changes), or NULL. */
 const uint8_t *mempool_get(const struct mempool *mp, const uint8_t txid[32], size_t *len);
 /* Forget TXID (confirmed in a block).  Returns true if it was there. */
 bool mempool_remove(struct mempool *mp, const uint8_t txid[32]);
-/* Drop what arrived before NOW - expiry.  Returns how many. */
-size_t mempool_expire(struct mempool *mp, int64_t now);
+/* Drop what arrived before NOW_MS (wall milliseconds) - expiry.  Returns
+ * how many. */
+size_t mempool_expire(struct mempool *mp, int64_t now_ms);
 
-/* Oldest first: call FN for each transaction until it returns non-zero
- * (which is returned).  The pool must not change during the walk. */
+/* Oldest first: call FN for each transaction, with its arrival time in
+ * wall milliseconds, until it returns non-zero (which is returned).  The
+ * pool must not change during the walk. */
 int mempool_foreach(const struct mempool *mp,
-    int (*fn)(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time),
+    int (*fn)(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time_ms),
     void *arg);
 
 struct mempool_info {

@@ -180,7 +180,7 @@ node_tick_chain(void *arg, int64_t now_ms)
 
 	(void)now_ms;
 	chain_sync(n->chain);
-	mempool_expire(n->mempool, clock_wall());
+	mempool_expire(n->mempool, clock_wall_ms());
 	/* Reap what --block-notify started. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;

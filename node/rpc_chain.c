@@ -362,6 +362,9 @@ rpc_getrecentblocks(void *ctx, json_t *params, struct rpc_error *err)
 		    "firstseen_ms", (json_int_t)e->first_seen_ms,
 		    "delay_ms", (json_int_t)(e->first_seen_ms - (int64_t)e->header.time * 1000),
 		    "from_peer", (json_int_t)e->from_peer);
+		/* When the bytes came, which can be a round trip or more after
+		 * the header announced them; 0 for blocks stored before a restart. */
+		json_object_set_new(o, "received_ms", json_integer(e->received_ms));
 		json_object_set_new(o, "from", p != NULL ?
 		    json_string(netaddr_format(&p->addr, addr, sizeof(addr))) :
 		    json_string(e->from_peer == 0 ? "local" : "gone"));
@@ -371,12 +374,25 @@ rpc_getrecentblocks(void *ctx, json_t *params, struct rpc_error *err)
 }
 
 static int
-rpc_mempool_txid(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time)
+rpc_mempool_txid(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len, int64_t time_ms)
 {
 	(void)tx;
 	(void)len;
-	(void)time;
+	(void)time_ms;
 	json_array_append_new(arg, rpc_hash_json(txid));
+	return 0;
+}
+
+static int
+rpc_mempool_entry(void *arg, const uint8_t txid[32], const uint8_t *tx, size_t len,
+    int64_t time_ms)
+{
+	char hex[U256_HEX_LEN];
+
+	(void)tx;
+	u256_hash_to_hex(txid, hex);
+	json_object_set_new(arg, hex, json_pack("{s:I, s:I, s:I}", "size", (json_int_t)len,
+	    "time", (json_int_t)(time_ms / 1000), "received_ms", (json_int_t)time_ms));
 	return 0;
 }
 
@@ -384,12 +400,14 @@ static json_t *
 rpc_getrawmempool(void *ctx, json_t *params, struct rpc_error *err)
 {
 	struct rpc_node *n = ctx;
-	json_t *arr = json_array();
+	bool verbose;
+	json_t *out;
 
-	(void)params;
-	(void)err;
-	mempool_foreach(n->mempool, rpc_mempool_txid, arr);
-	return arr;
+	if (rpc_param_bool(params, 0, 0, &verbose, err) == -1)
+		return NULL;
+	out = verbose ? json_object() : json_array();
+	mempool_foreach(n->mempool, verbose ? rpc_mempool_entry : rpc_mempool_txid, out);
+	return out;
 }
 
 static json_t *
@@ -546,9 +564,11 @@ static const struct rpc_method rpc_chain_methods[] = {
 	  "valid-headers, headers-only, invalid)." },
 	{ .name = "getrecentblocks", .params = "[count]", .fn = rpc_getrecentblocks,
 	  .help = "The last COUNT (default 20) blocks of the active chain, newest first, with "
-	  "firstseen_ms, the delay from their timestamp and the peer that brought them." },
-	{ .name = "getrawmempool", .params = "", .fn = rpc_getrawmempool,
-	  .help = "The txids in the mempool, oldest first." },
+	  "firstseen_ms (header), received_ms (block), the delay from their timestamp and "
+	  "the peer that brought them." },
+	{ .name = "getrawmempool", .params = "[verbose]", .fn = rpc_getrawmempool,
+	  .help = "The txids in the mempool, oldest first; VERBOSE true: an object by txid "
+	  "with size, time and received_ms (when this node took it in)." },
 	{ .name = "getmempoolinfo", .params = "", .fn = rpc_getmempoolinfo,
 	  .help = "Mempool size, bytes, limits, evicted and expired counts." },
 	{ .name = "sendrawtransaction", .params = "<hexstring>", .fn = rpc_sendrawtransaction,
@@ -600,17 +620,27 @@ rpc_chain_metrics(void *ctx, struct evbuffer *out)
 	    "# TYPE agentnode_mempool_bytes gauge\nagentnode_mempool_bytes %zu\n"
 	    "# TYPE agentnode_blocks_received_total counter\nagentnode_blocks_received_total %llu\n"
 	    "# TYPE agentnode_blocks_served_total counter\nagentnode_blocks_served_total %llu\n"
+	    "# HELP agentnode_blocks_pushed_total New blocks sent unasked to high-bandwidth peers.\n"
+	    "# TYPE agentnode_blocks_pushed_total counter\nagentnode_blocks_pushed_total %llu\n"
+	    "# HELP agentnode_block_duplicates_total Copies of blocks received when we had them.\n"
+	    "# TYPE agentnode_block_duplicates_total counter\nagentnode_block_duplicates_total %llu\n"
 	    "# TYPE agentnode_block_announcements_total counter\n"
 	    "agentnode_block_announcements_total %llu\n"
 	    "# TYPE agentnode_invalid_blocks_total counter\nagentnode_invalid_blocks_total %llu\n"
 	    "# TYPE agentnode_transactions_received_total counter\n"
 	    "agentnode_transactions_received_total %llu\n"
 	    "# TYPE agentnode_transactions_announced_total counter\n"
-	    "agentnode_transactions_announced_total %llu\n",
+	    "agentnode_transactions_announced_total %llu\n"
+	    "# HELP agentnode_transaction_announce_bytes_total Bytes of transaction inv "
+	    "messages sent, frame headers included.\n"
+	    "# TYPE agentnode_transaction_announce_bytes_total counter\n"
+	    "agentnode_transaction_announce_bytes_total %llu\n",
 	    chain_tip(n->chain)->height, chain_best_header(n->chain)->height, mi.count, mi.bytes,
 	    (unsigned long long)bs.blocks_received, (unsigned long long)bs.blocks_served,
+	    (unsigned long long)bs.blocks_pushed, (unsigned long long)bs.blocks_duplicate,
 	    (unsigned long long)bs.announcements, (unsigned long long)bs.invalid,
-	    (unsigned long long)ts.received, (unsigned long long)ts.announced);
+	    (unsigned long long)ts.received, (unsigned long long)ts.announced,
+	    (unsigned long long)ts.announce_bytes);
 	evbuffer_add_printf(out, "# HELP agentnode_block_first_seen_delay_seconds From a block's "
 	    "timestamp to its first sighting here (whole-second timestamps: coarse).\n"
 	    "# TYPE agentnode_block_first_seen_delay_seconds histogram\n");

@@ -275,6 +275,9 @@ rpc_peer_json(const struct rpc_node *n, const struct peer *p, const struct peerm
 	json_object_set_new(o, "synced_headers", json_integer(bps.synced_headers));
 	json_object_set_new(o, "synced_blocks", json_integer(bps.synced_blocks));
 	json_object_set_new(o, "blocks_inflight", json_integer(bps.inflight));
+	/* High-bandwidth block relay (sendhb), as Core's bip152_hb_to/from. */
+	json_object_set_new(o, "hb_to", json_boolean(bps.hb_to));
+	json_object_set_new(o, "hb_from", json_boolean(bps.hb_from));
 	json_object_set_new(o, "addr_processed", json_integer((json_int_t)ars.received));
 	json_object_set_new(o, "addr_rate_limited", json_integer((json_int_t)ars.rate_limited));
 	json_object_set_new(o, "country", p->country[0] ? json_string(p->country) : json_null());

@@ -231,7 +231,7 @@ on_tx(struct txrelay *tr, struct peer *p, struct tpeer *tp, const struct msg *m)
 		txreq_drop(tr, rq);
 	if (txrelay_have(tr, txid))
 		return;
-	r = mempool_add(tr->mp, m->u.tx.data, m->u.tx.len, clock_wall(), txid);
+	r = mempool_add(tr->mp, m->u.tx.data, m->u.tx.len, clock_wall_ms(), txid);
 	if (r == MEMPOOL_ADDED) {
 		tr->stats.received++;
 		txrelay_queue_all(tr, txid, p);
@@ -459,7 +459,7 @@ tr_block_disconnected(void *arg, const struct chain_entry *e, const struct block
 	for (size_t i = 1; i < b->tx_count; i++) {
 		size_t len;
 		const uint8_t *tx = block_tx_bytes(b, i, &len);
-		mempool_add(tr->mp, tx, len, clock_wall(), txid);
+		mempool_add(tr->mp, tx, len, clock_wall_ms(), txid);
 	}
 	/* They were confirmed a moment ago; the filter cannot forget one
 	 * entry, so it forgets all (a few refetches at worst). */
@@ -485,7 +485,7 @@ txrelay_submit(struct txrelay *tr, const uint8_t *tx, size_t len, uint8_t txid[3
 		snprintf(err, errlen, "transaction already in a block (or refused) recently");
 		return -1;
 	}
-	r = mempool_add(tr->mp, tx, len, clock_wall(), txid);
+	r = mempool_add(tr->mp, tx, len, clock_wall_ms(), txid);
 	if (r == MEMPOOL_TOO_LARGE) {
 		snprintf(err, errlen, "transaction larger than the whole mempool");
 		return -1;

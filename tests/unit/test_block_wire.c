@@ -121,6 +121,17 @@ test_doc_inv_getheaders_frames(void **state)
 	msg_free(&m);
 }
 
+/* docs/PROTOCOL.md "Examples": sendhb asking for pushes. */
+static void
+test_doc_sendhb_frame(void **state)
+{
+	struct msg m;
+
+	(void)state;
+	msg_sendhb_init(&m, MSG_HB_PUSH);
+	frame_golden(&m, "ac4e7cfa0e010000009c12cfdc01");
+}
+
 int
 main(void)
 {
@@ -128,6 +139,7 @@ main(void)
 		cmocka_unit_test(test_doc_block_frame),
 		cmocka_unit_test(test_doc_headers_frame),
 		cmocka_unit_test(test_doc_inv_getheaders_frames),
+		cmocka_unit_test(test_doc_sendhb_frame),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

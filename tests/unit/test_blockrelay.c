@@ -79,6 +79,20 @@ serve_getdata(struct conn *c, struct remote *r)
 	return served;
 }
 
+/* Count the blocks and headers messages C was sent since the last read. */
+static void
+sent_bh(struct conn *c, int *blocks, int *headers)
+{
+	struct msg m;
+
+	*blocks = *headers = 0;
+	while (fake_next_sent(c, &m)) {
+		*blocks += m.type == MSG_BLOCK;
+		*headers += m.type == MSG_HEADERS;
+		msg_free(&m);
+	}
+}
+
 static void
 test_headers_first_sync(void **state)
 {
@@ -190,6 +204,7 @@ test_new_tip_announced_to_every_peer(void **state)
 	struct peer *p, *q;
 	struct conn *c, *d;
 	size_t n;
+	int nb, nh;
 
 	(void)state;
 	stack_init(&s, NULL, false);
@@ -198,10 +213,12 @@ test_new_tip_announced_to_every_peer(void **state)
 	d = peer_up(&s, "10.3.0.2:5000", &q);
 	fake_drain(c, -1);
 	fake_drain(d, -1);
+	/* A block of our own goes whole to every peer: nobody else has it. */
 	mine(s.chain, s.mp, 1);
-	assert_int_equal(sent_of(c, MSG_HEADERS, &n), 1);
-	assert_int_equal(n, 1);
-	assert_int_equal(sent_of(d, MSG_HEADERS, &n), 1);
+	sent_bh(c, &nb, &nh);
+	assert_int_equal(nb, 1);
+	assert_int_equal(nh, 0);
+	assert_int_equal(sent_of(d, MSG_BLOCK, NULL), 1);
 	/* Twelve blocks at once (they arrive last-first and link together):
 	 * more than a peer can connect from headers, so an inv. */
 	{
@@ -537,6 +554,214 @@ test_inv_of_unknown_block_asks_headers(void **state)
 	stack_free(&s);
 }
 
+/* --- high-bandwidth peers (sendhb) --------------------------------------------- */
+
+/* Our node with a chain at genesis, and a remote chain BLOCKS long. */
+static void
+relay_setup(struct stack *s, struct remote *r, int blocks)
+{
+	stack_init(s, NULL, false);
+	stack_add_chain(s);
+	remote_open(r, s->cfg.params);
+	mine(r->chain, r->mp, blocks);
+}
+
+/* The flags of the last sendhb C was sent since the last read; -1: none. */
+static int
+hb_sent(struct conn *c)
+{
+	struct msg m;
+	int flags = -1;
+
+	while (fake_next_sent(c, &m)) {
+		if (m.type == MSG_SENDHB)
+			flags = m.u.hbflags;
+		msg_free(&m);
+	}
+	return flags;
+}
+
+/* C announces R's block K by headers and serves our getdata for it.
+ * Returns the flags of a sendhb we sent C meanwhile (-1: none). */
+static int
+deliver(struct conn *c, struct remote *r, int k)
+{
+	struct msg m, g, b;
+	int flags = -1;
+
+	fake_drain(c, -1);
+	headers_msg(&m, r->chain, k, k);
+	fake_deliver(c, &m);
+	msg_free(&m);
+	while (fake_next_sent(c, &g)) {
+		for (size_t i = 0; g.type == MSG_GETDATA && i < g.u.inv.count; i++) {
+			block_msg(&b, r->chain, chain_find(r->chain, g.u.inv.entries[i].hash)->height);
+			fake_deliver(c, &b);
+			msg_free(&b);
+		}
+		if (g.type == MSG_SENDHB)
+			flags = g.u.hbflags;
+		msg_free(&g);
+	}
+	return flags;
+}
+
+static bool
+hb_to(struct stack *s, struct peer *p)
+{
+	struct blockrelay_peer_stats st;
+
+	blockrelay_peer_stats(s->br, p, &st);
+	return st.hb_to;
+}
+
+/* The three peers that most recently brought a new tip first are asked
+ * to push; the oldest makes way, but an inbound newcomer never displaces
+ * the only outbound one. */
+static void
+test_hb_peers_chosen_by_first_delivery(void **state)
+{
+	struct stack s;
+	struct remote r;
+	struct peer *po, *p1, *p2, *p3;
+	struct conn *o, *i1, *i2, *i3;
+
+	(void)state;
+	relay_setup(&s, &r, 5);
+	o = stack_outbound_active(&s, "10.12.0.1:29001", PEER_FULL, &po);
+	i1 = peer_up(&s, "10.12.0.2:5000", &p1);
+	i2 = peer_up(&s, "10.12.0.3:5000", &p2);
+	i3 = peer_up(&s, "10.12.0.4:5000", &p3);
+	assert_int_equal(deliver(o, &r, 1), MSG_HB_PUSH);
+	assert_int_equal(deliver(i1, &r, 2), MSG_HB_PUSH);
+	assert_int_equal(deliver(i2, &r, 3), MSG_HB_PUSH);
+	assert_true(hb_to(&s, po) && hb_to(&s, p1) && hb_to(&s, p2));
+	fake_drain(i1, -1);
+	/* A fourth: I1 (the oldest after the only outbound peer) is let go. */
+	assert_int_equal(deliver(i3, &r, 4), MSG_HB_PUSH);
+	assert_int_equal(hb_sent(i1), 0);
+	assert_false(hb_to(&s, p1));
+	assert_true(hb_to(&s, po) && hb_to(&s, p2) && hb_to(&s, p3));
+	/* One of the three again: no message, it just becomes the youngest. */
+	assert_int_equal(deliver(o, &r, 5), -1);
+	assert_int_equal(hb_sent(i2), -1);
+	assert_int_equal(chain_tip(s.chain)->height, 5);
+	remote_close(&r);
+	stack_free(&s);
+}
+
+/* A peer that sent sendhb gets new blocks whole, others get headers;
+ * sendhb 0 ends it; blocks over BLOCKRELAY_HB_PUSH_MAX are announced. */
+static void
+test_hb_push_to_peers_that_asked(void **state)
+{
+	struct stack s;
+	struct remote r;
+	struct peer *psrc, *pa, *pb;
+	struct conn *src, *a, *b;
+	uint8_t big[32];
+	char err[256];
+	struct msg m;
+	int nb, nh;
+
+	(void)state;
+	relay_setup(&s, &r, 3);
+	assert_int_equal(miner_generate(r.chain, r.mp, 1, BLOCKRELAY_HB_PUSH_MAX + 50000,
+	    clock_wall(), &big, err, sizeof(err)), 1);
+	src = peer_up(&s, "10.13.0.1:5000", &psrc);
+	a = peer_up(&s, "10.13.0.2:5000", &pa);
+	b = peer_up(&s, "10.13.0.3:5000", &pb);
+	deliver(src, &r, 1);
+	msg_sendhb_init(&m, MSG_HB_PUSH);
+	fake_deliver(a, &m);
+	fake_drain(a, -1);
+	fake_drain(b, -1);
+	deliver(src, &r, 2);
+	sent_bh(a, &nb, &nh);
+	assert_int_equal(nb, 1);
+	assert_int_equal(nh, 0);
+	sent_bh(b, &nb, &nh);
+	assert_int_equal(nb, 0);
+	assert_int_equal(nh, 1);
+	msg_sendhb_init(&m, 0);
+	fake_deliver(a, &m);
+	deliver(src, &r, 3);
+	sent_bh(a, &nb, &nh);
+	assert_int_equal(nb, 0);
+	assert_int_equal(nh, 1);
+	msg_sendhb_init(&m, MSG_HB_PUSH);
+	fake_deliver(a, &m);
+	deliver(src, &r, 4);	/* over BLOCKRELAY_HB_PUSH_MAX */
+	assert_int_equal(chain_tip(s.chain)->height, 4);
+	sent_bh(a, &nb, &nh);
+	assert_int_equal(nb, 0);
+	assert_int_equal(nh, 1);
+	remote_close(&r);
+	stack_free(&s);
+}
+
+/* Our high-bandwidth peers each push the block; the copies after the
+ * first cost nothing more and are not held against them as unsolicited. */
+static void
+test_hb_copies_not_penalised(void **state)
+{
+	struct stack s;
+	struct remote r;
+	struct peer *p1, *p2;
+	struct conn *c1, *c2;
+	struct blockrelay_stats bs;
+	int last = BLOCKRELAY_UNSOLICITED_PER_MINUTE + 4;
+	struct msg m;
+
+	(void)state;
+	relay_setup(&s, &r, last);
+	c1 = peer_up(&s, "10.14.0.1:5000", &p1);
+	c2 = peer_up(&s, "10.14.0.2:5000", &p2);
+	assert_int_equal(deliver(c1, &r, 1), MSG_HB_PUSH);
+	assert_int_equal(deliver(c2, &r, 2), MSG_HB_PUSH);
+	for (int k = 3; k <= last; k++) {
+		block_msg(&m, r.chain, k);
+		fake_deliver(c1, &m);	/* the first copy: a new tip, pushed */
+		fake_deliver(c2, &m);	/* the second */
+		msg_free(&m);
+	}
+	assert_int_equal(chain_tip(s.chain)->height, last);
+	assert_false(c1->closed || c2->closed);
+	assert_int_equal(score(&s, p1), REP_START);
+	assert_int_equal(score(&s, p2), REP_START);
+	blockrelay_stats(s.br, &bs);
+	assert_int_equal(bs.blocks_duplicate, (uint64_t)(last - 2));
+	remote_close(&r);
+	stack_free(&s);
+}
+
+/* Regression (bench/propagation.sh): a block its maker pushed to every
+ * peer was dropped by peers in initial block download (a regtest network
+ * whose genesis is old), and since it counted as announced, they never
+ * heard of it again.  A block that extends the tip ends IBD, asked or not. */
+static void
+test_pushed_block_accepted_in_ibd(void **state)
+{
+	struct stack s;
+	struct remote r;
+	struct peer *p;
+	struct conn *c;
+	struct msg m;
+
+	(void)state;
+	relay_setup(&s, &r, 1);
+	assert_true(chain_is_ibd(s.chain, clock_wall()));
+	c = peer_up(&s, "10.15.0.1:5000", &p);
+	block_msg(&m, r.chain, 1);
+	fake_deliver(c, &m);
+	msg_free(&m);
+	assert_int_equal(chain_tip(s.chain)->height, 1);
+	assert_false(chain_is_ibd(s.chain, clock_wall()));
+	assert_int_equal(score(&s, p), REP_START);
+	remote_close(&r);
+	stack_free(&s);
+}
+
 int
 main(void)
 {
@@ -552,6 +777,10 @@ main(void)
 		cmocka_unit_test(test_old_version_peer_gets_no_data_messages),
 		cmocka_unit_test(test_getdata_served_as_buffer_drains),
 		cmocka_unit_test(test_inv_of_unknown_block_asks_headers),
+		cmocka_unit_test(test_hb_peers_chosen_by_first_delivery),
+		cmocka_unit_test(test_hb_push_to_peers_that_asked),
+		cmocka_unit_test(test_hb_copies_not_penalised),
+		cmocka_unit_test(test_pushed_block_accepted_in_ibd),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,7 +11,9 @@
 #include "../../node/mempool.h"
 #include "hash.h"
 
-#define T0	1798000000LL
+/* Arrival times are wall milliseconds. */
+#define T0	1798000000000LL
+#define S(x)	((x) * 1000LL)
 
 /* LEN bytes that differ for every TAG. */
 static uint8_t *
@@ -85,7 +87,7 @@ test_add_get_remove(void **state)
 	assert_memory_equal(got, tx_of(2, 250), 250);
 	/* The same bytes again: a duplicate, the id still given. */
 	memset(again, 0, sizeof(again));
-	assert_int_equal(mempool_add(mp, tx_of(1, 100), 100, T0 + 5, again), MEMPOOL_DUPLICATE);
+	assert_int_equal(mempool_add(mp, tx_of(1, 100), 100, T0 + S(5), again), MEMPOOL_DUPLICATE);
 	assert_memory_equal(again, id1, 32);
 	mempool_info(mp, &mi);
 	assert_int_equal(mi.count, 2);
@@ -138,11 +140,11 @@ test_eviction(void **state)
 	uint8_t ids[8][32];
 
 	(void)state;
-	add_ok(mp, 1, 300, T0 + 1, ids[1]);
-	add_ok(mp, 2, 300, T0 + 2, ids[2]);
-	add_ok(mp, 3, 300, T0 + 3, ids[3]);
+	add_ok(mp, 1, 300, T0 + S(1), ids[1]);
+	add_ok(mp, 2, 300, T0 + S(2), ids[2]);
+	add_ok(mp, 3, 300, T0 + S(3), ids[3]);
 	/* 900 + 250 > 1000: the oldest goes. */
-	add_ok(mp, 4, 250, T0 + 4, ids[4]);
+	add_ok(mp, 4, 250, T0 + S(4), ids[4]);
 	assert_false(mempool_has(mp, ids[1]));
 	assert_true(mempool_has(mp, ids[2]));
 	mempool_info(mp, &mi);
@@ -150,7 +152,7 @@ test_eviction(void **state)
 	assert_int_equal(mi.bytes, 850);
 	assert_int_equal(mi.evicted, 1);
 	/* 850 + 700: two go. */
-	add_ok(mp, 5, 700, T0 + 5, ids[5]);
+	add_ok(mp, 5, 700, T0 + S(5), ids[5]);
 	assert_false(mempool_has(mp, ids[2]));
 	assert_false(mempool_has(mp, ids[3]));
 	assert_true(mempool_has(mp, ids[4]));
@@ -163,7 +165,7 @@ test_eviction(void **state)
 	/* By count: the fifth of four evicts the first. */
 	mp = mempool_new(&(struct mempool_opts){ .max_count = 4 });
 	for (uint32_t i = 1; i <= 5; i++)
-		add_ok(mp, i, 10, T0 + i, ids[i]);
+		add_ok(mp, i, 10, T0 + S(i), ids[i]);
 	assert_false(mempool_has(mp, ids[1]));
 	for (int i = 2; i <= 5; i++)
 		assert_true(mempool_has(mp, ids[i]));
@@ -183,14 +185,14 @@ test_expiry(void **state)
 
 	(void)state;
 	add_ok(mp, 1, 10, T0, ids[0]);
-	add_ok(mp, 2, 10, T0 + 100, ids[1]);
-	add_ok(mp, 3, 10, T0 + 200, ids[2]);
+	add_ok(mp, 2, 10, T0 + S(100), ids[1]);
+	add_ok(mp, 3, 10, T0 + S(200), ids[2]);
 	/* Exactly the expiry old: kept. */
-	assert_int_equal(mempool_expire(mp, T0 + 3600), 0);
-	assert_int_equal(mempool_expire(mp, T0 + 3601), 1);
+	assert_int_equal(mempool_expire(mp, T0 + S(3600)), 0);
+	assert_int_equal(mempool_expire(mp, T0 + S(3601)), 1);
 	assert_false(mempool_has(mp, ids[0]));
-	assert_int_equal(mempool_expire(mp, T0 + 3801), 2);
-	assert_int_equal(mempool_expire(mp, T0 + 99999), 0);
+	assert_int_equal(mempool_expire(mp, T0 + S(3801)), 2);
+	assert_int_equal(mempool_expire(mp, T0 + S(99999)), 0);
 	mempool_info(mp, &mi);
 	assert_int_equal(mi.count, 0);
 	assert_int_equal(mi.bytes, 0);
@@ -200,8 +202,8 @@ test_expiry(void **state)
 	/* The default: two weeks. */
 	mp = mempool_new(NULL);
 	add_ok(mp, 1, 10, T0, NULL);
-	assert_int_equal(mempool_expire(mp, T0 + MEMPOOL_DEFAULT_EXPIRY), 0);
-	assert_int_equal(mempool_expire(mp, T0 + MEMPOOL_DEFAULT_EXPIRY + 1), 1);
+	assert_int_equal(mempool_expire(mp, T0 + S(MEMPOOL_DEFAULT_EXPIRY)), 0);
+	assert_int_equal(mempool_expire(mp, T0 + S(MEMPOOL_DEFAULT_EXPIRY + 1)), 1);
 	mempool_free(mp);
 }
 
@@ -215,7 +217,7 @@ test_foreach_order(void **state)
 
 	(void)state;
 	for (uint32_t i = 0; i < 5; i++)
-		add_ok(mp, 100 + i, 10 + i, T0 + 10 * i, ids[i]);
+		add_ok(mp, 100 + i, 10 + i, T0 + S(10) * i, ids[i]);
 	assert_true(mempool_remove(mp, ids[2]));
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(mempool_foreach(mp, walk_fn, &w), 0);
@@ -224,7 +226,7 @@ test_foreach_order(void **state)
 	assert_memory_equal(w.ids[1], ids[1], 32);
 	assert_memory_equal(w.ids[2], ids[3], 32);
 	assert_memory_equal(w.ids[3], ids[4], 32);
-	assert_int_equal(w.times[2], T0 + 30);
+	assert_int_equal(w.times[2], T0 + S(30));
 	assert_int_equal(w.lens[3], 14);
 	memset(&w, 0, sizeof(w));
 	w.stop_at = 2;

@@ -158,10 +158,10 @@ test_type_names(void **state)
 {
 	static const char *const want[] = { "version", "verack", "getaddr", "addr",
 	    "getblocks", "block", "tx", "ping", "pong", "inv", "getdata", "notfound",
-	    "getheaders", "headers" };
+	    "getheaders", "headers", "sendhb" };
 
 	(void)state;
-	assert_int_equal(MSG_TYPE_COUNT, 14);
+	assert_int_equal(MSG_TYPE_COUNT, 15);
 	for (unsigned i = 0; i < MSG_TYPE_COUNT; i++)
 		assert_string_equal(msg_type_name(i), want[i]);
 	assert_string_equal(msg_type_name(MSG_TYPE_COUNT), "unknown");
@@ -199,6 +199,8 @@ test_constants(void **state)
 	assert_int_equal(MSG_NOTFOUND, 11);
 	assert_int_equal(MSG_GETHEADERS, 12);
 	assert_int_equal(MSG_HEADERS, 13);
+	assert_int_equal(MSG_SENDHB, 14);
+	assert_int_equal(MSG_HB_PUSH, 1);
 	assert_int_equal(MSG_INV_TX, 1);
 	assert_int_equal(MSG_INV_BLOCK, 2);
 	assert_int_equal(MSG_MAX_INV, 50000);
@@ -405,6 +407,23 @@ test_golden_ping_pong(void **state)
 	msg_pong_init(&m, UINT64_C(0x8877665544332211));
 	assert_int_equal(m.type, MSG_PONG);
 	roundtrip(&m, "1122334455667788");
+}
+
+/* sendhb: one flags byte; reserved bits travel and are ignored. */
+static void
+test_golden_sendhb(void **state)
+{
+	struct msg m;
+
+	(void)state;
+	msg_sendhb_init(&m, MSG_HB_PUSH);
+	assert_int_equal(m.type, MSG_SENDHB);
+	roundtrip(&m, "01");
+	msg_sendhb_init(&m, 0);
+	roundtrip(&m, "00");
+	expect_hex(MSG_SENDHB, "ff", MSG_OK);
+	expect_hex(MSG_SENDHB, "", MSG_ERR_TRUNCATED);
+	expect_hex(MSG_SENDHB, "0100", MSG_ERR_TRAILING);
 }
 
 /* --- round trips -------------------------------------------------------- */
@@ -1225,6 +1244,7 @@ main(void)
 		cmocka_unit_test(test_golden_getheaders),
 		cmocka_unit_test(test_golden_headers),
 		cmocka_unit_test(test_golden_ping_pong),
+		cmocka_unit_test(test_golden_sendhb),
 		cmocka_unit_test(test_roundtrip_version_extremes),
 		cmocka_unit_test(test_roundtrip_addr_max),
 		cmocka_unit_test(test_roundtrip_getblocks_max),
