@@ -67,8 +67,8 @@ changes(int64_t version, bool full, json_t *peers, json_t *removed)
 static void
 round_with(struct source *s, json_t *peers, json_t *inf, json_t *chain, double now)
 {
-	struct source_answers a = { inf != NULL ? inf : info(), peers, stats(), json_array(),
-	    chain };
+	struct source_answers a = { .info = inf != NULL ? inf : info(), .peers = peers,
+	    .stats = stats(), .bans = json_array(), .chain = chain };
 	char err[128];
 
 	if (source_apply_answers(s, &a, now, 1.8e9 + now, err, sizeof(err)) != 0)
@@ -175,7 +175,7 @@ static void
 test_delta_rejects_bad_shapes(void **state)
 {
 	struct source *s = source_new(NULL, "n1", "127.0.0.1", 1, NULL, 1, 1);
-	struct source_answers a = { info(), NULL, stats(), json_array(), NULL };
+	struct source_answers a = { .info = info(), .stats = stats(), .bans = json_array() };
 	json_t *bad[] = {
 		json_pack("{s:s, s:[]}", "version", "x", "peers"),
 		json_pack("{s:i, s:{}}", "version", 1, "peers"),
@@ -520,7 +520,7 @@ test_source_follows_endpoint_and_falls_back(void **state)
 	assert_int_equal(s->state, SOURCE_UP);
 	assert_int_equal(s->port, port);
 	assert_true(s->rounds_failed >= 1);
-	assert_true(s->no_chain);		/* "Method not found": no chain, not down */
+	assert_true(s->lacks[SQ_CHAIN]);	/* "Method not found": no chain, not down */
 	assert_false(s->no_delta);
 	assert_int_equal(s->peer_version, 3);
 	assert_non_null(source_peer(s, 1));
