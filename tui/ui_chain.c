@@ -137,20 +137,23 @@ spread_of(const int64_t *seen, size_t n, int64_t first)
 /* --- the tip ---------------------------------------------------------------- */
 
 /* The recent blocks' pace on row Y: mean spacing of their timestamps and
- * how many this node mined. */
+ * how many this node mined.  The genesis block is left out: its
+ * timestamp is the network's birthday, not a block interval. */
 static void
 draw_pace(struct grid *g, struct rect r, int y, const struct chainstate *c)
 {
 	char a[FMT_LEN];
-	size_t here = 0;
+	size_t here = 0, n = c->nrecent;
 
-	if (c->nrecent < 2)
+	if (n > 0 && c->recent[n - 1].height == 0)
+		n--;
+	if (n < 2)
 		return;
-	for (size_t i = 0; i < c->nrecent; i++)
+	for (size_t i = 0; i < n; i++)
 		here += c->recent[i].from_peer == 0;
 	(void)ui_labelled(g, r, y, 9, "pace", GC_NORMAL, "a block every %s over the last %zu, "
-	    "%zu mined here", fmt_duration((c->recent[0].time - c->recent[c->nrecent - 1].time) /
-	    (int64_t)(c->nrecent - 1), a, sizeof(a)), c->nrecent, here);
+	    "%zu mined here", fmt_duration((c->recent[0].time - c->recent[n - 1].time) /
+	    (int64_t)(n - 1), a, sizeof(a)), n, here);
 }
 
 static char *
@@ -296,12 +299,15 @@ draw_delays(struct grid *g, struct rect r, const struct source *s)
 {
 	double *v = xcalloc(CHAINSTATE_BLOCKS, sizeof(*v));
 	size_t synced, n = chainstate_delays(&s->chain, v, CHAINSTATE_BLOCKS, &synced);
-	char title[128], sum[96], note[64];
+	char title[128], sum[96];
 
 	snprintf(title, sizeof(title), "Delay from timestamp at %s", s->label);
-	snprintf(note, sizeof(note), "%zu synced left out", synced);
-	snprintf(sum, sizeof(sum), "%zu block%s", n, n == 1 ? "" : "s");
-	draw_hist(g, r, title, synced > 0 ? note : NULL, v, n, sum, no_chain_reason(s) != NULL ?
+	if (synced > 0)
+		snprintf(sum, sizeof(sum), "%zu block%s (+%zu synced)", n, n == 1 ? "" : "s",
+		    synced);
+	else
+		snprintf(sum, sizeof(sum), "%zu block%s", n, n == 1 ? "" : "s");
+	draw_hist(g, r, title, NULL, v, n, sum, no_chain_reason(s) != NULL ?
 	    no_chain_reason(s) : "no block relayed live yet",
 	    "timestamps are whole seconds: up to 1s of it is rounding");
 	free(v);

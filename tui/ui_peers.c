@@ -382,10 +382,10 @@ const struct ui_peers_column ui_peers_columns[] = {
 	{ .key = "agent", .title = "AGENT", .width = 16, .flex = 2, .prio = 3, .align = GRID_LEFT,
 	  .cmp = c_agent, .fmt = f_agent,
 	  .help = "user agent" },
-	{ .key = "synced", .title = "SYNCED", .width = 9, .prio = 5, .align = GRID_RIGHT,
+	{ .key = "synced", .title = "SYNCED", .width = 11, .prio = 5, .align = GRID_RIGHT,
 	  .cmp = c_synced, .fmt = f_synced,
 	  .help = "height the peer proved: blocks we share (/ headers it showed, when more)" },
-	{ .key = "height", .title = "CLAIMED", .width = 7, .prio = 6, .align = GRID_RIGHT,
+	{ .key = "height", .title = "CLAIMED", .width = 10, .prio = 6, .align = GRID_RIGHT,
 	  .cmp = c_height, .fmt = f_height,
 	  .help = "start height the peer claimed in its version message (unverified)" },
 	{ .key = "sent", .title = "SENT", .width = 6, .prio = 5, .align = GRID_RIGHT,
@@ -831,8 +831,8 @@ ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct 
 	y = ui_labelled(g, r, y, 13, "version", GC_NORMAL, "%d  services 0x%llx",
 	    (int)p->version, (unsigned long long)p->services);
 	f_synced(p, a, sizeof(a));
-	y = ui_labelled(g, r, y, 13, "height", GC_NORMAL, "synced %s (proven)  claimed %d (unverified)",
-	    a, (int)p->start_height);
+	y = ui_labelled(g, r, y, 13, "height", GC_NORMAL, "%s proven, %d claimed (unverified)", a,
+	    (int)p->start_height);
 	if (p->has_loc)
 		y = ui_labelled(g, r, y, 13, "location", GC_NORMAL, "%s %s (%.2f, %.2f)",
 		    p->country[0] ? p->country : "-", p->city, p->lat, p->lon);
