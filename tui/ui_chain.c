@@ -309,7 +309,7 @@ draw_delays(struct grid *g, struct rect r, const struct source *s)
 		snprintf(sum, sizeof(sum), "%zu block%s", n, n == 1 ? "" : "s");
 	draw_hist(g, r, title, NULL, v, n, sum, no_chain_reason(s) != NULL ?
 	    no_chain_reason(s) : "no block relayed live yet",
-	    "timestamps are whole seconds: up to 1s of it is rounding");
+	    "timestamps round down to whole seconds");
 	free(v);
 }
 
@@ -328,7 +328,7 @@ draw_spread(struct grid *g, struct rect r, const struct ui_chain_in *in,
 	snprintf(sum, sizeof(sum), "%zu block%s", nblocks, nblocks == 1 ? "" : "s");
 	draw_hist(g, r, "Propagation", note, v, n, sum,
 	    "no block seen live by two watched nodes yet",
-	    "each node's delay after the first of them to see the block");
+	    "each node's delay after the first sighting");
 	free(v);
 }
 
