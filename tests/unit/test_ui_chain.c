@@ -162,8 +162,10 @@ test_recent_blocks_junk_is_skipped(void **state)
 	assert_null(strchr(c->recent[0].from, '\x1b'));
 	assert_non_null(strstr(c->recent[0].from, "\\x1b"));
 	/* Not an array, not objects: nothing changes. */
-	assert_false(chainstate_apply(c, json_string("x"), json_array(), json_object(),
-	    json_integer(3)));
+	a = json_pack("[s, [], {}, i]", "x", 3);
+	assert_false(chainstate_apply(c, json_array_get(a, 0), json_array_get(a, 1),
+	    json_array_get(a, 2), json_array_get(a, 3)));
+	json_decref(a);
 	assert_int_equal(c->nrecent, 1);
 	assert_false(c->has_info);
 	assert_false(c->has_mempool);
