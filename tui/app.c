@@ -821,6 +821,12 @@ app_stdin_cb(evutil_socket_t fd, short what, void *arg)
 		else
 			app_key(a, k);
 	}
+	/* Woken with no key: the terminal may have hung up without a SIGHUP
+	 * reaching us (a window closed under a shell that did not pass it
+	 * on).  Nothing can be drawn any more, and the descriptor stays
+	 * readable: stop instead of spinning on it. */
+	if (n == 1 && term_hungup())
+		proc_exit(a->proc, 0);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "term.h"
 
 #include <curses.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,14 @@ term_getkey(void)
 		return -1;
 	k = getch();
 	return k == ERR ? -1 : k;
+}
+
+bool
+term_hungup(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 enum term_mouse_kind
