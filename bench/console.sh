@@ -5,19 +5,23 @@
 # each peer changing once per ping interval (CHANGE_EVERY, default 120 s,
 # agentnode's node.ping_interval), spread evenly.  Then the same node
 # without getpeerchanges (fakerpc --legacy: the whole getpeerinfo every
-# poll), and frame times while the peers view is driven with keys.  The
+# poll), and frame times while the peers view is driven with keys.  Then
+# the Chain view: three fakerpc --chain nodes on one synthetic chain with a
+# block every BLOCK_EVERY seconds (each node "sees" it 0, 80 and 170 ms
+# later), watched together in the Chain view and, for comparison in the
+# same run, in the Overview (the same polling, the chain not drawn).  The
 # console runs in a private tmux server (a real terminal); frame and apply
 # timings come from its --stats-file.  Prints one "name value unit" line
 # per measurement.
 #
 # Environment: BIN (default bin), TOOLS (default build/tests/tools),
 # PEERS (1000), BIG (10000), CPU_SECONDS (20), SIZE (160x50),
-# CHANGE_EVERY (120).
+# CHANGE_EVERY (120), BLOCK_EVERY (2).
 set -u
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}; TOOLS=${TOOLS:-build/tests/tools}
 PEERS=${PEERS:-1000}; BIG=${BIG:-10000}; CPU_SECONDS=${CPU_SECONDS:-20}; SIZE=${SIZE:-160x50}
-CHANGE_EVERY=${CHANGE_EVERY:-120}
+CHANGE_EVERY=${CHANGE_EVERY:-120}; BLOCK_EVERY=${BLOCK_EVERY:-2}
 for f in "$BIN/agentconsole" "$TOOLS/fakerpc"; do
 	[ -x "$f" ] || { echo "build first: make all build/tests/tools/fakerpc ($f)" >&2; exit 2; }
 done
@@ -63,11 +67,13 @@ fake() {
 	for _ in $(seq 50); do grep -q listening "$D/$name.out" && return; sleep 0.1; done
 	echo "fakerpc $name did not start" >&2; exit 1
 }
-# watch NAME PEERS VIEW LABEL: CPU of a console on $ADDR in VIEW.
+# watch NAME PEERS VIEW LABEL: CPU of a console on $ADDR (several:
+# blank-separated) in VIEW.
 watch() {
-	local name=$1 n=$2 view=$3 label=$4 pid cpu
-	console "$name" "$D/stats.$name" --rpc "$ADDR" --interval 1 --view "$view"
-	wait_screen "$name" "live  $ADDR" 30
+	local name=$1 n=$2 view=$3 label=$4 pid cpu a rpcs=()
+	for a in $ADDR; do rpcs+=(--rpc "$a"); done
+	console "$name" "$D/stats.$name" "${rpcs[@]}" --interval 1 --view "$view"
+	wait_screen "$name" "live  (\\[1/[0-9]+\\] )?${ADDR%% *}" 30
 	sleep 3	# the first rounds (a whole table) settle
 	pid=$(console_pid "$name")
 	cpu=$(cpu_over "$pid" "$CPU_SECONDS")
@@ -96,7 +102,7 @@ wait_screen keys "$BIG/$BIG peers" 30
 # Navigation, re-sorting and filtering, one key per frame.
 for _ in $(seq 100); do "${TM[@]}" send-keys -t keys j; sleep 0.02; done
 for k in NPage NPage End Home; do "${TM[@]}" send-keys -t keys "$k"; sleep 0.05; done
-for _ in $(seq 19); do "${TM[@]}" send-keys -t keys s; sleep 0.05; done	# every column once
+for _ in $(seq 20); do "${TM[@]}" send-keys -t keys s; sleep 0.05; done	# every column once
 "${TM[@]}" send-keys -t keys r; sleep 0.05
 "${TM[@]}" send-keys -t keys / 1 0 . 0 . 1 Enter; sleep 0.2
 "${TM[@]}" send-keys -t keys Escape 3; sleep 0.3
@@ -108,3 +114,14 @@ echo "frames_${BIG} $(stat "$D/stats.keys" frames) frames"
 echo "render_${BIG}_avg $(stat "$D/stats.keys" render_avg_us) us, p50 $(stat "$D/stats.keys" render_p50_us), p99 $(stat "$D/stats.keys" render_p99_us), max $(stat "$D/stats.keys" render_max_us) us (grid: sync/sort + draw)"
 echo "output_${BIG}_avg $(stat "$D/stats.keys" output_avg_us) us, max $(stat "$D/stats.keys" output_max_us) us, $(stat "$D/stats.keys" cells_avg) cells per frame (changed cells + doupdate)"
 echo "apply_${BIG}_avg $(stat "$D/stats.keys" apply_avg_us) us per poll (changed peers -> table, index, events)"
+
+# --- 4. the Chain view: three nodes, a block every BLOCK_EVERY s ----------
+epoch=$(( $(date +%s) - 1000 * ${BLOCK_EVERY%.*} ))
+chain=()
+for off in 0 80 170; do
+	fake "chain$off" "$PEERS" --chain --block-every "$BLOCK_EVERY" --epoch "$epoch" --seen-offset "$off"
+	chain+=("$ADDR")
+done
+ADDR="${chain[*]}" watch chain3 "$PEERS" chain "cpu_chain_view_3_nodes"
+ADDR="${chain[*]}" watch chain3_overview "$PEERS" overview "cpu_overview_3_nodes_same_chain"
+ADDR="${chain[0]}" watch chain1 "$PEERS" chain "cpu_chain_view_1_node"

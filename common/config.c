@@ -379,9 +379,9 @@ static const struct config_key config_keys[] = {
 	  .help = "Seconds an RPC call may take before the node is shown as "
 	    "down." },
 	{ KEY_ENUM("console.view", console.view,
-	    "overview|peers|geo|latency|network|bans|log", config_parse_view),
+	    "overview|peers|geo|latency|network|bans|log|chain", config_parse_view),
 	  .dflt = "overview",
-	  .help = "The view agentconsole starts in; its number 1-7 works too." },
+	  .help = "The view agentconsole starts in; its number 1-8 works too." },
 	{ KEY_STRING("console.sort", console.sort, NULL, "[-]column"),
 	  .dflt = "id",
 	  .help = "Initial sort of the peer table: a column as agentconsole(1) "
@@ -556,10 +556,10 @@ static int
 config_parse_view(void *field, const char *v)
 {
 	static const char *const views[] = { "overview", "peers", "geo",
-	    "latency", "network", "bans", "log", NULL };
+	    "latency", "network", "bans", "log", "chain", NULL };
 	int i = config_pick(views, v);
 
-	if (i < 0 && v[0] >= '1' && v[0] <= '7' && v[1] == '\0')
+	if (i < 0 && v[0] >= '1' && v[0] <= '8' && v[1] == '\0')
 		i = v[0] - '1';
 	if (i < 0)
 		return -1;

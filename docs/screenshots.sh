@@ -2,10 +2,13 @@
 # docs/screenshots.sh -- regenerate the console screenshots in docs/img/
 # (README.md and agentconsole(1) show them): twelve regtest agentnodes on
 # loopback addresses that the demo's GeoIP database places in six cities,
-# pinging each other every 2 s (node.ping_interval) so latency has a
-# history, agentcrawl mapping them, and agentconsole watching three of them
-# in a private tmux server at SIZE.  One node asks for more peers than it
-# can get and one bans an address while the console watches, so the
+# dialling each other through tests/tools/wanproxy with the demo's
+# inter-city round trips, pinging every 2 s (node.ping_interval) so latency
+# has a history, mining a block every few seconds so the Chain view shows
+# propagation, agentcrawl mapping them (directly: its probes through the
+# emulator would last long enough to fill the event log), and agentconsole
+# watching three of them in a private tmux server at SIZE.  One node asks for more peers than
+# it can get and one bans an address while the console watches, so the
 # alerts are real.  Each view is captured with its colours (tmux
 # capture-pane -e) and drawn as a PNG by docs/ansi2png.py; the text frames
 # go beside them (.txt), with an 80x24 --once Overview taken after tokyo
@@ -15,12 +18,14 @@
 # (.ci/deps installs both), and python3-pil with fonts-dejavu-core
 # (apt-get install python3-pil fonts-dejavu-core).  Not run by CI.
 #
-# Environment: BIN (default bin), SIZE (160x45), SETTLE (seconds of pings
-# before the capture, default 50), OUT (default docs/img).
+# Environment: BIN (default bin), BUILD (build), SIZE (160x45), SETTLE
+# (seconds of pings and blocks before the capture, default 50), OUT
+# (default docs/img).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=${BIN:-bin}; SIZE=${SIZE:-160x45}; SETTLE=${SETTLE:-50}; OUT=${OUT:-docs/img}
+BIN=${BIN:-bin}; BUILD=${BUILD:-build}; SIZE=${SIZE:-160x45}; SETTLE=${SETTLE:-50}
+OUT=${OUT:-docs/img}
 PY=/usr/bin/python3
 die() { echo "screenshots: $*" >&2; exit 1; }
 for f in agentnode agentcrawl agentconsole; do
@@ -31,7 +36,7 @@ command -v tmux >/dev/null || die "tmux is missing"
 [ -r /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] ||
 	die "DejaVu Sans Mono is missing (apt-get install fonts-dejavu-core)"
 
-D=$(mktemp -d); PIDS=(); TM=(tmux -L "agentconsole-shots-$$" -f /dev/null)
+D=$(mktemp -d); PIDS=(); NODE_PIDS=(); TM=(tmux -L "agentconsole-shots-$$" -f /dev/null)
 trap '"${TM[@]}" kill-server 2>/dev/null; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$D"' EXIT
 # A loopback /16 of its own (127.N.0.0), so that a demo or a test running
 # meanwhile on 127.0.x.y is left alone; the GeoIP file moves with it.
@@ -50,13 +55,20 @@ until_ok() {
 screen() { "${TM[@]}" capture-pane -p -t shots; }
 shows() { screen | grep -Eq -- "$1"; }
 
-sed "s/^127\.0\./127.$NETO./" "$ROOT/tests/tools/geoip-demo.tsv" |
-	perl "$ROOT/tests/tools/mkgeoip.pl" "$D/geo.mmdb" || die "cannot build the GeoIP database"
+sed "s/^127\.0\./127.$NETO./" "$ROOT/tests/tools/geoip-demo.tsv" > "$D/geo.tsv"
+perl "$ROOT/tests/tools/mkgeoip.pl" "$D/geo.mmdb" < "$D/geo.tsv" ||
+	die "cannot build the GeoIP database"
+make --no-print-directory "$BUILD/tests/tools/wanproxy" >/dev/null || die "cannot build wanproxy"
+WAN=127.0.0.1:$((RPC0 - 1))
+"$BUILD/tests/tools/wanproxy" --listen "$WAN" --geoip "$D/geo.tsv" \
+    --matrix "$ROOT/tests/tools/wan-matrix.tsv" --default-city Frankfurt > "$D/wan.log" 2>&1 &
+PIDS+=($!)
+until_ok 10 "wanproxy" grep -q "wanproxy listening" "$D/wan.log"
 for i in $(seq 0 $((NODES - 1))); do
 	args=(--network regtest --datadir "$D/node$i" --listen "$(node_ip "$i"):$P2P"
 	    --rpc-listen "127.0.0.1:$((RPC0 + i))" --min-peers 4 --max-peers 40
 	    --geoip-db "$D/geo.mmdb" --log-level warn --log-file "$D/node$i.log"
-	    --set node.ping_interval=2)
+	    --set node.ping_interval=2 --proxy "$WAN")
 	if [ "$i" = 0 ]; then
 		args+=(--seed)
 	else
@@ -66,6 +78,7 @@ for i in $(seq 0 $((NODES - 1))); do
 	[ "$i" = 2 ] && args+=(--min-peers 14)
 	"$BIN/agentnode" start "${args[@]}" &
 	PIDS+=($!)
+	NODE_PIDS+=($!)
 done
 until_ok 20 "the seed's RPC" rpc 0 getnetworkinfo
 "$BIN/agentcrawl" crawl --network regtest --db "$D/crawl.db" --seed "$(node_ip 0):$P2P" \
@@ -91,8 +104,14 @@ until_ok 30 "the console" shows "frankfurt +live"
 # An operator bans an address on frankfurt while the console watches.
 until_ok 30 "peers" shows "frankfurt +live .* [1-9][0-9]*/[0-9]+ "
 rpc 0 setban "127.$NETO.6.200/32" add 86400 >/dev/null || die "setban failed"
-echo "letting the nodes ping each other for ${SETTLE}s"
-sleep "$SETTLE"
+echo "letting the nodes ping each other and mine for ${SETTLE}s"
+end=$(( $(date +%s) + SETTLE ))
+while [ "$(date +%s)" -lt "$end" ]; do
+	rpc $((RANDOM % NODES)) generate 1 $((RANDOM % 30000)) >/dev/null || die "generate failed"
+	rpc $((RANDOM % NODES)) sendrawtransaction \
+	    "$(head -c $((60 + RANDOM % 400)) /dev/urandom | od -An -tx1 | tr -d ' \n')" >/dev/null
+	sleep 5		# the pace of the blocks, not a wait for anything
+done
 
 mkdir -p "$OUT"
 capture() {	# NAME KEYS...: show a view, capture it, draw it
@@ -110,10 +129,11 @@ capture geo 3
 capture latency 4 Down Down Down
 capture peers 2
 capture bans 6
+capture chain 8
 "${TM[@]}" send-keys -t shots q
 # The text frame of the README: tokyo stopped, --once at 80x24.
-kill "${PIDS[2]}"
-until_ok 10 "tokyo to stop" sh -c "! kill -0 ${PIDS[2]} 2>/dev/null"
+kill "${NODE_PIDS[2]}"
+until_ok 10 "tokyo to stop" sh -c "! kill -0 ${NODE_PIDS[2]} 2>/dev/null"
 overview() {
 	awk 'index($0, "=== agentconsole --once: node 1/3 frankfurt, view 1 Overview") == 1 { on = 1; next }
 	    index($0, "=== agentconsole --once") == 1 { on = 0 } on'

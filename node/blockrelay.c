@@ -893,10 +893,21 @@ blockrelay_peer_stats(const struct blockrelay *br, const struct peer *p,
 	out->inflight = bp->ninflight;
 	out->hb_to = bp->hb_to;
 	out->hb_from = bp->hb_from;
-	if (bp->best_known != NULL)
+	if (bp->best_known != NULL) {
+		const struct chain_entry *tip = chain_tip(br->chain), *lc;
+		int32_t h = bp->best_known->height < tip->height ? bp->best_known->height :
+		    tip->height;
+
 		out->synced_headers = bp->best_known->height;
-	if (bp->last_common != NULL)
-		out->synced_blocks = bp->last_common->height;
+		/* Where the peer's best chain meets our active one, worked out
+		 * now: last_common only moves while blocks are fetched from this
+		 * peer, so a peer that relays nothing new stayed a block behind. */
+		lc = chain_ancestor(br->chain, bp->best_known, h);
+		while (lc != NULL && chain_ancestor(br->chain, tip, lc->height) != lc)
+			lc = lc->prev;
+		if (lc != NULL)
+			out->synced_blocks = lc->height;
+	}
 }
 
 void

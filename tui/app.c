@@ -38,6 +38,7 @@
 #include "strutil.h"
 #include "term.h"
 #include "ui_bans.h"
+#include "ui_chain.h"
 #include "ui_frame.h"
 #include "ui_geo.h"
 #include "ui_latency.h"
@@ -91,6 +92,7 @@ struct app {
 	struct grid		*grid;
 	struct ui_peers		 peers;
 	struct ui_bans		 bans;
+	struct ui_chain		 chain;
 	struct ui_log		 log;
 	struct prompt		 prompt;
 	struct source		*prompt_src;	/* the node a pending action is for */
@@ -99,6 +101,11 @@ struct app {
 	char			 status[256];
 	uint16_t		 status_attr;
 	double			 status_until;
+	/* addnode answers once the node knows (up to ~10 s): what is
+	 * awaited meanwhile, counted on the status line. */
+	unsigned		 pending;
+	char			 pending_what[200];
+	double			 pending_since;
 
 	bool			 dirty;
 	struct event		*redraw_ev, *stdin_ev;
@@ -176,6 +183,7 @@ static const char *const app_hints[VIEW_COUNT] = {
 	[VIEW_NETWORK] = "",
 	[VIEW_BANS] = "b ban an address or subnet  u lift the selected ban",
 	[VIEW_LOG] = "f kind  / search  Esc everything  Home/End",
+	[VIEW_CHAIN] = "Up/Down scroll  n/N node  click a node's column",
 };
 
 static void
@@ -214,6 +222,13 @@ app_render_view(struct app *a, struct grid *g, struct rect body, enum view_id vi
 	case VIEW_LOG:
 		ui_log_draw(&a->log, g, body);
 		break;
+	case VIEW_CHAIN: {
+		struct ui_chain_in in = { .src = a->src, .nsrc = a->nsrc, .cur = a->cur,
+		    .wall = source_wall() };
+
+		ui_chain_draw(&a->chain, g, body, &in);
+		break;
+	}
 	default:
 		break;
 	}
@@ -245,13 +260,18 @@ app_render(struct app *a, struct grid *g, enum view_id view, double now)
 		prompt_draw(&a->prompt, g, y);
 	} else if (a->status[0] != '\0' && now < a->status_until) {
 		grid_text(g, 0, y, g->w, a->status_attr, a->status);
+	} else if (a->pending > 0) {
+		char d[FMT_LEN];
+
+		grid_printf(g, 0, y, g->w, GC_WARN, "%s... %s (the node answers once it knows)",
+		    a->pending_what, fmt_duration((int64_t)(now - a->pending_since), d, sizeof(d)));
 	} else {
 		int used = 0;
 
 		if (!a->help && app_hints[view][0] != '\0')
 			used = grid_printf(g, 0, y, g->w, GC_DIM, "%s   ", app_hints[view]);
 		grid_text(g, used, y, g->w - used, GC_DIM,
-		    "? help  q quit  1-7/Tab views  n node  p pause  +/- interval  a add node");
+		    "? help  q quit  1-8/Tab views  n node  p pause  +/- interval  a add node");
 	}
 }
 
@@ -289,6 +309,16 @@ app_action_done(struct source *s, bool ok, const char *msg, void *arg)
 
 	(void)s;
 	app_status(a, ok ? GC_GOOD | GA_BOLD : GC_BAD | GA_BOLD, "%s", msg);
+}
+
+static void
+app_addnode_done(struct source *s, bool ok, const char *msg, void *arg)
+{
+	struct app *a = arg;
+
+	if (a->pending > 0)
+		a->pending--;
+	app_action_done(s, ok, msg, arg);
 }
 
 static void
@@ -466,11 +496,16 @@ app_prompt_accept(struct app *a)
 			str_errf(q, sizeof(q), "[%s]:%u", host, (unsigned)port);
 		else
 			str_errf(q, sizeof(q), "%s:%u", host, (unsigned)port);
-		if (source_addnode(s, q, app_action_done, a) == -1)
+		if (source_addnode(s, q, app_addnode_done, a) == -1) {
 			app_status(a, GC_BAD, "cannot add node %s", q);
-		else
-			app_status(a, GC_NORMAL, "asking %s to add node %s (it answers once it knows)...",
-			    s->label, q);
+			break;
+		}
+		/* No status message: it would hide the count below. */
+		a->pending++;
+		a->pending_since = source_clock();
+		str_errf(a->pending_what, sizeof(a->pending_what), "%s: adding node %s", s->label,
+		    q);
+		a->status_until = 0;
 		break;
 	default:
 		prompt_close(pr);
@@ -547,6 +582,9 @@ app_navigate(struct app *a, enum action act, double now)
 	case VIEW_LOG:
 		ui_log_action(&a->log, act);
 		break;
+	case VIEW_CHAIN:
+		ui_chain_action(&a->chain, act);
+		break;
 	default:
 		break;
 	}
@@ -574,6 +612,7 @@ app_act(struct app *a, enum action act, double now)
 	case ACT_VIEW_NETWORK:
 	case ACT_VIEW_BANS:
 	case ACT_VIEW_LOG:
+	case ACT_VIEW_CHAIN:
 		a->view = (enum view_id)(act - ACT_VIEW_OVERVIEW);
 		break;
 	case ACT_NEXT_VIEW:
@@ -735,6 +774,7 @@ app_click(struct app *a, int x, int y, double now)
 			app_select_node(a, (size_t)h->value);
 		break;
 	case HIT_ALERT:
+	case HIT_CHAIN_NODE:
 		app_select_node(a, (size_t)h->value);
 		break;
 	case HIT_BAN_ROW:
@@ -781,10 +821,12 @@ app_stdin_cb(evutil_socket_t fd, short what, void *arg)
 		else
 			app_key(a, k);
 	}
-	/* Readable with nothing in it: the terminal may be gone, and with it
-	 * the SIGHUP (sent to a shell that started us, not to us). */
-	if (n == 1 && term_hung_up())
-		proc_exit(a->proc, 1);
+	/* Woken with no key: the terminal may have hung up without a SIGHUP
+	 * reaching us (a window closed under a shell that did not pass it
+	 * on).  Nothing can be drawn any more, and the descriptor stays
+	 * readable: stop instead of spinning on it. */
+	if (n == 1 && term_hungup())
+		proc_exit(a->proc, 0);
 }
 
 static void
@@ -848,6 +890,8 @@ app_tick_cb(void *arg, int64_t now_ms)
 		need = true;
 	if (a->view == VIEW_BANS && app_src(a)->nbans > 0)
 		need = true;	/* the time left counts down */
+	if (a->view == VIEW_CHAIN || a->pending > 0)
+		need = true;	/* the tip's age, the wait for addnode */
 	if (need)
 		app_dirty(a);
 }
@@ -891,10 +935,12 @@ app_source_update(struct source *s, void *arg)
 	changed = i < a->nsrc && s->generation != a->seen_gen[i];
 	if (i < a->nsrc)
 		a->seen_gen[i] = s->generation;
-	/* Redraw for what changed: the Overview shows every node, the other
-	 * views the selected one; the charts of the Overview and the Latency
-	 * view move with every round of the node they show. */
-	if (alert || (changed && (s == app_src(a) || a->view == VIEW_OVERVIEW)) ||
+	/* Redraw for what changed: the Overview and the Chain view show
+	 * every node, the other views the selected one; the charts of the
+	 * Overview and the Latency view move with every round of the node
+	 * they show. */
+	if (alert || (changed && (s == app_src(a) || a->view == VIEW_OVERVIEW ||
+	    a->view == VIEW_CHAIN)) ||
 	    (s == app_src(a) && (a->view == VIEW_OVERVIEW || a->view == VIEW_LATENCY)))
 		app_dirty(a);
 }
@@ -944,6 +990,7 @@ app_setup(struct app *a, const struct app_opts *o)
 	event_base_priority_init(proc_base(a->proc), 2);
 	ui_peers_init(&a->peers, o->sort_col, o->sort_reverse);
 	ui_bans_init(&a->bans);
+	ui_chain_init(&a->chain);
 	ui_log_init(&a->log);
 	a->alerts = alerts_new(&o->alerts, o->nnodes);
 	alerts_set_callback(a->alerts, app_alert_raised, a);

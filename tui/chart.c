@@ -157,6 +157,43 @@ chart_hist_span(const struct chart_hist *h, int minbins, int *first, int *last)
 	*last = l;
 }
 
+bool
+chart_hist_draw(struct grid *g, struct rect r, uint16_t attr, const struct chart_hist *h)
+{
+	unsigned maxc = 1;
+	int first, last, y = r.y;
+
+	chart_hist_span(h, 4, &first, &last);
+	if (first < 0)
+		return false;
+	if (last - first + 1 > r.h && r.h > 0) {
+		/* Too many bins for the box: the window around the busiest. */
+		int mode = first;
+
+		for (int i = first; i <= last; i++)
+			if (h->count[i] > h->count[mode])
+				mode = i;
+		first = mode - r.h / 2 < first ? first : mode - r.h / 2;
+		if (first + r.h - 1 < last)
+			last = first + r.h - 1;
+		else
+			first = last - r.h + 1;
+	}
+	for (int i = first; i <= last; i++)
+		if (h->count[i] > maxc)
+			maxc = h->count[i];
+	for (int i = first; i <= last && y < r.y + r.h; i++, y++) {
+		char lbl[32], num[16];
+
+		chart_hist_label(i, lbl, sizeof(lbl));
+		grid_field(g, r.x, y, 11, GC_NORMAL, GRID_RIGHT, lbl);
+		snprintf(num, sizeof(num), "%u", h->count[i]);
+		grid_field(g, r.x + 12, y, 6, GC_NORMAL, GRID_RIGHT, num);
+		chart_hbar(g, r.x + 19, y, r.w - 19, attr, (double)h->count[i] / maxc);
+	}
+	return true;
+}
+
 static int
 chart_cmp_double(const void *a, const void *b)
 {

@@ -54,6 +54,12 @@ void chart_hist_add(struct chart_hist *h, double ms);
  * least MINBINS are shown. */
 void chart_hist_span(const struct chart_hist *h, int minbins, int *first, int *last);
 
+/* Draw H into R, one bin a row: its label, its count and a bar scaled to
+ * the busiest bin shown.  When more bins hold samples than R has rows,
+ * the window of rows around the busiest bin is shown.  Returns false (and
+ * draws nothing) when H is empty. */
+bool chart_hist_draw(struct grid *g, struct rect r, uint16_t attr, const struct chart_hist *h);
+
 /* The Q-quantile (0..1) of N values, which are sorted in place.  NaN when
  * N is 0. */
 double chart_quantile(double *v, size_t n, double q);

@@ -15,6 +15,7 @@
 #define V_LATENCY	VMASK(VIEW_LATENCY)
 #define V_BANS		VMASK(VIEW_BANS)
 #define V_LOG		VMASK(VIEW_LOG)
+#define V_CHAIN		VMASK(VIEW_CHAIN)
 
 const struct key_binding keys_table[] = {
 	{ .key = '?', .name = "?", .views = VMASK_ALL, .action = ACT_HELP,
@@ -35,6 +36,8 @@ const struct key_binding keys_table[] = {
 	  .help = "Bans: the node's bans; lift one, ban a subnet" },
 	{ .key = '7', .name = "7", .views = VMASK_ALL, .action = ACT_VIEW_LOG,
 	  .help = "Log: connects, disconnects, bans, violations, alerts" },
+	{ .key = '8', .name = "8", .views = VMASK_ALL, .action = ACT_VIEW_CHAIN,
+	  .help = "Chain: tip, sync, mempool, recent blocks, propagation at every node" },
 	{ .key = '\t', .name = "Tab", .views = VMASK_ALL, .action = ACT_NEXT_VIEW,
 	  .help = "next view" },
 	{ .key = KEY_BTAB, .name = "Shift-Tab", .views = VMASK_ALL, .action = ACT_PREV_VIEW,
@@ -113,7 +116,7 @@ const struct key_binding keys_table[] = {
 const size_t keys_count = sizeof(keys_table) / sizeof(keys_table[0]);
 
 static const char *view_names[VIEW_COUNT] = {
-	"Overview", "Peers", "Geo", "Latency", "Network", "Bans", "Log",
+	"Overview", "Peers", "Geo", "Latency", "Network", "Bans", "Log", "Chain",
 };
 
 const char *

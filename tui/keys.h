@@ -7,7 +7,7 @@
 
 #include "grid.h"
 
-/* In Tab order; the numbers 1-7 choose them (console.view too). */
+/* In Tab order; the numbers 1-8 choose them (console.view too). */
 enum view_id {
 	VIEW_OVERVIEW = 0,
 	VIEW_PEERS,
@@ -16,6 +16,7 @@ enum view_id {
 	VIEW_NETWORK,
 	VIEW_BANS,
 	VIEW_LOG,
+	VIEW_CHAIN,
 	VIEW_COUNT
 };
 #define VMASK(v)	(1u << (v))
@@ -32,6 +33,7 @@ enum action {
 	ACT_VIEW_NETWORK,
 	ACT_VIEW_BANS,
 	ACT_VIEW_LOG,
+	ACT_VIEW_CHAIN,
 	ACT_NEXT_VIEW,
 	ACT_PREV_VIEW,
 	ACT_NEXT_NODE,
@@ -72,6 +74,7 @@ enum hit_kind {
 	HIT_LOG_KIND,		/* value: the kind filter */
 	HIT_ALERT,		/* value: the node's index */
 	HIT_HELP,
+	HIT_CHAIN_NODE,		/* value: the node's index (a column of the Chain view) */
 };
 
 /* One binding.  KEY is a character or a curses KEY_* code; NAME is how

@@ -63,7 +63,7 @@ static const struct cli_option flags[] = {
 	{ .name = "sort", .has_arg = 1, .key = "console.sort", .arg = "[-]COLUMN",
 	  .help = "initial sort of the peers view; - for descending" },
 	{ .name = "view", .has_arg = 1, .key = "console.view", .arg = "N",
-	  .help = "initial view, 1-7 or its name" },
+	  .help = "initial view, 1-8 or its name" },
 	{ .name = "no-mouse", .key = "console.mouse", .value = "false",
 	  .help = "leave the mouse to the terminal" },
 	{ .name = "bell", .key = "console.bell", .value = "true",

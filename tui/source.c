@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "fmt.h"
 #include "geoip.h"
+#include "jsonval.h"
 #include "map.h"
 #include "proc.h"
 #include "rpc_client.h"
@@ -52,52 +53,6 @@ source_state_name(enum source_state st)
 	case SOURCE_DOWN: return "disconnected, retrying";
 	}
 	return "?";
-}
-
-/* --- JSON access: every value is checked for its type ---------------- */
-
-static int64_t
-j_int(json_t *o, const char *key, int64_t def)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_integer(v))
-		return (int64_t)json_integer_value(v);
-	if (json_is_real(v) && isfinite(json_real_value(v)) &&
-	    fabs(json_real_value(v)) < 9e18)
-		return (int64_t)json_real_value(v);
-	return def;
-}
-
-static double
-j_num(json_t *o, const char *key, double def)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_number(v) && isfinite(json_number_value(v)))
-		return json_number_value(v);
-	return def;
-}
-
-static bool
-j_bool(json_t *o, const char *key)
-{
-	return json_is_true(json_object_get(o, key));
-}
-
-/* Copy a string value, made safe for display; "" when absent.  The node
- * sanitises what peers say before it answers, so this must not escape that
- * again (fmt_untrusted keeps its backslashes). */
-static void
-j_str(json_t *o, const char *key, char *out, size_t outlen)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!json_is_string(v)) {
-		out[0] = '\0';
-		return;
-	}
-	fmt_untrusted(json_string_value(v), json_string_length(v), out, outlen);
 }
 
 static int32_t
@@ -220,7 +175,7 @@ source_peer_age(const struct peer_info *p, int64_t now)
 static double
 seconds_to_ms(json_t *o, const char *key)
 {
-	double v = j_num(o, key, -1);
+	double v = jv_num(o, key, -1);
 
 	return v < 0 ? -1 : v * 1000.0;
 }
@@ -240,38 +195,40 @@ parse_peer(json_t *o, struct peer_info *p, struct lat_scratch *ls)
 	size_t n, i;
 
 	memset(p, 0, sizeof(*p));
-	p->id = clamp_u64(j_int(o, "id", 0));
-	j_str(o, "addr", p->addr, sizeof(p->addr));
+	p->id = clamp_u64(jv_int(o, "id", 0));
+	jv_str(o, "addr", p->addr, sizeof(p->addr));
 	p->has_na = netaddr_parse(p->addr, 1, &p->na) == 0;
-	j_str(o, "direction", p->direction, sizeof(p->direction));
-	j_str(o, "connection_type", p->conn_type, sizeof(p->conn_type));
-	p->handshake_complete = j_bool(o, "handshake_complete");
-	j_str(o, "country", p->country, sizeof(p->country));
-	p->asn = (uint32_t)(j_int(o, "asn", 0) & 0xffffffff);
+	jv_str(o, "direction", p->direction, sizeof(p->direction));
+	jv_str(o, "connection_type", p->conn_type, sizeof(p->conn_type));
+	p->handshake_complete = jv_bool(o, "handshake_complete");
+	jv_str(o, "country", p->country, sizeof(p->country));
+	p->asn = (uint32_t)(jv_int(o, "asn", 0) & 0xffffffff);
 	p->ping_ms = seconds_to_ms(o, "pingtime");
 	p->minping_ms = seconds_to_ms(o, "minping");
 	p->avgping_ms = seconds_to_ms(o, "avgping");
 	p->pingwait_ms = seconds_to_ms(o, "pingwait");
-	p->version = clamp_i32(j_int(o, "version", 0));
-	j_str(o, "subver", p->subver, sizeof(p->subver));
-	p->start_height = clamp_i32(j_int(o, "startingheight", -1));
-	p->services = clamp_u64(j_int(o, "services", 0));
-	p->bytes_sent = clamp_u64(j_int(o, "bytessent", 0));
-	p->bytes_recv = clamp_u64(j_int(o, "bytesrecv", 0));
-	p->send_rate = j_num(o, "sendrate", 0);
-	p->recv_rate = j_num(o, "recvrate", 0);
-	p->conntime = j_int(o, "conntime", 0);
-	p->addr_processed = clamp_u64(j_int(o, "addr_processed", 0));
-	p->addr_rate_limited = clamp_u64(j_int(o, "addr_rate_limited", 0));
-	p->quality_score = clamp_i32(j_int(q, "score", 0));
-	p->reliability = j_num(q, "reliability", 0);
-	p->rep_score = clamp_i32(j_int(rep, "score", 0));
+	p->version = clamp_i32(jv_int(o, "version", 0));
+	jv_str(o, "subver", p->subver, sizeof(p->subver));
+	p->start_height = clamp_i32(jv_int(o, "startingheight", -1));
+	p->synced_headers = clamp_i32(jv_int(o, "synced_headers", -1));
+	p->synced_blocks = clamp_i32(jv_int(o, "synced_blocks", -1));
+	p->services = clamp_u64(jv_int(o, "services", 0));
+	p->bytes_sent = clamp_u64(jv_int(o, "bytessent", 0));
+	p->bytes_recv = clamp_u64(jv_int(o, "bytesrecv", 0));
+	p->send_rate = jv_num(o, "sendrate", 0);
+	p->recv_rate = jv_num(o, "recvrate", 0);
+	p->conntime = jv_int(o, "conntime", 0);
+	p->addr_processed = clamp_u64(jv_int(o, "addr_processed", 0));
+	p->addr_rate_limited = clamp_u64(jv_int(o, "addr_rate_limited", 0));
+	p->quality_score = clamp_i32(jv_int(q, "score", 0));
+	p->reliability = jv_num(q, "reliability", 0);
+	p->rep_score = clamp_i32(jv_int(rep, "score", 0));
 	if (json_is_object(bt)) {
 		json_t *ping = json_object_get(bt, "ping"), *pong = json_object_get(bt, "pong");
 
 		p->has_pingcount = true;
-		p->pings_sent = clamp_u64(j_int(ping, "sent", 0));
-		p->pongs_recv = clamp_u64(j_int(pong, "recv", 0));
+		p->pings_sent = clamp_u64(jv_int(ping, "sent", 0));
+		p->pongs_recv = clamp_u64(jv_int(pong, "recv", 0));
 	}
 	ls->n = 0;
 	n = json_is_array(lat) ? json_array_size(lat) : 0;
@@ -288,8 +245,8 @@ parse_peer(json_t *o, struct peer_info *p, struct lat_scratch *ls)
 		v = json_array_get(viol, i);
 		if (!json_is_object(v))
 			continue;
-		j_str(v, "kind", pv->kind, sizeof(pv->kind));
-		pv->time = j_int(v, "time", 0);
+		jv_str(v, "kind", pv->kind, sizeof(pv->kind));
+		pv->time = jv_int(v, "time", 0);
 		p->nviol++;
 	}
 }
@@ -298,27 +255,27 @@ static void
 parse_info(json_t *o, json_t *chain, struct node_info *ni)
 {
 	memset(ni, 0, sizeof(*ni));
-	j_str(o, "version", ni->version, sizeof(ni->version));
-	j_str(o, "subversion", ni->subversion, sizeof(ni->subversion));
-	j_str(o, "network", ni->network, sizeof(ni->network));
-	ni->protocol = clamp_i32(j_int(o, "protocolversion", 0));
-	ni->connections = clamp_i32(j_int(o, "connections", 0));
-	ni->conn_in = clamp_i32(j_int(o, "connections_in", 0));
-	ni->conn_out = clamp_i32(j_int(o, "connections_out", 0));
-	ni->min_peers = clamp_i32(j_int(o, "min_peers", 0));
-	ni->max_peers = clamp_i32(j_int(o, "max_peers", 0));
-	ni->height = clamp_i32(j_int(o, "height", 0));
-	ni->bytes_recv = clamp_u64(j_int(o, "totalbytesrecv", 0));
-	ni->bytes_sent = clamp_u64(j_int(o, "totalbytessent", 0));
-	ni->uptime = j_int(o, "uptime", 0);
-	ni->addrman_new = clamp_i32(j_int(o, "addrman_new", 0));
-	ni->addrman_tried = clamp_i32(j_int(o, "addrman_tried", 0));
-	ni->banned = clamp_i32(j_int(o, "banned", 0));
-	ni->health = clamp_i32(j_int(o, "connectivityhealth", j_int(o, "networkhealth", 0)));
+	jv_str(o, "version", ni->version, sizeof(ni->version));
+	jv_str(o, "subversion", ni->subversion, sizeof(ni->subversion));
+	jv_str(o, "network", ni->network, sizeof(ni->network));
+	ni->protocol = clamp_i32(jv_int(o, "protocolversion", 0));
+	ni->connections = clamp_i32(jv_int(o, "connections", 0));
+	ni->conn_in = clamp_i32(jv_int(o, "connections_in", 0));
+	ni->conn_out = clamp_i32(jv_int(o, "connections_out", 0));
+	ni->min_peers = clamp_i32(jv_int(o, "min_peers", 0));
+	ni->max_peers = clamp_i32(jv_int(o, "max_peers", 0));
+	ni->height = clamp_i32(jv_int(o, "height", 0));
+	ni->bytes_recv = clamp_u64(jv_int(o, "totalbytesrecv", 0));
+	ni->bytes_sent = clamp_u64(jv_int(o, "totalbytessent", 0));
+	ni->uptime = jv_int(o, "uptime", 0);
+	ni->addrman_new = clamp_i32(jv_int(o, "addrman_new", 0));
+	ni->addrman_tried = clamp_i32(jv_int(o, "addrman_tried", 0));
+	ni->banned = clamp_i32(jv_int(o, "banned", 0));
+	ni->health = clamp_i32(jv_int(o, "connectivityhealth", jv_int(o, "networkhealth", 0)));
 	if (json_is_object(chain)) {
 		ni->has_chain = true;
-		ni->blocks = j_int(chain, "blocks", 0);
-		ni->headers = j_int(chain, "headers", ni->blocks);
+		ni->blocks = jv_int(chain, "blocks", 0);
+		ni->headers = jv_int(chain, "headers", ni->blocks);
 		ni->height = clamp_i32(ni->blocks);
 	}
 }
@@ -340,10 +297,10 @@ parse_stats(json_t *o, struct net_stats *st)
 	const char *key;
 
 	memset(st, 0, sizeof(*st));
-	st->total_nodes = j_int(o, "TotalNodes", 0);
-	st->active_nodes = clamp_i32(j_int(o, "ActiveNodes", 0));
-	st->avg_latency_ms = j_num(o, "AverageLatency", -1);
-	st->health = clamp_i32(j_int(o, "NetworkHealth", 0));
+	st->total_nodes = jv_int(o, "TotalNodes", 0);
+	st->active_nodes = clamp_i32(jv_int(o, "ActiveNodes", 0));
+	st->avg_latency_ms = jv_num(o, "AverageLatency", -1);
+	st->health = clamp_i32(jv_int(o, "NetworkHealth", 0));
 	if (json_is_object(spread)) {
 		json_object_foreach(spread, key, v) {
 			struct country_count *c;
@@ -380,10 +337,10 @@ parse_bans(json_t *bans, size_t *np)
 
 		if (!json_is_object(o))
 			continue;
-		j_str(o, "address", nb[k].address, sizeof(nb[k].address));
-		nb[k].created = j_int(o, "ban_created", 0);
-		nb[k].until = j_int(o, "banned_until", 0);
-		j_str(o, "reason", nb[k].reason, sizeof(nb[k].reason));
+		jv_str(o, "address", nb[k].address, sizeof(nb[k].address));
+		nb[k].created = jv_int(o, "ban_created", 0);
+		nb[k].until = jv_int(o, "banned_until", 0);
+		jv_str(o, "reason", nb[k].reason, sizeof(nb[k].reason));
 		k++;
 	}
 	qsort(nb, k, sizeof(*nb), cmp_ban);
@@ -739,6 +696,10 @@ source_apply_answers(struct source *s, const struct source_answers *a, double no
 	parse_stats(a->stats, &s->stats);
 	if (memcmp(&old_stats, &s->stats, sizeof(old_stats)) != 0)
 		changed = true;
+	if (chainstate_apply(&s->chain, a->chain, a->mempool, a->blocks, a->tips)) {
+		s->chain_gen++;
+		changed = true;
+	}
 
 	if (!first && now > s->last_update) {
 		double dt = now - s->last_update;
@@ -780,7 +741,7 @@ int
 source_apply(struct source *s, json_t *info, json_t *peers, json_t *stats, json_t *bans,
     double now, char *err, size_t errlen)
 {
-	struct source_answers a = { info, peers, stats, bans, NULL };
+	struct source_answers a = { info, peers, stats, bans, NULL, NULL, NULL, NULL };
 
 	if (!json_is_array(peers)) {
 		str_errf(err, errlen, "unexpected answer shape (not an agentnode?)");
@@ -830,7 +791,8 @@ static void
 source_round_done(struct source *s)
 {
 	struct source_answers a = { s->reply[SQ_INFO], s->reply[SQ_PEERS], s->reply[SQ_STATS],
-	    s->reply[SQ_BANS], s->reply[SQ_CHAIN] };
+	    s->reply[SQ_BANS], s->reply[SQ_CHAIN], s->reply[SQ_MEMPOOL], s->reply[SQ_BLOCKS],
+	    s->reply[SQ_TIPS] };
 	char err[256];
 	double now = source_clock();
 	if (s->round_failed) {
@@ -870,6 +832,12 @@ source_send(struct source *s, int i)
 	case SQ_STATS: method = "getnetworkstats"; break;
 	case SQ_BANS: method = "listbanned"; break;
 	case SQ_CHAIN: method = "getblockchaininfo"; break;
+	case SQ_MEMPOOL: method = "getmempoolinfo"; break;
+	case SQ_BLOCKS:
+		method = "getrecentblocks";
+		params = json_pack("[i]", s->ask_blocks);
+		break;
+	case SQ_TIPS: method = "getchaintips"; break;
 	default: return false;
 	}
 	s->slot[i].s = s;
@@ -881,6 +849,20 @@ source_send(struct source *s, int i)
 	s->round_failed = true;
 	snprintf(s->round_error, sizeof(s->round_error), "cannot call %s", method);
 	return false;
+}
+
+/* getblockchaininfo has answered INFO: if the tip or the headers moved,
+ * ask for the new blocks and the tips in this same round. */
+static void
+source_chain_moved(struct source *s, json_t *info)
+{
+	s->ask_blocks = chainstate_ask_blocks(&s->chain, info);
+	if (s->ask_blocks == 0)
+		return;
+	if (!s->lacks[SQ_BLOCKS])
+		source_send(s, SQ_BLOCKS);
+	if (!s->lacks[SQ_TIPS])
+		source_send(s, SQ_TIPS);
 }
 
 static void
@@ -897,14 +879,17 @@ source_reply_cb(void *arg, json_t *result, const struct rpc_error *err)
 		/* An older node: the whole table, now and from now on. */
 		s->no_delta = true;
 		source_send(s, SQ_PEERS);
-	} else if (err != NULL && err->code == RPC_METHOD_NOT_FOUND && sl->i == SQ_CHAIN) {
-		s->no_chain = true;	/* no chain yet: the header does without */
+	} else if (err != NULL && err->code == RPC_METHOD_NOT_FOUND && sl->i >= SQ_CHAIN) {
+		/* No chain (yet): the views do without, quietly. */
+		s->lacks[sl->i] = true;
 	} else if (err != NULL) {
 		if (!s->round_failed)
 			snprintf(s->round_error, sizeof(s->round_error), "%s", err->message);
 		s->round_failed = true;
 	} else {
 		s->reply[sl->i] = json_incref(result);
+		if (sl->i == SQ_CHAIN && !s->round_failed)
+			source_chain_moved(s, result);
 	}
 	if (s->inflight == 0)
 		source_round_done(s);
@@ -917,8 +902,9 @@ source_poll_now(struct source *s)
 		return;
 	s->round_failed = false;
 	s->round_error[0] = '\0';
-	for (int i = 0; i < SQ_COUNT; i++)
-		if (i != SQ_CHAIN || !s->no_chain)
+	/* The recent blocks and the tips follow getblockchaininfo's answer. */
+	for (int i = 0; i < SQ_BLOCKS; i++)
+		if (!s->lacks[i] && (i != SQ_MEMPOOL || !s->lacks[SQ_CHAIN]))
 			source_send(s, i);
 	if (s->inflight == 0)
 		source_round_done(s);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "chainstate.h"
 #include "chart.h"
 #include "netaddr.h"
 
@@ -18,7 +19,8 @@ struct proc_task;
 
 /*
  * A source polls getnetworkinfo, the peers, getnetworkstats and listbanned
- * (and getblockchaininfo while the node knows it) together every interval
+ * (and getblockchaininfo and getmempoolinfo while the node knows them)
+ * together every interval
  * through the asynchronous RPC client, and applies the answers at once
  * when the last one is in, so the views always see one consistent
  * snapshot.  A round is never started while the previous one is still
@@ -33,6 +35,13 @@ struct proc_task;
  * is asked getpeerinfo (the whole table) from then on.  After a failed
  * round the next one asks for everything again (the node may have
  * restarted).
+ *
+ * The chain's recent blocks (getrecentblocks) and tips (getchaintips) are
+ * asked within the same round, once getblockchaininfo has answered, and
+ * only when its tip or headers moved: a quiet chain costs one call a
+ * round, a new block two more.  A node without one of the chain methods
+ * ("Method not found") is not asked it again and is not down for it; the
+ * views show what it has.
  *
  * Everything read from the RPC is input: values are type-checked, strings
  * bounded and sanitised, and the number of peers capped.
@@ -72,7 +81,9 @@ struct peer_info {
 	double		ping_ms, minping_ms, avgping_ms, pingwait_ms;
 	int32_t		version;
 	char		subver[96];		/* sanitised */
-	int32_t		start_height;
+	int32_t		start_height;		/* claimed in its version message */
+	int32_t		synced_headers;		/* proven to us; -1 unknown */
+	int32_t		synced_blocks;
 	uint64_t	services;
 	uint64_t	bytes_sent, bytes_recv;
 	/* Bytes/s between the console's last two sightings of a change (the
@@ -156,14 +167,18 @@ enum source_event {
 };
 
 /* The answers of one round, borrowed.  PEERS is getpeerinfo's array (the
- * whole table) or getpeerchanges' object; CHAIN is NULL when the node has
- * no getblockchaininfo. */
+ * whole table) or getpeerchanges' object; CHAIN (getblockchaininfo),
+ * MEMPOOL (getmempoolinfo), BLOCKS (getrecentblocks) and TIPS
+ * (getchaintips) are NULL when not asked or not known to the node. */
 struct source_answers {
-	json_t		*info, *peers, *stats, *bans, *chain;
+	json_t		*info, *peers, *stats, *bans, *chain, *mempool, *blocks, *tips;
 };
 
-/* The calls of a round. */
-enum source_query { SQ_INFO, SQ_PEERS, SQ_STATS, SQ_BANS, SQ_CHAIN, SQ_COUNT };
+/* The calls of a round; those from SQ_CHAIN on are the chain's, which a
+ * node may not have. */
+enum source_query {
+	SQ_INFO, SQ_PEERS, SQ_STATS, SQ_BANS, SQ_CHAIN, SQ_MEMPOOL, SQ_BLOCKS, SQ_TIPS, SQ_COUNT
+};
 
 struct source;
 typedef void (*source_update_cb)(struct source *s, void *arg);
@@ -199,7 +214,7 @@ struct source {
 
 	/* What the node can do, learnt from "Method not found". */
 	bool			 no_delta;	/* no getpeerchanges: getpeerinfo */
-	bool			 no_chain;	/* no getblockchaininfo */
+	bool			 lacks[SQ_COUNT];	/* chain calls it does not know */
 	int64_t			 peer_version;	/* getpeerchanges' version; 0: all */
 
 	/* The round in flight. */
@@ -209,6 +224,7 @@ struct source {
 	}			 slot[SQ_COUNT];
 	int			 inflight;
 	json_t			*reply[SQ_COUNT];
+	int			 ask_blocks;	/* getrecentblocks' count this round */
 	bool			 round_failed;
 	char			 round_error[256];
 
@@ -222,6 +238,8 @@ struct source {
 	struct net_stats	 stats;
 	struct ban_info		*bans;		/* sorted by address */
 	size_t			 nbans;
+	struct chainstate	 chain;		/* tip, mempool, tips, recent blocks */
+	uint64_t		 chain_gen;	/* bumped when the chain state changed */
 	double			 rate_in, rate_out;	/* node totals, bytes/s */
 	size_t			 changed_last;	/* peers changed by the last round */
 

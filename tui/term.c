@@ -10,7 +10,7 @@
 #include "term.h"
 
 #include <curses.h>
-#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,13 +341,11 @@ term_getkey(void)
 }
 
 bool
-term_hung_up(void)
+term_hungup(void)
 {
-	struct termios t;
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 
-	/* After a hang-up the kernel answers every ioctl on the old
-	 * descriptor with EIO (and read with end of file). */
-	return tcgetattr(STDIN_FILENO, &t) == -1 && errno == EIO;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 enum term_mouse_kind

@@ -35,10 +35,9 @@ size_t term_last_cells(void);
 void term_force_repaint(void);
 /* The next key, or -1 when none is waiting. */
 int term_getkey(void);
-/* Has the terminal hung up (its window or tmux session closed)?  Such a
- * terminal stays readable forever with nothing to read: the caller must
- * stop, or it spins. */
-bool term_hung_up(void);
+/* Has the terminal hung up (its window closed, the pty gone)?  Then input
+ * is readable for ever with nothing in it. */
+bool term_hungup(void);
 
 enum term_mouse_kind { TM_NONE = 0, TM_CLICK, TM_WHEEL_UP, TM_WHEEL_DOWN };
 /* After term_getkey gave KEY_MOUSE: what happened and where (cell X, Y). */

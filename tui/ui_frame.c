@@ -1,6 +1,7 @@
 /* ui_frame.c -- what surrounds every view: the header line, the view tabs, and segment layout for narrow terminals. */
 #include "ui_frame.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -282,6 +283,24 @@ ui_split_v(struct rect r, double frac, int mint, int minb, struct rect *t, struc
 
 	*t = (struct rect){ r.x, r.y, r.w, th };
 	*b = (struct rect){ r.x, r.y + th, r.w, r.h - th };
+}
+
+int
+ui_labelled(struct grid *g, struct rect r, int y, int labelw, const char *label, uint16_t attr,
+    const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (y < r.y || y >= r.y + r.h)
+		return y + 1;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	grid_field(g, r.x, y, labelw < r.w ? labelw : r.w, GC_TITLE, GRID_LEFT, label);
+	if (r.w > labelw + 1)
+		grid_text(g, r.x + labelw + 1, y, r.w - labelw - 1, attr, buf);
+	return y + 1;
 }
 
 void

@@ -57,6 +57,12 @@ size_t ui_layout_columns(int width, const struct ui_colspec *specs, size_t n, in
 void ui_split_h(struct rect r, double frac, int minl, int minr, struct rect *l, struct rect *rr);
 /* The same vertically: the top part about FRAC of the height. */
 void ui_split_v(struct rect r, double frac, int mint, int minb, struct rect *t, struct rect *b);
+/* One "label  value" line on row Y of R: LABEL in a column LABELW wide,
+ * the formatted value beside it in ATTR.  Returns Y + 1 (also when Y is
+ * below R and nothing was drawn), so lines can be stacked. */
+int ui_labelled(struct grid *g, struct rect r, int y, int labelw, const char *label,
+    uint16_t attr, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
 /* A message centred in R. */
 void ui_message(struct grid *g, struct rect r, uint16_t attr, const char *msg);
 

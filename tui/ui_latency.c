@@ -104,11 +104,9 @@ static void
 draw_histogram(struct grid *g, struct rect r, const struct source *src)
 {
 	struct chart_hist h;
-	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], note[128], lbl[32];
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], note[128];
 	double *v;
 	size_t nv = 0;
-	int first, last, y;
-	unsigned maxc = 1;
 	struct rect in;
 
 	ui_latency_hist(src, &h);
@@ -123,37 +121,8 @@ draw_histogram(struct grid *g, struct rect r, const struct source *src)
 	    fmt_latency(h.total ? h.sum / h.total : -1, d, sizeof(d)));
 	free(v);
 	in = ui_box(g, r, "Last ping per peer", note);
-	y = in.y;
-	chart_hist_span(&h, 4, &first, &last);
-	if (first < 0) {
+	if (!chart_hist_draw(g, in, GC_BAR, &h))
 		ui_message(g, in, GC_DIM, "no latency measured yet");
-		return;
-	}
-	if (last - first + 1 > in.h && in.h > 0) {
-		/* Too many bins for the box: the window around the busiest. */
-		int mode = first;
-
-		for (int i = first; i <= last; i++)
-			if (h.count[i] > h.count[mode])
-				mode = i;
-		first = mode - in.h / 2 < first ? first : mode - in.h / 2;
-		if (first + in.h - 1 < last)
-			last = first + in.h - 1;
-		else
-			first = last - in.h + 1;
-	}
-	for (int i = first; i <= last; i++)
-		if (h.count[i] > maxc)
-			maxc = h.count[i];
-	for (int i = first; i <= last && y < in.y + in.h; i++, y++) {
-		char num[16];
-
-		chart_hist_label(i, lbl, sizeof(lbl));
-		grid_field(g, in.x, y, 11, GC_NORMAL, GRID_RIGHT, lbl);
-		snprintf(num, sizeof(num), "%u", h.count[i]);
-		grid_field(g, in.x + 12, y, 6, GC_NORMAL, GRID_RIGHT, num);
-		chart_hbar(g, in.x + 19, y, in.w - 19, GC_BAR, (double)h.count[i] / maxc);
-	}
 }
 
 void

@@ -8,7 +8,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +99,19 @@ f_height(const struct peer_info *p, char *b, size_t n)
 		snprintf(b, n, "%d", (int)p->start_height);
 	else
 		snprintf(b, n, "-");
+}
+
+/* What the peer proved: blocks we share, and headers when it showed more. */
+static void
+f_synced(const struct peer_info *p, char *b, size_t n)
+{
+	if (p->synced_blocks < 0 && p->synced_headers < 0)
+		snprintf(b, n, "-");
+	else if (p->synced_headers > p->synced_blocks)
+		snprintf(b, n, "%d/%d", (int)(p->synced_blocks > 0 ? p->synced_blocks : 0),
+		    (int)p->synced_headers);
+	else
+		snprintf(b, n, "%d", (int)p->synced_blocks);
 }
 
 static void
@@ -274,6 +286,14 @@ c_height(const struct peer_info *a, const struct peer_info *b)
 }
 
 static int
+c_synced(const struct peer_info *a, const struct peer_info *b)
+{
+	if (a->synced_blocks != b->synced_blocks)
+		return CMP(a->synced_blocks, b->synced_blocks);
+	return CMP(a->synced_headers, b->synced_headers);
+}
+
+static int
 c_sent(const struct peer_info *a, const struct peer_info *b)
 {
 	return CMP(a->bytes_sent, b->bytes_sent);
@@ -362,9 +382,12 @@ const struct ui_peers_column ui_peers_columns[] = {
 	{ .key = "agent", .title = "AGENT", .width = 16, .flex = 2, .prio = 3, .align = GRID_LEFT,
 	  .cmp = c_agent, .fmt = f_agent,
 	  .help = "user agent" },
-	{ .key = "height", .title = "HEIGHT", .width = 7, .prio = 6, .align = GRID_RIGHT,
+	{ .key = "synced", .title = "SYNCED", .width = 11, .prio = 5, .align = GRID_RIGHT,
+	  .cmp = c_synced, .fmt = f_synced,
+	  .help = "height the peer proved: blocks we share (/ headers it showed, when more)" },
+	{ .key = "height", .title = "CLAIMED", .width = 10, .prio = 6, .align = GRID_RIGHT,
 	  .cmp = c_height, .fmt = f_height,
-	  .help = "start height" },
+	  .help = "start height the peer claimed in its version message (unverified)" },
 	{ .key = "sent", .title = "SENT", .width = 6, .prio = 5, .align = GRID_RIGHT,
 	  .cmp = c_sent, .fmt = f_sent,
 	  .help = "bytes sent" },
@@ -784,28 +807,6 @@ ui_peers_draw_table(struct ui_peers *v, const struct source *src, struct grid *g
 	}
 }
 
-static int
-detail_line(struct grid *g, struct rect r, int y, const char *label, uint16_t attr,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static int
-detail_line(struct grid *g, struct rect r, int y, const char *label, uint16_t attr,
-    const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	if (y >= r.y + r.h)
-		return y + 1;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	grid_field(g, r.x, y, 13 < r.w ? 13 : r.w, GC_TITLE, GRID_LEFT, label);
-	if (r.w > 14)
-		grid_text(g, r.x + 14, y, r.w - 14, attr, buf);
-	return y + 1;
-}
-
 void
 ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct grid *g,
     struct rect r)
@@ -824,19 +825,22 @@ ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct 
 	}
 	grid_printf(g, r.x, y++, r.w, GC_TITLE | GA_BOLD, "Peer #%llu  %s",
 	    (unsigned long long)p->id, p->addr);
-	y = detail_line(g, r, y, "direction", GC_NORMAL, "%s (%s)%s", p->direction, p->conn_type,
+	y = ui_labelled(g, r, y, 13, "direction", GC_NORMAL, "%s (%s)%s", p->direction, p->conn_type,
 	    p->handshake_complete ? "" : ", handshaking");
-	y = detail_line(g, r, y, "user agent", GC_NORMAL, "%s", p->subver[0] ? p->subver : "-");
-	y = detail_line(g, r, y, "version", GC_NORMAL, "%d  services 0x%llx  height %d",
-	    (int)p->version, (unsigned long long)p->services, (int)p->start_height);
+	y = ui_labelled(g, r, y, 13, "user agent", GC_NORMAL, "%s", p->subver[0] ? p->subver : "-");
+	y = ui_labelled(g, r, y, 13, "version", GC_NORMAL, "%d  services 0x%llx",
+	    (int)p->version, (unsigned long long)p->services);
+	f_synced(p, a, sizeof(a));
+	y = ui_labelled(g, r, y, 13, "height", GC_NORMAL, "%s proven, %d claimed (unverified)", a,
+	    (int)p->start_height);
 	if (p->has_loc)
-		y = detail_line(g, r, y, "location", GC_NORMAL, "%s %s (%.2f, %.2f)",
+		y = ui_labelled(g, r, y, 13, "location", GC_NORMAL, "%s %s (%.2f, %.2f)",
 		    p->country[0] ? p->country : "-", p->city, p->lat, p->lon);
 	else
-		y = detail_line(g, r, y, "location", GC_NORMAL, "%s",
+		y = ui_labelled(g, r, y, 13, "location", GC_NORMAL, "%s",
 		    p->country[0] ? p->country : "unknown");
 	if (p->asn != 0)
-		y = detail_line(g, r, y, "AS", GC_NORMAL, "%u", p->asn);
+		y = ui_labelled(g, r, y, 13, "AS", GC_NORMAL, "%u", p->asn);
 	when[0] = '\0';
 	{
 		time_t t = (time_t)p->conntime;
@@ -845,9 +849,9 @@ ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct 
 		if (p->conntime > 0 && localtime_r(&t, &tm) != NULL)
 			strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	}
-	y = detail_line(g, r, y, "connected", GC_NORMAL, "%s (since %s)",
+	y = ui_labelled(g, r, y, 13, "connected", GC_NORMAL, "%s (since %s)",
 	    fmt_duration(source_peer_age(p, clock_wall()), a, sizeof(a)), when[0] ? when : "?");
-	y = detail_line(g, r, y, "latency", ui_peers_latency_attr(p->ping_ms),
+	y = ui_labelled(g, r, y, 13, "latency", ui_peers_latency_attr(p->ping_ms),
 	    "last %s  min %s  avg %s", fmt_latency(p->ping_ms, a, sizeof(a)),
 	    fmt_latency(p->minping_ms, b, sizeof(b)), fmt_latency(p->avgping_ms, c, sizeof(c)));
 	loss = source_peer_loss(p);
@@ -855,20 +859,20 @@ ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct 
 		snprintf(d, sizeof(d), "%.1f%%", loss * 100);
 	else
 		snprintf(d, sizeof(d), "-");
-	y = detail_line(g, r, y, "jitter, loss", loss > 0 ? GC_WARN : GC_NORMAL,
+	y = ui_labelled(g, r, y, 13, "jitter, loss", loss > 0 ? GC_WARN : GC_NORMAL,
 	    "%s  loss %s (%llu pings, %llu pongs)", fmt_latency(source_peer_jitter(p), a,
 	    sizeof(a)), d, (unsigned long long)p->pings_sent, (unsigned long long)p->pongs_recv);
-	y = detail_line(g, r, y, "ping wait", GC_NORMAL, "%s",
+	y = ui_labelled(g, r, y, 13, "ping wait", GC_NORMAL, "%s",
 	    fmt_latency(p->pingwait_ms, a, sizeof(a)));
-	y = detail_line(g, r, y, "sent", GC_NORMAL, "%s  %s", fmt_bytes(p->bytes_sent, a, sizeof(a)),
+	y = ui_labelled(g, r, y, 13, "sent", GC_NORMAL, "%s  %s", fmt_bytes(p->bytes_sent, a, sizeof(a)),
 	    fmt_rate(p->send_rate, b, sizeof(b)));
-	y = detail_line(g, r, y, "received", GC_NORMAL, "%s  %s",
+	y = ui_labelled(g, r, y, 13, "received", GC_NORMAL, "%s  %s",
 	    fmt_bytes(p->bytes_recv, c, sizeof(c)), fmt_rate(p->recv_rate, d, sizeof(d)));
-	y = detail_line(g, r, y, "reputation", p->rep_score < 0 ? GC_BAD : GC_NORMAL, "%d",
+	y = ui_labelled(g, r, y, 13, "reputation", p->rep_score < 0 ? GC_BAD : GC_NORMAL, "%d",
 	    p->rep_score);
-	y = detail_line(g, r, y, "quality", GC_NORMAL, "%d  reliability %.2f", p->quality_score,
+	y = ui_labelled(g, r, y, 13, "quality", GC_NORMAL, "%d  reliability %.2f", p->quality_score,
 	    p->reliability);
-	y = detail_line(g, r, y, "addresses", GC_NORMAL, "%llu processed, %llu rate-limited",
+	y = ui_labelled(g, r, y, 13, "addresses", GC_NORMAL, "%llu processed, %llu rate-limited",
 	    (unsigned long long)p->addr_processed, (unsigned long long)p->addr_rate_limited);
 	nh = source_peer_history(p, hist, NULL, SOURCE_PEERHIST);
 	if (y < r.y + r.h) {

@@ -5,14 +5,19 @@
 # Every node and the crawler dial through tests/tools/wanproxy, a SOCKS5
 # proxy that delays each connection by the round-trip time between its
 # ends' cities (tests/tools/wan-matrix.tsv; the crawler sits in Frankfurt),
-# so pings, the Latency view and the map show a world-spread network.
+# so pings, the Latency view and the map show a world-spread network.  A
+# block is mined on a random node every 10-20 s and a transaction sent to
+# one every 2-5 s, so the console's Chain view (8) shows blocks crossing the
+# world: where each was mined and when each city's node first saw it.
 #
 #   demo.sh             interactive: opens the console; quitting it stops all
 #   demo.sh --headless [SECONDS]
 #                       no console: runs SECONDS (default 60), prints
 #                       `agentcrawl stats`, writes NODES.md, asks the seeder
 #                       with dig, checks what it sees (pings between cities
-#                       against the matrix included), exits 0 when all is well
+#                       against the matrix, every node on one tip, how the
+#                       blocks spread, the console's Chain view), exits 0
+#                       when all is well
 #
 # Every process is started here, recorded by PID and stopped on exit; the
 # state directory (demo-state/) is left for inspection and wiped by the next
@@ -81,6 +86,32 @@ rpc() {
 	"$BIN/agentnode" rpc --network regtest --datadir "$STATE/node$1" \
 	    --rpc-connect "127.0.0.1:$((RPC0 + $1))" --rpc-timeout 5 "${@:2}"
 }
+# Node i's city, as tests/tools/geoip-demo.tsv places 127.0.(i % 6 + 1).0/24.
+CITIES=(frankfurt newyork tokyo saopaulo sydney johannesburg)
+
+# chain_activity: a block on a random node every 10-20 s (padded to up to
+# 50 kB, so bigger blocks take longer), a transaction (60-460 random bytes)
+# to a random node every 2-5 s; one log line each.  The sleeps pace the
+# demo; nothing waits on them.  TERM ends it at once.
+chain_activity() {
+	local pause=0 i fill next tx
+	trap 'kill "$pause" 2>/dev/null; exit 0' TERM
+	while :; do
+		i=$((RANDOM % NODES)) fill=$((RANDOM % 50000))
+		next=$(( $(date +%s) + 10 + RANDOM % 11 ))
+		echo "$(date +%T) block on node$i ($(node_ip "$i")), $fill bytes:" \
+		    "$(rpc "$i" generate 1 "$fill" 2>&1 | tr -d ' \n[]"')"
+		while [ "$(date +%s)" -lt "$next" ]; do
+			i=$((RANDOM % NODES))
+			tx=$(head -c $((60 + RANDOM % 400)) /dev/urandom | od -An -tx1 | tr -d ' \n')
+			echo "$(date +%T) transaction to node$i: $(rpc "$i" sendrawtransaction "$tx" 2>&1 |
+			    tr -d '"')"
+			sleep $((2 + RANDOM % 4)) &
+			pause=$!
+			wait "$pause"
+		done
+	done
+}
 
 say "GeoIP database: loopback addresses placed in six cities on five continents"
 perl "$ROOT/tests/tools/mkgeoip.pl" "$STATE/geo.mmdb" < "$ROOT/tests/tools/geoip-demo.tsv" ||
@@ -113,6 +144,9 @@ formed() {
 }
 wait_until 60 "the network to form" formed
 
+say "mining a block every 10-20 s and sending transactions (log: $STATE/chain.log)"
+run_bg chain "$STATE/chain.log" chain_activity
+
 say "starting agentcrawl (database $STATE/crawl.db)"
 run_bg crawl "$STATE/crawl.log" "$BIN/agentcrawl" crawl --network regtest --db "$STATE/crawl.db" \
     --seed "$(node_ip 0):$P2P" --geoip-db "$STATE/geo.mmdb" --asn-db "$STATE/geo.mmdb" \
@@ -124,12 +158,23 @@ run_bg seeder "$STATE/seeder.log" "$BIN/agentseeder" --db "$STATE/crawl.db" \
     --host seed.agentchain.io --ns ns1.agentchain.io --mbox hostmaster.agentchain.io \
     --listen "$DNS" --network regtest --reload 5
 
+# The console watches one node in each city, named after it.
+{
+	echo "network:"
+	echo "  name: regtest"
+	echo "console:"
+	echo "  nodes:"
+	for i in $(seq 0 $(( (NODES < 6 ? NODES : 6) - 1 ))); do
+		echo "    - name=${CITIES[$i]} rpc=127.0.0.1:$((RPC0 + i)) cookie=$STATE/node$i/.cookie"
+	done
+	echo "  geoip_db: $STATE/geo.mmdb"
+	echo "crawler:"
+	echo "  db: $STATE/crawl.db"
+} > "$STATE/console.yaml"
+
 if [ "$HEADLESS" = 0 ]; then
-	say "opening agentconsole (q quits and stops everything; state stays in $STATE)"
-	"$BIN/agentconsole" --rpc "127.0.0.1:$RPC0" --cookie "$STATE/node0/.cookie" \
-	    --rpc "127.0.0.1:$((RPC0 + 1))" --cookie "$STATE/node1/.cookie" \
-	    --rpc "127.0.0.1:$((RPC0 + 2))" --cookie "$STATE/node2/.cookie" \
-	    --crawl-db "$STATE/crawl.db" --geoip-db "$STATE/geo.mmdb"
+	say "opening agentconsole on a node in each city (8: the Chain view; q quits and stops everything; state stays in $STATE)"
+	"$BIN/agentconsole" --config "$STATE/console.yaml"
 	exit 0
 fi
 
@@ -150,6 +195,32 @@ done
 python3 "$ROOT/tests/demo/pingtable.py" "$ROOT/tests/tools/geoip-demo.tsv" \
     "$ROOT/tests/tools/wan-matrix.tsv" "$STATE"/peers*.json | tee "$STATE/pings.txt" ||
 	die "pings do not match the matrix (see $STATE/pings.txt)"
+
+say "blocks: mining stopped; every node on one tip, and how the blocks spread"
+kill -TERM "$(cat "$STATE/pids/chain")" 2>/dev/null
+echo "$(grep -c "block on" "$STATE/chain.log") blocks mined," \
+    "$(grep -c "transaction to" "$STATE/chain.log") transactions sent"
+tip_of() { rpc "$1" getblockchaininfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["bestblockhash"])'; }
+one_tip() {
+	local want; want=$(tip_of 0) || return 1
+	for i in $(seq 1 $((NODES - 1))); do [ "$(tip_of "$i")" = "$want" ] || return 1; done
+}
+wait_until 60 "every node on node0's tip" one_tip
+for i in $(seq 0 $((NODES - 1))); do
+	rpc "$i" getrecentblocks 50 > "$STATE/blocks$i.json" 2>/dev/null || echo '[]' > "$STATE/blocks$i.json"
+	echo "$(node_ip "$i")" > "$STATE/blocks$i.ip"
+done
+python3 "$ROOT/tests/demo/blocktable.py" "$ROOT/tests/tools/geoip-demo.tsv" \
+    "$STATE"/blocks*.json | tee "$STATE/blocks.txt" ||
+	die "no block reached every node (see $STATE/blocks.txt)"
+say "agentconsole --once: the Chain view of the six cities"
+LC_ALL=C.UTF-8 "$BIN/agentconsole" --config "$STATE/console.yaml" --once --size 160x45 \
+    > "$STATE/console-once.txt" 2>&1 || die "agentconsole --once failed (see $STATE/console-once.txt)"
+awk '/node 1\/[0-9]+ frankfurt, view 8 Chain/ { on = 1; next } /^=== / { on = 0 } on' \
+    "$STATE/console-once.txt" > "$STATE/chain-view.txt"
+head -n 30 "$STATE/chain-view.txt"
+grep -Eq "[0-9]+ blocks?  p50 " "$STATE/chain-view.txt" ||
+	die "the Chain view shows no propagation (see $STATE/chain-view.txt)"
 
 say "agentcrawl stats"
 "$BIN/agentcrawl" stats --db "$STATE/crawl.db" || die "stats failed"

@@ -64,6 +64,7 @@ mouse 65 30 10
 other() { screen | grep -Eq "Peer #[0-9]+ 10" && ! screen | grep -q "Peer #10 10.0.0.9:9001"; }
 wait_for 5 "the wheel moves the selection to another peer" other
 click "1 Overview"
+wait_screen 5 "the Overview by click" "$LEGACY  live"
 click "$LEGACY  live"
 wait_screen 5 "the second node selected by click" "\\[2/2\\] $LEGACY"
 click "$LEGACY  live"

@@ -32,7 +32,7 @@ LC_ALL=C.UTF-8 "${ONCE[@]}" --size 120x40 > "$T/utf8.txt" || fail "--once failed
 # section NAME: the lines of one view's frame.
 section() { awk -v h="$1" 'index($0, "=== agentconsole --once") == 1 { on = index($0, h) > 0; next } on' "$T/utf8.txt"; }
 for v in "view 1 Overview" "view 2 Peers" "view 3 Geo" "view 3 Geo (whole network)" \
-    "view 4 Latency" "view 5 Network" "view 6 Bans" "view 7 Log"; do
+    "view 4 Latency" "view 5 Network" "view 6 Bans" "view 7 Log" "view 8 Chain"; do
 	grep -qF -- "$v ===" "$T/utf8.txt" || fail "--once printed no frame for $v"
 	[ "$(section "$v ===" | wc -l)" -eq 40 ] || fail "$v is not 40 lines"
 done
@@ -62,6 +62,9 @@ section "view 5 Network" | grep -q "Versions (6)" || fail "network versions"
 section "view 5 Network" | grep -q "AS24940 Hetzner" || fail "network ASNs"
 section "view 6 Bans" | grep -q "no bans" || fail "bans view"
 section "view 7 Log" | grep -q "2 peers, 0 bans" || fail "log view"
+section "view 8 Chain" | grep -q "Chain of $RPC_A" || fail "chain view title"
+section "view 8 Chain" | grep -q "height 0  headers 0: in step" || fail "chain view: the tip"
+section "view 8 Chain" | grep -Eq "^│ +0 [0-9a-f]+.* mined here" || fail "chain view: the genesis block"
 log "UTF-8 frames of every view are right"
 
 # ASCII in the C locale, and a 40x12 frame that still says something.

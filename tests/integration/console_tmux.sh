@@ -198,15 +198,4 @@ grep -q "exit=139" "$T/crash.exit" || fail "crash exit: $(cat "$T/crash.exit")"
 wait_for 5 "stty recorded" test -s "$T/crash.stty"
 terminal_restored crash || fail "terminal left raw after a crash: $(grep -o -- '-*icanon\|-*echo ' "$T/crash.stty")"
 log "q, SIGTERM and SIGSEGV all give the terminal back"
-
-# 14. Its terminal closed (the window or tmux session gone, the SIGHUP
-# going to the shell that started it): the console ends instead of
-# spinning on a descriptor that is readable forever.
-console gone 80x24 --rpc "$RPC_A" --cookie "$T/a/.cookie"
-wait_screen 10 "console up" "live  $RPC_A" gone
-pid=$(console_pid gone)
-[ -n "$pid" ] || fail "no console pid in session gone"
-"${TM[@]}" kill-session -t gone
-wait_for 10 "console exits when its terminal hangs up" sh -c "! kill -0 $pid 2>/dev/null"
-log "a hung-up terminal ends the console"
 echo "PASS console_tmux"

@@ -1,11 +1,20 @@
 /* fakerpc.c -- a fake agentnode JSON-RPC endpoint with N synthetic peers, for console tests and benchmarks.
  *
  *   fakerpc ADDR:PORT NPEERS [--change-every SECONDS] [--legacy] [--chain]
+ *           [--block-every SECONDS] [--epoch UNIXTIME] [--seen-offset MS]
+ *           [--no-recent]
  *
  * Answers the methods the console polls the way agentnode does (no
  * authentication): getnetworkinfo (with connectivityhealth),
  * getpeerinfo, getpeerchanges SINCE, getnetworkstats, listbanned, and with
- * --chain getblockchaininfo.  Each peer "changes" (a ping and a pong, a
+ * --chain the chain's: getblockchaininfo, getrecentblocks [COUNT],
+ * getmempoolinfo and getchaintips.  The chain is synthetic and the same
+ * in every fakerpc given the same --epoch: block H has a hash derived from
+ * H, the timestamp EPOCH + 10 H (--block-every S: EPOCH + S H), and was
+ * first seen 40-940 ms after it (plus --seen-offset, to play a node
+ * further away); one block in four was "mined here", the others came from
+ * a peer.  --block-every S adds a block every S seconds; --no-recent
+ * answers getrecentblocks with "Method not found".  Each peer "changes" (a ping and a pong, a
  * few bytes) once every --change-every seconds (default 120, agentnode's
  * ping interval), the peers spread evenly over that time, so
  * getpeerchanges answers with what a real node of that size would.
@@ -62,8 +71,11 @@ struct fake {
 	unsigned	 npeers;
 	struct fake_peer *p;
 	double		 change_every;
-	bool		 legacy, chain;
+	bool		 legacy, chain, no_recent;
 	double		 start;
+	double		 block_every;	/* 0: a block only by fake_set height */
+	int64_t		 epoch;		/* the timestamp of block 0 */
+	int64_t		 seen_offset;	/* ms added to every first sighting */
 	uint64_t	 changes_done;	/* changes handed out since start */
 	int64_t		 version;
 	int		 health, min_peers;
@@ -111,6 +123,8 @@ fake_advance(struct fake *f)
 	}
 }
 
+static long fake_tip(const struct fake *f);
+
 static void
 fake_peer_json(const struct fake *f, unsigned i, bool first, struct evbuffer *out)
 {
@@ -142,8 +156,13 @@ fake_peer_json(const struct fake *f, unsigned i, bool first, struct evbuffer *ou
 	if (p->viol_time != 0)
 		evbuffer_add_printf(out, "{\"kind\":\"bad-checksum\",\"time\":%lld}",
 		    (long long)p->viol_time);
-	evbuffer_add_printf(out, "]},\"country\":\"%s\",\"asn\":%u}", fake_countries[i % 10],
+	evbuffer_add_printf(out, "]},\"country\":\"%s\",\"asn\":%u", fake_countries[i % 10],
 	    64500 + i % 50);
+	/* What the peer proved: every other one is a block behind. */
+	if (f->chain)
+		evbuffer_add_printf(out, ",\"synced_headers\":%ld,\"synced_blocks\":%ld",
+		    fake_tip(f), fake_tip(f) - (long)(i % 2));
+	evbuffer_add(out, "}", 1);
 }
 
 static void
@@ -180,6 +199,118 @@ fake_changes(struct fake *f, struct evbuffer *out, int64_t since)
 		first = false;
 	}
 	evbuffer_add(out, "]}", 2);
+}
+
+/* --- the synthetic chain ----------------------------------------------- */
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static long
+fake_tip(const struct fake *f)
+{
+	return f->height + (f->block_every > 0 ? (long)((mono() - f->start) / f->block_every) : 0);
+}
+
+static int64_t
+fake_spacing(const struct fake *f)
+{
+	return f->block_every > 0 ? (int64_t)(f->block_every + 0.5) : 10;
+}
+
+static void
+fake_hash(long h, char out[65])
+{
+	for (int i = 0; i < 4; i++)
+		snprintf(out + 16 * i, 17, "%016llx", (unsigned long long)mix64((uint64_t)h * 4 + i));
+}
+
+static int64_t
+fake_block_time(const struct fake *f, long h)
+{
+	return f->epoch + h * fake_spacing(f);
+}
+
+static int64_t
+fake_delay(long h)
+{
+	return 40 + (int64_t)(((uint64_t)h * 7919u) % 900u);
+}
+
+static void
+fake_chaininfo(const struct fake *f, struct evbuffer *out)
+{
+	long tip = fake_tip(f);
+	char hash[65];
+
+	fake_hash(tip, hash);
+	evbuffer_add_printf(out, "{\"chain\":\"regtest\",\"blocks\":%ld,\"headers\":%ld,"
+	    "\"bestblockhash\":\"%s\",\"chainwork\":\"%064lx\",\"verificationprogress\":1.0,"
+	    "\"initialblockdownload\":false,\"mediantime\":%lld,\"time\":%lld}", tip, tip, hash,
+	    (unsigned long)(tip * 2 + 2), (long long)fake_block_time(f, tip > 5 ? tip - 5 : 0),
+	    (long long)fake_block_time(f, tip));
+}
+
+static void
+fake_recentblocks(const struct fake *f, json_t *params, struct evbuffer *out)
+{
+	json_t *c = json_array_get(params, 0);
+	long tip = fake_tip(f), count = json_is_integer(c) ? (long)json_integer_value(c) : 20;
+	char hash[65];
+
+	if (count < 1 || count > 1000)
+		count = 20;
+	evbuffer_add(out, "[", 1);
+	for (long h = tip; h >= 0 && h > tip - count; h--) {
+		int64_t t = fake_block_time(f, h), seen = t * 1000 + fake_delay(h) + f->seen_offset;
+		unsigned peer = f->npeers > 0 ? 1 + (unsigned)(h % f->npeers) : 0;
+
+		if (h % 4 == 0)
+			peer = 0;
+		fake_hash(h, hash);
+		evbuffer_add_printf(out, "%s{\"height\":%ld,\"hash\":\"%s\",\"time\":%lld,"
+		    "\"size\":%ld,\"firstseen_ms\":%lld,\"delay_ms\":%lld,\"from_peer\":%u,",
+		    h == tip ? "" : ",", h, hash, (long long)t, 200 + (h % 50) * 1000,
+		    (long long)seen, (long long)(seen - t * 1000), peer);
+		if (peer == 0)
+			evbuffer_add_printf(out, "\"from\":\"local\"}");
+		else
+			evbuffer_add_printf(out, "\"from\":\"10.%u.%u.%u:9001\"}", ((peer - 1) >> 16) & 255,
+			    ((peer - 1) >> 8) & 255, (peer - 1) & 255);
+	}
+	evbuffer_add(out, "]", 1);
+}
+
+static void
+fake_mempoolinfo(const struct fake *f, struct evbuffer *out)
+{
+	unsigned long n = 100 + (unsigned long)(f->changes_done % 50);
+
+	evbuffer_add_printf(out, "{\"size\":%lu,\"bytes\":%lu,\"maxmempool\":67108864,"
+	    "\"maxcount\":50000,\"evicted\":0,\"expired\":%lu}", n, n * 250, n / 10);
+}
+
+static void
+fake_chaintips(const struct fake *f, struct evbuffer *out)
+{
+	long tip = fake_tip(f);
+	char hash[65];
+
+	fake_hash(tip, hash);
+	evbuffer_add_printf(out, "[{\"height\":%ld,\"hash\":\"%s\",\"branchlen\":0,"
+	    "\"status\":\"active\"}", tip, hash);
+	if (tip > 3) {
+		fake_hash(-tip, hash);
+		evbuffer_add_printf(out, ",{\"height\":%ld,\"hash\":\"%s\",\"branchlen\":1,"
+		    "\"status\":\"valid-fork\"}", tip - 3, hash);
+	}
+	evbuffer_add(out, "]", 1);
 }
 
 static void
@@ -364,8 +495,13 @@ fake_request(struct evhttp_request *req, void *arg)
 
 		fake_changes(f, res, json_is_integer(s) ? json_integer_value(s) : 0);
 	} else if (strcmp(m, "getblockchaininfo") == 0 && f->chain && !f->legacy) {
-		evbuffer_add_printf(res, "{\"chain\":\"regtest\",\"blocks\":%ld,\"headers\":%ld}",
-		    f->height, f->height);
+		fake_chaininfo(f, res);
+	} else if (strcmp(m, "getrecentblocks") == 0 && f->chain && !f->legacy && !f->no_recent) {
+		fake_recentblocks(f, params, res);
+	} else if (strcmp(m, "getmempoolinfo") == 0 && f->chain && !f->legacy) {
+		fake_mempoolinfo(f, res);
+	} else if (strcmp(m, "getchaintips") == 0 && f->chain && !f->legacy) {
+		fake_chaintips(f, res);
 	} else if (strcmp(m, "getnetworkinfo") == 0) {
 		double up = mono() - f->start;
 
@@ -375,7 +511,7 @@ fake_request(struct evhttp_request *req, void *arg)
 		    "\"height\":%ld,\"totalbytesrecv\":%llu,\"totalbytessent\":%llu,\"uptime\":%.0f,"
 		    "\"addrman_new\":100,\"addrman_tried\":50,\"banned\":%zu,"
 		    "\"connectivityhealth\":%d,\"networkhealth\":%d}",
-		    live, live - live / 3, live / 3, f->min_peers, f->npeers + 100, f->height,
+		    live, live - live / 3, live / 3, f->min_peers, f->npeers + 100, fake_tip(f),
 		    (unsigned long long)(f->changes_done * 300), (unsigned long long)(f->changes_done * 250),
 		    up, f->nbans, f->health, f->health);
 	} else if (strcmp(m, "getnetworkstats") == 0) {
@@ -430,7 +566,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: fakerpc ADDR:PORT NPEERS [--change-every SECONDS] [--legacy] "
-	    "[--chain]\n");
+	    "[--chain]\n               [--block-every SECONDS] [--epoch UNIXTIME] "
+	    "[--seen-offset MS] [--no-recent]\n");
 	return 2;
 }
 
@@ -461,6 +598,16 @@ main(int argc, char **argv)
 			f->legacy = true;
 		else if (strcmp(argv[i], "--chain") == 0)
 			f->chain = true;
+		else if (strcmp(argv[i], "--no-recent") == 0)
+			f->no_recent = true;
+		else if (strcmp(argv[i], "--block-every") == 0 && i + 1 < argc &&
+		    (f->block_every = strtod(argv[++i], NULL)) > 0)
+			continue;
+		else if (strcmp(argv[i], "--epoch") == 0 && i + 1 < argc &&
+		    (f->epoch = strtoll(argv[++i], NULL, 10)) > 0)
+			continue;
+		else if (strcmp(argv[i], "--seen-offset") == 0 && i + 1 < argc)
+			f->seen_offset = strtoll(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--change-every") == 0 && i + 1 < argc &&
 		    (f->change_every = strtod(argv[++i], NULL)) > 0)
 			continue;
@@ -469,6 +616,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	f->npeers = (unsigned)n;
+	if (f->epoch == 0)	/* the tip now */
+		f->epoch = (int64_t)time(NULL) - f->height * fake_spacing(f);
 	f->p = calloc(f->npeers + 1, sizeof(*f->p));
 	f->start = mono();
 	base = event_base_new();

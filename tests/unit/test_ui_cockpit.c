@@ -32,6 +32,7 @@
 #include "../../tui/ui_overview.h"
 #include "../../tui/ui_peers.h"
 #include "proc.h"
+#include "tiny_rpc.h"
 #include "ui_fixtures.h"
 
 /* --- helpers --------------------------------------------------------------- */
@@ -67,8 +68,8 @@ changes(int64_t version, bool full, json_t *peers, json_t *removed)
 static void
 round_with(struct source *s, json_t *peers, json_t *inf, json_t *chain, double now)
 {
-	struct source_answers a = { inf != NULL ? inf : info(), peers, stats(), json_array(),
-	    chain };
+	struct source_answers a = { .info = inf != NULL ? inf : info(), .peers = peers,
+	    .stats = stats(), .bans = json_array(), .chain = chain };
 	char err[128];
 
 	if (source_apply_answers(s, &a, now, 1.8e9 + now, err, sizeof(err)) != 0)
@@ -78,22 +79,6 @@ round_with(struct source *s, json_t *peers, json_t *inf, json_t *chain, double n
 	json_decref(a.stats);
 	json_decref(a.bans);
 	json_decref(a.chain);
-}
-
-static bool
-grid_has(const struct grid *g, const char *text, int *row)
-{
-	char buf[4096];
-
-	for (int y = 0; y < g->h; y++) {
-		grid_row_text(g, y, buf, sizeof(buf));
-		if (strstr(buf, text) != NULL) {
-			if (row != NULL)
-				*row = y;
-			return true;
-		}
-	}
-	return false;
 }
 
 /* --- getpeerchanges -------------------------------------------------------- */
@@ -175,7 +160,7 @@ static void
 test_delta_rejects_bad_shapes(void **state)
 {
 	struct source *s = source_new(NULL, "n1", "127.0.0.1", 1, NULL, 1, 1);
-	struct source_answers a = { info(), NULL, stats(), json_array(), NULL };
+	struct source_answers a = { .info = info(), .stats = stats(), .bans = json_array() };
 	json_t *bad[] = {
 		json_pack("{s:s, s:[]}", "version", "x", "peers"),
 		json_pack("{s:i, s:{}}", "version", 1, "peers"),
@@ -339,55 +324,24 @@ test_addnode_failed_is_a_failure_not_done(void **state)
 	json_decref(r);
 }
 
-/* A tiny JSON-RPC server in the test's own loop: every call gets the
- * error or result the test set. */
-struct tiny {
-	struct evhttp	*http;
-	const char	*reply;		/* the body after "id":ID, (NULL: a node) */
-	bool		 legacy;	/* as a node: no getpeerchanges */
-	int		 calls, getpeerinfo, setban;
-	char		 method[64];
-};
-
-/* What a node answers METHOD: the body after "id":ID, */
+/* What a node answers METHOD (tiny_rpc.h); ARG true: an older node
+ * without getpeerchanges. */
 static const char *
-tiny_node(const struct tiny *t, const char *method)
+tiny_node(struct tiny *t, const char *method, json_t *params)
 {
-	static const char *const notfound =
-	    "\"error\":{\"code\":-32601,\"message\":\"Method not found\"}";
+	bool legacy = t->arg != NULL;
 
+	(void)params;
 	if (strcmp(method, "getnetworkinfo") == 0 || strcmp(method, "getnetworkstats") == 0)
 		return "\"result\":{\"connections\":1}";
 	if (strcmp(method, "listbanned") == 0)
 		return "\"result\":[]";
 	if (strcmp(method, "getpeerchanges") == 0)
-		return t->legacy ? notfound : "\"result\":{\"version\":3,\"full\":true,"
+		return legacy ? NULL : "\"result\":{\"version\":3,\"full\":true,"
 		    "\"peers\":[{\"id\":1,\"addr\":\"10.0.0.1:9001\"}],\"removed\":[]}";
 	if (strcmp(method, "getpeerinfo") == 0)
 		return "\"result\":[{\"id\":1,\"addr\":\"10.0.0.1:9001\"}]";
-	return notfound;
-}
-
-static void
-tiny_cb(struct evhttp_request *req, void *arg)
-{
-	struct tiny *t = arg;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req), *out = evbuffer_new();
-	json_t *doc = json_loadb((const char *)evbuffer_pullup(in, -1), evbuffer_get_length(in),
-	    0, NULL);
-
-	t->calls++;
-	snprintf(t->method, sizeof(t->method), "%s",
-	    json_is_string(json_object_get(doc, "method")) ?
-	    json_string_value(json_object_get(doc, "method")) : "");
-	t->getpeerinfo += strcmp(t->method, "getpeerinfo") == 0;
-	t->setban += strcmp(t->method, "setban") == 0;
-	evbuffer_add_printf(out, "{\"jsonrpc\":\"2.0\",\"id\":%lld,%s}",
-	    (long long)json_integer_value(json_object_get(doc, "id")),
-	    t->reply != NULL ? t->reply : tiny_node(t, t->method));
-	evhttp_send_reply(req, 200, "OK", out);
-	evbuffer_free(out);
-	json_decref(doc);
+	return NULL;
 }
 
 struct outcome {
@@ -416,20 +370,12 @@ static void
 test_action_rpc_error_is_a_failure_with_its_message(void **state)
 {
 	struct proc *p = proc_new("test");
-	struct tiny t = { 0 };
-	struct evhttp_bound_socket *bs;
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
+	struct tiny t = { .answer = tiny_node };
 	struct source *s;
 	struct outcome o = { .p = p };
 
 	(void)state;
-	t.http = evhttp_new(proc_base(p));
-	evhttp_set_gencb(t.http, tiny_cb, &t);
-	bs = evhttp_bind_socket_with_handle(t.http, "127.0.0.1", 0);
-	assert_non_null(bs);
-	assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &sl), 0);
-	s = source_new(p, "n1", "127.0.0.1", ntohs(sin.sin_port), NULL, 60, 2);
+	s = source_new(p, "n1", "127.0.0.1", tiny_start(p, &t), NULL, 60, 2);
 	t.reply = "\"error\":{\"code\":-1,\"message\":\"10.9.0.0/16 was not banned\"}";
 	assert_int_equal(source_unban(s, "10.9.0.0/16", outcome_cb, &o), 0);
 	proc_exit(p, 10000);		/* a bound, not the expected end */
@@ -438,7 +384,7 @@ test_action_rpc_error_is_a_failure_with_its_message(void **state)
 	assert_false(o.ok);
 	assert_string_equal(o.msg, "lift the ban on 10.9.0.0/16 failed: 10.9.0.0/16 was not banned");
 	/* (The poll an action triggers may have reached the server since.) */
-	assert_int_equal(t.setban, 1);
+	assert_int_equal(tiny_count(&t, "setban"), 1);
 	/* A success names what it did. */
 	o.called = false;
 	t.reply = "\"result\":null";
@@ -463,23 +409,6 @@ test_action_rpc_error_is_a_failure_with_its_message(void **state)
 	proc_free(p);
 }
 
-/* Start a tiny server in P's loop; returns its port. */
-static uint16_t
-tiny_start(struct proc *p, struct tiny *t)
-{
-	struct evhttp_bound_socket *bs;
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-
-	t->http = evhttp_new(proc_base(p));
-	evhttp_set_gencb(t->http, tiny_cb, t);
-	bs = evhttp_bind_socket_with_handle(t->http, "127.0.0.1", 0);
-	assert_non_null(bs);
-	assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &sl),
-	    0);
-	return ntohs(sin.sin_port);
-}
-
 static void
 stop_when_up(struct source *s, void *arg)
 {
@@ -496,7 +425,7 @@ static void
 test_source_follows_endpoint_and_falls_back(void **state)
 {
 	struct proc *p = proc_new("test");
-	struct tiny t = { 0 };
+	struct tiny t = { .answer = tiny_node };
 	struct source *s;
 	char dir[64], file[96];
 	uint16_t port = tiny_start(p, &t);
@@ -520,15 +449,15 @@ test_source_follows_endpoint_and_falls_back(void **state)
 	assert_int_equal(s->state, SOURCE_UP);
 	assert_int_equal(s->port, port);
 	assert_true(s->rounds_failed >= 1);
-	assert_true(s->no_chain);		/* "Method not found": no chain, not down */
+	assert_true(s->lacks[SQ_CHAIN]);	/* "Method not found": no chain, not down */
 	assert_false(s->no_delta);
 	assert_int_equal(s->peer_version, 3);
 	assert_non_null(source_peer(s, 1));
-	assert_int_equal(t.getpeerinfo, 0);
+	assert_int_equal(tiny_count(&t, "getpeerinfo"), 0);
 	source_free(s);
 
 	/* An older node: getpeerchanges is "Method not found". */
-	t.legacy = true;
+	t.arg = &t;		/* legacy */
 	s = source_new(p, "n2", "127.0.0.1", port, NULL, 0.05, 2);
 	source_set_callbacks(s, stop_when_up, NULL, p);
 	source_start(s);
@@ -536,7 +465,7 @@ test_source_follows_endpoint_and_falls_back(void **state)
 	assert_int_equal(proc_run(p), 0);
 	assert_int_equal(s->state, SOURCE_UP);
 	assert_true(s->no_delta);
-	assert_true(t.getpeerinfo > 0);
+	assert_true(tiny_count(&t, "getpeerinfo") > 0);
 	assert_non_null(source_peer(s, 1));
 	source_free(s);
 	evhttp_free(t.http);
@@ -775,22 +704,6 @@ test_line_chart_spreads_and_joins(void **state)
 	assert_true(grid_at(g, 9, 0)->ch != ' ');	/* ends at the top */
 	assert_true(grid_at(g, 0, 0)->ch == ' ');
 	grid_free(g);
-}
-
-/* Each view fills the rectangle it is given: its boxes reach every
- * corner (issue 16: the map used 24 of 43 rows, views left rows blank). */
-static void
-assert_corners(const struct grid *g, struct rect r, const char *what)
-{
-	const uint32_t c[4] = {
-		grid_at(g, r.x, r.y)->ch, grid_at(g, r.x + r.w - 1, r.y)->ch,
-		grid_at(g, r.x, r.y + r.h - 1)->ch, grid_at(g, r.x + r.w - 1, r.y + r.h - 1)->ch,
-	};
-
-	for (int i = 0; i < 4; i++)
-		if (c[i] != '+')
-			fail_msg("%s at %dx%d: corner %d is '%c', not a box", what, r.w, r.h, i,
-			    (int)c[i]);
 }
 
 static void

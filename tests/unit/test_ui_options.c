@@ -141,9 +141,9 @@ test_console_errors_name_file_and_line(void **state)
 		{ "console:\n  interval: 01\n", "x.yaml:2: console.interval: expected a number" },
 		{ "console:\n  interval: -1\n", "x.yaml:2: console.interval: expected a number" },
 		{ "console:\n  interval: .5\n", "x.yaml:2: console.interval: expected a number" },
-		{ "console:\n  view: 8\n",
+		{ "console:\n  view: 9\n",
 		  "x.yaml:2: console.view: expected one of "
-		  "overview|peers|geo|latency|network|bans|log, got '8'" },
+		  "overview|peers|geo|latency|network|bans|log|chain, got '9'" },
 		{ "console:\n  alert_health: 101\n",
 		  "x.yaml:2: console.alert_health: " },
 		{ "console:\n  bell: loud\n", "x.yaml:2: console.bell: expected true or false" },

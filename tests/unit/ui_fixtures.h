@@ -1,8 +1,8 @@
 /* ui_fixtures.h -- RPC answers as agentnode gives them, and an event recorder, for the console's unit tests.
  *
  * Needs cmocka.h first.  Static inline, for each test file that uses it: peers, getnetworkinfo
- * and getnetworkstats answers to feed source_apply, and a callback that
- * keeps the events a source reports. */
+ * and getnetworkstats answers to feed source_apply, a callback that keeps
+ * the events a source reports, and checks of a drawn grid. */
 #ifndef AGENTCHAIN_TEST_UI_FIXTURES_H
 #define AGENTCHAIN_TEST_UI_FIXTURES_H
 
@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "../../tui/grid.h"
 #include "../../tui/source.h"
 
 static inline json_t *
@@ -100,6 +101,54 @@ count_kind(const struct events *e, enum source_event k)
 	for (int i = 0; i < e->n; i++)
 		n += e->kind[i] == k;
 	return n;
+}
+
+/* Does a row of G show TEXT?  Its row into *ROW (may be NULL). */
+static inline bool
+grid_has(const struct grid *g, const char *text, int *row)
+{
+	char buf[4096];
+
+	for (int y = 0; y < g->h; y++) {
+		grid_row_text(g, y, buf, sizeof(buf));
+		if (strstr(buf, text) != NULL) {
+			if (row != NULL)
+				*row = y;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Does a row of G show both A and B? */
+static inline bool
+grid_row_has(const struct grid *g, const char *a, const char *b)
+{
+	char buf[4096];
+
+	for (int y = 0; y < g->h; y++) {
+		grid_row_text(g, y, buf, sizeof(buf));
+		if (strstr(buf, a) != NULL && strstr(buf, b) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Each view fills the rectangle it is given: its boxes reach every corner
+ * of R in an ASCII grid (issue 16: the map used 24 of 43 rows, views left
+ * rows blank). */
+static inline void
+assert_corners(const struct grid *g, struct rect r, const char *what)
+{
+	const uint32_t c[4] = {
+		grid_at(g, r.x, r.y)->ch, grid_at(g, r.x + r.w - 1, r.y)->ch,
+		grid_at(g, r.x, r.y + r.h - 1)->ch, grid_at(g, r.x + r.w - 1, r.y + r.h - 1)->ch,
+	};
+
+	for (int i = 0; i < 4; i++)
+		if (c[i] != '+')
+			fail_msg("%s at %dx%d: corner %d is '%c', not a box", what, r.w, r.h, i,
+			    (int)c[i]);
 }
 
 #endif
