@@ -213,6 +213,8 @@ parse_peer(json_t *o, struct peer_info *p, struct lat_scratch *ls)
 	p->synced_headers = clamp_i32(jv_int(o, "synced_headers", -1));
 	p->synced_blocks = clamp_i32(jv_int(o, "synced_blocks", -1));
 	p->services = clamp_u64(jv_int(o, "services", 0));
+	jv_str(o, "transport", p->transport, sizeof(p->transport));
+	jv_str(o, "session_id", p->session_id, sizeof(p->session_id));
 	p->bytes_sent = clamp_u64(jv_int(o, "bytessent", 0));
 	p->bytes_recv = clamp_u64(jv_int(o, "bytesrecv", 0));
 	p->send_rate = jv_num(o, "sendrate", 0);

@@ -85,6 +85,8 @@ struct peer_info {
 	int32_t		synced_headers;		/* proven to us; -1 unknown */
 	int32_t		synced_blocks;
 	uint64_t	services;
+	char		transport[4];		/* "v1", "v2", "" unknown */
+	char		session_id[65];		/* v2: hex, as the other side sees it */
 	uint64_t	bytes_sent, bytes_recv;
 	/* Bytes/s between the console's last two sightings of a change (the
 	 * node's own figure until there are two). */

@@ -93,6 +93,12 @@ f_agent(const struct peer_info *p, char *b, size_t n)
 }
 
 static void
+f_transport(const struct peer_info *p, char *b, size_t n)
+{
+	snprintf(b, n, "%s", p->transport[0] ? p->transport : "-");
+}
+
+static void
 f_height(const struct peer_info *p, char *b, size_t n)
 {
 	if (p->start_height >= 0 && p->handshake_complete)
@@ -337,6 +343,12 @@ c_loss(const struct peer_info *a, const struct peer_info *b)
 }
 
 static int
+c_transport(const struct peer_info *a, const struct peer_info *b)
+{
+	return strcmp(a->transport, b->transport);
+}
+
+static int
 c_rep(const struct peer_info *a, const struct peer_info *b)
 {
 	return CMP(a->rep_score, b->rep_score);
@@ -379,6 +391,9 @@ const struct ui_peers_column ui_peers_columns[] = {
 	{ .key = "version", .title = "VER", .width = 5, .prio = 8, .align = GRID_RIGHT,
 	  .cmp = c_version, .fmt = f_version,
 	  .help = "protocol version" },
+	{ .key = "transport", .title = "TR", .width = 2, .prio = 5, .align = GRID_LEFT,
+	  .cmp = c_transport, .fmt = f_transport,
+	  .help = "transport: v2 (encrypted) or v1 (plaintext)" },
 	{ .key = "agent", .title = "AGENT", .width = 16, .flex = 2, .prio = 3, .align = GRID_LEFT,
 	  .cmp = c_agent, .fmt = f_agent,
 	  .help = "user agent" },
@@ -830,6 +845,19 @@ ui_peers_draw_detail(const struct ui_peers *v, const struct source *src, struct 
 	y = ui_labelled(g, r, y, 13, "user agent", GC_NORMAL, "%s", p->subver[0] ? p->subver : "-");
 	y = ui_labelled(g, r, y, 13, "version", GC_NORMAL, "%d  services 0x%llx",
 	    (int)p->version, (unsigned long long)p->services);
+	if (p->transport[0] != '\0')
+		y = ui_labelled(g, r, y, 13, "transport", GC_NORMAL, "%s", p->session_id[0] ?
+		    "encrypted (v2)" : strcmp(p->transport, "v1") == 0 ? "plaintext (v1)" :
+		    p->transport);
+	/* Whole, for comparing with the other side's: halves on two lines
+	 * when the pane is narrow. */
+	if (p->session_id[0] != '\0' && r.w - 14 >= (int)strlen(p->session_id))
+		y = ui_labelled(g, r, y, 13, "session id", GC_NORMAL, "%s", p->session_id);
+	else if (p->session_id[0] != '\0') {
+		y = ui_labelled(g, r, y, 13, "session id", GC_NORMAL, "%.32s", p->session_id);
+		y = ui_labelled(g, r, y, 13, "", GC_NORMAL, "%s", p->session_id +
+		    (strlen(p->session_id) > 32 ? 32 : strlen(p->session_id)));
+	}
 	f_synced(p, a, sizeof(a));
 	y = ui_labelled(g, r, y, 13, "height", GC_NORMAL, "%s proven, %d claimed (unverified)", a,
 	    (int)p->start_height);

@@ -742,6 +742,47 @@ test_geo_and_latency_models(void **state)
 	source_free(s);
 }
 
+/* Issue 14: each peer's transport in a column, and a v2 session id in
+ * the detail pane for two operators to compare. */
+static void
+test_transport_and_session_id(void **state)
+{
+	static const char sid[] =
+	    "8f3a1c0e9b7d5a4f2e1d0c9b8a7f6e5d4c3b2a1908f7e6d5c4b3a2918070605a";
+	struct source *s = source_new(NULL, "n1", "127.0.0.1", 1, NULL, 1, 1);
+	struct grid *g = grid_new(200, 20, false);
+	struct ui_peers v;
+	json_t *peers = three_peers();
+	int tc = ui_peers_column("transport");
+
+	(void)state;
+	assert_true(tc >= 0);
+	assert_string_equal(ui_peers_columns[tc].title, "TR");
+	json_object_set_new(json_array_get(peers, 0), "transport", json_string("v2"));
+	json_object_set_new(json_array_get(peers, 0), "session_id", json_string(sid));
+	json_object_set_new(json_array_get(peers, 1), "transport", json_string("v1"));
+	apply(s, peers, json_array(), 1);
+	assert_string_equal(source_peer(s, 1)->transport, "v2");
+	assert_string_equal(source_peer(s, 1)->session_id, sid);
+	assert_string_equal(source_peer(s, 3)->transport, "");	/* an older node */
+	ui_peers_init(&v, 0, false);
+	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 200, 20 }, 1);
+	assert_true(grid_has(g, " TR ", NULL));
+	assert_true(grid_row_has(g, "10.0.0.1:9001", " v2 "));
+	assert_true(grid_row_has(g, "10.0.0.2:9001", " v1 "));
+	ui_peers_action(&v, s, ACT_DETAIL, 1);
+	grid_clear(g);
+	ui_peers_draw(&v, s, g, (struct rect){ 0, 0, 200, 20 }, 1);
+	assert_true(grid_has(g, "encrypted (v2)", NULL));
+	/* All 64 digits, on one line or in two halves. */
+	assert_true(grid_has(g, sid, NULL) ||
+	    (grid_has(g, "8f3a1c0e9b7d5a4f2e1d0c9b8a7f6e5d", NULL) &&
+	    grid_has(g, "4c3b2a1908f7e6d5c4b3a2918070605a", NULL)));
+	ui_peers_free(&v);
+	grid_free(g);
+	source_free(s);
+}
+
 int
 main(void)
 {
@@ -763,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_peers_frame),
 		cmocka_unit_test(test_views_any_size),
 		cmocka_unit_test(test_geo_and_latency_models),
+		cmocka_unit_test(test_transport_and_session_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
