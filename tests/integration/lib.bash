@@ -47,10 +47,31 @@ wait_for() {
 # Each run takes its own loopback /16 and RPC port range, so that tests run
 # side by side (developers, parallel CI jobs) do not collide: nodes of
 # this run listen on $NET.0.N and their RPC on 127.0.0.1:$((RPC_BASE+N)).
-NET=127.$(( (RANDOM % 200) + 20 ))
-# Below the kernel's ephemeral range (32768-60999), which outgoing
-# connections may already hold.
-RPC_BASE=$(( 10000 + (RANDOM % 190) * 100 ))
+# A random draw alone collided now and then with several suites running at
+# once: take a /16 and an RPC range nobody listens in (a few draws at most).
+# lib_in_use NET RPC_BASE: is any TCP socket listening on NET.0.0/16, or on
+# 127.0.0.1 in RPC_BASE..+99?  (/proc/net/tcp: IPv4 little-endian hex,
+# 127.X.0.N is 0N00XX7F; state 0A is LISTEN.)
+lib_in_use() {
+	local want rest addr port
+	want=$(printf '%02X7F' "${1#127.}")
+	while read -r _ addr rest; do
+		[ "${rest#* 0A }" != "$rest" ] || continue
+		port=$((16#${addr#*:}))
+		case $addr in
+		????"$want":*) return 0 ;;
+		0100007F:*) [ "$port" -ge "$2" ] && [ "$port" -le $(( $2 + 99 )) ] && return 0 ;;
+		esac
+	done < <(tail -n +2 /proc/net/tcp 2>/dev/null)
+	return 1
+}
+for _ in 1 2 3 4 5 6 7 8; do
+	NET=127.$(( (RANDOM % 200) + 20 ))
+	# Below the kernel's ephemeral range (32768-60999), which outgoing
+	# connections may already hold.
+	RPC_BASE=$(( 10000 + (RANDOM % 190) * 100 ))
+	lib_in_use "$NET" "$RPC_BASE" || break
+done
 REGTEST_P2P=29001
 # A test may run its nodes on another network (NODE_NETWORK=mainnet,
 # NODE_P2P=9001) before calling start_node and rpc.
