@@ -151,7 +151,10 @@ rpc_call_finish_later(struct rpc_call *call)
 	evtimer_add(call->ev, &now);
 }
 
-/* Time left before the deadline, or false when it has passed. */
+/* Time left before the deadline, or false when it has passed.  Deadlines
+ * read CLOCK_MONOTONIC itself, not common/clock: they arm libevent timers,
+ * which run on real time even while a unit test has frozen the process's
+ * clock with clock_fake_start. */
 static bool
 rpc_call_remaining(const struct rpc_call *call, struct timeval *tv)
 {
