@@ -285,6 +285,11 @@ static const struct config_key config_keys[] = {
 	    config_check_resolver, "numeric address[:port]"),
 	  .dflt_doc = "unset: the system resolver",
 	  .help = "Resolver for the DNS seeds the crawler starts from." },
+	{ KEY_BOOL("crawler.rewards", crawler.rewards), .dflt = "false",
+	  .help = "Observe nodes for the daily rewards ledger: ask each node "
+	    "to prove its identity key, challenge it for stored blocks, probe "
+	    "its transaction relay and re-visit identity nodes densely for "
+	    "uptime (see docs/REWARDS.md)." },
 
 	{ KEY_STRING("seeder.host", seeder.host, NULL, "domain name"),
 	  .dflt_doc = "unset: agentseeder then needs --host",

@@ -102,6 +102,7 @@ struct config {
 		char			*geoip_db;
 		char			*asn_db;
 		char			*dns_server;	/* numeric "addr:port" */
+		bool			 rewards;	/* run the rewards observer */
 	} crawler;
 
 	/* agentseeder(8); the database is crawler.db. */
