@@ -290,6 +290,23 @@ static const struct config_key config_keys[] = {
 	    "to prove its identity key, challenge it for stored blocks, probe "
 	    "its transaction relay and re-visit identity nodes densely for "
 	    "uptime (see docs/REWARDS.md)." },
+	{ KEY_INT("crawler.rewards_max_per_asn", crawler.rewards_max_per_asn, 0,
+	    1000000), .dflt = "4",
+	  .help = "Most identities rewarded per AS number in a day's ledger; "
+	    "the best total scores win, then the older identity. 0: no cap." },
+	{ KEY_INT("crawler.rewards_max_per_net16", crawler.rewards_max_per_net16,
+	    0, 1000000), .dflt = "2",
+	  .help = "Most identities rewarded per IPv4 /16 (IPv6 /32) in a day's "
+	    "ledger, chosen as for the ASN cap. 0: no cap." },
+	{ KEY_INT("crawler.rewards_probation", crawler.rewards_probation, 0,
+	    31536000), .dflt = "259200",
+	  .help = "Seconds from an identity's first proof before it earns "
+	    "(3 days); regtest divides it by 720 as it does the good-node "
+	    "windows." },
+	{ KEY_INT("crawler.rewards_min_checks", crawler.rewards_min_checks, 0,
+	    1000000), .dflt = "12",
+	  .help = "Successful visits (identity proofs) an identity needs in a "
+	    "day to earn anything that day." },
 
 	{ KEY_STRING("seeder.host", seeder.host, NULL, "domain name"),
 	  .dflt_doc = "unset: agentseeder then needs --host",

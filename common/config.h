@@ -103,6 +103,10 @@ struct config {
 		char			*asn_db;
 		char			*dns_server;	/* numeric "addr:port" */
 		bool			 rewards;	/* run the rewards observer */
+		int			 rewards_max_per_asn;	/* 0: no cap */
+		int			 rewards_max_per_net16;	/* 0: no cap */
+		int			 rewards_probation;	/* mainnet seconds */
+		int			 rewards_min_checks;
 	} crawler;
 
 	/* agentseeder(8); the database is crawler.db. */

@@ -16,6 +16,7 @@
 
 #include "chainparams.h"
 #include "crawldb.h"
+#include "crawldb_sql.h"
 #include "goodnode.h"
 #include "strutil.h"
 #include "xmalloc.h"
@@ -85,11 +86,21 @@ static const char migrate_v2[] =
 static const char migrate_v3[] =
     "ALTER TABLE nodes ADD COLUMN transport TEXT NOT NULL DEFAULT '';";
 
+/* Version 4: relay probes of the rewards observer (crawler/relayprobe.c,
+ * read by common/rewardsdb.c).  ip is the 16-byte BLOB nodes uses. */
+static const char migrate_relay_probes[] =
+    "CREATE TABLE relay_probes (network TEXT NOT NULL, ip BLOB NOT NULL,"
+    " port INTEGER NOT NULL, ts INTEGER NOT NULL, identity TEXT NOT NULL,"
+    " txid TEXT NOT NULL, announced INTEGER NOT NULL, delay_ms REAL NOT NULL,"
+    " listeners INTEGER NOT NULL);"
+    "CREATE INDEX relay_probes_ts ON relay_probes (network, ts);";
+
 /* migrations[i] takes a file from version i to i + 1. */
 static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
 	schema_v1,
 	migrate_v2,
 	migrate_v3,
+	migrate_relay_probes,
 };
 
 #define NODE_COLUMNS \
@@ -342,6 +353,12 @@ crawldb_open(const char *path, unsigned flags, char *err, size_t errlen)
 fail:
 	crawldb_close(db);
 	return NULL;
+}
+
+sqlite3 *
+crawldb_sqlite(struct crawldb *db)
+{
+	return db->db;
 }
 
 void

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "atomicfile.h"
 #include "cli.h"
 #include "config.h"
@@ -16,7 +18,9 @@
 #include "crawldb.h"
 #include "export.h"
 #include "hash.h"
+#include "ledger.h"
 #include "log.h"
+#include "rewardsdb.h"
 #include "stats.h"
 #include "strutil.h"
 #include "version.h"
@@ -27,12 +31,16 @@ enum cmd {
 	CMD_CRAWL = 0x1,
 	CMD_EXPORT = 0x2,
 	CMD_STATS = 0x4,
+	CMD_REWARDS = 0x8,
+	CMD_VERIFY = 0x10,
 };
-static const char *const cmd_names[] = { "crawl", "export", "stats", NULL };
+static const char *const cmd_names[] = { "crawl", "export", "stats", "rewards",
+	"verify-ledger", NULL };
 
 enum flag_id {
 	F_ONCE = 1, F_FORMAT, F_OUTPUT, F_ALL, F_JSON, F_MIN_HEIGHT, F_DIAL_RATE,
 	F_FLUSH_MS, F_PROGRESS, F_PROGRESS_INTERVAL, F_NOW, F_HELP, F_NETWORK,
+	F_DAY, F_BUDGET, F_KEY, F_PUBKEY,
 };
 
 /* Mask 0: every command takes the flag. */
@@ -81,8 +89,24 @@ static const struct cli_flag flags[] = {
 	  "seconds between progress log lines (default 10)" },
 	{ "format", 1, NULL, NULL, F_FORMAT, CMD_EXPORT, 0, "FMT",
 	  "nodes-md, json or csv" },
-	{ "output", 1, NULL, NULL, F_OUTPUT, CMD_EXPORT, 'o', "FILE",
+	{ "output", 1, NULL, NULL, F_OUTPUT, CMD_EXPORT | CMD_REWARDS, 'o', "FILE",
 	  "write to FILE (atomically) instead of standard output" },
+	{ "day", 1, NULL, NULL, F_DAY, CMD_REWARDS, 0, "YYYY-MM-DD",
+	  "the UTC day of the ledger" },
+	{ "budget", 1, NULL, NULL, F_BUDGET, CMD_REWARDS, 0, "N",
+	  "integer units to split (default 0: scores only)" },
+	{ "key", 1, NULL, NULL, F_KEY, CMD_REWARDS, 0, "FILE",
+	  "Ed25519 signing key, made on first use (default: DB.ledger-key)" },
+	{ "pubkey", 1, NULL, NULL, F_PUBKEY, CMD_VERIFY, 0, "HEX",
+	  "the signer the ledger must name (64 hex digits)" },
+	{ "max-per-asn", 1, "crawler.rewards_max_per_asn", NULL, 0, CMD_REWARDS, 0, "N",
+	  "most rewarded identities per ASN (0: no cap)" },
+	{ "max-per-net16", 1, "crawler.rewards_max_per_net16", NULL, 0, CMD_REWARDS, 0, "N",
+	  "most rewarded identities per /16 (0: no cap)" },
+	{ "probation", 1, "crawler.rewards_probation", NULL, 0, CMD_REWARDS, 0, "SEC",
+	  "seconds before a new identity earns (mainnet; regtest /720)" },
+	{ "min-checks", 1, "crawler.rewards_min_checks", NULL, 0, CMD_REWARDS, 0, "N",
+	  "successful visits an identity needs in the day" },
 	{ "all", 0, NULL, NULL, F_ALL, CMD_EXPORT, 0, NULL,
 	  "include nodes that are not good" },
 	{ "json", 0, NULL, NULL, F_JSON, CMD_STATS | CMD_CRAWL, 0, NULL,
@@ -118,6 +142,11 @@ struct options {
 	const char	*progress;
 	double		 progress_interval;
 	long long	 now;
+	const char	*day;
+	long long	 budget;
+	const char	*key;
+	const char	*pubkey;
+	const char	*file;		/* verify-ledger's argument */
 };
 
 /* The command named NAME, or 0. */
@@ -133,7 +162,10 @@ cmd_of(const char *name)
 static const char *
 cmd_name(enum cmd c)
 {
-	return c == CMD_CRAWL ? "crawl" : c == CMD_EXPORT ? "export" : "stats";
+	for (size_t i = 0; cmd_names[i] != NULL; i++)
+		if (c == (enum cmd)(1u << i))
+			return cmd_names[i];
+	return "stats";
 }
 
 /* The flags of command CMDS, or of every command when it is 0. */
@@ -144,7 +176,10 @@ usage(FILE *fp, unsigned cmds)
 	    "[--dns-seed NAME]... [--once] [options]\n"
 	    "       agentcrawl export --db FILE --format nodes-md|json|csv "
 	    "[-o FILE] [--all]\n"
-	    "       agentcrawl stats  --db FILE [--json]\n\n"
+	    "       agentcrawl stats  --db FILE [--json]\n"
+	    "       agentcrawl rewards --db FILE --day YYYY-MM-DD [--budget N] "
+	    "[--key FILE] [-o FILE]\n"
+	    "       agentcrawl verify-ledger FILE [--pubkey HEX]\n\n"
 	    "Walks the Agent Chain network through getaddr, keeps a crawl "
 	    "database, exports the\nNODES.md registry.\n\noptions:\n");
 	cli_usage_cmds(fp, flags, NFLAGS, cmds, cmd_names);
@@ -209,6 +244,19 @@ on_flag(const struct cli_flag *f, const char *value, void *arg)
 		return 0;
 	case F_NOW:
 		return number(f->name, value, 1, INT64_MAX, &o->now) == -1;
+	case F_DAY:
+		o->day = value;
+		return 0;
+	case F_BUDGET:
+		/* 2^53 - 1: every JSON reader holds it exactly. */
+		return number(f->name, value, 0, 9007199254740991LL,
+		    &o->budget) == -1;
+	case F_KEY:
+		o->key = value;
+		return 0;
+	case F_PUBKEY:
+		o->pubkey = value;
+		return 0;
 	case F_HELP:
 		usage(stdout, o->cmd);
 		return 2;
@@ -230,6 +278,8 @@ parse_options(int argc, char **argv, struct options *o)
 	    on_flag, o);
 	if (rc != 0)
 		return rc;
+	if (o->cmd == CMD_VERIFY && optind < argc)
+		o->file = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
 		return 1;
@@ -237,6 +287,14 @@ parse_options(int argc, char **argv, struct options *o)
 	if (config_finalize(&o->cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "agentcrawl: %s\n", err);
 		return 1;
+	}
+	if (o->cmd == CMD_VERIFY) {
+		if (o->file == NULL) {
+			fprintf(stderr, "%s: which ledger? (agentcrawl verify-ledger "
+			    "FILE)\n", prog);
+			return 1;
+		}
+		return 0;
 	}
 	if (o->cfg.crawler.db == NULL) {
 		fprintf(stderr, "%s: which database? (--db FILE)\n", prog);
@@ -396,6 +454,112 @@ cmd_stats(struct options *o)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* Write LEN bytes of BUF to PATH atomically, or to stdout for NULL/"-". */
+static int
+write_out(const char *path, const char *buf, size_t len, mode_t mode)
+{
+	char	err[512];
+
+	if (path != NULL && strcmp(path, "-") != 0) {
+		if (atomicfile_write(path, buf, len, mode, err, sizeof(err)) == -1) {
+			fprintf(stderr, "agentcrawl: %s\n", err);
+			return 1;
+		}
+	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "agentcrawl: cannot write to standard output\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* The day's signed ledger (docs/REWARDS.md). */
+static int
+cmd_rewards(struct options *o)
+{
+	const struct config	*c = &o->cfg;
+	struct rewardsdb_rules	 rules;
+	struct rewardsdb_input	 in;
+	struct rewards_params	 p;
+	struct rewards_ledger	 l;
+	struct ledger_meta	 m;
+	struct crawldb		*db;
+	unsigned char		 sk[64];
+	char			 err[512], *keypath, *buf = NULL;
+	int64_t			 day;
+	size_t			 len;
+	json_t			*obj;
+	int			 rc;
+
+	if (o->day == NULL || rewardsdb_parse_day(o->day, &day) == -1) {
+		fprintf(stderr, "agentcrawl rewards: --day YYYY-MM-DD (a UTC date)\n");
+		return 1;
+	}
+	rewardsdb_rules_init(&rules);
+	rules.max_per_asn = (uint32_t)c->crawler.rewards_max_per_asn;
+	rules.max_per_net16 = (uint32_t)c->crawler.rewards_max_per_net16;
+	rules.probation = c->crawler.rewards_probation;
+	rules.min_checks = (uint32_t)c->crawler.rewards_min_checks;
+	rewardsdb_params(&p, c->params, &rules, day, (uint64_t)o->budget);
+	keypath = o->key != NULL ? xstrdup(o->key) :
+	    xasprintf("%s.ledger-key", c->crawler.db);
+	rc = ledger_load_key(keypath, sk, err, sizeof(err));
+	free(keypath);
+	if (rc == -1) {
+		fprintf(stderr, "agentcrawl: %s\n", err);
+		return 1;
+	}
+	if ((db = open_readonly(o)) == NULL)
+		return 1;
+	rc = rewardsdb_load(db, c->params->name, p.day_start, p.day_end, &in,
+	    err, sizeof(err));
+	crawldb_close(db);
+	if (rc == -1) {
+		fprintf(stderr, "agentcrawl: %s\n", err);
+		return 1;
+	}
+	rewards_compute(&in.in, &p, &l);
+	rewardsdb_input_free(&in);
+	m.network = c->params->name;
+	m.day = o->day;
+	m.created = o->now > 0 ? o->now : (int64_t)time(NULL);
+	m.params = &p;
+	obj = ledger_json(&l, &m);
+	rewards_ledger_free(&l);
+	rc = obj == NULL || ledger_sign(obj, sk, &buf, &len, err, sizeof(err)) == -1;
+	sodium_memzero(sk, sizeof(sk));
+	json_decref(obj);
+	if (rc) {
+		fprintf(stderr, "agentcrawl: %s\n", obj == NULL ?
+		    "cannot build the ledger" : err);
+		return 1;
+	}
+	rc = write_out(o->output, buf, len, 0644);
+	free(buf);
+	return rc;
+}
+
+static int
+cmd_verify(struct options *o)
+{
+	char	 err[512], *buf;
+	size_t	 len;
+	int	 rc;
+
+	if ((buf = atomicfile_read(o->file, LEDGER_MAX_FILE, &len, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "agentcrawl verify-ledger: %s\n", err);
+		return 1;
+	}
+	rc = ledger_verify(buf, len, o->pubkey, err, sizeof(err));
+	free(buf);
+	if (rc == -1) {
+		fprintf(stderr, "agentcrawl verify-ledger: %s: %s\n", o->file, err);
+		return 1;
+	}
+	printf("%s: good signature\n", o->file);
+	return 0;
+}
+
 /* No command: --help or --version, or a mistake.  Returns the exit code. */
 static int
 no_command(int argc, char **argv)
@@ -410,7 +574,7 @@ no_command(int argc, char **argv)
 	}
 	if (argc >= 2)
 		fprintf(stderr, "agentcrawl: unknown command '%s' "
-		    "(crawl, export or stats)\n", argv[1]);
+		    "(crawl, export, stats, rewards or verify-ledger)\n", argv[1]);
 	usage(stderr, 0);
 	return 1;
 }
@@ -435,6 +599,10 @@ run(struct options *o)
 		rc = cmd_crawl(o);
 	else if (o->cmd == CMD_EXPORT)
 		rc = cmd_export(o);
+	else if (o->cmd == CMD_REWARDS)
+		rc = cmd_rewards(o);
+	else if (o->cmd == CMD_VERIFY)
+		rc = cmd_verify(o);
 	else
 		rc = cmd_stats(o);
 	log_close();
