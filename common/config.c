@@ -237,6 +237,10 @@ static const struct config_key config_keys[] = {
 	{ KEY_INT("node.max_inbound_per_ip", node.max_inbound_per_ip, 1,
 	    1000), .dflt = "4",
 	  .help = "Most inbound connections from one IP address." },
+	{ KEY_BOOL("node.blocks_only", node.blocks_only), .dflt = "false",
+	  .help = "Take no transactions from peers and announce none but our "
+	    "own (Bitcoin Core's -blocksonly): saves bandwidth, and such a node "
+	    "earns no relay reward (docs/REWARDS.md)." },
 
 	{ KEY_STRING("chain.block_notify", chain.block_notify, NULL, "command"),
 	  .dflt_doc = "unset: run nothing",

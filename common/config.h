@@ -79,6 +79,7 @@ struct config {
 		int			 inactivity_timeout;
 		int			 ban_time;
 		int			 max_inbound_per_ip;
+		bool			 blocks_only;	/* no tx relay with peers */
 	} node;
 	struct {
 		char			*block_notify;	/* command; %s = block hash */

@@ -398,6 +398,41 @@ rewards_leaderboard(struct crawldb *db, const struct chainparams *params,
 	return 0;
 }
 
+struct idnode_ctx {
+	void	(*cb)(const struct netaddr *a, const char *identity, void *arg);
+	void	*arg;
+};
+
+static int
+idnode_row(sqlite3_stmt *st, void *arg)
+{
+	struct idnode_ctx	*c = arg;
+	struct netaddr		 a;
+	char			 id[REWARDS_ID_HEXLEN + 1];
+
+	if (column_addr(st, 0, &a) == -1)
+		return 0;
+	column_identity(st, 2, id);
+	if (id[0] != '\0')
+		c->cb(&a, id, c->arg);
+	return 0;
+}
+
+int
+rewardsdb_identity_nodes(struct crawldb *db, const char *network,
+    int64_t since, void (*cb)(const struct netaddr *a, const char *identity,
+    void *arg), void *arg, char *err, size_t errlen)
+{
+	sqlite3			*s = crawldb_sqlite(db);
+	struct idnode_ctx	 c = { cb, arg };
+
+	if (!has_column(s, "nodes", "identity"))
+		return 0;
+	return each_row(s, "SELECT ip, port, identity FROM nodes WHERE network = ?1"
+	    " AND identity != '' AND last_success >= ?2 AND ?2 <= ?3", network,
+	    since, INT64_MAX, idnode_row, &c, err, errlen);
+}
+
 /* --- writing ------------------------------------------------------------------- */
 
 int

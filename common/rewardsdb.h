@@ -71,6 +71,13 @@ int rewards_leaderboard(struct crawldb *db, const struct chainparams *params,
     const struct rewardsdb_rules *r, struct rewards_ledger *out,
     int64_t *day_start, char *err, size_t errlen);
 
+/* Call CB for every NETWORK node that has proven an identity
+ * (nodes.identity set) and answered since SINCE.  Returns 0 (none when
+ * the column does not exist yet), or -1 with ERR. */
+int rewardsdb_identity_nodes(struct crawldb *db, const char *network,
+    int64_t since, void (*cb)(const struct netaddr *a, const char *identity,
+    void *arg), void *arg, char *err, size_t errlen);
+
 /* One relay probe as recorded by the crawler. */
 struct rewardsdb_probe_row {
 	struct netaddr	addr;

@@ -30,6 +30,7 @@
 #include "goodnode.h"
 #include "log.h"
 #include "nodetable.h"
+#include "observer.h"
 #include "probe.h"
 #include "proc.h"
 #include "resolver.h"
@@ -93,6 +94,8 @@ struct crawl {
 	int64_t				 paused_until;	/* monotonic ms: the proxy failed */
 	unsigned			 proxy_failures;	/* in a row */
 	struct progress			*progress;
+	struct observer			*observer;	/* crawler.rewards, or NULL */
+	struct observer_config		 ocfg;
 	struct proc_task		*t_tick;	/* pumps; pump_soon pulls it in */
 	struct active_list		 active;
 	size_t				 inflight, max_inflight, concurrency;
@@ -205,8 +208,17 @@ update_good(struct crawl *cr, struct cnode *n, int64_t now)
 static void
 requeue(struct crawl *cr, struct cnode *n)
 {
+	int64_t	due;
+
 	if (cr->o->once)
 		return;
+	/* Identity nodes: the rewards observer's dense uptime re-visits. */
+	if (cr->observer != NULL && (due = observer_next_visit(cr->observer,
+	    &n->rec.addr, goodnode_reachable(&n->rec), n->rec.last_try)) >= 0) {
+		nodetable_schedule(cr->table, n, due > n->rec.banned_until ? due :
+		    n->rec.banned_until);
+		return;
+	}
 	nodetable_schedule(cr->table, n, schedule_next_due(&cr->sched,
 	    &cr->policy, &n->rec, rnd_double()));
 }
@@ -684,6 +696,8 @@ tick_task(void *arg, int64_t now_ms)
 
 	(void)now_ms;
 	pump(cr);
+	if (!cr->stopping && cr->observer != NULL)
+		observer_tick(cr->observer, cr->table, clock_wall());
 	if (!cr->stopping)
 		progress_tick(cr);
 }
@@ -718,6 +732,8 @@ finish_run(struct crawl *cr)
 		free(a);
 		cr->inflight--;
 	}
+	if (cr->observer != NULL)
+		observer_stop(cr->observer);
 	progress_clear(cr->progress);
 	flush(cr);
 	if (cr->o->once && nodetable_queued(cr->table) == 0)
@@ -867,6 +883,16 @@ setup(struct crawl *cr)
 		}
 	}
 
+	if (o->rewards && !o->once) {
+		cr->ocfg.params = o->params;
+		cr->ocfg.user_agent = USER_AGENT;
+		cr->ocfg.connect_timeout_ms = o->connect_timeout_ms;
+		cr->ocfg.handshake_timeout_ms = o->handshake_timeout_ms;
+		cr->ocfg.transport = o->transport;
+		cr->observer = observer_new(cr->base, cr->db, &cr->ocfg);
+		log_info("crawl", "rewards observer on: dense uptime re-visits and "
+		    "relay probes of identity nodes");
+	}
 	cr->table = nodetable_new(o->params->name, o->max_nodes);
 	memset(&lc, 0, sizeof(lc));
 	lc.cr = cr;
@@ -929,6 +955,7 @@ teardown(struct crawl *cr)
 		free(a->seed);
 		free(a);
 	}
+	observer_free(cr->observer);
 	resolver_free(cr->resolver);
 	conn_proxy_free(cr->proxy);
 	if (cr->db != NULL && cr->table != NULL)

@@ -417,6 +417,10 @@ tr_message(void *ctx, struct peer *p, void *st, const struct msg *m)
 
 	if (!tp->data)
 		return;
+	/* Blocks only: peers' transactions are neither fetched nor taken. */
+	if (tr->cfg != NULL && tr->cfg->node.blocks_only &&
+	    (m->type == MSG_INV || m->type == MSG_TX))
+		return;
 	switch (m->type) {
 	case MSG_INV: on_inv(tr, p, tp, m); break;
 	case MSG_TX: on_tx(tr, p, tp, m); break;
