@@ -16,6 +16,7 @@
 
 #include "chainparams.h"
 #include "goodnode.h"
+#include "rewards.h"
 #include "strutil.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -236,6 +237,53 @@ md_row(const struct crawldb_node *n, void *arg)
 	return 0;
 }
 
+/* --- the leaderboard ---------------------------------------------------------- */
+
+/* The latest scored day of NETWORK into L (empty on error: the registry
+ * is still worth writing; the reason is in ERR). */
+static void
+board_of(struct crawldb *db, const struct export_options *o, const char *network,
+    struct rewards_ledger *l, int64_t *day)
+{
+	const struct chainparams	*cp = chainparams_by_name(network);
+	struct rewardsdb_rules		 r;
+	char				 err[256];
+
+	memset(l, 0, sizeof(*l));
+	*day = 0;
+	if (cp == NULL)
+		return;
+	if (o->rules != NULL)
+		r = *o->rules;
+	else
+		rewardsdb_rules_init(&r);
+	if (rewards_leaderboard(db, cp, &r, l, day, err, sizeof(err)) == -1)
+		memset(l, 0, sizeof(*l));
+}
+
+static void
+write_board(FILE *out, const struct rewards_ledger *l, int64_t day,
+    const char *suffix)
+{
+	char	d[16];
+	size_t	i;
+
+	if (l->nentries == 0 || !l->entries[0].rewarded)
+		return;
+	fprintf(out, "\n## Leaderboard%s\n\nScores of %s (UTC) from the rewards "
+	    "observer, percent (docs/REWARDS.md).\n\n"
+	    "| Rank | Identity | Uptime | Storage | Relay | Total |\n"
+	    "| --- | --- | --- | --- | --- | --- |\n", suffix,
+	    rewardsdb_format_day(day, d, sizeof(d)));
+	for (i = 0; i < l->nentries && l->entries[i].rewarded; i++) {
+		const struct rewards_entry *e = &l->entries[i];
+
+		fprintf(out, "| %zu | `%.16s` | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n",
+		    i + 1, e->identity, e->uptime_score / 1e4, e->storage_score / 1e4,
+		    e->relay_score / 1e4, e->total_score / 1e4);
+	}
+}
+
 static int
 write_md(struct crawldb *db, const struct export_options *o, FILE *out,
     char *err, size_t errlen)
@@ -270,6 +318,17 @@ write_md(struct crawldb *db, const struct export_options *o, FILE *out,
 			    "| Height | Uptime (1d) | Last seen | Transport |\n"
 			    "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 			fwrite(m->active, 1, m->active_len, out);
+			{
+				struct rewards_ledger	l;
+				int64_t			day;
+				char			suffix[32];
+
+				board_of(db, o, m->name, &l, &day);
+				snprintf(suffix, sizeof(suffix), "%s%s",
+				    c.nnets > 1 ? " — " : "", c.nnets > 1 ? m->name : "");
+				write_board(out, &l, day, suffix);
+				rewards_ledger_free(&l);
+			}
 			if (o->all) {
 				fprintf(out, "\n## Other Nodes%s%s\n\n",
 				    c.nnets > 1 ? " — " : "",
@@ -375,9 +434,31 @@ node_json_tail(const struct crawldb_node *n)
 }
 
 struct stream_ctx {
-	FILE	*out;
-	size_t	 rows;
+	FILE			*out;
+	size_t			 rows;
+	/* JSON: each network's leaderboard, by enum net_id. */
+	struct rewards_ledger	 boards[NET_COUNT];
 };
+
+/* N's place on its network's leaderboard, or NULL. */
+static const struct rewards_entry *
+board_entry(const struct stream_ctx *c, const struct crawldb_node *n,
+    size_t *rank)
+{
+	const struct chainparams	*cp = chainparams_by_name(n->network);
+	const struct rewards_ledger	*l;
+	size_t				 i;
+
+	if (cp == NULL)
+		return NULL;
+	l = &c->boards[cp->id];
+	for (i = 0; i < l->nentries && l->entries[i].rewarded; i++)
+		if (netaddr_equal(&l->entries[i].addr, &n->addr)) {
+			*rank = i + 1;
+			return &l->entries[i];
+		}
+	return NULL;
+}
 
 /* Dump O compactly without its braces (O has at least one member). */
 static void
@@ -404,12 +485,23 @@ static int
 json_row(const struct crawldb_node *n, void *arg)
 {
 	struct stream_ctx	*c = arg;
+	const struct rewards_entry *e;
+	size_t			 rank;
 
 	/* One object per line: the file streams, and diffs stay readable. */
 	fputs(c->rows++ == 0 ? "[\n{" : ",\n{", c->out);
 	json_members(c->out, node_json_head(n));
 	fprintf(c->out, ",\"services\":%" PRIu64 ",", n->services);
 	json_members(c->out, node_json_tail(n));
+	if ((e = board_entry(c, n, &rank)) != NULL) {
+		fputc(',', c->out);
+		json_members(c->out, json_pack("{s:{s:I, s:s, s:I, s:I, s:I, s:I}}",
+		    "leaderboard", "rank", (json_int_t)rank, "identity", e->identity,
+		    "uptime", (json_int_t)e->uptime_score,
+		    "storage", (json_int_t)e->storage_score,
+		    "relay", (json_int_t)e->relay_score,
+		    "total", (json_int_t)e->total_score));
+	}
 	fputc('}', c->out);
 	return 0;
 }
@@ -527,19 +619,30 @@ export_write(struct crawldb *db, const struct export_options *o, FILE *out,
 {
 	struct stream_ctx	c;
 	unsigned		flags = o->all ? 0 : CRAWLDB_GOOD_ONLY;
+	int64_t			day;
+	size_t			i;
 	int			rc;
 
 	switch (o->format) {
 	case EXPORT_NODES_MD:
 		return write_md(db, o, out, err, errlen);
 	case EXPORT_JSON:
+		memset(&c, 0, sizeof(c));
 		c.out = out;
-		c.rows = 0;
+		for (i = 0; i < NET_COUNT; i++) {
+			const char *name = chainparams_get((enum net_id)i)->name;
+
+			if (o->network == NULL || strcmp(o->network, name) == 0)
+				board_of(db, o, name, &c.boards[i], &day);
+		}
 		rc = crawldb_foreach(db, o->network, flags, o->now, json_row, &c,
 		    err, errlen);
 		fputs(c.rows == 0 ? "[]\n" : "\n]\n", out);
+		for (i = 0; i < NET_COUNT; i++)
+			rewards_ledger_free(&c.boards[i]);
 		return rc;
 	case EXPORT_CSV:
+		memset(&c, 0, sizeof(c));
 		c.out = out;
 		c.rows = 0;
 		csv_header(out);

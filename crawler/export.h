@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "crawldb.h"
+#include "rewardsdb.h"
 
 enum export_format {
 	EXPORT_NODES_MD = 0,
@@ -20,6 +21,7 @@ struct export_options {
 	bool			 all;		/* include nodes that are not good */
 	const char		*network;	/* NULL: every network in the file */
 	int64_t			 now;		/* snapshot time (unix seconds) */
+	const struct rewardsdb_rules *rules;	/* leaderboard rules; NULL: defaults */
 };
 
 /* "nodes-md", "json", "csv" -> *OUT.  Returns 0 or -1. */
@@ -31,7 +33,13 @@ int export_parse_format(const char *s, enum export_format *out);
  *     node (address:port, country/city, user agent, version, height,
  *     1-day uptime, last seen), ordered by address; with ALL also
  *     "## Other Nodes" with why each is not good.
- *   json: an array with one object per node carrying every field.
+ *     When the rewards observer has scored a day, "## Leaderboard" follows
+ *     each network's nodes: rank, identity (first 16 hex digits), uptime,
+ *     storage, relay and total score (percent) of the latest day's
+ *     rewarded identities (rewards_leaderboard, docs/REWARDS.md).
+ *   json: an array with one object per node carrying every field; a node
+ *     on the leaderboard also carries "leaderboard": {rank, identity,
+ *     uptime, storage, relay, total} (scores in ppm).
  *   csv: a header line and one row per node, the same fields.
  * Returns 0, or -1 with ERR. */
 int export_write(struct crawldb *db, const struct export_options *o, FILE *out,

@@ -99,13 +99,13 @@ static const struct cli_flag flags[] = {
 	  "Ed25519 signing key, made on first use (default: DB.ledger-key)" },
 	{ "pubkey", 1, NULL, NULL, F_PUBKEY, CMD_VERIFY, 0, "HEX",
 	  "the signer the ledger must name (64 hex digits)" },
-	{ "max-per-asn", 1, "crawler.rewards_max_per_asn", NULL, 0, CMD_REWARDS, 0, "N",
+	{ "max-per-asn", 1, "crawler.rewards_max_per_asn", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "N",
 	  "most rewarded identities per ASN (0: no cap)" },
-	{ "max-per-net16", 1, "crawler.rewards_max_per_net16", NULL, 0, CMD_REWARDS, 0, "N",
+	{ "max-per-net16", 1, "crawler.rewards_max_per_net16", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "N",
 	  "most rewarded identities per /16 (0: no cap)" },
-	{ "probation", 1, "crawler.rewards_probation", NULL, 0, CMD_REWARDS, 0, "SEC",
+	{ "probation", 1, "crawler.rewards_probation", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "SEC",
 	  "seconds before a new identity earns (mainnet; regtest /720)" },
-	{ "min-checks", 1, "crawler.rewards_min_checks", NULL, 0, CMD_REWARDS, 0, "N",
+	{ "min-checks", 1, "crawler.rewards_min_checks", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "N",
 	  "successful visits an identity needs in the day" },
 	{ "all", 0, NULL, NULL, F_ALL, CMD_EXPORT, 0, NULL,
 	  "include nodes that are not good" },
@@ -378,9 +378,21 @@ open_readonly(const struct options *o)
 	return db;
 }
 
+/* The leaderboard and ledger rules of the config (crawler.rewards_*). */
+static void
+rules_of(const struct config *c, struct rewardsdb_rules *r)
+{
+	rewardsdb_rules_init(r);
+	r->max_per_asn = (uint32_t)c->crawler.rewards_max_per_asn;
+	r->max_per_net16 = (uint32_t)c->crawler.rewards_max_per_net16;
+	r->probation = c->crawler.rewards_probation;
+	r->min_checks = (uint32_t)c->crawler.rewards_min_checks;
+}
+
 static int
 cmd_export(struct options *o)
 {
+	struct rewardsdb_rules	 rules;
 	struct export_options	 eo;
 	struct crawldb		*db;
 	char			 err[512], *buf = NULL;
@@ -395,6 +407,8 @@ cmd_export(struct options *o)
 		return 1;
 	}
 	eo.all = o->all;
+	rules_of(&o->cfg, &rules);
+	eo.rules = &rules;
 	eo.network = o->network_given ? o->cfg.params->name : NULL;
 	eo.now = o->now > 0 ? o->now : (int64_t)time(NULL);
 	if ((db = open_readonly(o)) == NULL)
@@ -495,11 +509,7 @@ cmd_rewards(struct options *o)
 		fprintf(stderr, "agentcrawl rewards: --day YYYY-MM-DD (a UTC date)\n");
 		return 1;
 	}
-	rewardsdb_rules_init(&rules);
-	rules.max_per_asn = (uint32_t)c->crawler.rewards_max_per_asn;
-	rules.max_per_net16 = (uint32_t)c->crawler.rewards_max_per_net16;
-	rules.probation = c->crawler.rewards_probation;
-	rules.min_checks = (uint32_t)c->crawler.rewards_min_checks;
+	rules_of(c, &rules);
 	rewardsdb_params(&p, c->params, &rules, day, (uint64_t)o->budget);
 	keypath = o->key != NULL ? xstrdup(o->key) :
 	    xasprintf("%s.ledger-key", c->crawler.db);

@@ -22,6 +22,7 @@
 #include "netaddr.h"
 #include "rewards.h"
 #include "rewardsdb.h"
+#include "../../crawler/export.h"
 #include "../../crawler/ledger.h"
 
 #define DAY0	1767225600	/* 2026-01-01T00:00:00Z */
@@ -767,6 +768,44 @@ test_rewardsdb_reads_tables(void **state)
 	assert_int_equal(l.entries[0].median_delay_ms, 1234);
 	assert_true(l.entries[0].rewarded);
 	rewards_ledger_free(&l);
+
+	/* The same leaderboard in NODES.md and the JSON export. */
+	{
+		struct export_options	eo;
+		char			*buf = NULL;
+		size_t			 len = 0;
+		FILE			*fp;
+		json_t			*arr;
+
+		memset(&eo, 0, sizeof(eo));
+		eo.format = EXPORT_NODES_MD;
+		eo.all = true;
+		eo.network = "regtest";
+		eo.now = DAY0 + DAY;
+		eo.rules = &r;
+		fp = open_memstream(&buf, &len);
+		assert_int_equal(export_write(db, &eo, fp, err, sizeof(err)), 0);
+		fclose(fp);
+		assert_non_null(strstr(buf, "## Leaderboard\n\nScores of 2026-01-01"));
+		assert_non_null(strstr(buf, "| Rank | Identity | Uptime | Storage | Relay | Total |"));
+		assert_non_null(strstr(buf, "| 1 | `aaaaaaaaaaaaaaaa` | 40.0% | 50.0% | 100.0% | 55.0% |"));
+		free(buf);
+		buf = NULL;
+		eo.format = EXPORT_JSON;
+		fp = open_memstream(&buf, &len);
+		assert_int_equal(export_write(db, &eo, fp, err, sizeof(err)), 0);
+		fclose(fp);
+		arr = json_loads(buf, 0, NULL);
+		assert_non_null(arr);
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		    json_array_get(arr, 0), "leaderboard"), "rank")), 1);
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		    json_array_get(arr, 0), "leaderboard"), "total")), 550000);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(
+		    json_array_get(arr, 0), "leaderboard"), "identity")), key('a'));
+		json_decref(arr);
+		free(buf);
+	}
 	crawldb_close(db);
 	snprintf(sql, sizeof(sql), "rm -rf '%s'", dbdir);
 	assert_int_equal(system(sql), 0);
