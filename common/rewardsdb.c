@@ -19,6 +19,7 @@
 #define REVISIT_LO		60		/* Nebula: 1 min .. 15 min */
 #define REVISIT_HI		(15 * 60)
 #define MAX_GAP			(2 * REVISIT_HI)	/* longer: the crawler was away */
+#define MIN_GAP			10	/* a visit's own dial and handshake do not scale */
 
 void
 rewardsdb_rules_init(struct rewardsdb_rules *r)
@@ -45,6 +46,8 @@ rewardsdb_params(struct rewards_params *p, const struct chainparams *params,
 	p->max_per_asn = r->max_per_asn;
 	p->max_per_net16 = r->max_per_net16;
 	p->max_gap = goodnode_scale(&gp, MAX_GAP);
+	if (p->max_gap < MIN_GAP)
+		p->max_gap = MIN_GAP;
 	p->allow_private = gp.allow_private;
 }
 

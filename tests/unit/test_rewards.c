@@ -769,9 +769,9 @@ test_rewardsdb_reads_tables(void **state)
 	assert_true(l.entries[0].rewarded);
 	rewards_ledger_free(&l);
 
-	/* The same leaderboard in NODES.md and the JSON export.  Regtest's
-	 * longest observed gap is 3 s: the failed visit 6 s after the last
-	 * success falls outside what the crawler watched. */
+	/* The same leaderboard in NODES.md and the JSON export.  Regtest
+	 * watches gaps up to 10 s: the failed visit 6 s after the last
+	 * success costs 6 of 10 observed seconds. */
 	{
 		struct export_options	eo;
 		char			*buf = NULL;
@@ -790,7 +790,7 @@ test_rewardsdb_reads_tables(void **state)
 		fclose(fp);
 		assert_non_null(strstr(buf, "## Leaderboard\n\nScores of 2026-01-01"));
 		assert_non_null(strstr(buf, "| Rank | Identity | Uptime | Storage | Relay | Total |"));
-		assert_non_null(strstr(buf, "| 1 | `aaaaaaaaaaaaaaaa` | 100.0% | 50.0% | 100.0% | 85.0% |"));
+		assert_non_null(strstr(buf, "| 1 | `aaaaaaaaaaaaaaaa` | 40.0% | 50.0% | 100.0% | 55.0% |"));
 		free(buf);
 		buf = NULL;
 		eo.format = EXPORT_JSON;
@@ -802,7 +802,7 @@ test_rewardsdb_reads_tables(void **state)
 		assert_int_equal(json_integer_value(json_object_get(json_object_get(
 		    json_array_get(arr, 0), "leaderboard"), "rank")), 1);
 		assert_int_equal(json_integer_value(json_object_get(json_object_get(
-		    json_array_get(arr, 0), "leaderboard"), "total")), 850000);
+		    json_array_get(arr, 0), "leaderboard"), "total")), 550000);
 		assert_string_equal(json_string_value(json_object_get(json_object_get(
 		    json_array_get(arr, 0), "leaderboard"), "identity")), key('a'));
 		json_decref(arr);
