@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chainparams.h"
 #include "clock.h"
 #include "crawldb.h"
 #include "goodnode.h"
 #include "health.h"
 #include "map.h"
 #include "netaddr.h"
+#include "rewards.h"
+#include "rewardsdb.h"
 #include "strutil.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -157,6 +160,49 @@ scan_row(const struct crawldb_node *n, void *arg)
 	return 0;
 }
 
+/* The leaderboard of NETWORK ("" or NULL: the first network that has
+ * one) into S. */
+static void
+scan_board(struct crawldb *db, const char *network, struct netscan_sum *s)
+{
+	struct rewardsdb_rules		 r;
+	struct rewards_ledger		 l;
+	const struct chainparams	*cp;
+	int64_t				 day;
+	char				 err[256];
+	size_t				 i;
+	int				 id;
+
+	rewardsdb_rules_init(&r);
+	for (id = 0; id < NET_COUNT; id++) {
+		cp = chainparams_get((enum net_id)id);
+		if (network != NULL && network[0] != '\0' && strcmp(network, cp->name) != 0)
+			continue;
+		if (rewards_leaderboard(db, cp, &r, &l, &day, err, sizeof(err)) == -1)
+			continue;
+		for (i = 0; i < l.nentries && l.entries[i].rewarded; i++) {
+			const struct rewards_entry *e = &l.entries[i];
+			struct netscan_board_row *b = &s->board[s->nboard];
+
+			s->board_total++;
+			if (s->nboard == NETSCAN_BOARD)
+				continue;
+			str_copy(b->identity, e->identity, sizeof(b->identity));
+			b->uptime = e->uptime_score;
+			b->storage = e->storage_score;
+			b->relay = e->relay_score;
+			b->total = e->total_score;
+			s->nboard++;
+		}
+		rewards_ledger_free(&l);
+		if (s->board_total > 0) {
+			rewardsdb_format_day(day, s->board_day, sizeof(s->board_day));
+			str_copy(s->board_network, cp->name, sizeof(s->board_network));
+			return;
+		}
+	}
+}
+
 /* As netscan_read_sum; W (may be NULL) is the worker, whose stop request
  * ends the scan early with ok false. */
 static struct netscan_sum *
@@ -189,6 +235,8 @@ netscan_scan(const char *path, const char *network, int64_t now, struct worker *
 	a.health = health_net_new();
 	rc = crawldb_foreach(db, network != NULL && network[0] ? network : NULL, 0, now, scan_row,
 	    &a, err, sizeof(err));
+	if (rc == 0)
+		scan_board(db, network, s);
 	crawldb_close(db);
 	if (rc == -1) {
 		str_errf(s->err, sizeof(s->err), "%s: %s", path, err);

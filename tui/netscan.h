@@ -20,10 +20,17 @@
 
 #define NETSCAN_TOP		64		/* entries kept per top list */
 #define NETSCAN_MAX_POINTS	200000		/* located nodes kept for the map */
+#define NETSCAN_BOARD		20		/* leaderboard rows kept */
 
 struct netscan_kv {
 	char		key[112];
 	long long	n;
+};
+
+/* One row of the rewards leaderboard (scores in ppm, rewards.h). */
+struct netscan_board_row {
+	char		identity[17];		/* the first 16 hex digits */
+	uint32_t	uptime, storage, relay, total;
 };
 
 struct netscan_point {
@@ -60,6 +67,14 @@ struct netscan_sum {
 
 	struct netscan_point *points;
 	size_t		npoints;
+
+	/* The latest scored day's leaderboard (rewards_leaderboard with the
+	 * default rules), rewarded identities by rank; nboard 0 without one. */
+	struct netscan_board_row board[NETSCAN_BOARD];
+	size_t		nboard;
+	size_t		board_total;		/* rewarded identities in all */
+	char		board_day[16];		/* "YYYY-MM-DD" */
+	char		board_network[16];
 };
 
 /* Scan PATH synchronously (NETWORK NULL or "" = all) at unix time NOW.

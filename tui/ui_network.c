@@ -50,6 +50,35 @@ labelled_spark(struct grid *g, int x, int y, int w, uint16_t attr, const char *l
 		chart_sparkline(g, x + used, y, sw, GC_BAR, s, lo, hi);
 }
 
+/* The rewards leaderboard: rank, identity, the three scores and the total. */
+static void
+draw_board(struct grid *g, struct rect r, const struct netscan_sum *s)
+{
+	char	t[96], n[48];
+	int	y;
+
+	snprintf(t, sizeof(t), "Leaderboard %s %s (%zu rewarded)", s->board_network,
+	    s->board_day, s->board_total);
+	r = ui_box(g, r, t, "docs/REWARDS.md");
+	if (r.h <= 0 || r.w < 20)
+		return;
+	y = r.y;
+	grid_printf(g, r.x, y++, r.w, GC_DIM, "%4s  %-16s  %7s  %7s  %7s  %7s", "rank",
+	    "identity", "uptime", "storage", "relay", "total");
+	for (size_t i = 0; i < s->nboard && y < r.y + r.h; i++, y++) {
+		const struct netscan_board_row *b = &s->board[i];
+
+		if (i + 1 < s->board_total && y == r.y + r.h - 1) {
+			snprintf(n, sizeof(n), "+%zu more", s->board_total - i);
+			grid_text(g, r.x, y, r.w, GC_DIM, n);
+			break;
+		}
+		grid_printf(g, r.x, y, r.w, GC_NORMAL,
+		    "%4zu  %-16s  %6.1f%%  %6.1f%%  %6.1f%%  %6.1f%%", i + 1, b->identity,
+		    b->uptime / 1e4, b->storage / 1e4, b->relay / 1e4, b->total / 1e4);
+	}
+}
+
 void
 ui_network_draw(struct grid *g, struct rect r, const struct netscan *ns)
 {
@@ -110,6 +139,15 @@ ui_network_draw(struct grid *g, struct rect r, const struct netscan *ns)
 	}
 	if (lists.h <= 0)
 		return;
+	if (s->nboard > 0 && lists.h >= 12) {
+		struct rect board;
+		int bh = (int)s->nboard + 3;
+
+		if (bh > lists.h / 2)
+			bh = lists.h / 2;
+		ui_split_v(lists, 0.0, bh, 6, &board, &lists);
+		draw_board(g, board, s);
+	}
 	if (r.w >= 80) {
 		struct rect top, bot;
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -24,6 +25,9 @@
 #include "rewardsdb.h"
 #include "../../crawler/export.h"
 #include "../../crawler/ledger.h"
+#include "../../tui/grid.h"
+#include "../../tui/netscan.h"
+#include "../../tui/ui_network.h"
 
 #define DAY0	1767225600	/* 2026-01-01T00:00:00Z */
 #define DAY	86400
@@ -675,6 +679,12 @@ exec(struct crawldb *db, const char *sql)
 }
 
 static void
+scan_done(void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
+static void
 test_rewardsdb_reads_tables(void **state)
 {
 	struct rewardsdb_input	in;
@@ -808,7 +818,43 @@ test_rewardsdb_reads_tables(void **state)
 		json_decref(arr);
 		free(buf);
 	}
+
+	/* agentconsole's Network view, with the default rules: 12 successful
+	 * visits make the minimum, the first proof 5 days ago is past
+	 * regtest's probation. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO visits VALUES ('regtest',"
+		    " '127.0.0.1', 29001, %d, 1, '%s');", DAY0 + 100 + i, key('a'));
+		exec(db, sql);
+	}
 	crawldb_close(db);
+	{
+		struct event_base	*base = event_base_new();
+		struct netscan		*ns = netscan_new(base, path, "regtest",
+					    scan_done, base);
+		struct grid		*g = grid_new(100, 40, true);
+		struct timeval		 tv = { 10, 0 };
+		char			 row[512];
+		bool			 title = false, line = false;
+
+		assert_int_equal(netscan_start(ns), 0);
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+		assert_non_null(netscan_result(ns));
+		assert_int_equal(netscan_result(ns)->nboard, 1);
+		assert_string_equal(netscan_result(ns)->board[0].identity, "aaaaaaaaaaaaaaaa");
+		ui_network_draw(g, (struct rect){ 0, 0, 100, 40 }, ns);
+		for (int y = 0; y < 40; y++) {
+			grid_row_text(g, y, row, sizeof(row));
+			title |= strstr(row, "Leaderboard regtest 2026-01-01 (1 rewarded)") != NULL;
+			line |= strstr(row, "1  aaaaaaaaaaaaaaaa") != NULL;
+		}
+		assert_true(title);
+		assert_true(line);
+		netscan_free(ns);
+		grid_free(g);
+		event_base_free(base);
+	}
 	snprintf(sql, sizeof(sql), "rm -rf '%s'", dbdir);
 	assert_int_equal(system(sql), 0);
 }
