@@ -274,6 +274,14 @@ parse_options(int argc, char **argv, struct options *o)
 	int	 rc;
 
 	snprintf(prog, sizeof(prog), "agentcrawl %s", cmd_name(o->cmd));
+	/* verify-ledger FILE [flags]: the file first reads naturally, and
+	 * getopt stops at the first argument that is not a flag. */
+	if (o->cmd == CMD_VERIFY && argc >= 2 && argv[1][0] != '-') {
+		char *file = argv[1];
+
+		memmove(&argv[1], &argv[2], (size_t)(argc - 2) * sizeof(*argv));
+		argv[argc - 1] = file;
+	}
 	rc = cli_parse_cmds(prog, argc, argv, flags, NFLAGS, o->cmd, cmd_names, &o->cfg,
 	    on_flag, o);
 	if (rc != 0)
