@@ -25,6 +25,8 @@
 #include "rewardsdb.h"
 #include "../../crawler/export.h"
 #include "../../crawler/ledger.h"
+#include "../../crawler/nodetable.h"
+#include "../../crawler/observer.h"
 #include "../../tui/grid.h"
 #include "../../tui/netscan.h"
 #include "../../tui/ui_network.h"
@@ -859,6 +861,72 @@ test_rewardsdb_reads_tables(void **state)
 	assert_int_equal(system(sql), 0);
 }
 
+/* The crawler's uptime re-visits: only identity nodes (nodes.identity set,
+ * answered within a day) follow Nebula's rule; the ramp restarts when the
+ * node changes state. */
+static void
+test_observer_uptime_schedule(void **state)
+{
+	struct observer_config	 cfg;
+	struct observer		*ob;
+	struct event_base	*base = event_base_new();
+	struct nodetable	*t = nodetable_new("mainnet", 100);
+	struct crawldb		*db;
+	struct crawldb_node	 n;
+	struct netaddr		 other;
+	char			 dbdir[64], path[128], err[256], sql[512];
+	int64_t			 now = DAY0 + 3600, iv[20];
+	int			 i;
+
+	(void)state;
+	snprintf(dbdir, sizeof(dbdir), "/tmp/test_observer.XXXXXX");
+	assert_non_null(mkdtemp(dbdir));
+	snprintf(path, sizeof(path), "%s/crawl.db", dbdir);
+	assert_non_null(db = crawldb_open(path, 0, err, sizeof(err)));
+	memset(&n, 0, sizeof(n));
+	strcpy(n.network, "mainnet");
+	assert_int_equal(netaddr_parse("1.2.3.4", 9001, &n.addr), 0);
+	n.last_success = now - 60;
+	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
+	assert_int_equal(netaddr_parse("1.2.3.5", 9001, &other), 0);
+	exec(db, "ALTER TABLE nodes ADD COLUMN identity TEXT NOT NULL DEFAULT ''");
+	snprintf(sql, sizeof(sql), "UPDATE nodes SET identity = '%s'", key('c'));
+	exec(db, sql);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.params = chainparams_get(NET_MAINNET);
+	cfg.user_agent = "/test/";
+	cfg.connect_timeout_ms = 100;
+	cfg.handshake_timeout_ms = 100;
+	ob = observer_new(base, db, &cfg);
+	/* Before the identity set is read nobody is special. */
+	assert_int_equal(observer_next_visit(ob, &n.addr, true, now), -1);
+	observer_stop(ob);	/* no relay probes in this test */
+	observer_tick(ob, t, now);
+	assert_int_equal(observer_next_visit(ob, &other, true, now), -1);
+	for (i = 0; i < 20; i++)
+		iv[i] = observer_next_visit(ob, &n.addr, true, now) - now;
+	assert_int_equal(iv[0], 60);
+	assert_int_equal(iv[1], 72);
+	for (i = 1; i < 20; i++) {
+		assert_true(iv[i] >= iv[i - 1]);
+		assert_true(iv[i] <= 900);
+		assert_true(iv[i] == 900 || iv[i] == iv[i - 1] + iv[i - 1] / 5);
+	}
+	assert_int_equal(iv[19], 900);
+	/* Down: look again in a minute; still down: ramp; up again: restart. */
+	assert_int_equal(observer_next_visit(ob, &n.addr, false, now) - now, 60);
+	assert_int_equal(observer_next_visit(ob, &n.addr, false, now) - now, 72);
+	assert_int_equal(observer_next_visit(ob, &n.addr, true, now) - now, 60);
+	assert_int_equal(observer_probes(ob), 0);
+	observer_free(ob);
+	nodetable_free(t);
+	crawldb_close(db);
+	event_base_free(base);
+	snprintf(sql, sizeof(sql), "rm -rf '%s'", dbdir);
+	assert_int_equal(system(sql), 0);
+}
+
 static void
 test_parse_day(void **state)
 {
@@ -896,6 +964,7 @@ main(void)
 		cmocka_unit_test_setup(test_sign_verify_every_byte, reset),
 		cmocka_unit_test_setup(test_canonical_bytes, reset),
 		cmocka_unit_test(test_rewardsdb_reads_tables),
+		cmocka_unit_test(test_observer_uptime_schedule),
 		cmocka_unit_test(test_parse_day),
 	};
 
