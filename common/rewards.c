@@ -15,17 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "map.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
 #define REWARDS_WHY_ZERO	"zero score"
-
-/* An address's owner: the identity that proved it first. */
-struct owner {
-	struct netaddr	addr;
-	char		identity[REWARDS_ID_HEXLEN + 1];
-	int64_t		first;
-};
 
 struct group_count {
 	uint8_t		key[NETADDR_GROUPLEN];
@@ -111,56 +105,46 @@ observed_seconds(const struct rewards_visit *v, size_t n,
 	return total;
 }
 
-/* Owners of every address, from the sorted visits (all history). */
-static struct owner *
-find_owners(const struct rewards_visit *v, size_t n, size_t *nowners)
+struct check_acc {
+	uint32_t	ok, wrong, missing;
+};
+
+struct relay_acc {
+	uint32_t	sent;
+	int64_t		*delays;	/* of the announced ones */
+	size_t		 ndelays;
+};
+
+/* Look-ups of one computation, so that it stays O(n log n) in the
+ * number of observations: entries by identity, address facts, storage
+ * checks by address, relay probes by identity. */
+struct index {
+	struct map		*entries;	/* identity -> entry index + 1 */
+	bool			*proven;	/* per entry: proven in the day */
+	struct map		*infos;		/* netaddr -> const rewards_addr_info * */
+	struct map		*checks;	/* netaddr -> struct check_acc * */
+	struct check_acc	*check_accs;
+	struct map		*relays;	/* identity -> struct relay_acc * */
+	struct relay_acc	*relay_accs;
+	size_t			 nrelay_accs;
+};
+
+static struct rewards_entry *
+entry_of(struct rewards_ledger *l, const struct index *ix, const char *identity)
 {
-	struct owner	*o = NULL;
-	size_t		 i, no = 0;
+	uintptr_t	i = (uintptr_t)map_get(ix->entries, identity, strlen(identity));
 
-	for (i = 0; i < n; i++) {
-		if (!v[i].ok || v[i].identity[0] == '\0')
-			continue;
-		if (no > 0 && netaddr_equal(&o[no - 1].addr, &v[i].addr))
-			continue;	/* sorted by time: the first proof won */
-		o = xreallocarray(o, no + 1, sizeof(*o));
-		o[no].addr = v[i].addr;
-		str_copy(o[no].identity, v[i].identity, sizeof(o[no].identity));
-		o[no].first = v[i].ts;
-		no++;
-	}
-	*nowners = no;
-	return o;
-}
-
-static const struct owner *
-owner_of(const struct owner *o, size_t n, const struct netaddr *a)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (netaddr_equal(&o[i].addr, a))
-			return &o[i];
-	return NULL;
+	return i == 0 ? NULL : &l->entries[i - 1];
 }
 
 static struct rewards_entry *
-entry_of(struct rewards_ledger *l, const char *identity)
-{
-	size_t	i;
-
-	for (i = 0; i < l->nentries; i++)
-		if (strcmp(l->entries[i].identity, identity) == 0)
-			return &l->entries[i];
-	return NULL;
-}
-
-static struct rewards_entry *
-entry_add(struct rewards_ledger *l, const char *identity)
+entry_add(struct rewards_ledger *l, struct index *ix, const char *identity)
 {
 	struct rewards_entry	*e;
 
 	l->entries = xreallocarray(l->entries, l->nentries + 1, sizeof(*e));
+	ix->proven = xreallocarray(ix->proven, l->nentries + 1, sizeof(*ix->proven));
+	ix->proven[l->nentries] = false;
 	e = &l->entries[l->nentries++];
 	memset(e, 0, sizeof(*e));
 	str_copy(e->identity, identity, sizeof(e->identity));
@@ -168,6 +152,8 @@ entry_add(struct rewards_ledger *l, const char *identity)
 	e->verified_height = -1;
 	e->median_delay_ms = -1;
 	e->excluded = "";
+	map_put(ix->entries, e->identity, strlen(e->identity),
+	    (void *)(uintptr_t)l->nentries);
 	return e;
 }
 
@@ -205,38 +191,43 @@ measure_uptime(const struct rewards_visit *v, size_t n, const char *id,
 	}
 }
 
-/* Pass 1: an entry per identity proven in the day, measured at its home
- * address (most successful visits; then most uptime; then lowest
- * address).  Identities that proved only addresses owned by others keep
- * an entry marked REWARDS_WHY_ADDR_TAKEN. */
+/* Pass 1: an entry per identity ever proven (first_seen), marked proven
+ * when it was in the day; then each address's run of visits (sorted by
+ * address, then time) is measured for its owner, the identity of its
+ * first successful visit, and becomes that identity's home when it beats
+ * the one it has (most successful visits; then most uptime; then the
+ * lowest address, by the sort).  Identities that proved only addresses
+ * owned by others keep REWARDS_WHY_ADDR_TAKEN. */
 static void
 collect_identities(const struct rewards_visit *v, size_t n,
-    const struct owner *o, size_t no, const struct rewards_params *p,
-    struct rewards_ledger *l)
+    const struct rewards_params *p, struct rewards_ledger *l, struct index *ix)
 {
-	const struct owner	*own;
 	struct rewards_entry	*e;
 	struct uptime		 u;
+	const char		*owner;
 	size_t			 i, j;
 
 	for (i = 0; i < n; i++) {
 		if (!v[i].ok || v[i].identity[0] == '\0')
 			continue;
-		if ((e = entry_of(l, v[i].identity)) == NULL) {
-			e = entry_add(l, v[i].identity);
+		if ((e = entry_of(l, ix, v[i].identity)) == NULL) {
+			e = entry_add(l, ix, v[i].identity);
 			e->excluded = REWARDS_WHY_ADDR_TAKEN;
 		}
 		if (v[i].ts < e->first_seen)
 			e->first_seen = v[i].ts;
+		if (in_day(p, v[i].ts))
+			ix->proven[e - l->entries] = true;
 	}
-	/* Each run of one address's visits, measured for its owner. */
 	for (i = 0; i < n; i = j) {
+		owner = NULL;
 		for (j = i; j < n && netaddr_equal(&v[j].addr, &v[i].addr); j++)
-			;
-		if ((own = owner_of(o, no, &v[i].addr)) == NULL)
+			if (owner == NULL && v[j].ok && v[j].identity[0] != '\0')
+				owner = v[j].identity;
+		if (owner == NULL)
 			continue;
-		measure_uptime(v + i, j - i, own->identity, p, &u);
-		if (u.ok == 0 || (e = entry_of(l, own->identity)) == NULL)
+		measure_uptime(v + i, j - i, owner, p, &u);
+		if (u.ok == 0 || (e = entry_of(l, ix, owner)) == NULL)
 			continue;
 		if (e->excluded[0] == '\0' && (u.ok < e->visits_ok ||
 		    (u.ok == e->visits_ok && u.up <= e->up_seconds)))
@@ -250,26 +241,85 @@ collect_identities(const struct rewards_visit *v, size_t n,
 	}
 }
 
-static const struct rewards_addr_info *
-info_of(const struct rewards_input *in, const struct netaddr *a)
+static void
+index_build(struct index *ix, const struct rewards_input *in,
+    const struct rewards_params *p)
 {
-	size_t	i;
+	struct check_acc	*c;
+	struct relay_acc	*r;
+	size_t			 i, nc = 0, nr = 0;
 
+	memset(ix, 0, sizeof(*ix));
+	ix->entries = map_new();
+	ix->infos = map_new();
+	ix->checks = map_new();
+	ix->relays = map_new();
 	for (i = 0; i < in->naddrs; i++)
-		if (netaddr_equal(&in->addrs[i].addr, a))
-			return &in->addrs[i];
-	return NULL;
+		map_put(ix->infos, &in->addrs[i].addr, sizeof(struct netaddr),
+		    (void *)(uintptr_t)&in->addrs[i]);
+	/* At most one accumulator per observation: allocated once, so the
+	 * pointers in the maps stay put. */
+	ix->check_accs = xcalloc(in->nchecks + 1, sizeof(*ix->check_accs));
+	for (i = 0; i < in->nchecks; i++) {
+		const struct rewards_check *ck = &in->checks[i];
+
+		if (!in_day(p, ck->ts))
+			continue;
+		if ((c = map_get(ix->checks, &ck->addr, sizeof(ck->addr))) == NULL) {
+			c = &ix->check_accs[nc++];
+			map_put(ix->checks, &ck->addr, sizeof(ck->addr), c);
+		}
+		if (ck->result == REWARDS_CHECK_OK)
+			c->ok++;
+		else if (ck->result == REWARDS_CHECK_WRONG)
+			c->wrong++;
+		else
+			c->missing++;
+	}
+	ix->relay_accs = xcalloc(in->nprobes + 1, sizeof(*ix->relay_accs));
+	for (i = 0; i < in->nprobes; i++) {
+		const struct rewards_probe *pr = &in->probes[i];
+		size_t len = strlen(pr->identity);
+
+		if (!in_day(p, pr->ts) || len == 0)
+			continue;
+		if ((r = map_get(ix->relays, pr->identity, len)) == NULL) {
+			r = &ix->relay_accs[nr++];
+			map_put(ix->relays, pr->identity, len, r);
+		}
+		r->sent++;
+		if (!pr->announced)
+			continue;
+		r->delays = xreallocarray(r->delays, r->ndelays + 1, sizeof(*r->delays));
+		r->delays[r->ndelays++] = pr->delay_ms < 0 ? 0 : (int64_t)pr->delay_ms;
+	}
+	ix->nrelay_accs = nr;
 }
 
 static void
-measure_storage(const struct rewards_input *in, const struct rewards_params *p,
-    struct rewards_entry *e)
+index_free(struct index *ix)
+{
+	size_t	i;
+
+	for (i = 0; i < ix->nrelay_accs; i++)
+		free(ix->relay_accs[i].delays);
+	free(ix->relay_accs);
+	free(ix->check_accs);
+	free(ix->proven);
+	map_free(ix->entries);
+	map_free(ix->infos);
+	map_free(ix->checks);
+	map_free(ix->relays);
+}
+
+static void
+measure_storage(const struct index *ix, struct rewards_entry *e)
 {
 	const struct rewards_addr_info	*ai;
+	const struct check_acc		*c;
 	uint32_t			 total;
-	size_t				 i;
 
-	if ((ai = info_of(in, &e->addr)) != NULL) {
+	if ((ai = map_get(ix->infos, &e->addr, sizeof(e->addr))) != NULL) {
 		e->asn = ai->asn;
 		e->claimed_height = ai->claimed_height;
 		e->verified_height = ai->verified_height;
@@ -280,16 +330,10 @@ measure_storage(const struct rewards_input *in, const struct rewards_params *p,
 	/* A height nobody can check, or one the node cannot serve, is a
 	 * claim that earns nothing. */
 	e->height_unserved = e->claimed_height > e->verified_height;
-	for (i = 0; i < in->nchecks; i++) {
-		if (!in_day(p, in->checks[i].ts) ||
-		    !netaddr_equal(&in->checks[i].addr, &e->addr))
-			continue;
-		if (in->checks[i].result == REWARDS_CHECK_OK)
-			e->checks_ok++;
-		else if (in->checks[i].result == REWARDS_CHECK_WRONG)
-			e->checks_wrong++;
-		else
-			e->checks_missing++;
+	if ((c = map_get(ix->checks, &e->addr, sizeof(e->addr))) != NULL) {
+		e->checks_ok = c->ok;
+		e->checks_wrong = c->wrong;
+		e->checks_missing = c->missing;
 	}
 	total = e->checks_ok + e->checks_wrong + e->checks_missing;
 	/* A wrong block is a lie, not a miss: the day's storage is lost. */
@@ -301,32 +345,22 @@ measure_storage(const struct rewards_input *in, const struct rewards_params *p,
 }
 
 static void
-measure_relay(const struct rewards_input *in, const struct rewards_params *p,
-    struct rewards_entry *e)
+measure_relay(const struct index *ix, struct rewards_entry *e)
 {
-	int64_t	*d = NULL;
-	size_t	 i, nd = 0;
+	struct relay_acc	*r;
 
-	for (i = 0; i < in->nprobes; i++) {
-		const struct rewards_probe *pr = &in->probes[i];
-
-		if (!in_day(p, pr->ts) || strcmp(pr->identity, e->identity) != 0)
-			continue;
-		e->probes_sent++;
-		if (!pr->announced)
-			continue;
-		e->probes_announced++;
-		d = xreallocarray(d, nd + 1, sizeof(*d));
-		d[nd++] = pr->delay_ms < 0 ? 0 : (int64_t)pr->delay_ms;
-	}
-	if (nd > 0) {
-		qsort(d, nd, sizeof(*d), i64_cmp);
+	r = map_get(ix->relays, e->identity, strlen(e->identity));
+	if (r == NULL)
+		return;
+	e->probes_sent = r->sent;
+	e->probes_announced = (uint32_t)r->ndelays;
+	if (r->ndelays > 0) {
+		qsort(r->delays, r->ndelays, sizeof(*r->delays), i64_cmp);
 		/* The lower middle of an even count: an integer, no rounding. */
-		e->median_delay_ms = d[(nd - 1) / 2];
+		e->median_delay_ms = r->delays[(r->ndelays - 1) / 2];
 	}
-	free(d);
-	e->relay_score = e->probes_sent == 0 ? 0 : (uint32_t)rewards_muldiv(
-	    e->probes_announced, REWARDS_PPM, e->probes_sent);
+	e->relay_score = (uint32_t)rewards_muldiv(e->probes_announced,
+	    REWARDS_PPM, e->probes_sent);
 }
 
 static void
@@ -484,52 +518,35 @@ split(struct rewards_ledger *l, uint64_t pool, enum pool k)
 	return out;
 }
 
-static bool
-proven_in_day(const struct rewards_visit *v, size_t n,
-    const struct rewards_params *p, const char *identity)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].ok && in_day(p, v[i].ts) &&
-		    strcmp(v[i].identity, identity) == 0)
-			return true;
-	return false;
-}
-
 int
 rewards_compute(const struct rewards_input *in, const struct rewards_params *p,
     struct rewards_ledger *l)
 {
 	struct rewards_visit	*v;
-	struct owner		*o;
 	struct rewards_entry	*e;
-	size_t			 no, i;
+	struct index		 ix;
+	size_t			 i, j;
 
 	memset(l, 0, sizeof(*l));
+	index_build(&ix, in, p);
 	v = xreallocarray(NULL, in->nvisits + 1, sizeof(*v));
 	if (in->nvisits > 0)
 		memcpy(v, in->visits, in->nvisits * sizeof(*v));
 	qsort(v, in->nvisits, sizeof(*v), visit_cmp);
-	o = find_owners(v, in->nvisits, &no);
 	l->observed_seconds = observed_seconds(v, in->nvisits, p);
-	collect_identities(v, in->nvisits, o, no, p, l);
+	collect_identities(v, in->nvisits, p, l, &ix);
 	/* Only identities proven in the day have a ledger entry. */
-	for (i = 0; i < l->nentries; ) {
-		e = &l->entries[i];
-		if (e->visits_ok == 0 && !proven_in_day(v, in->nvisits, p, e->identity)) {
-			*e = l->entries[--l->nentries];
-			continue;
-		}
-		i++;
-	}
+	for (i = 0, j = 0; i < l->nentries; i++)
+		if (ix.proven[i])
+			l->entries[j++] = l->entries[i];
+	l->nentries = j;
 	for (i = 0; i < l->nentries; i++) {
 		e = &l->entries[i];
 		if (e->excluded[0] != '\0')
 			continue;
 		e->observed_seconds = l->observed_seconds;
-		measure_storage(in, p, e);
-		measure_relay(in, p, e);
+		measure_storage(&ix, e);
+		measure_relay(&ix, e);
 		score(e, l->observed_seconds);
 	}
 	apply_rules(l, p);
@@ -544,7 +561,7 @@ rewards_compute(const struct rewards_input *in, const struct rewards_params *p,
 		e = &l->entries[i];
 		e->r_total = e->r_uptime + e->r_storage + e->r_relay;
 	}
-	free(o);
+	index_free(&ix);
 	free(v);
 	return 0;
 }
