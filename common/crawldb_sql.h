@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "crawldb.h"
+struct crawldb;
 
 /* DB's handle; owned by DB, valid until crawldb_close.  Callers keep to
  * their own tables and statements; batches stay crawldb_begin/commit's. */
