@@ -191,10 +191,40 @@ measure_uptime(const struct rewards_visit *v, size_t n, const char *id,
 	}
 }
 
+/* The owner of one address's visits V[0..N) (sorted by time): among the
+ * identities proven there in the day, the one that proved it first.  An
+ * identity that left the address earlier does not keep it from the next
+ * operator; two keys there on the same day do not both earn. */
+static const char *
+owner_of(const struct rewards_visit *v, size_t n, const struct rewards_params *p)
+{
+	const char	**day = NULL, *owner = NULL;
+	size_t		  i, k, nday = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].ok || !in_day(p, v[i].ts))
+			continue;
+		for (k = 0; k < nday && strcmp(day[k], v[i].identity) != 0; k++)
+			;
+		if (k == nday) {
+			day = xreallocarray(day, nday + 1, sizeof(*day));
+			day[nday++] = v[i].identity;
+		}
+	}
+	for (i = 0; i < n && owner == NULL; i++) {
+		if (!v[i].ok)
+			continue;
+		for (k = 0; k < nday; k++)
+			if (strcmp(day[k], v[i].identity) == 0)
+				owner = v[i].identity;
+	}
+	free(day);
+	return owner;
+}
+
 /* Pass 1: an entry per identity ever proven (first_seen), marked proven
  * when it was in the day; then each address's run of visits (sorted by
- * address, then time) is measured for its owner, the identity of its
- * first successful visit, and becomes that identity's home when it beats
+ * address, then time) is measured for its owner (owner_of), and becomes that identity's home when it beats
  * the one it has (most successful visits; then most uptime; then the
  * lowest address, by the sort).  Identities that proved only addresses
  * owned by others keep REWARDS_WHY_ADDR_TAKEN. */
@@ -220,11 +250,9 @@ collect_identities(const struct rewards_visit *v, size_t n,
 			ix->proven[e - l->entries] = true;
 	}
 	for (i = 0; i < n; i = j) {
-		owner = NULL;
 		for (j = i; j < n && netaddr_equal(&v[j].addr, &v[i].addr); j++)
-			if (owner == NULL && v[j].ok && v[j].identity[0] != '\0')
-				owner = v[j].identity;
-		if (owner == NULL)
+			;
+		if ((owner = owner_of(v + i, j - i, p)) == NULL)
 			continue;
 		measure_uptime(v + i, j - i, owner, p, &u);
 		if (u.ok == 0 || (e = entry_of(l, ix, owner)) == NULL)

@@ -304,16 +304,30 @@ rewardsdb_load(struct crawldb *db, const char *network, int64_t day_start,
 	if (sqlite3_exec(s, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_err(s, err, errlen, "begin");
 	if (has_table(s, "visits")) {
-		/* The day's visits, and each identity's first proof at each
-		 * address before it (probation, who owns an address). */
+		/* The day's visits; for each address and identity proven in
+		 * the day its first proof there (who owns the address); for
+		 * each identity its first proof anywhere (probation).  The
+		 * last two are index look-ups, not a scan of all history. */
 		rc = each_row(s, "SELECT ip, port, ts, ok, identity FROM visits"
 		    " WHERE network = ?1 AND ts >= ?2 AND ts < ?3", network,
 		    day_start, day_end, visit_row, out, err, errlen);
 		if (rc == 0)
-			rc = each_row(s, "SELECT ip, port, MIN(ts), 1, identity FROM visits"
-			    " WHERE network = ?1 AND ok != 0 AND ts < ?2 AND ?2 <= ?3"
-			    " GROUP BY ip, port, identity", network, day_start,
-			    day_end, visit_row, out, err, errlen);
+			rc = each_row(s, "SELECT * FROM (SELECT d.ip, d.port,"
+			    " (SELECT MIN(v.ts) FROM visits v WHERE v.network = ?1"
+			    " AND v.ip = d.ip AND v.port = d.port AND v.ok != 0"
+			    " AND v.identity = d.identity AND v.ts < ?2) AS first,"
+			    " 1, d.identity FROM (SELECT DISTINCT ip, port, identity"
+			    " FROM visits WHERE network = ?1 AND ok != 0 AND ts >= ?2"
+			    " AND ts < ?3) d) WHERE first IS NOT NULL", network,
+			    day_start, day_end, visit_row, out, err, errlen);
+		if (rc == 0)
+			rc = each_row(s, "SELECT v.ip, v.port, v.ts, 1, v.identity"
+			    " FROM (SELECT DISTINCT identity AS id FROM visits"
+			    " WHERE network = ?1 AND ok != 0 AND ts >= ?2 AND ts < ?3) d"
+			    " JOIN visits v ON v.rowid = (SELECT x.rowid FROM visits x"
+			    " WHERE x.identity = d.id AND x.network = ?1 AND x.ok != 0"
+			    " AND x.ts < ?2 ORDER BY x.ts LIMIT 1)", network,
+			    day_start, day_end, visit_row, out, err, errlen);
 	}
 	if (rc == 0 && has_table(s, "storage_checks"))
 		rc = each_row(s, "SELECT ip, port, ts, result FROM storage_checks"

@@ -376,6 +376,17 @@ test_rule_one_identity_per_address(void **state)
 	assert_string_equal(find(&l, key('b'))->excluded, REWARDS_WHY_ADDR_TAKEN);
 	assert_true(find(&l, key('c'))->rewarded);
 	rewards_ledger_free(&l);
+
+	/* D held 9.9.0.1 last month and is gone; E runs there today: the
+	 * address is E's (ownership is decided among the day's keys). */
+	reset(NULL);
+	visit("9.9.0.1", DAY0 - 30 * DAY, true, key('d'));
+	visits("9.9.0.1", key('e'), DAY0, 10, 60);
+	params(&p, 1000);
+	compute(&p, &l);
+	assert_int_equal(l.nentries, 1);
+	assert_true(find(&l, key('e'))->rewarded);
+	rewards_ledger_free(&l);
 }
 
 static void
@@ -754,7 +765,9 @@ test_rewardsdb_reads_tables(void **state)
 
 	assert_int_equal(rewardsdb_load(db, "regtest", DAY0, DAY0 + DAY, &in, err,
 	    sizeof(err)), 0);
-	assert_int_equal(in.in.nvisits, 7);	/* 6 of the day + the first proof */
+	/* 6 of the day, the first proof at the address and the first proof
+	 * anywhere (the same visit, twice: harmless). */
+	assert_int_equal(in.in.nvisits, 8);
 	assert_int_equal(in.in.nchecks, 2);
 	assert_int_equal(in.in.nprobes, 1);
 	assert_int_equal(in.in.naddrs, 1);
