@@ -24,7 +24,7 @@
 #include "rewards.h"
 #include "rewardsdb.h"
 #include "../../crawler/export.h"
-#include "../../crawler/ledger.h"
+#include "ledger.h"
 #include "../../crawler/nodetable.h"
 #include "../../crawler/observer.h"
 #include "../../tui/grid.h"

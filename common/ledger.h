@@ -1,6 +1,6 @@
 /* ledger.h -- the signed daily rewards ledger: JSON form, canonical bytes, Ed25519 signing key, verification. */
-#ifndef AGENTCRAWL_LEDGER_H
-#define AGENTCRAWL_LEDGER_H
+#ifndef AGENTCHAIN_LEDGER_H
+#define AGENTCHAIN_LEDGER_H
 
 #include <stddef.h>
 #include <stdint.h>
