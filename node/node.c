@@ -564,7 +564,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 		.connman = n->connman, .peerman = n->peerman, .addrrelay = n->addrrelay,
 		.bootstrap = n->bootstrap,
 		.chain = n->chain, .mempool = n->mempool, .blockrelay = n->blockrelay,
-		.txrelay = n->txrelay, .identity = n->identity,
+		.txrelay = n->txrelay, .identity = n->identity, .idserve = n->idserve,
 		.start_mono = clock_mono_ms() / 1000, .stop = node_request_stop, .stop_arg = n,
 	};
 	n->methods = xcalloc(nm + nc, sizeof(*n->methods));

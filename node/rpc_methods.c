@@ -24,6 +24,7 @@
 #include "connman.h"
 #include "health.h"
 #include "identity.h"
+#include "idserve.h"
 #include "manual.h"
 #include "natpmp.h"
 #include "peer.h"
@@ -842,4 +843,18 @@ rpc_methods_metrics(void *ctx, struct evbuffer *out)
 	    (unsigned long long)ars.rate_limited,
 	    (unsigned long long)cs->inbound_refused,
 	    (unsigned long long)cs->evictions, health_score(&hi), health_score(&hi));
+	if (n->idserve != NULL) {
+		struct idserve_stats is;
+
+		idserve_stats(n->idserve, &is);
+		evbuffer_add_printf(out, "# HELP agentnode_identity_challenges_total getidentity "
+		    "challenges by outcome.\n"
+		    "# TYPE agentnode_identity_challenges_total counter\n"
+		    "agentnode_identity_challenges_total{result=\"answered\"} %llu\n"
+		    "agentnode_identity_challenges_total{result=\"not_ours\"} %llu\n"
+		    "agentnode_identity_challenges_total{result=\"rate_limited\"} %llu\n"
+		    "agentnode_identity_challenges_total{result=\"old_version\"} %llu\n",
+		    (unsigned long long)is.answered, (unsigned long long)is.not_ours,
+		    (unsigned long long)is.rate_limited, (unsigned long long)is.old_version);
+	}
 }

@@ -18,6 +18,7 @@ struct chain;
 struct config;
 struct connman;
 struct identity;
+struct idserve;
 struct mempool;
 struct natpmp;
 struct peerman;
@@ -38,6 +39,7 @@ struct rpc_node {
 	struct txrelay		*txrelay;
 	struct natpmp		*natpmp;	/* NULL: PCP/NAT-PMP off */
 	struct identity		*identity;	/* NULL: node.identity off */
+	struct idserve		*idserve;	/* NULL: node.identity off */
 	int64_t			 start_mono;	/* monotonic seconds */
 	void			 (*stop)(void *arg);	/* the "stop" method */
 	void			*stop_arg;

@@ -64,6 +64,16 @@ assert visits == [(f"{net}.0.1:29001", 1, pa), (f"{net}.0.3:29001", 1, pc)], vis
 EOF
 grep -q "getidentity from .* for $(ip_of 9):$P, not our address: ignored" "$T/c/node.log" ||
 	fail "c did not log the relayed challenge as refused"
+# c's /metrics: one challenge answered (the crawler's own), one not ours.
+python3 - "$T/c/.cookie" "127.0.0.1:$(cat "$T/c/rpcport")" <<'PY' || fail "c's identity metrics"
+import base64, sys, urllib.request
+cookie = open(sys.argv[1]).read().strip()
+req = urllib.request.Request("http://%s/metrics" % sys.argv[2])
+req.add_header("Authorization", "Basic " + base64.b64encode(cookie.encode()).decode())
+body = urllib.request.urlopen(req, timeout=5).read().decode()
+assert 'agentnode_identity_challenges_total{result="answered"} 1' in body, body
+assert 'agentnode_identity_challenges_total{result="not_ours"} 1' in body, body
+PY
 
 # Without crawler.rewards nothing is asked or recorded.
 "$BIN/agentcrawl" crawl --network regtest --db "$T/plain.db" --once --progress off \
