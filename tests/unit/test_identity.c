@@ -361,6 +361,33 @@ test_old_peer_not_answered(void **state)
 	idstack_free(&t);
 }
 
+/* node.identity false: node.c registers no idserve, so a challenge --
+ * even for the socket's own address -- goes unanswered and nothing is
+ * counted against the peer beyond the message itself. */
+static void
+test_identity_off_ignores_getidentity(void **state)
+{
+	struct stack s;
+	struct idproof_challenge ch;
+	struct idproof_answer a;
+	struct peerman_view v;
+	struct peer *p;
+	struct conn *c;
+
+	(void)state;
+	stack_init(&s, (const char *const[]){ "node.identity=false", NULL }, false);
+	assert_false(s.cfg.node.identity);
+	c = stack_inbound_active(&s, "10.1.0.1:5000", &p);
+	c->local = addr_of("10.9.0.1:29001");
+	send_challenge(c, "10.9.0.1:29001", &ch);
+	assert_int_equal(answers(c, &a), 0);
+	assert_false(p->gone);
+	assert_true(peerman_view(s.pm, p, &v));
+	assert_int_equal(peerman_stats(s.pm)->msgs_recv[MSG_GETIDENTITY], 1);
+	assert_int_equal(peerman_stats(s.pm)->msgs_sent[MSG_IDENTITY], 0);
+	stack_free(&s);
+}
+
 int
 main(void)
 {
@@ -371,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_refuses_challenge_for_another_address),
 		cmocka_unit_test(test_rate_limited_per_peer),
 		cmocka_unit_test(test_old_peer_not_answered),
+		cmocka_unit_test(test_identity_off_ignores_getidentity),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
