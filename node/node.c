@@ -295,12 +295,13 @@ node_move_aside(const char *path, const char *what, const char *why)
 }
 
 /* A save killed half-way leaves FILE.tmp.<pid> behind; nobody else can be
- * writing here (we hold the datadir lock), so they are garbage. */
+ * writing here (we hold the datadir lock), so they are garbage (one of
+ * the identity key is a secret lying about: gone too). */
 static void
 node_remove_stale(struct node *n)
 {
 	static const char *const files[] = {
-		"peers.dat", "banlist.json", ".cookie", RPC_ENDPOINT_FILE,
+		"peers.dat", "banlist.json", ".cookie", RPC_ENDPOINT_FILE, IDENTITY_FILE,
 	};
 	char err[256];
 
