@@ -79,6 +79,8 @@ struct config {
 		int			 inactivity_timeout;
 		int			 ban_time;
 		int			 max_inbound_per_ip;
+		bool			 identity;	/* Ed25519 key, answers getidentity */
+		char			*reward_address;	/* printable ASCII; NULL: none */
 	} node;
 	struct {
 		char			*block_notify;	/* command; %s = block hash */
