@@ -26,6 +26,7 @@
 
 #include <yaml.h>
 
+#include "idproof.h"
 #include "netaddr.h"
 #include "socks5.h"
 #include "strutil.h"
@@ -75,6 +76,7 @@ static int	config_check_resolver(const char *);
 static int	config_check_proxy(const char *);
 static int	config_check_credential(const char *);
 static int	config_check_addr_port(const char *);
+static int	config_check_reward(const char *);
 static int	config_parse_view(void *, const char *);
 static int	config_parse_theme(void *, const char *);
 static int	config_parse_transport(void *, const char *);
@@ -241,6 +243,19 @@ static const struct config_key config_keys[] = {
 	  .help = "Take no transactions from peers and announce none but our "
 	    "own (Bitcoin Core's -blocksonly): saves bandwidth, and such a node "
 	    "earns no relay reward (docs/REWARDS.md)." },
+	{ KEY_BOOL("node.identity", node.identity), .dflt = "true",
+	  .help = "Keep an Ed25519 identity key in <datadir>/identity.key "
+	    "(created on first start) and prove it to peers that ask "
+	    "(getidentity), so that an observer can credit this node with "
+	    "uptime, storage and relay. false: no key is created or read, "
+	    "getidentity is ignored, the IDENTITY service bit is not "
+	    "announced, and the node earns no rewards." },
+	{ KEY_STRING("node.reward_address", node.reward_address,
+	    config_check_reward, "1 to 90 printable ASCII characters"),
+	  .dflt_doc = "unset: none",
+	  .help = "Where this node's rewards should go, in the chain's own "
+	    "address format; sent, signed, with the identity proof. Not "
+	    "checked beyond its form." },
 
 	{ KEY_STRING("chain.block_notify", chain.block_notify, NULL, "command"),
 	  .dflt_doc = "unset: run nothing",
@@ -539,6 +554,13 @@ config_check_addr_port(const char *v)
 	struct netaddr a;
 
 	return netaddr_parse(v, 0, &a) == 0 && a.port != 0 ? 0 : -1;
+}
+
+/* What an identity proof can carry (idproof.h); empty is "unset". */
+static int
+config_check_reward(const char *v)
+{
+	return idproof_reward_valid(v, strlen(v)) ? 0 : -1;
 }
 
 static int

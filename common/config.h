@@ -80,6 +80,8 @@ struct config {
 		int			 ban_time;
 		int			 max_inbound_per_ip;
 		bool			 blocks_only;	/* no tx relay with peers */
+		bool			 identity;	/* Ed25519 key, answers getidentity */
+		char			*reward_address;	/* printable ASCII; NULL: none */
 	} node;
 	struct {
 		char			*block_notify;	/* command; %s = block hash */

@@ -39,6 +39,8 @@ struct crawldb {
 	sqlite3_stmt	*st_stats;
 	sqlite3_stmt	*st_geo;
 	sqlite3_stmt	*st_disc;
+	sqlite3_stmt	*st_ident;
+	sqlite3_stmt	*st_visit;
 };
 
 /* Version 1: the first release.  Version 2 adds the columns for
@@ -86,20 +88,39 @@ static const char migrate_v2[] =
 static const char migrate_v3[] =
     "ALTER TABLE nodes ADD COLUMN transport TEXT NOT NULL DEFAULT '';";
 
-/* Version 4: relay probes of the rewards observer (crawler/relayprobe.c,
- * read by common/rewardsdb.c).  ip is the 16-byte BLOB nodes uses. */
+/* Node identities (crawler.rewards): the Ed25519 key each address last
+ * proved and the reward address it signed, and one row per visit of an
+ * address that has ever proven one -- ok 1 with the key proven on that
+ * visit, ok 0 when the connection, handshake or proof failed -- from
+ * which uptime sessions are built.  ip is stored as nodes.ip is (the 16
+ * wire bytes), so that visits join nodes on (network, ip, port). */
+static const char migrate_identity[] =
+    "ALTER TABLE nodes ADD COLUMN identity TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE nodes ADD COLUMN reward_address TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE visits ("
+    " network TEXT NOT NULL, ip BLOB NOT NULL, port INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL, ok INTEGER NOT NULL,"
+    " identity TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX visits_addr ON visits (network, ip, port, ts);"
+    "CREATE INDEX visits_identity ON visits (identity, ts);";
+
+/* Version 5: relay probes of the rewards observer (crawler/relayprobe.c,
+ * read by common/rewardsdb.c; ip is the 16-byte BLOB nodes uses), and
+ * visits by time, which is how the ledger reads a day of them. */
 static const char migrate_relay_probes[] =
     "CREATE TABLE relay_probes (network TEXT NOT NULL, ip BLOB NOT NULL,"
     " port INTEGER NOT NULL, ts INTEGER NOT NULL, identity TEXT NOT NULL,"
     " txid TEXT NOT NULL, announced INTEGER NOT NULL, delay_ms REAL NOT NULL,"
     " listeners INTEGER NOT NULL);"
-    "CREATE INDEX relay_probes_ts ON relay_probes (network, ts);";
+    "CREATE INDEX relay_probes_ts ON relay_probes (network, ts);"
+    "CREATE INDEX visits_ts ON visits (network, ts);";
 
 /* migrations[i] takes a file from version i to i + 1. */
 static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
 	schema_v1,
 	migrate_v2,
 	migrate_v3,
+	migrate_identity,
 	migrate_relay_probes,
 };
 
@@ -110,7 +131,8 @@ static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
     " cnt_2h, cnt_8h, cnt_1d, cnt_1w, cnt_1m, cov_2h, cov_8h, cov_1d, cov_1w," \
     " cov_1m, last_error, source_ip, source_port, country, city, latitude," \
     " longitude, has_location, asn, as_org, last_getaddr, fail_streak," \
-    " banned_until, misbehaviour, addrs_learned, transport"
+    " banned_until, misbehaviour, addrs_learned, transport, identity," \
+    " reward_address"
 
 static void
 db_err(const struct crawldb *db, sqlite3 *s, char *err, size_t errlen,
@@ -206,7 +228,13 @@ prepare_writer(struct crawldb *db, char *err, size_t errlen)
 	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
 	    prepare(db, &db->st_disc,
 	    "UPDATE nodes SET last_getaddr = ?4, addrs_learned = ?5"
-	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1)
+	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
+	    prepare(db, &db->st_ident,
+	    "UPDATE nodes SET identity = ?4, reward_address = ?5"
+	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
+	    prepare(db, &db->st_visit,
+	    "INSERT INTO visits (network, ip, port, ts, ok, identity)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -375,6 +403,8 @@ crawldb_close(struct crawldb *db)
 	sqlite3_finalize(db->st_stats);
 	sqlite3_finalize(db->st_geo);
 	sqlite3_finalize(db->st_disc);
+	sqlite3_finalize(db->st_ident);
+	sqlite3_finalize(db->st_visit);
 	sqlite3_close(db->db);
 	free(db->path);
 	free(db);
@@ -449,6 +479,8 @@ row_to_node(sqlite3_stmt *st, struct crawldb_node *n)
 	n->misbehaviour = (uint32_t)sqlite3_column_int64(st, 43);
 	n->addrs_learned = (uint32_t)sqlite3_column_int64(st, 44);
 	col_text(st, 45, n->transport, sizeof(n->transport));
+	col_text(st, 46, n->identity, sizeof(n->identity));
+	col_text(st, 47, n->reward_address, sizeof(n->reward_address));
 }
 
 /* The good-rule policies of every network, with the min_height overrides
@@ -786,7 +818,28 @@ crawldb_put(struct crawldb *db, const struct crawldb_node *n, unsigned fields,
 		if (step_write(db, db->st_disc, err, errlen) == -1)
 			return -1;
 	}
+	if (fields & CRAWLDB_PUT_IDENTITY) {
+		bind_key(db->st_ident, n->network, &n->addr);
+		sqlite3_bind_text(db->st_ident, 4, n->identity, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(db->st_ident, 5, n->reward_address, -1, SQLITE_TRANSIENT);
+		if (step_write(db, db->st_ident, err, errlen) == -1)
+			return -1;
+	}
 	return 0;
+}
+
+int
+crawldb_add_visit(struct crawldb *db, const char *network, const struct netaddr *addr,
+    int64_t ts, bool ok, const char *identity, char *err, size_t errlen)
+{
+	if (check_writable(db, err, errlen) == -1)
+		return -1;
+	bind_key(db->st_visit, network, addr);
+	sqlite3_bind_int64(db->st_visit, 4, ts);
+	sqlite3_bind_int(db->st_visit, 5, ok ? 1 : 0);
+	sqlite3_bind_text(db->st_visit, 6, identity != NULL ? identity : "", -1,
+	    SQLITE_TRANSIENT);
+	return step_write(db, db->st_visit, err, errlen);
 }
 
 int

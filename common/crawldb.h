@@ -23,7 +23,7 @@
 
 /* The schema this code writes.  A file with a higher user_version was
  * written by a newer agentcrawl and is refused with a clear error. */
-#define CRAWLDB_SCHEMA_VERSION 4
+#define CRAWLDB_SCHEMA_VERSION 5
 
 /* Open flags. */
 #define CRAWLDB_RDONLY		0x1	/* never create, migrate or write */
@@ -106,13 +106,22 @@ int crawldb_add_address(struct crawldb *db, const char *network,
 					   last_error, fail_streak, banned_until, misbehaviour */
 #define CRAWLDB_PUT_GEO		0x04	/* country, city, location, asn, as_org */
 #define CRAWLDB_PUT_DISCOVERY	0x08	/* last_getaddr, addrs_learned */
-#define CRAWLDB_PUT_ALL		0x0f
+#define CRAWLDB_PUT_IDENTITY	0x10	/* identity, reward_address */
+#define CRAWLDB_PUT_ALL		0x1f
 
 /* Write the groups FIELDS of N (keyed by N->network and N->addr); a
  * missing row is inserted first (first_seen, source from N).  N->good is
  * never stored.  Returns 0 or -1 with ERR. */
 int crawldb_put(struct crawldb *db, const struct crawldb_node *n,
     unsigned fields, char *err, size_t errlen);
+
+/* Append a visits row: ADDR of NETWORK visited at TS, OK with the
+ * IDENTITY (64 hex) it proved then, or not OK (IDENTITY "" or NULL) when
+ * the connection, handshake or proof failed.  Only addresses that have
+ * ever proven an identity get rows (the caller's rule).  Returns 0 or -1
+ * with ERR. */
+int crawldb_add_visit(struct crawldb *db, const char *network, const struct netaddr *addr,
+    int64_t ts, bool ok, const char *identity, char *err, size_t errlen);
 
 /* Delete one node ("forget").  Returns 1 if a row went, 0 if none, -1. */
 int crawldb_delete(struct crawldb *db, const char *network,

@@ -73,6 +73,11 @@ struct crawldb_node {
 	uint32_t	misbehaviour;		/* protocol violations seen, ever */
 	uint32_t	addrs_learned;		/* addresses in its last getaddr answer */
 	char		transport[4];		/* "v1", "v2" (last handshake), "" unknown */
+
+	/* crawler.rewards: the identity key this address last proved (64
+	 * hex digits, "" never) and the reward address it signed with it. */
+	char		identity[65];
+	char		reward_address[91];
 };
 
 #endif

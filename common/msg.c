@@ -38,6 +38,8 @@ static const char *const msg_type_names[MSG_TYPE_COUNT] = {
 	[MSG_GETHEADERS] = "getheaders",
 	[MSG_HEADERS] = "headers",
 	[MSG_SENDHB] = "sendhb",
+	[MSG_GETIDENTITY] = "getidentity",
+	[MSG_IDENTITY] = "identity",
 };
 
 const char *
@@ -80,6 +82,8 @@ msg_strerror(enum msg_err err)
 		return "transaction size out of range";
 	case MSG_ERR_BLOCK_SIZE:
 		return "block over maximum size";
+	case MSG_ERR_BAD_STRING:
+		return "string with a forbidden byte";
 	}
 	return "unknown error";
 }
@@ -278,6 +282,20 @@ msg_sendhb_init(struct msg *m, uint8_t flags)
 	m->u.hbflags = flags;
 }
 
+void
+msg_getidentity_init(struct msg *m, const struct idproof_challenge *c)
+{
+	msg_init(m, MSG_GETIDENTITY);
+	m->u.getidentity = *c;
+}
+
+void
+msg_identity_init(struct msg *m, const struct idproof_answer *a)
+{
+	msg_init(m, MSG_IDENTITY);
+	m->u.identity = *a;
+}
+
 bool
 msg_version_set_user_agent(struct msg_version *v, const void *ua, size_t len)
 {
@@ -382,6 +400,12 @@ msg_encode(const struct msg *m, struct wbuf *w)
 		break;
 	case MSG_SENDHB:
 		wbuf_u8(w, m->u.hbflags);
+		break;
+	case MSG_GETIDENTITY:
+		idproof_challenge_encode(&m->u.getidentity, w);
+		break;
+	case MSG_IDENTITY:
+		idproof_answer_encode(&m->u.identity, w);
 		break;
 	default:
 		break;
@@ -608,6 +632,24 @@ decode_tx(struct rbuf *r, struct msg *m)
 	return MSG_OK;
 }
 
+/* The identity payloads are idproof's; only their errors are ours. */
+static enum msg_err
+decode_idproof(enum idproof_err e)
+{
+	switch (e) {
+	case IDPROOF_OK:
+		return MSG_OK;
+	case IDPROOF_NONCANONICAL:
+		return MSG_ERR_NONCANONICAL;
+	case IDPROOF_TOO_LONG:
+		return MSG_ERR_STRING_TOO_LONG;
+	case IDPROOF_BAD_CHAR:
+		return MSG_ERR_BAD_STRING;
+	default:
+		return MSG_ERR_TRUNCATED;
+	}
+}
+
 enum msg_err
 msg_decode(unsigned type, const uint8_t *payload, size_t len, struct msg *out)
 {
@@ -658,6 +700,12 @@ msg_decode(unsigned type, const uint8_t *payload, size_t len, struct msg *out)
 	case MSG_SENDHB:
 		if (!rbuf_u8(&r, &out->u.hbflags))
 			err = MSG_ERR_TRUNCATED;
+		break;
+	case MSG_GETIDENTITY:
+		err = decode_idproof(idproof_challenge_decode(&r, &out->u.getidentity));
+		break;
+	case MSG_IDENTITY:
+		err = decode_idproof(idproof_answer_decode(&r, &out->u.identity));
 		break;
 	default:
 		err = MSG_ERR_UNKNOWN_TYPE;
@@ -778,6 +826,15 @@ msg_equal(const struct msg *a, const struct msg *b)
 		return a->u.nonce == b->u.nonce;
 	case MSG_SENDHB:
 		return a->u.hbflags == b->u.hbflags;
+	case MSG_GETIDENTITY:
+		return memcmp(a->u.getidentity.nonce, b->u.getidentity.nonce, IDPROOF_NONCE_LEN) == 0 &&
+		    netaddr_wire_equal(&a->u.getidentity.addr, &b->u.getidentity.addr);
+	case MSG_IDENTITY:
+		return memcmp(a->u.identity.pubkey, b->u.identity.pubkey, IDPROOF_PUBKEY_LEN) == 0 &&
+		    a->u.identity.reward_len == b->u.identity.reward_len &&
+		    a->u.identity.reward_len <= IDPROOF_REWARD_MAX &&
+		    memcmp(a->u.identity.reward, b->u.identity.reward, a->u.identity.reward_len) == 0 &&
+		    memcmp(a->u.identity.sig, b->u.identity.sig, IDPROOF_SIG_LEN) == 0;
 	default:
 		return true;
 	}

@@ -9,6 +9,7 @@
 #include "block.h"
 #include "block_header.h"
 #include "buf.h"
+#include "idproof.h"
 #include "netaddr.h"
 
 /* The byte layout of every message is specified in docs/PROTOCOL.md; the
@@ -39,6 +40,7 @@
 #define NODE_RELAY		(UINT64_C(1) << 1)	/* relays transactions */
 #define NODE_SEED		(UINT64_C(1) << 2)	/* seeder / address source */
 #define NODE_P2P_V2		(UINT64_C(1) << 3)	/* speaks the v2 transport */
+#define NODE_IDENTITY		(UINT64_C(1) << 4)	/* answers getidentity (node.identity) */
 
 /* The numeric values are the wire's type byte; never renumber. */
 enum msg_type {
@@ -57,6 +59,8 @@ enum msg_type {
 	MSG_GETHEADERS,
 	MSG_HEADERS,
 	MSG_SENDHB,		/* 14: ask a peer to push new blocks (high bandwidth) */
+	MSG_GETIDENTITY = 15,	/* prove your identity key (idproof.h) */
+	MSG_IDENTITY = 16,	/* the proof */
 	MSG_TYPE_COUNT
 };
 
@@ -80,6 +84,7 @@ enum msg_err {
 	MSG_ERR_HEADER_TXCOUNT,	/* headers entry with a tx count other than 0 */
 	MSG_ERR_TX_SIZE,	/* transaction of 0 or over BLOCK_TX_MAX_SIZE bytes */
 	MSG_ERR_BLOCK_SIZE,	/* block payload over BLOCK_MAX_SIZE */
+	MSG_ERR_BAD_STRING,	/* a string byte outside what its field allows */
 };
 
 /* Services and endpoint of a peer as carried inside a version message. */
@@ -165,6 +170,8 @@ struct msg {
 		uint64_t	nonce;
 		/* MSG_SENDHB: MSG_HB_* bits. */
 		uint8_t		hbflags;
+		struct idproof_challenge	getidentity;	/* MSG_GETIDENTITY */
+		struct idproof_answer		identity;	/* MSG_IDENTITY */
 	} u;
 };
 
@@ -215,6 +222,10 @@ void msg_ping_init(struct msg *m, uint64_t nonce);
 void msg_pong_init(struct msg *m, uint64_t nonce);
 /* MSG_SENDHB carrying FLAGS (MSG_HB_*); M is overwritten like msg_init. */
 void msg_sendhb_init(struct msg *m, uint8_t flags);
+/* MSG_GETIDENTITY carrying *C, MSG_IDENTITY carrying *A (copied); M is
+ * overwritten like msg_init. */
+void msg_getidentity_init(struct msg *m, const struct idproof_challenge *c);
+void msg_identity_init(struct msg *m, const struct idproof_answer *a);
 /* Copy LEN bytes of UA into V's user agent.  Returns false, storing
  * nothing, when LEN is over MSG_MAX_USER_AGENT. */
 bool msg_version_set_user_agent(struct msg_version *v, const void *ua, size_t len);

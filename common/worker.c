@@ -105,9 +105,11 @@ worker_post(struct worker *w, const void *msg, size_t len)
 	return send(w->sh->wfd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 }
 
-/* The thread's body.  W belongs to the loop and may be freed once the
- * loop stops waiting; after WORK returns only SH (and the callbacks and
- * ARG, which the owner keeps for abandon) are touched. */
+/* The thread's body.  WORK may call worker_sleep(W) and friends until it
+ * returns, so W outlives it: the loop frees W only when WORK had returned
+ * (worker_free saw it, or the done record arrived); when the loop gave
+ * up waiting, the thread frees W here instead.  Whichever side sees the
+ * other's flag under SH's mutex decides. */
 struct worker_start_arg {
 	struct worker		*w;
 	struct worker_shared	*sh;
@@ -130,8 +132,11 @@ worker_main(void *p)
 	if (!abandoned)
 		(void)send(sa.sh->wfd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	worker_shared_unref_locked(sa.sh);
-	if (abandoned && sa.cb->abandon != NULL)
-		sa.cb->abandon(sa.arg);
+	if (abandoned) {
+		if (sa.cb->abandon != NULL)
+			sa.cb->abandon(sa.arg);
+		free(sa.w);
+	}
 	return NULL;
 }
 
@@ -265,13 +270,14 @@ worker_free(struct worker *w, int64_t timeout_ms)
 	if (!returned)
 		sh->abandoned = true;
 	worker_shared_unref_locked(sh);
-	if (returned) {
-		pthread_join(w->thread, NULL);
-	} else {
+	if (!returned) {
 		log_warn(w->tag, "worker still busy after %lld ms; leaving it to finish alone",
 		    (long long)timeout_ms);
+		/* The thread frees W when WORK returns (worker_main). */
 		pthread_detach(w->thread);
+		return false;
 	}
+	pthread_join(w->thread, NULL);
 	free(w);
-	return returned;
+	return true;
 }

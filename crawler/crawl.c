@@ -28,6 +28,7 @@
 #include "crawldb.h"
 #include "geoip.h"
 #include "goodnode.h"
+#include "idprobe.h"
 #include "log.h"
 #include "nodetable.h"
 #include "observer.h"
@@ -537,6 +538,22 @@ set_geo(struct crawl *cr, struct crawldb_node *rec)
 	str_copy(rec->as_org, g.as_org, sizeof(rec->as_org));
 }
 
+/* crawler.rewards: what the visit proved of REC's identity, and its
+ * visits row (idprobe.h). */
+static void
+record_identity(struct crawl *cr, struct crawldb_node *rec, const struct probe_result *r,
+    unsigned *fields, int64_t now)
+{
+	char	err[256];
+	int	changed;
+
+	changed = idprobe_record(cr->db, rec, &r->identity, now, err, sizeof(err));
+	if (changed == -1)
+		log_warn("crawl", "recording a visit: %s", err);
+	else
+		*fields |= (unsigned)changed;
+}
+
 static void
 on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 {
@@ -611,6 +628,8 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 		fields |= CRAWLDB_PUT_DISCOVERY;
 		cr->n.discovered++;
 	}
+	if (cr->o->rewards)
+		record_identity(cr, rec, r, &fields, now);
 	nodetable_mark_dirty(cr->table, n, fields);
 	update_good(cr, n, now);
 	log_debug("crawl", "%s: %s%s, %zu addresses",
@@ -835,6 +854,8 @@ setup(struct crawl *cr)
 	    o->addr_window_ms : ADDR_GRACE_MS;
 	cr->pcfg.addr_max_age = ADDR_MAX_AGE;
 	cr->pcfg.transport = o->transport;
+	cr->pcfg.ask_identity = o->rewards;
+	cr->pcfg.identity_timeout_ms = o->handshake_timeout_ms;
 	if (o->proxy != NULL) {
 		cr->proxy = conn_proxy_new(o->proxy, o->proxy_user, o->proxy_password, err,
 		    sizeof(err));

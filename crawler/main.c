@@ -348,6 +348,7 @@ cmd_crawl(struct options *o)
 	co.max_nodes = (size_t)c->crawler.max_nodes;
 	co.geoip_db = c->crawler.geoip_db;
 	co.asn_db = c->crawler.asn_db;
+	co.rewards = c->crawler.rewards;
 	co.min_height = o->min_height >= 0 ? (int32_t)o->min_height : -1;
 	co.dial_rate = o->dial_rate;
 	if (o->flush_ms > 0)

@@ -22,6 +22,7 @@
 enum probe_phase {
 	PH_CONNECT = 0,
 	PH_HANDSHAKE,
+	PH_IDENTITY,	/* getidentity sent, waiting for identity */
 	PH_ADDR,
 	PH_DONE,
 };
@@ -47,6 +48,7 @@ struct probe {
 };
 
 static void probe_on_connected(struct conn *c, void *arg);
+static void after_identity(struct probe *p);
 static void probe_on_message(struct conn *c, struct msg *m, void *arg);
 static void probe_on_bad_frame(struct conn *c, enum msg_err err, uint8_t type,
     void *arg);
@@ -145,6 +147,10 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	case PH_CONNECT:
 	case PH_HANDSHAKE:
 		finish(p, false, CRAWLDB_ERR_TIMEOUT, false);
+		break;
+	case PH_IDENTITY:
+		/* No proof in time: the visit goes on without one. */
+		after_identity(p);
 		break;
 	case PH_ADDR:
 		/* The window is over: whatever came is all we take. */
@@ -266,6 +272,26 @@ send_simple(struct probe *p, enum msg_type t)
 	msg_free(&m);
 }
 
+/* crawler.rewards: challenge a node that can prove an identity, for the
+ * address we dialled (a probe by name has none).  Returns false when
+ * there is nothing to ask. */
+static bool
+ask_identity(struct probe *p)
+{
+	struct msg	m;
+
+	if (!p->cfg->ask_identity || !idprobe_wanted(&p->hs.remote) ||
+	    netaddr_is_any(&p->addr))
+		return false;
+	idprobe_challenge(&p->res.identity, &p->addr, &m);
+	conn_send(p->conn, &m);
+	msg_free(&m);
+	p->phase = PH_IDENTITY;
+	evtimer_del(p->timer);
+	arm(p, p->cfg->identity_timeout_ms);
+	return true;
+}
+
 static void
 handshake_done(struct probe *p)
 {
@@ -280,6 +306,15 @@ handshake_done(struct probe *p)
 	    sizeof(p->res.user_agent));
 	conn_get_transport(p->conn, &ti);
 	p->res.transport = ti.v2 ? "v2" : "v1";
+	if (!ask_identity(p))
+		after_identity(p);
+}
+
+/* The handshake (and the identity exchange, if any) is done: leave, or
+ * ask for addresses. */
+static void
+after_identity(struct probe *p)
+{
 	if (!p->discovery) {
 		finish(p, true, "", false);
 		return;
@@ -377,6 +412,12 @@ probe_on_message(struct conn *c, struct msg *m, void *arg)
 	case MSG_ADDR:
 		on_addr(p, m);
 		break;
+	case MSG_IDENTITY:
+		if (p->phase != PH_IDENTITY)
+			break;
+		idprobe_answer(&p->res.identity, p->cfg->params->magic, &m->u.identity);
+		after_identity(p);
+		break;
 	default:
 		break;
 	}
@@ -427,6 +468,13 @@ probe_on_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
 			finish(p, false, CRAWLDB_ERR_BANNED, false);
 		else
 			finish(p, false, CRAWLDB_ERR_HANDSHAKE, false);
+		break;
+	case PH_IDENTITY:
+		/* A hang-up instead of a proof: the handshake stands. */
+		if (why == CONN_END_PROTOCOL)
+			finish(p, false, CRAWLDB_ERR_PROTOCOL, true);
+		else
+			finish(p, true, "", false);
 		break;
 	case PH_ADDR:
 		if (why == CONN_END_PROTOCOL)

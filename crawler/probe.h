@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "chainparams.h"
+#include "idprobe.h"
 #include "netaddr.h"
 
 struct conn_proxy;
@@ -29,6 +30,10 @@ struct probe_config {
 	int64_t		 addr_max_age;		/* drop entries older than this (seconds) */
 	struct conn_proxy *proxy;		/* SOCKS5 proxy to dial through, or NULL */
 	int		 transport;		/* enum conn_transport */
+	/* crawler.rewards: ask nodes that announce NODE_IDENTITY to prove
+	 * their key (idprobe.h), waiting at most IDENTITY_TIMEOUT_MS. */
+	bool		 ask_identity;
+	int		 identity_timeout_ms;
 };
 
 /* What a probe found out.  Valid only during the done callback. */
@@ -54,6 +59,8 @@ struct probe_result {
 	size_t		 naddrs;
 	uint32_t	 addr_msgs;	/* addr messages received */
 	uint32_t	 addr_entries;	/* entries in them, before filtering */
+	/* The identity exchange (ask_identity); all zero when not asked. */
+	struct idprobe	 identity;
 };
 
 struct probe;

@@ -212,6 +212,7 @@ static const struct connman_io connman_tcp_io = {
 	.transport = conn_get_transport,
 	.end_reason = conn_end_reason,
 	.proxy_fault = conn_proxy_fault,
+	.local_addr = conn_local_addr,
 };
 
 /* --- private networks ----------------------------------------------------- */
@@ -421,6 +422,14 @@ connman_peer_transport(const struct connman *cm, const struct peer *p,
 	memset(out, 0, sizeof(*out));
 	if (p->conn != NULL && cm->io->transport != NULL)
 		cm->io->transport(p->conn, out);
+}
+
+int
+connman_peer_local_addr(const struct connman *cm, const struct peer *p, struct netaddr *out)
+{
+	if (p->conn == NULL || cm->io->local_addr == NULL)
+		return -1;
+	return cm->io->local_addr(p->conn, out);
 }
 
 size_t

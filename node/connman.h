@@ -83,6 +83,8 @@ struct connman_io {
 	 * address, which must not lose standing for it). */
 	const char	*(*end_reason)(const struct conn *c);
 	bool		 (*proxy_fault)(const struct conn *c);
+	/* May be NULL.  Our side of C's socket (conn_local_addr): 0 or -1. */
+	int		 (*local_addr)(const struct conn *c, struct netaddr *out);
 	void		*io;
 };
 
@@ -156,6 +158,9 @@ const struct conn_stats *connman_peer_stats(const struct connman *cm, const stru
 /* What P's connection speaks (v1, zeros, once gone). */
 void connman_peer_transport(const struct connman *cm, const struct peer *p,
     struct conn_transport_info *out);
+/* Our address on P's socket (getsockname): 0, or -1 when unknown or gone. */
+int connman_peer_local_addr(const struct connman *cm, const struct peer *p,
+    struct netaddr *out);
 /* Bytes queued to P and not yet written (0 once gone). */
 size_t connman_peer_sendq(const struct connman *cm, const struct peer *p);
 

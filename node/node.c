@@ -36,6 +36,8 @@
 #include "connman.h"
 #include "geoip.h"
 #include "hash.h"
+#include "identity.h"
+#include "idserve.h"
 #include "log.h"
 #include "mempool.h"
 #include "msg.h"
@@ -87,6 +89,8 @@ struct node {
 	struct mempool		*mempool;
 	struct blockrelay	*blockrelay;
 	struct txrelay		*txrelay;
+	struct identity		*identity;	/* NULL: node.identity off */
+	struct idserve		*idserve;
 	struct rpc_server	*rpc;
 	struct rpc_server	*metrics;	/* node.metrics_listen; NULL: none */
 	struct rpc_method	*methods;	/* the node's and the chain's, owned */
@@ -291,12 +295,13 @@ node_move_aside(const char *path, const char *what, const char *why)
 }
 
 /* A save killed half-way leaves FILE.tmp.<pid> behind; nobody else can be
- * writing here (we hold the datadir lock), so they are garbage. */
+ * writing here (we hold the datadir lock), so they are garbage (one of
+ * the identity key is a secret lying about: gone too). */
 static void
 node_remove_stale(struct node *n)
 {
 	static const char *const files[] = {
-		"peers.dat", "banlist.json", ".cookie", RPC_ENDPOINT_FILE,
+		"peers.dat", "banlist.json", ".cookie", RPC_ENDPOINT_FILE, IDENTITY_FILE,
 	};
 	char err[256];
 
@@ -349,6 +354,28 @@ node_load_state(struct node *n)
 		log_info("node", "loaded %zu bans", banman_count(n->banman));
 	}
 	free(path);
+}
+
+/* The identity key (node.identity): loaded, or made on first start.  A
+ * key file that exists but cannot be used stops the start: replacing it
+ * would throw away the identity an observer knows this node by. */
+static int
+node_open_identity(struct node *n, char *err, size_t errlen)
+{
+	bool created;
+
+	if (!n->cfg->node.identity) {
+		log_info("node", "identity off (node.identity: false): no key, no proofs");
+		return 0;
+	}
+	n->identity = identity_open(n->datadir, n->cfg->node.reward_address, &created,
+	    err, errlen);
+	if (n->identity == NULL)
+		return -1;
+	log_info("node", "%s identity %s%s%s", created ? "created" : "loaded",
+	    identity_pubkey_hex(n->identity), *identity_reward(n->identity) != '\0' ?
+	    ", reward address " : "", identity_reward(n->identity));
+	return 0;
 }
 
 /* The port we accept peers on: the first listen address's. */
@@ -438,7 +465,8 @@ node_start_layers(struct node *n, char *err, size_t errlen)
 		.cfg = cfg, .banman = n->banman, .repmem = n->repmem, .user_agent = user_agent,
 		/* Both now true: we serve blocks and relay transactions. */
 		.services = NODE_NETWORK | NODE_RELAY | (cfg->node.seed ? NODE_SEED : 0) |
-		    (cfg->network.transport != CONN_TRANSPORT_V1 ? NODE_P2P_V2 : 0),
+		    (cfg->network.transport != CONN_TRANSPORT_V1 ? NODE_P2P_V2 : 0) |
+		    (n->identity != NULL ? NODE_IDENTITY : 0),
 	};
 
 	snprintf(user_agent, sizeof(user_agent), "/agentnode:%s/", AGENTCHAIN_VERSION);
@@ -453,7 +481,11 @@ node_start_layers(struct node *n, char *err, size_t errlen)
 	    .chain = n->chain, .connman = n->connman, .peerman = n->peerman });
 	n->txrelay = txrelay_new(&(struct txrelay_opts){ .cfg = cfg, .chain = n->chain,
 	    .mempool = n->mempool, .connman = n->connman, .peerman = n->peerman });
-	if (n->addrrelay == NULL || n->blockrelay == NULL || n->txrelay == NULL) {
+	if (n->identity != NULL)
+		n->idserve = idserve_new(&(struct idserve_opts){ .cfg = cfg,
+		    .identity = n->identity, .connman = n->connman, .peerman = n->peerman });
+	if (n->addrrelay == NULL || n->blockrelay == NULL || n->txrelay == NULL ||
+	    (n->identity != NULL && n->idserve == NULL)) {
 		snprintf(err, errlen, "cannot register the message handlers");
 		return -1;
 	}
@@ -533,7 +565,7 @@ node_start_rpc(struct node *n, char *err, size_t errlen)
 		.connman = n->connman, .peerman = n->peerman, .addrrelay = n->addrrelay,
 		.bootstrap = n->bootstrap,
 		.chain = n->chain, .mempool = n->mempool, .blockrelay = n->blockrelay,
-		.txrelay = n->txrelay,
+		.txrelay = n->txrelay, .identity = n->identity, .idserve = n->idserve,
 		.start_mono = clock_mono_ms() / 1000, .stop = node_request_stop, .stop_arg = n,
 	};
 	n->methods = xcalloc(nm + nc, sizeof(*n->methods));
@@ -561,6 +593,8 @@ node_start(struct node *n, const struct config_strlist *seed_nodes, char *err, s
 	    node_lock_datadir(n, err, errlen) == -1)
 		return -1;
 	node_load_state(n);
+	if (node_open_identity(n, err, errlen) == -1)
+		return -1;
 	n->last_addrman_save = n->last_ban_save = clock_mono_ms() / 1000;
 	n->repmem = repmem_new();
 	n->mempool = mempool_new(&(struct mempool_opts){
@@ -624,6 +658,7 @@ node_stop(struct node *n)
 	bootstrap_free(n->bootstrap);
 	/* connman hands its peers' state back to peerman and its handlers. */
 	connman_free(n->connman);
+	idserve_free(n->idserve);
 	txrelay_free(n->txrelay);
 	blockrelay_free(n->blockrelay);
 	addrrelay_free(n->addrrelay);
@@ -634,6 +669,7 @@ node_stop(struct node *n)
 	if (n->geoip != NULL)
 		geoip_close(n->geoip);
 	repmem_free(n->repmem);
+	identity_free(n->identity);
 	if (n->addrman != NULL)
 		addrman_free(n->addrman);
 	if (n->banman != NULL)

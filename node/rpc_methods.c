@@ -23,6 +23,8 @@
 #include "conn.h"
 #include "connman.h"
 #include "health.h"
+#include "identity.h"
+#include "idserve.h"
 #include "manual.h"
 #include "natpmp.h"
 #include "peer.h"
@@ -70,6 +72,8 @@ rpc_services_json(uint64_t s)
 		json_array_append_new(names, json_string("SEED"));
 	if (s & NODE_P2P_V2)
 		json_array_append_new(names, json_string("P2P_V2"));
+	if (s & NODE_IDENTITY)
+		json_array_append_new(names, json_string("IDENTITY"));
 	return names;
 }
 
@@ -688,6 +692,27 @@ rpc_clearbanned(void *ctx, json_t *params, struct rpc_error *err)
 	return json_null();
 }
 
+/* The identity key's public half and what the node signs with it. */
+static json_t *
+rpc_getnodeidentity(void *ctx, json_t *params, struct rpc_error *err)
+{
+	struct rpc_node *n = ctx;
+	const char *reward;
+
+	(void)params;
+	(void)err;
+	if (n->identity == NULL)
+		return json_pack("{s:b, s:n, s:n, s:I, s:b}", "enabled", 0, "pubkey",
+		    "reward_address", "services_bit", (json_int_t)NODE_IDENTITY,
+		    "advertised", 0);
+	reward = identity_reward(n->identity);
+	return json_pack("{s:b, s:s, s:o, s:I, s:b}", "enabled", 1,
+	    "pubkey", identity_pubkey_hex(n->identity),
+	    "reward_address", *reward != '\0' ? json_string(reward) : json_null(),
+	    "services_bit", (json_int_t)NODE_IDENTITY,
+	    "advertised", (peerman_services(n->peerman) & NODE_IDENTITY) != 0);
+}
+
 static json_t *
 rpc_stop(void *ctx, json_t *params, struct rpc_error *err)
 {
@@ -737,6 +762,11 @@ static const struct rpc_method rpc_table[] = {
 	  .help = "Every ban with its subnet, creation, expiry and reason." },
 	{ .name = "clearbanned", .params = "", .fn = rpc_clearbanned,
 	  .help = "Remove every ban." },
+	{ .name = "getnodeidentity", .params = "", .fn = rpc_getnodeidentity,
+	  .help = "The node's identity: enabled (node.identity), pubkey (64 hex digits of "
+	  "the Ed25519 key in <datadir>/identity.key, null when off), reward_address (null "
+	  "when unset), services_bit (the IDENTITY bit, 16) and advertised (whether our "
+	  "version messages carry it)." },
 	{ .name = "stop", .params = "", .fn = rpc_stop,
 	  .help = "Disconnect cleanly, save state and exit." },
 };
@@ -813,4 +843,18 @@ rpc_methods_metrics(void *ctx, struct evbuffer *out)
 	    (unsigned long long)ars.rate_limited,
 	    (unsigned long long)cs->inbound_refused,
 	    (unsigned long long)cs->evictions, health_score(&hi), health_score(&hi));
+	if (n->idserve != NULL) {
+		struct idserve_stats is;
+
+		idserve_stats(n->idserve, &is);
+		evbuffer_add_printf(out, "# HELP agentnode_identity_challenges_total getidentity "
+		    "challenges by outcome.\n"
+		    "# TYPE agentnode_identity_challenges_total counter\n"
+		    "agentnode_identity_challenges_total{result=\"answered\"} %llu\n"
+		    "agentnode_identity_challenges_total{result=\"not_ours\"} %llu\n"
+		    "agentnode_identity_challenges_total{result=\"rate_limited\"} %llu\n"
+		    "agentnode_identity_challenges_total{result=\"old_version\"} %llu\n",
+		    (unsigned long long)is.answered, (unsigned long long)is.not_ours,
+		    (unsigned long long)is.rate_limited, (unsigned long long)is.old_version);
+	}
 }

@@ -17,6 +17,8 @@ struct bootstrap;
 struct chain;
 struct config;
 struct connman;
+struct identity;
+struct idserve;
 struct mempool;
 struct natpmp;
 struct peerman;
@@ -36,6 +38,8 @@ struct rpc_node {
 	struct blockrelay	*blockrelay;
 	struct txrelay		*txrelay;
 	struct natpmp		*natpmp;	/* NULL: PCP/NAT-PMP off */
+	struct identity		*identity;	/* NULL: node.identity off */
+	struct idserve		*idserve;	/* NULL: node.identity off */
 	int64_t			 start_mono;	/* monotonic seconds */
 	void			 (*stop)(void *arg);	/* the "stop" method */
 	void			*stop_arg;

@@ -2,16 +2,12 @@
  *
  * miniupnpc blocks (SSDP listens for the whole discover delay, every SOAP
  * call is a synchronous HTTP exchange), so none of it may run on the event
- * loop.  One worker thread per instance does discovery, mapping, renewal
- * and deletion; it hands each finished status to the loop as one
- * SOCK_SEQPACKET datagram holding a struct upnp_status by value, so the
- * loop never shares memory with the worker and the node's event_base
- * needs no libevent thread support.
- *
- * The worker and upnp_stop share one small refcounted block (mutex,
- * condition variable, stop flag).  upnp_stop waits a bounded time for the
- * worker; if a router stalls past that, the worker is detached and frees
- * the block itself when its blocking call finally returns.
+ * loop.  It runs on a common/worker thread, which does discovery, mapping,
+ * renewal and deletion and posts each finished status to the loop as a
+ * struct upnp_status by value, so the loop never shares memory with it.
+ * upnp_stop waits a bounded time for the thread; if a router stalls past
+ * that, the thread is left to finish alone and frees its job itself
+ * (upnp_job_abandon).
  *
  * Trust: SSDP answers and every HTTP body come from any host on the LAN.
  * Before a request goes anywhere the URL is checked (http, IPv4 literal,
@@ -21,16 +17,12 @@
 #include "upnp.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <miniupnpc/miniupnpc.h>
@@ -39,6 +31,7 @@
 
 #include "log.h"
 #include "strutil.h"
+#include "worker.h"
 #include "xmalloc.h"
 
 /* Written against API 17 (miniupnpc 2.2.4, Debian 12).  Nothing here uses
@@ -57,17 +50,11 @@
 /* "255.255.255.255" plus NUL; miniupnpc writes at most 16 bytes. */
 #define UPNP_IPV4_STRLEN 16
 
-/* State shared by the loop side and the worker; freed by whichever lets
- * go last.  Configuration is written before the thread starts and only
- * read afterwards; STOPPING, DONE and REFS are under MTX. */
-struct upnp_shared {
-	pthread_mutex_t	 mtx;
-	pthread_cond_t	 cond;
-	bool		 stopping;
-	bool		 done;
-	int		 refs;
-
-	int		 wfd;		/* worker's end of the socketpair */
+/* What the thread needs, written before it starts and only read after;
+ * freed by the loop once the thread returned, else by the thread.  OWNER
+ * is the loop's alone (posts arrive there), never read on the thread. */
+struct upnp_job {
+	struct upnp	*owner;
 	uint16_t	 internal_port;
 	uint16_t	 external_port;
 	int		 lease;
@@ -80,11 +67,9 @@ struct upnp_shared {
 };
 
 struct upnp {
-	struct event		*ev;
-	int			 rfd;
+	struct worker		*worker;
+	struct upnp_job		*job;
 	int			 stop_timeout_ms;
-	pthread_t		 thread;
-	struct upnp_shared	*sh;
 	struct upnp_status	 last;
 	void			(*cb)(void *, const struct upnp_status *);
 	void			*cb_arg;
@@ -225,92 +210,33 @@ upnp_validate_urls(const char *rootdesc_url, const char *control_url,
 	return 0;
 }
 
-/* --- shared block ----------------------------------------------------------- */
+/* --- the job ----------------------------------------------------------------- */
 
 static void
-upnp_shared_free(struct upnp_shared *sh)
+upnp_job_free(struct upnp_job *job)
 {
-	pthread_cond_destroy(&sh->cond);
-	pthread_mutex_destroy(&sh->mtx);
-	if (sh->wfd != -1)
-		close(sh->wfd);
-	free(sh->multicast_if);
-	free(sh->minissdpd_socket);
-	free(sh->rootdesc_url);
-	free(sh->description);
-	free(sh);
+	free(job->multicast_if);
+	free(job->minissdpd_socket);
+	free(job->rootdesc_url);
+	free(job->description);
+	free(job);
 }
 
-/* Drop one reference; the last one frees.  Called with MTX held, returns
- * with it released. */
 static void
-upnp_shared_unref_locked(struct upnp_shared *sh)
+upnp_job_abandon(void *arg)
 {
-	bool last = --sh->refs == 0;
-
-	pthread_mutex_unlock(&sh->mtx);
-	if (last)
-		upnp_shared_free(sh);
-}
-
-static bool
-upnp_stopping(struct upnp_shared *sh)
-{
-	bool s;
-
-	pthread_mutex_lock(&sh->mtx);
-	s = sh->stopping;
-	pthread_mutex_unlock(&sh->mtx);
-	return s;
-}
-
-/* The CLOCK_MONOTONIC time MS milliseconds from now, for timed waits on
- * the shared condition variable (which runs on that clock). */
-static void
-upnp_deadline(struct timespec *ts, int64_t ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)(ms / 1000);
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-/* Sleep up to MS milliseconds or until upnp_stop.  Returns true when
- * stopping. */
-static bool
-upnp_sleep(struct upnp_shared *sh, int64_t ms)
-{
-	struct timespec ts;
-	bool s;
-
-	upnp_deadline(&ts, ms);
-	pthread_mutex_lock(&sh->mtx);
-	while (!sh->stopping) {
-		if (pthread_cond_timedwait(&sh->cond, &sh->mtx, &ts) == ETIMEDOUT)
-			break;
-	}
-	s = sh->stopping;
-	pthread_mutex_unlock(&sh->mtx);
-	return s;
+	upnp_job_free(arg);
 }
 
 /* --- worker ------------------------------------------------------------------- */
 
-/* Hand a copy of ST to the loop.  A full socket buffer means the loop is
- * far behind; the status is dropped rather than blocking the worker, and
- * after upnp_stop the loop's end is gone, which is fine too. */
+/* Hand a copy of ST to the loop.  worker_post drops it rather than
+ * block when the loop is far behind, or after upnp_stop; both are fine. */
 static void
-upnp_post(struct upnp_shared *sh, const struct upnp_status *st)
+upnp_post(struct worker *w, const struct upnp_status *st)
 {
-	if (upnp_stopping(sh))
-		return;
-	if (send(sh->wfd, st, sizeof *st, MSG_DONTWAIT | MSG_NOSIGNAL) !=
-	    (ssize_t)sizeof *st)
-		log_debug(UPNP_LOG, "status %s not delivered: %s",
-		    upnp_state_name(st->state), strerror(errno));
+	if (worker_post(w, st, sizeof *st) != 0)
+		log_debug(UPNP_LOG, "status %s not delivered", upnp_state_name(st->state));
 }
 
 static void
@@ -397,18 +323,18 @@ static const char *const upnp_search_types[] = {
  * ERR explains the most telling failure (a misbehaving device over a
  * silent one). */
 static int
-upnp_find_igd(struct upnp_shared *sh, struct upnp_igd *igd, char *err,
+upnp_find_igd(struct worker *w, const struct upnp_job *job, struct upnp_igd *igd, char *err,
     size_t errlen)
 {
 	struct UPNPDev *devlist, *dev;
 	char why[128];
 	int error = 0, tried = 0, r, best = -1;
 
-	if (sh->rootdesc_url != NULL)
-		return upnp_try_igd(sh->rootdesc_url, false, igd, err, errlen);
+	if (job->rootdesc_url != NULL)
+		return upnp_try_igd(job->rootdesc_url, false, igd, err, errlen);
 
-	devlist = upnpDiscoverDevices(upnp_search_types, sh->discover_ms,
-	    sh->multicast_if, sh->minissdpd_socket, UPNP_LOCAL_PORT_ANY, 0, 2,
+	devlist = upnpDiscoverDevices(upnp_search_types, job->discover_ms,
+	    job->multicast_if, job->minissdpd_socket, UPNP_LOCAL_PORT_ANY, 0, 2,
 	    &error, 0);
 	if (devlist == NULL) {
 		if (error != UPNPDISCOVER_SUCCESS)
@@ -421,7 +347,7 @@ upnp_find_igd(struct upnp_shared *sh, struct upnp_igd *igd, char *err,
 	    dev = dev->pNext) {
 		if (dev->descURL == NULL)
 			continue;
-		if (upnp_stopping(sh))
+		if (worker_stopping(w))
 			break;
 		tried++;
 		/* Vet the SSDP LOCATION before fetching anything from it:
@@ -448,21 +374,21 @@ upnp_find_igd(struct upnp_shared *sh, struct upnp_igd *igd, char *err,
 /* Add or refresh the mapping and read the external address.  Returns 0
  * with ST filled as MAPPED, or -1 with ST->error set. */
 static int
-upnp_map(struct upnp_shared *sh, struct upnp_igd *igd, struct upnp_status *st)
+upnp_map(const struct upnp_job *job, struct upnp_igd *igd, struct upnp_status *st)
 {
 	char ext[8], in[8], lease[16], ip[UPNP_IPV4_STRLEN + 8], why[64];
 	const char *ctl = igd->urls.controlURL, *stype = igd->data.first.servicetype;
-	int r, granted = sh->lease;
+	int r, granted = job->lease;
 
-	snprintf(ext, sizeof ext, "%u", sh->external_port);
-	snprintf(in, sizeof in, "%u", sh->internal_port);
-	snprintf(lease, sizeof lease, "%d", sh->lease);
+	snprintf(ext, sizeof ext, "%u", job->external_port);
+	snprintf(in, sizeof in, "%u", job->internal_port);
+	snprintf(lease, sizeof lease, "%d", job->lease);
 	r = UPNP_AddPortMapping(ctl, stype, ext, in, igd->lanaddr,
-	    sh->description, "TCP", NULL, lease);
+	    job->description, "TCP", NULL, lease);
 	if (r == UPNP_ERR_PERMANENT_ONLY) {
 		granted = 0;
 		r = UPNP_AddPortMapping(ctl, stype, ext, in, igd->lanaddr,
-		    sh->description, "TCP", NULL, "0");
+		    job->description, "TCP", NULL, "0");
 	}
 	if (r != UPNPCOMMAND_SUCCESS) {
 		upnp_error_text(r, why, sizeof why);
@@ -484,19 +410,19 @@ upnp_map(struct upnp_shared *sh, struct upnp_igd *igd, struct upnp_status *st)
 		upnp_error_text(r, why, sizeof why);
 		str_errf(st->error, sizeof st->error, "router did not report "
 		    "its external address (%s)", why);
-	} else if (upnp_validate_external(ip, sh->external_port, &st->external,
+	} else if (upnp_validate_external(ip, job->external_port, &st->external,
 	    st->error, sizeof st->error) == 0)
 		st->has_external = true;
 	return 0;
 }
 
 static void
-upnp_unmap(struct upnp_shared *sh, struct upnp_igd *igd)
+upnp_unmap(const struct upnp_job *job, struct upnp_igd *igd)
 {
 	char ext[8], why[64];
 	int r;
 
-	snprintf(ext, sizeof ext, "%u", sh->external_port);
+	snprintf(ext, sizeof ext, "%u", job->external_port);
 	r = UPNP_DeletePortMapping(igd->urls.controlURL,
 	    igd->data.first.servicetype, ext, "TCP", NULL);
 	if (r == UPNPCOMMAND_SUCCESS)
@@ -509,7 +435,7 @@ upnp_unmap(struct upnp_shared *sh, struct upnp_igd *igd)
 }
 
 static void
-upnp_log_mapped(struct upnp_shared *sh, const struct upnp_status *st,
+upnp_log_mapped(const struct upnp_job *job, const struct upnp_status *st,
     const struct upnp_status *prev)
 {
 	char ext[NETADDR_STRLEN], lease[24];
@@ -523,7 +449,7 @@ upnp_log_mapped(struct upnp_shared *sh, const struct upnp_status *st,
 	    netaddr_equal(&prev->external, &st->external) &&
 	    strcmp(prev->error, st->error) == 0) {
 		log_debug(UPNP_LOG, "renewed the mapping of TCP port %u",
-		    sh->external_port);
+		    job->external_port);
 		return;
 	}
 	if (st->lease == 0)
@@ -531,16 +457,16 @@ upnp_log_mapped(struct upnp_shared *sh, const struct upnp_status *st,
 	else
 		snprintf(lease, sizeof lease, "%d s", st->lease);
 	log_info(UPNP_LOG, "mapped TCP port %u to %u via %s, lease %s; "
-	    "external address %s", sh->external_port, sh->internal_port,
+	    "external address %s", job->external_port, job->internal_port,
 	    st->igd_url, lease, ext);
 	if (st->error[0] != '\0')
 		log_warn(UPNP_LOG, "%s; not advertising it", st->error);
 }
 
-static void *
-upnp_worker(void *arg)
+static void
+upnp_work(struct worker *w, void *arg)
 {
-	struct upnp_shared *sh = arg;
+	const struct upnp_job *job = arg;
 	struct upnp_status st, prev;
 	struct upnp_igd igd;
 	bool have_igd = false, mapped = false;
@@ -551,15 +477,15 @@ upnp_worker(void *arg)
 	memset(&igd, 0, sizeof igd);
 	st.state = UPNP_SEARCHING;
 	prev = st;
-	upnp_post(sh, &st);
+	upnp_post(w, &st);
 	log_debug(UPNP_LOG, "looking for an internet gateway");
 
-	while (!upnp_stopping(sh)) {
+	while (!worker_stopping(w)) {
 		if (!have_igd) {
-			r = upnp_find_igd(sh, &igd, st.error, sizeof st.error);
+			r = upnp_find_igd(w, job, &igd, st.error, sizeof st.error);
 			if (r == 0)
 				have_igd = true;
-			if (upnp_stopping(sh))
+			if (worker_stopping(w))
 				break;
 			if (r != 0) {
 				st.state = r == -1 ? UPNP_NO_IGD : UPNP_FAILED;
@@ -579,18 +505,18 @@ upnp_worker(void *arg)
 				} else
 					log_debug(UPNP_LOG, "still %s: %s",
 					    upnp_state_name(st.state), st.error);
-				upnp_post(sh, &st);
+				upnp_post(w, &st);
 				prev = st;
-				if (upnp_sleep(sh, (int64_t)sh->retry * 1000))
+				if (worker_sleep(w, (int64_t)job->retry * 1000))
 					break;
 				continue;
 			}
 			str_copy(st.igd_url, igd.desc_url, sizeof st.igd_url);
 		}
-		if (upnp_map(sh, &igd, &st) == 0) {
+		if (upnp_map(job, &igd, &st) == 0) {
 			mapped = true;
-			upnp_log_mapped(sh, &st, &prev);
-			wait_ms = (int64_t)sh->lease * 500;
+			upnp_log_mapped(job, &st, &prev);
+			wait_ms = (int64_t)job->lease * 500;
 		} else {
 			/* The router may have rebooted or been replaced:
 			 * look it up afresh next time. */
@@ -602,55 +528,43 @@ upnp_worker(void *arg)
 				log_debug(UPNP_LOG, "still failing: %s", st.error);
 			upnp_igd_free(&igd);
 			have_igd = mapped = false;
-			wait_ms = (int64_t)sh->retry * 1000;
+			wait_ms = (int64_t)job->retry * 1000;
 		}
-		upnp_post(sh, &st);
+		upnp_post(w, &st);
 		prev = st;
-		if (upnp_sleep(sh, wait_ms))
+		if (worker_sleep(w, wait_ms))
 			break;
 	}
 
 	if (mapped)
-		upnp_unmap(sh, &igd);
+		upnp_unmap(job, &igd);
 	if (have_igd)
 		upnp_igd_free(&igd);
-
-	pthread_mutex_lock(&sh->mtx);
-	sh->done = true;
-	pthread_cond_broadcast(&sh->cond);
-	upnp_shared_unref_locked(sh);
-	return NULL;
 }
 
 /* --- loop side ---------------------------------------------------------------- */
 
 static void
-upnp_readable(evutil_socket_t fd, short what, void *arg)
+upnp_posted(void *arg, const void *msg, size_t len)
 {
-	struct upnp *u = arg;
+	struct upnp *u = ((struct upnp_job *)arg)->owner;
 	struct upnp_status st;
-	ssize_t n;
 
-	(void)what;
-	for (;;) {
-		n = recv(fd, &st, sizeof st, MSG_DONTWAIT);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == 0) {
-			/* The worker is gone (it only leaves after upnp_stop,
-			 * but a level-triggered EOF must never spin). */
-			event_del(u->ev);
-			break;
-		}
-		if (n != (ssize_t)sizeof st)
-			break;
-		/* Cheap belt and braces: the worker terminates these. */
-		st.igd_url[sizeof st.igd_url - 1] = '\0';
-		st.error[sizeof st.error - 1] = '\0';
-		u->last = st;
-		u->cb(u->cb_arg, &u->last);
-	}
+	if (len != sizeof st)
+		return;
+	memcpy(&st, msg, sizeof st);
+	/* Cheap belt and braces: the worker terminates these. */
+	st.igd_url[sizeof st.igd_url - 1] = '\0';
+	st.error[sizeof st.error - 1] = '\0';
+	u->last = st;
+	u->cb(u->cb_arg, &u->last);
 }
+
+static const struct worker_cb upnp_worker_cb = {
+	.work = upnp_work,
+	.post = upnp_posted,
+	.abandon = upnp_job_abandon,
+};
 
 static bool
 upnp_opt_range(const char *name, int v, int min, int max)
@@ -661,14 +575,18 @@ upnp_opt_range(const char *name, int v, int min, int max)
 	return false;
 }
 
+static char *
+upnp_strdup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
 struct upnp *
 upnp_start_opts(struct event_base *base, const struct upnp_opts *opts,
     void (*cb)(void *arg, const struct upnp_status *st), void *arg)
 {
-	struct upnp_shared *sh;
+	struct upnp_job *job;
 	struct upnp *u;
-	sigset_t all, old;
-	int fds[2], r;
 	int lease = opts->lease_seconds != 0 ? opts->lease_seconds : UPNP_DEFAULT_LEASE;
 	int delay = opts->discover_delay_ms != 0 ? opts->discover_delay_ms :
 	    UPNP_DEFAULT_DISCOVER_MS;
@@ -694,75 +612,35 @@ upnp_start_opts(struct event_base *base, const struct upnp_opts *opts,
 			return NULL;
 		}
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) == -1) {
-		log_error(UPNP_LOG, "socketpair: %s", strerror(errno));
-		return NULL;
-	}
 
-	sh = xcalloc(1, sizeof *sh);
-	pthread_mutex_init(&sh->mtx, NULL);
-	{
-		pthread_condattr_t ca;
-
-		/* Sleeps must not stretch or shrink when the clock is set. */
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&sh->cond, &ca);
-		pthread_condattr_destroy(&ca);
-	}
-	sh->refs = 2;
-	sh->wfd = fds[1];
-	sh->internal_port = opts->internal_port;
-	sh->external_port = opts->external_port != 0 ? opts->external_port :
+	job = xcalloc(1, sizeof *job);
+	job->internal_port = opts->internal_port;
+	job->external_port = opts->external_port != 0 ? opts->external_port :
 	    opts->internal_port;
-	sh->lease = lease;
-	sh->discover_ms = delay;
-	sh->retry = retry;
-	if (opts->multicast_if != NULL)
-		sh->multicast_if = xstrdup(opts->multicast_if);
-	if (opts->minissdpd_socket != NULL)
-		sh->minissdpd_socket = xstrdup(opts->minissdpd_socket);
-	if (opts->rootdesc_url != NULL)
-		sh->rootdesc_url = xstrdup(opts->rootdesc_url);
-	sh->description = xstrdup(opts->description != NULL ?
+	job->lease = lease;
+	job->discover_ms = delay;
+	job->retry = retry;
+	job->multicast_if = upnp_strdup_or_null(opts->multicast_if);
+	job->minissdpd_socket = upnp_strdup_or_null(opts->minissdpd_socket);
+	job->rootdesc_url = upnp_strdup_or_null(opts->rootdesc_url);
+	job->description = xstrdup(opts->description != NULL ?
 	    opts->description : "agentnode");
 
 	u = xcalloc(1, sizeof *u);
-	u->rfd = fds[0];
+	u->job = job;
 	u->stop_timeout_ms = stop_ms;
-	u->sh = sh;
 	u->cb = cb;
 	u->cb_arg = arg;
 	u->last.state = UPNP_SEARCHING;
-	evutil_make_socket_nonblocking(u->rfd);
-	u->ev = event_new(base, u->rfd, EV_READ | EV_PERSIST, upnp_readable, u);
-	if (u->ev == NULL || event_add(u->ev, NULL) != 0) {
-		log_error(UPNP_LOG, "cannot watch the worker's socket");
-		goto fail;
-	}
-
-	/* The worker takes no signals: they belong to the loop thread, and a
-	 * SIGPIPE from a router closing mid-request must not kill us. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&u->thread, NULL, upnp_worker, sh);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
-		log_error(UPNP_LOG, "cannot start the worker thread: %s",
-		    strerror(r));
-		goto fail;
+	job->owner = u;
+	/* The worker thread takes no signals (a SIGPIPE from a router
+	 * closing mid-request must not kill us): common/worker blocks them. */
+	if ((u->worker = worker_start(base, UPNP_LOG, &upnp_worker_cb, job)) == NULL) {
+		upnp_job_free(job);
+		free(u);
+		return NULL;
 	}
 	return u;
-
-fail:
-	if (u->ev != NULL)
-		event_free(u->ev);
-	close(u->rfd);
-	free(u);
-	pthread_mutex_lock(&sh->mtx);
-	sh->refs = 1;
-	upnp_shared_unref_locked(sh);
-	return NULL;
 }
 
 struct upnp *
@@ -784,38 +662,15 @@ upnp_start(struct event_base *base, uint16_t internal_port, uint16_t external_po
 void
 upnp_stop(struct upnp *u)
 {
-	struct upnp_shared *sh;
-	struct timespec ts;
-	bool done;
-
 	if (u == NULL)
 		return;
-	sh = u->sh;
-	upnp_deadline(&ts, u->stop_timeout_ms);
-	pthread_mutex_lock(&sh->mtx);
-	sh->stopping = true;
-	pthread_cond_broadcast(&sh->cond);
-	pthread_mutex_unlock(&sh->mtx);
-
-	/* From here the worker posts nothing, and no callback can run. */
-	event_free(u->ev);
-	close(u->rfd);
-
-	pthread_mutex_lock(&sh->mtx);
-	while (!sh->done) {
-		if (pthread_cond_timedwait(&sh->cond, &sh->mtx, &ts) == ETIMEDOUT)
-			break;
-	}
-	done = sh->done;
-	upnp_shared_unref_locked(sh);
-
-	if (done)
-		pthread_join(u->thread, NULL);
-	else {
+	/* No callback reaches us after worker_free; the worker deletes the
+	 * mapping on its way out if the router answers in time. */
+	if (worker_free(u->worker, u->stop_timeout_ms))
+		upnp_job_free(u->job);
+	else
 		log_warn(UPNP_LOG, "router did not answer within %d ms; leaving "
 		    "any mapping to lapse with its lease", u->stop_timeout_ms);
-		pthread_detach(u->thread);
-	}
 	free(u);
 }
 

@@ -54,6 +54,7 @@ struct conn {
 	size_t			 sendq;		/* what connman_peer_sendq reports */
 	const char		*end_reason;	/* what conn_end_reason says */
 	bool			 proxy_fault;	/* the dial failed at the proxy */
+	struct netaddr		 local;		/* our side (conn_local_addr); port 0: unknown */
 };
 
 struct fake_io {
@@ -172,6 +173,15 @@ fake_proxy_fault(const struct conn *c)
 	return c->proxy_fault;
 }
 
+static int
+fake_local_addr(const struct conn *c, struct netaddr *out)
+{
+	if (c->local.port == 0)
+		return -1;
+	*out = c->local;
+	return 0;
+}
+
 static FAKE_UNUSED void
 fake_io_init(struct fake_io *io)
 {
@@ -179,7 +189,8 @@ fake_io_init(struct fake_io *io)
 	io->ops = (struct connman_io){
 		.dial = fake_dial, .accept = fake_accept, .send = fake_send, .close = fake_close,
 		.stats = fake_stats, .sendq = fake_sendq, .set_max_payload = fake_set_max_payload,
-		.end_reason = fake_end_reason, .proxy_fault = fake_proxy_fault, .io = io,
+		.end_reason = fake_end_reason, .proxy_fault = fake_proxy_fault,
+		.local_addr = fake_local_addr, .io = io,
 	};
 }
 

@@ -360,6 +360,34 @@ test_null_value_means_default(void **state)
 	config_free(&c);
 }
 
+/* node.identity and node.reward_address: defaults, and the reward
+ * address's form checked at load with the file and line. */
+static void
+test_identity_keys(void **state)
+{
+	struct config c;
+	char err[ERRLEN] = "";
+
+	(void)state;
+	config_init(&c);
+	assert_true(c.node.identity);
+	assert_null(c.node.reward_address);
+	assert_int_equal(load(&c, "node:\n  identity: false\n"
+	    "  reward_address: agc1 q~x\n", err), 0);
+	assert_false(c.node.identity);
+	assert_string_equal(c.node.reward_address, "agc1 q~x");
+	config_free(&c);
+	expect_load_error("node:\n\n  reward_address: \"a\\tb\"\n",
+	    "t.yaml:3: node.reward_address: expected 1 to 90 printable ASCII characters, "
+	    "got 'a\\x09b'");
+	expect_load_error("node:\n  reward_address: "
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	    "t.yaml:2: node.reward_address: expected 1 to 90 printable ASCII characters, "
+	    "got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
+	expect_load_error("node:\n  reward_address: \"\"\n",
+	    "t.yaml:2: node.reward_address: expected 1 to 90 printable ASCII characters, got ''");
+}
+
 static void
 test_int_errors(void **state)
 {
@@ -992,6 +1020,7 @@ main(void)
 		cmocka_unit_test_setup(test_empty_and_null_documents, setup_home),
 		cmocka_unit_test_setup(test_null_value_means_default, setup_home),
 		cmocka_unit_test(test_int_errors),
+		cmocka_unit_test(test_identity_keys),
 		cmocka_unit_test(test_bool_and_enum_errors),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_duplicate_keys),

@@ -158,10 +158,10 @@ test_type_names(void **state)
 {
 	static const char *const want[] = { "version", "verack", "getaddr", "addr",
 	    "getblocks", "block", "tx", "ping", "pong", "inv", "getdata", "notfound",
-	    "getheaders", "headers", "sendhb" };
+	    "getheaders", "headers", "sendhb", "getidentity", "identity" };
 
 	(void)state;
-	assert_int_equal(MSG_TYPE_COUNT, 15);
+	assert_int_equal(MSG_TYPE_COUNT, 17);
 	for (unsigned i = 0; i < MSG_TYPE_COUNT; i++)
 		assert_string_equal(msg_type_name(i), want[i]);
 	assert_string_equal(msg_type_name(MSG_TYPE_COUNT), "unknown");
@@ -173,7 +173,7 @@ static void
 test_strerror_distinct(void **state)
 {
 	(void)state;
-	for (int i = MSG_OK; i <= MSG_ERR_BLOCK_SIZE; i++) {
+	for (int i = MSG_OK; i <= MSG_ERR_BAD_STRING; i++) {
 		assert_non_null(msg_strerror((enum msg_err)i));
 		for (int j = MSG_OK; j < i; j++)
 			assert_string_not_equal(msg_strerror((enum msg_err)i),
@@ -200,6 +200,9 @@ test_constants(void **state)
 	assert_int_equal(MSG_GETHEADERS, 12);
 	assert_int_equal(MSG_HEADERS, 13);
 	assert_int_equal(MSG_SENDHB, 14);
+	assert_int_equal(MSG_GETIDENTITY, 15);
+	assert_int_equal(MSG_IDENTITY, 16);
+	assert_int_equal(NODE_IDENTITY, 16);
 	assert_int_equal(MSG_HB_PUSH, 1);
 	assert_int_equal(MSG_INV_TX, 1);
 	assert_int_equal(MSG_INV_BLOCK, 2);
