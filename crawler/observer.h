@@ -15,8 +15,9 @@ struct nodetable;
 
 /*
  * Which addresses proved an identity comes from the crawl database
- * (nodes.identity, written by the identity visits), reloaded every
- * refresh period.  For those addresses:
+ * (nodes.identity, written by the identity visits, of nodes that answered
+ * within the last day), reloaded every minute (regtest: second).  For
+ * those addresses:
  *   - uptime: the next visit is due 1.2 times the previous interval after
  *     this one, held between 1 and 15 minutes (Nebula's rule; regtest
  *     scales both by 1/720 as the good-node rule does, never below 1 s);
