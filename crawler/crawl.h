@@ -40,6 +40,7 @@ struct crawl_options {
 	enum progress_mode progress;
 	double		  progress_interval;	/* seconds between log lines */
 	bool		  summary_json;		/* --once summary as JSON */
+	bool		  rewards;		/* crawler.rewards: storage challenges */
 };
 
 /* Fill O with the defaults for PARAMS (see agentcrawl(1)). */

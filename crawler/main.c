@@ -289,6 +289,7 @@ cmd_crawl(struct options *o)
 	if (o->progress_interval > 0)
 		co.progress_interval = o->progress_interval;
 	co.summary_json = o->json;
+	co.rewards = c->crawler.rewards;
 	if (o->progress != NULL) {
 		if (strcmp(o->progress, "auto") == 0)
 			co.progress = PROGRESS_AUTO;
