@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# crawl_height.sh -- the crawler verifies heights itself: three regtest nodes
+# mine 20 blocks; fake peers claim heights they cannot serve (1000-1002, and
+# 2147483647 for the liar) or serve a header with bad proof of work.  The
+# crawler's own header chain is built from the nodes' headers and kept in the
+# database across runs; every height shown (DB, JSON, NODES.md, stats) is the
+# verified one; the good rule's minimum height uses it; with crawler.rewards
+# on, storage challenges give 'ok' for the nodes and 'missing' for peers that
+# claim a height but answer notfound.
+source "$(dirname "$0")/lib.bash"
+
+COMMON=(--min-peers 2 --max-peers 20)
+start_node n1 1 --seed "${COMMON[@]}"
+start_node n2 2 --seed-node "$(ip_of 1):$REGTEST_P2P" "${COMMON[@]}"
+start_node n3 3 --seed-node "$(ip_of 1):$REGTEST_P2P" "${COMMON[@]}"
+rpc n1 generate 20 >/dev/null
+tip() { rpc "$1" getblockchaininfo | json 'd["bestblockhash"]'; }
+want=$(tip n1)
+same_tip() { for i in 1 2 3; do [ "$(tip "n$i")" = "$want" ] || return 1; done; }
+wait_for 40 "the three nodes at height 20" same_tip
+seed_knows_all() { [ "$(known_count n1)" -ge 2 ]; }
+wait_for 40 "n1 knows the others" seed_knows_all
+
+# Fake peers on a /16 of their own: honest ones claim 1000-1002 but store
+# nothing, liars claim 2^31-1, badpow ones serve an invalid header.
+FNET=$(( 222 + RANDOM % 30 ))
+"$TOOLS/fakenet" --count 12 --net $FNET --seed 3 --book 4 --liar 30 --badpow 20 \
+	--expect "$T/expect.txt" > "$T/fakenet.log" 2>&1 &
+PIDS+=("$!")
+wait_for 30 "fakenet ready" grep -q '^READY' "$T/fakenet.log"
+FSEED=$(sed -n 's/^READY [0-9]* seed=//p' "$T/fakenet.log")
+grep -q ' liar$' "$T/expect.txt" || fail "fakenet made no liar"
+grep -q ' badpow$' "$T/expect.txt" || fail "fakenet made no badpow peer"
+
+DB=$T/crawl.db
+crawl() {
+	"$BIN/agentcrawl" crawl --network regtest --db "$DB" --once --progress off \
+		--log-file "$T/crawl.log" "$@" > "$T/summary.txt" ||
+		fail "crawl failed: $(tail -5 "$T/crawl.log")"
+}
+# Pass 1: the real nodes only, rewards off: the chain is learned.
+crawl --seed "$(ip_of 1):$REGTEST_P2P"
+cat "$T/summary.txt"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM headers WHERE network = 'regtest'")" = 20 ] ||
+	fail "the crawler's 20 headers are not in the database"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM storage_checks")" = 0 ] ||
+	fail "storage checks with crawler.rewards off"
+
+# Pass 2: everyone, rewards on, a minimum height of 10.  The chain comes
+# from the database, not from the nodes again.
+crawl --seed "$(ip_of 1):$REGTEST_P2P" --seed "$FSEED" --min-height 10 \
+	--set crawler.rewards=true
+cat "$T/summary.txt"
+grep -q "header chain: 21 headers, best height 20" "$T/crawl.log" ||
+	fail "the header chain was not loaded from the database"
+
+"$BIN/agentcrawl" export --db "$DB" --format json --all -o "$T/nodes.json" || fail "export json"
+python3 - "$T/expect.txt" "$T/nodes.json" "$NET" <<'EOF' || fail "heights are wrong"
+import json, sys
+expect = dict(l.split() for l in open(sys.argv[1]))
+nodes = {n["address"]: n for n in json.load(open(sys.argv[2]))}
+net = sys.argv[3]
+for i in (1, 2, 3):
+    n = nodes[f"{net}.0.{i}:29001"]
+    assert n["height"] == 20 and n["claimed_height"] == 20 and n["best_chain"], n
+    assert n["good"], n
+seen = set()
+for a, kind in expect.items():
+    n = nodes[a]
+    seen.add(kind)
+    assert n["height"] is None and not n["best_chain"], n
+    assert not n["good"], n          # verified -1 < min height 10
+    if kind == "liar":
+        assert n["claimed_height"] == 2147483647, n
+    elif kind == "badpow":
+        assert n["last_error"] == "bad-headers" and n["misbehaviour"] == 1, n
+    elif kind == "honest":
+        assert n["claimed_height"] in (1000, 1001, 1002) and n["reachable"], n
+assert {"honest", "liar", "badpow"} <= seen, seen
+print("heights ok")
+EOF
+
+# NODES.md shows the verified height beside the claim; only real nodes are good.
+"$BIN/agentcrawl" export --db "$DB" --format nodes-md -o "$T/NODES.md" || fail "export md"
+[ "$(grep -c '| 20 | 20 |' "$T/NODES.md")" = 3 ] || fail "NODES.md: $(cat "$T/NODES.md")"
+grep -q 2147483647 "$T/NODES.md" && fail "the liar's claim leaks into NODES.md"
+"$BIN/agentcrawl" stats --db "$DB" --json > "$T/stats.json" || fail "stats"
+python3 -c "
+import json
+s = json.load(open('$T/stats.json'))['Heights']
+assert s['max'] == 20 and s['consensus'] == 20, s
+" || fail "stats heights: $(cat "$T/stats.json")"
+
+# Storage challenges: ok from the nodes, missing from peers that claim
+# 1000 blocks and answer notfound; each at a deep height (1..14).
+sqlite3 "$DB" "SELECT ip, height, result FROM storage_checks" > "$T/storage.txt"
+cat "$T/storage.txt"
+for i in 1 2 3; do
+	grep -qE "^$(ip_of "$i")\|([1-9]|1[0-4])\|ok$" "$T/storage.txt" ||
+		fail "no 'ok' storage check for n$i"
+done
+while read -r a kind; do
+	[ "$kind" = honest ] || continue
+	grep -qE "^${a%:*}\|([1-9]|1[0-4])\|missing$" "$T/storage.txt" ||
+		fail "no 'missing' storage check for $a"
+done < "$T/expect.txt"
+grep -q "|wrong$" "$T/storage.txt" && fail "a 'wrong' storage check"
+echo "PASS crawl_height"
