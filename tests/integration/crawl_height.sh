@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # crawl_height.sh -- the crawler verifies heights itself: three regtest nodes
-# mine 20 blocks; fake peers claim heights they cannot serve (1000-1002, and
+# mine 20 blocks; an isolated node holds only the first 15 of them (behind: it
+# must prove its height with the header the crawler names), another mined 5
+# blocks of its own (a fork with less work); fake peers claim heights they
+# cannot serve (1000-1002, and
 # 2147483647 for the liar) or serve a header with bad proof of work.  The
 # crawler's own header chain is built from the nodes' headers and kept in the
 # database across runs; every height shown (DB, JSON, NODES.md, stats) is the
@@ -20,6 +23,15 @@ same_tip() { for i in 1 2 3; do [ "$(tip "n$i")" = "$want" ] || return 1; done; 
 wait_for 40 "the three nodes at height 20" same_tip
 seed_knows_all() { [ "$(known_count n1)" -ge 2 ]; }
 wait_for 40 "n1 knows the others" seed_knows_all
+# n4 on a fork of its own, n5 behind on the same chain; neither dials anyone.
+start_node n4 4 "${COMMON[@]}" --no-dns-seeds
+start_node n5 5 "${COMMON[@]}" --no-dns-seeds
+rpc n4 generate 5 >/dev/null
+for h in $(seq 1 15); do
+	rpc n5 submitblock "$(rpc n1 getblock "$(rpc n1 getblockhash "$h" | json 'd')" 0 | json 'd')" \
+		>/dev/null || fail "submitblock $h to n5"
+done
+[ "$(rpc n5 getblockchaininfo | json 'd["blocks"]')" = 15 ] || fail "n5 is not at 15"
 
 # Fake peers on a /16 of their own: honest ones claim 1000-1002 but store
 # nothing, liars claim 2^31-1, badpow ones serve an invalid header.
@@ -48,8 +60,8 @@ cat "$T/summary.txt"
 
 # Pass 2: everyone, rewards on, a minimum height of 10.  The chain comes
 # from the database, not from the nodes again.
-crawl --seed "$(ip_of 1):$REGTEST_P2P" --seed "$FSEED" --min-height 10 \
-	--set crawler.rewards=true
+crawl --seed "$(ip_of 1):$REGTEST_P2P" --seed "$FSEED" --seed "$(ip_of 4):$REGTEST_P2P" \
+	--seed "$(ip_of 5):$REGTEST_P2P" --min-height 10 --set crawler.rewards=true
 cat "$T/summary.txt"
 grep -q "header chain: 21 headers, best height 20" "$T/crawl.log" ||
 	fail "the header chain was not loaded from the database"
@@ -64,6 +76,12 @@ for i in (1, 2, 3):
     n = nodes[f"{net}.0.{i}:29001"]
     assert n["height"] == 20 and n["claimed_height"] == 20 and n["best_chain"], n
     assert n["good"], n
+# Behind: proves exactly its 15.  On a fork: only genesis is shared.
+n = nodes[f"{net}.0.5:29001"]
+assert n["height"] == 15 and n["claimed_height"] == 15 and n["best_chain"] and n["good"], n
+n = nodes[f"{net}.0.4:29001"]
+assert n["height"] == 0 and n["claimed_height"] == 5 and not n["best_chain"], n
+assert not n["good"], n              # verified 0 < min height 10
 seen = set()
 for a, kind in expect.items():
     n = nodes[a]
@@ -83,6 +101,7 @@ EOF
 # NODES.md shows the verified height beside the claim; only real nodes are good.
 "$BIN/agentcrawl" export --db "$DB" --format nodes-md -o "$T/NODES.md" || fail "export md"
 [ "$(grep -c '| 20 | 20 |' "$T/NODES.md")" = 3 ] || fail "NODES.md: $(cat "$T/NODES.md")"
+grep -q '| 15 | 15 |' "$T/NODES.md" || fail "NODES.md: n5 not at 15"
 grep -q 2147483647 "$T/NODES.md" && fail "the liar's claim leaks into NODES.md"
 "$BIN/agentcrawl" stats --db "$DB" --json > "$T/stats.json" || fail "stats"
 python3 -c "
@@ -99,6 +118,8 @@ for i in 1 2 3; do
 	grep -qE "^$(ip_of "$i")\|([1-9]|1[0-4])\|ok$" "$T/storage.txt" ||
 		fail "no 'ok' storage check for n$i"
 done
+grep -qE "^$(ip_of 5)\|[1-9]\|ok$" "$T/storage.txt" || fail "no 'ok' storage check for n5 (1..9)"
+grep -q "^$(ip_of 4)|" "$T/storage.txt" && fail "n4 (5 blocks) was challenged below depth 6"
 while read -r a kind; do
 	[ "$kind" = honest ] || continue
 	grep -qE "^${a%:*}\|([1-9]|1[0-4])\|missing$" "$T/storage.txt" ||
