@@ -9,7 +9,8 @@
 # database across runs; every height shown (DB, JSON, NODES.md, stats) is the
 # verified one; the good rule's minimum height uses it; with crawler.rewards
 # on, storage challenges give 'ok' for the nodes and 'missing' for peers that
-# claim a height but answer notfound.
+# claim a height but answer notfound; a node 2080 blocks ahead is followed in
+# one visit.
 source "$(dirname "$0")/lib.bash"
 
 COMMON=(--min-peers 2 --max-peers 20)
@@ -126,4 +127,20 @@ while read -r a kind; do
 		fail "no 'missing' storage check for $a"
 done < "$T/expect.txt"
 grep -q "|wrong$" "$T/storage.txt" && fail "a 'wrong' storage check"
+
+# A node far ahead: 2080 new headers take two getheaders rounds of one visit
+# (2000 + 80), each header checked, and the chain in the database follows.
+# n2 and n3 are stopped first, so that n1 alone serves them.
+stop_node n2
+stop_node n3
+rpc n1 generate 2080 >/dev/null
+crawl --seed "$(ip_of 1):$REGTEST_P2P"
+# 2100 on the best chain and n4's 5 on its fork.
+[ "$(sqlite3 "$DB" "SELECT count(*), max(height) FROM headers WHERE network = 'regtest'")" = \
+    "2105|2100" ] ||
+	fail "the crawler's chain did not follow n1 to 2100"
+[ "$(sqlite3 "$DB" "SELECT verified_height, claimed_height, best_chain FROM nodes
+    WHERE addr = '$(ip_of 1):$REGTEST_P2P'")" = "2100|2100|1" ] || fail "n1 not verified at 2100"
+[ "$(sqlite3 "$DB" "SELECT verified_height, best_chain FROM nodes
+    WHERE addr = '$(ip_of 5):$REGTEST_P2P'")" = "15|1" ] || fail "n5 not verified at 15"
 echo "PASS crawl_height"
