@@ -718,9 +718,12 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 	}
 	nodetable_mark_dirty(cr->table, n, fields);
 	update_good(cr, n, now);
-	log_debug("crawl", "%s: %s%s, %zu addresses",
-	    netaddr_format(&rec->addr, as, sizeof(as)),
-	    r->success ? "ok" : "failed: ", r->error, r->naddrs);
+	log_debug("crawl", "%s: %s%s, %zu addresses, height %" PRId32 " verified of %" PRId32
+	    " claimed%s%s%s", netaddr_format(&rec->addr, as, sizeof(as)),
+	    r->success ? "ok" : "failed: ", r->error, r->naddrs, r->verified_height, r->height,
+	    r->storage_checked ? ", storage " : "",
+	    r->storage_checked ? r->storage_result : "",
+	    r->version != 0 && !r->best_chain ? ", off the best chain" : "");
 
 	cr->n.learned += r->naddrs;
 	for (i = 0; i < r->naddrs; i++)
