@@ -424,7 +424,7 @@ headers_measure(struct probe *p)
 	if (p->served != NULL) {
 		p->res.verified_height = headerchain_fork(hc, p->served)->height;
 		p->res.best_chain = headerchain_on_best(hc, p->served);
-	} else if (p->res.height <= 0) {
+	} else if (p->res.height == 0) {
 		/* It claims genesis, which every node has. */
 		p->res.verified_height = 0;
 		p->res.best_chain = true;
