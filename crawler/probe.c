@@ -15,9 +15,10 @@
  * make the node hostile.  A node at or behind the crawler's tip answers
  * nothing new, so it is asked to prove its claim: a locator naming only
  * the crawler's header at S-1 (S = the smaller of its claimed height and
- * the crawler's tip) and S as the stop hash.  A node that has S-1 on its
- * chain must answer with the header at S; one that does not answers
- * from genesis, which shows where its chain leaves the crawler's.  The
+ * the crawler's tip) and S as the stop hash.  A node whose chain holds
+ * the crawler's header at S must answer with exactly that header; one
+ * whose chain does not hold S-1 answers from genesis, which shows where
+ * its chain leaves the crawler's.  The
  * verified height is then the highest header the node itself served that
  * lies on the crawler's most-work chain (where its branch leaves that
  * chain, for a node on a fork); an empty answer proves nothing.  */
