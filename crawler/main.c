@@ -70,7 +70,7 @@ static const struct cli_flag flags[] = {
 	{ "asn-db", 1, "crawler.asn_db", NULL, 0, CMD_CRAWL, 0, "FILE",
 	  "MaxMind ASN database for AS numbers" },
 	{ "min-height", 1, NULL, NULL, F_MIN_HEIGHT, CMD_CRAWL, 0, "N",
-	  "good nodes need at least this start height (stored in the database)" },
+	  "good nodes need at least this verified height (stored in the database)" },
 	{ "dial-rate", 1, NULL, NULL, F_DIAL_RATE, CMD_CRAWL, 0, "N",
 	  "at most N new connections per second (default: no limit)" },
 	{ "flush-interval", 1, NULL, NULL, F_FLUSH_MS, CMD_CRAWL, 0, "MS",
@@ -290,6 +290,7 @@ cmd_crawl(struct options *o)
 	if (o->progress_interval > 0)
 		co.progress_interval = o->progress_interval;
 	co.summary_json = o->json;
+	co.rewards = c->crawler.rewards;
 	if (o->progress != NULL) {
 		if (strcmp(o->progress, "auto") == 0)
 			co.progress = PROGRESS_AUTO;

@@ -149,7 +149,7 @@ test_record_identity_and_visits(void **state)
 	unlink(path);
 	db = crawldb_open(path, 0, err, sizeof(err));
 	assert_non_null(db);
-	assert_int_equal(crawldb_schema_version(db), 4);
+	assert_int_equal(crawldb_schema_version(db), CRAWLDB_SCHEMA_VERSION);
 	memset(&rec, 0, sizeof(rec));
 	strcpy(rec.network, "regtest");
 	rec.addr = addr_of("127.0.0.9:29001");
