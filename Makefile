@@ -146,13 +146,15 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 fuzz: deps
 	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=build/fuzzobj BIN=build/fuzzobj/bin \
 	    OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
-	    build/fuzzobj/libagentcommon.a build/fuzzobj/libnode.a build/fuzzobj/libdnsseeder.a
+	    build/fuzzobj/libagentcommon.a build/fuzzobj/libnode.a build/fuzzobj/libdnsseeder.a \
+	    build/fuzzobj/libcrawler.a
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 	    n=$$(basename $$f .c); \
 	    echo "  FUZZ  build/fuzz/$$n"; \
 	    $(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_FLAGS) -Icommon $(PKG_CFLAGS) -o build/fuzz/$$n $$f \
-	        build/fuzzobj/libnode.a build/fuzzobj/libdnsseeder.a build/fuzzobj/libagentcommon.a \
+	        build/fuzzobj/libnode.a build/fuzzobj/libdnsseeder.a build/fuzzobj/libcrawler.a \
+	        build/fuzzobj/libagentcommon.a \
 	        $(LIBS) || exit 1; \
 	done
 

@@ -41,6 +41,8 @@ struct crawldb {
 	sqlite3_stmt	*st_disc;
 	sqlite3_stmt	*st_ident;
 	sqlite3_stmt	*st_visit;
+	sqlite3_stmt	*st_header;
+	sqlite3_stmt	*st_storage;
 };
 
 /* Version 1: the first release.  Version 2 adds the columns for
@@ -88,7 +90,26 @@ static const char migrate_v2[] =
 static const char migrate_v3[] =
     "ALTER TABLE nodes ADD COLUMN transport TEXT NOT NULL DEFAULT '';";
 
-/* Node identities (crawler.rewards): the Ed25519 key each address last
+/* Version 4: verified heights.  `height` becomes the verified height
+ * (-1 = not proven; what it held so far was only claimed, so that moves
+ * to claimed_height), verified_height says the same under its own name
+ * for the ledger, best_chain whether the node served the crawler's
+ * most-work chain.  `headers` persists the crawler's header chain,
+ * `storage_checks` one row per storage challenge. */
+static const char migrate_v4_height[] =
+    "ALTER TABLE nodes ADD COLUMN claimed_height INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE nodes ADD COLUMN verified_height INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE nodes ADD COLUMN best_chain INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE nodes SET claimed_height = height, height = -1;"
+    "CREATE TABLE headers (network TEXT NOT NULL, hash BLOB NOT NULL,"
+    " height INTEGER NOT NULL, raw BLOB NOT NULL, PRIMARY KEY (network, hash));"
+    "CREATE INDEX headers_height ON headers (network, height);"
+    "CREATE TABLE storage_checks (network TEXT NOT NULL, ip TEXT NOT NULL,"
+    " port INTEGER NOT NULL, ts INTEGER NOT NULL, height INTEGER NOT NULL,"
+    " result TEXT NOT NULL);"
+    "CREATE INDEX storage_checks_node ON storage_checks (network, ip, port, ts);";
+
+/* Version 5: node identities (crawler.rewards): the Ed25519 key each address last
  * proved and the reward address it signed, and one row per visit of an
  * address that has ever proven one -- ok 1 with the key proven on that
  * visit, ok 0 when the connection, handshake or proof failed -- from
@@ -120,6 +141,7 @@ static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
 	schema_v1,
 	migrate_v2,
 	migrate_v3,
+	migrate_v4_height,
 	migrate_identity,
 	migrate_relay_probes,
 };
@@ -131,8 +153,8 @@ static const char *const migrations[CRAWLDB_SCHEMA_VERSION] = {
     " cnt_2h, cnt_8h, cnt_1d, cnt_1w, cnt_1m, cov_2h, cov_8h, cov_1d, cov_1w," \
     " cov_1m, last_error, source_ip, source_port, country, city, latitude," \
     " longitude, has_location, asn, as_org, last_getaddr, fail_streak," \
-    " banned_until, misbehaviour, addrs_learned, transport, identity," \
-    " reward_address"
+    " banned_until, misbehaviour, addrs_learned, transport, claimed_height," \
+    " best_chain, identity, reward_address"
 
 static void
 db_err(const struct crawldb *db, sqlite3 *s, char *err, size_t errlen,
@@ -212,7 +234,8 @@ prepare_writer(struct crawldb *db, char *err, size_t errlen)
 	    " ON CONFLICT DO NOTHING", err, errlen) == -1 ||
 	    prepare(db, &db->st_peer,
 	    "UPDATE nodes SET services = ?4, version = ?5, user_agent = ?6,"
-	    " height = ?7, connect_ms = ?8, handshake_ms = ?9, transport = ?10"
+	    " height = ?7, connect_ms = ?8, handshake_ms = ?9, transport = ?10,"
+	    " claimed_height = ?11, verified_height = ?7, best_chain = ?12"
 	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
 	    prepare(db, &db->st_stats,
 	    "UPDATE nodes SET last_seen = ?4, last_success = ?5, last_try = ?6,"
@@ -229,6 +252,12 @@ prepare_writer(struct crawldb *db, char *err, size_t errlen)
 	    prepare(db, &db->st_disc,
 	    "UPDATE nodes SET last_getaddr = ?4, addrs_learned = ?5"
 	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
+	    prepare(db, &db->st_header,
+	    "INSERT INTO headers (network, hash, height, raw) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT DO NOTHING", err, errlen) == -1 ||
+	    prepare(db, &db->st_storage,
+	    "INSERT INTO storage_checks (network, ip, port, ts, height, result)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errlen) == -1 ||
 	    prepare(db, &db->st_ident,
 	    "UPDATE nodes SET identity = ?4, reward_address = ?5"
 	    " WHERE network = ?1 AND ip = ?2 AND port = ?3", err, errlen) == -1 ||
@@ -405,6 +434,8 @@ crawldb_close(struct crawldb *db)
 	sqlite3_finalize(db->st_disc);
 	sqlite3_finalize(db->st_ident);
 	sqlite3_finalize(db->st_visit);
+	sqlite3_finalize(db->st_header);
+	sqlite3_finalize(db->st_storage);
 	sqlite3_close(db->db);
 	free(db->path);
 	free(db);
@@ -479,8 +510,10 @@ row_to_node(sqlite3_stmt *st, struct crawldb_node *n)
 	n->misbehaviour = (uint32_t)sqlite3_column_int64(st, 43);
 	n->addrs_learned = (uint32_t)sqlite3_column_int64(st, 44);
 	col_text(st, 45, n->transport, sizeof(n->transport));
-	col_text(st, 46, n->identity, sizeof(n->identity));
-	col_text(st, 47, n->reward_address, sizeof(n->reward_address));
+	n->claimed_height = (int32_t)sqlite3_column_int64(st, 46);
+	n->best_chain = sqlite3_column_int(st, 47) != 0;
+	col_text(st, 48, n->identity, sizeof(n->identity));
+	col_text(st, 49, n->reward_address, sizeof(n->reward_address));
 }
 
 /* The good-rule policies of every network, with the min_height overrides
@@ -774,6 +807,8 @@ crawldb_put(struct crawldb *db, const struct crawldb_node *n, unsigned fields,
 		sqlite3_bind_double(db->st_peer, 8, n->connect_ms);
 		sqlite3_bind_double(db->st_peer, 9, n->handshake_ms);
 		sqlite3_bind_text(db->st_peer, 10, n->transport, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(db->st_peer, 11, n->claimed_height);
+		sqlite3_bind_int(db->st_peer, 12, n->best_chain);
 		if (step_write(db, db->st_peer, err, errlen) == -1)
 			return -1;
 	}
@@ -917,4 +952,66 @@ crawldb_meta_get(struct crawldb *db, const char *key, char *val, size_t vallen,
 	}
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/* --- the crawler's header chain and storage challenges ------------------------- */
+
+int
+crawldb_header_put(struct crawldb *db, const char *network, const uint8_t hash[32],
+    int32_t height, const uint8_t raw[80], char *err, size_t errlen)
+{
+	if (check_writable(db, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(db->st_header, 1, network, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(db->st_header, 2, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(db->st_header, 3, height);
+	sqlite3_bind_blob(db->st_header, 4, raw, 80, SQLITE_TRANSIENT);
+	return step_write(db, db->st_header, err, errlen);
+}
+
+int
+crawldb_headers_foreach(struct crawldb *db, const char *network,
+    int (*cb)(const uint8_t raw[80], void *arg), void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT raw FROM headers WHERE network = ?1"
+	    " ORDER BY height", -1, &st, NULL) != SQLITE_OK) {
+		db_err(db, db->db, err, errlen, "cannot read");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, network, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Anything but 80 bytes is not a row we wrote: skip it. */
+		if (sqlite3_column_bytes(st, 0) != 80 || sqlite3_column_blob(st, 0) == NULL)
+			continue;
+		if ((ret = cb(sqlite3_column_blob(st, 0), arg)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		db_err(db, db->db, err, errlen, "cannot read");
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+crawldb_storage_check_add(struct crawldb *db, const char *network,
+    const struct netaddr *addr, int64_t ts, int32_t height, const char *result,
+    char *err, size_t errlen)
+{
+	char	buf[NETADDR_STRLEN];
+
+	if (check_writable(db, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(db->st_storage, 1, network, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(db->st_storage, 2, netaddr_format_ip(addr, buf, sizeof(buf)), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int(db->st_storage, 3, addr->port);
+	sqlite3_bind_int64(db->st_storage, 4, ts);
+	sqlite3_bind_int64(db->st_storage, 5, height);
+	sqlite3_bind_text(db->st_storage, 6, result, -1, SQLITE_TRANSIENT);
+	return step_write(db, db->st_storage, err, errlen);
 }

@@ -101,7 +101,7 @@ int crawldb_add_address(struct crawldb *db, const char *network,
     char *err, size_t errlen);
 
 /* Field groups for crawldb_put. */
-#define CRAWLDB_PUT_PEER	0x01	/* services, version, user_agent, height, latencies */
+#define CRAWLDB_PUT_PEER	0x01	/* services, version, user_agent, heights, best_chain, latencies */
 #define CRAWLDB_PUT_STATS	0x02	/* last_try/success/seen, attempts, successes, windows,
 					   last_error, fail_streak, banned_until, misbehaviour */
 #define CRAWLDB_PUT_GEO		0x04	/* country, city, location, asn, as_org */
@@ -126,6 +126,24 @@ int crawldb_add_visit(struct crawldb *db, const char *network, const struct neta
 /* Delete one node ("forget").  Returns 1 if a row went, 0 if none, -1. */
 int crawldb_delete(struct crawldb *db, const char *network,
     const struct netaddr *addr, char *err, size_t errlen);
+
+/* The crawler's header chain (crawler/headerchain.h), one row per header
+ * of NETWORK: HASH, HEIGHT and the 80 wire bytes RAW.  A known hash is
+ * left as it is.  Returns 0 or -1 with ERR. */
+int crawldb_header_put(struct crawldb *db, const char *network, const uint8_t hash[32],
+    int32_t height, const uint8_t raw[80], char *err, size_t errlen);
+/* Call CB with the 80 bytes of every stored header of NETWORK, lowest
+ * height first (so parents come before children).  CB returns 0 to go on;
+ * non-zero stops and is returned.  Returns 0, or -1 with ERR. */
+int crawldb_headers_foreach(struct crawldb *db, const char *network,
+    int (*cb)(const uint8_t raw[80], void *arg), void *arg, char *err, size_t errlen);
+
+/* One storage challenge (crawler/storagecheck.h): ADDR of NETWORK was
+ * asked at TS for the block at HEIGHT, and RESULT is "ok", "wrong" or
+ * "missing".  Returns 0 or -1 with ERR. */
+int crawldb_storage_check_add(struct crawldb *db, const char *network,
+    const struct netaddr *addr, int64_t ts, int32_t height, const char *result,
+    char *err, size_t errlen);
 
 /* Small key/value settings shared with readers (e.g. "min_height.mainnet",
  * "crawl.last_pass").  crawldb_meta_get copies into VAL (always

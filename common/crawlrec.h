@@ -34,6 +34,7 @@ enum crawldb_window {
 #define CRAWLDB_ERR_PROTOCOL	"protocol"	/* garbage frames, wrong magic, bad checksum */
 #define CRAWLDB_ERR_ADDRFLOOD	"addr-flood"	/* more addresses than any honest node sends */
 #define CRAWLDB_ERR_SELF	"self"		/* we dialled ourselves */
+#define CRAWLDB_ERR_BADCHAIN	"bad-headers"	/* served headers with bad proof of work, linkage or time */
 
 /* Everything recorded about one node.  Strings are NUL-terminated and
  * already sanitised for display (str_sanitize) by the writer. */
@@ -43,7 +44,13 @@ struct crawldb_node {
 	uint64_t	services;
 	uint32_t	version;		/* protocol version; 0 = never handshaked */
 	char		user_agent[257];
-	int32_t		height;			/* start height from its version */
+	/* The verified height: the highest header the node served on the
+	 * crawler's most-work chain, checked by the crawler itself
+	 * (crawler/headerchain.h); -1 = not proven.  Every height shown and
+	 * the good rule's minimum use this one. */
+	int32_t		height;
+	int32_t		claimed_height;		/* start height from its version (its word only) */
+	bool		best_chain;		/* it served headers on the crawler's most-work chain */
 	double		connect_ms, handshake_ms;	/* last measured; < 0 unknown */
 	int64_t		first_seen, last_seen, last_success, last_try;
 	uint32_t	attempts, successes;

@@ -67,7 +67,7 @@ goodnode_is_good_policy(const struct crawldb_node *n,
 		why = "missing services";
 	else if (n->version < p->min_version)
 		why = "old version";
-	else if (n->height < p->min_height)
+	else if (p->min_height > 0 && n->height < p->min_height)
 		why = "height too low";
 	else if (n->banned_until > now)
 		why = "banned";

@@ -22,8 +22,10 @@
  *   - it is a valid peer address for the network (routable; regtest also
  *     takes loopback and private addresses),
  *   - it advertises the required services (NODE_NETWORK),
- *   - its protocol version is >= min_version (PROTO_MIN_VERSION) and its
- *     start height >= min_height,
+ *   - its protocol version is >= min_version (PROTO_MIN_VERSION) and,
+ *     when min_height > 0, its VERIFIED height (crawlrec.h: the headers it
+ *     served on the crawler's most-work chain, not its version's claim)
+ *     >= min_height: a node that proved nothing (-1) then is not good,
  *   - we do not ban it (banned_until <= now: it sent garbage or floods),
  *   - and it is reliable enough in some window (bitcoin-seeder's rule):
  *       a newcomer: attempts <= 3 and 2 * successes >= attempts, or

@@ -29,6 +29,7 @@
 #include "geoip.h"
 #include "goodnode.h"
 #include "idprobe.h"
+#include "headerchain.h"
 #include "log.h"
 #include "nodetable.h"
 #include "observer.h"
@@ -50,6 +51,8 @@
 #define PROXY_PAUSE_MS	1000	/* no new probes this long after the proxy failed */
 #define PROXY_GIVE_UP	5	/* --once: failed pauses in a row that end the pass */
 
+#define NERRORS		10	/* error_names */
+
 /* Counters of one run, for the summary and the progress line. */
 struct crawl_counts {
 	uint64_t	probes;
@@ -62,13 +65,22 @@ struct crawl_counts {
 	uint64_t	dropped_full;	/* new ones not kept: table full */
 	uint64_t	forgotten;
 	uint64_t	local_errors;	/* probes we could not start */
-	uint64_t	by_error[9];
+	uint64_t	by_error[NERRORS];
 };
 
-static const char *const error_names[9] = {
+static const char *const error_names[NERRORS] = {
 	CRAWLDB_ERR_REFUSED, CRAWLDB_ERR_UNREACH, CRAWLDB_ERR_TIMEOUT,
 	CRAWLDB_ERR_HANDSHAKE, CRAWLDB_ERR_OLDVERSION, CRAWLDB_ERR_BANNED,
 	CRAWLDB_ERR_PROTOCOL, CRAWLDB_ERR_ADDRFLOOD, CRAWLDB_ERR_SELF,
+	CRAWLDB_ERR_BADCHAIN,
+};
+
+/* A storage challenge's row, waiting for the next flush. */
+struct storage_row {
+	struct netaddr	addr;
+	int64_t		ts;
+	int32_t		height;
+	const char	*result;	/* static STORAGECHECK_* string */
 };
 
 struct active {
@@ -88,6 +100,9 @@ struct crawl {
 	struct sched_params		 sched;
 	struct probe_config		 pcfg;
 	struct crawldb			*db;
+	struct headerchain		*chain;
+	struct storage_row		*storage;	/* unflushed storage checks */
+	size_t				 nstorage, capstorage;
 	struct nodetable		*table;
 	struct geoip			*geoip;
 	struct resolver			*resolver;
@@ -144,12 +159,106 @@ crawl_options_init(struct crawl_options *o, const struct chainparams *params)
 
 /* --- storing ------------------------------------------------------------------ */
 
+static int
+put_header(const struct headerchain_entry *e, void *arg)
+{
+	struct crawl	*cr = arg;
+	uint8_t		 raw[BLOCK_HEADER_SIZE];
+	char		 err[512];
+
+	block_header_encode(&e->header, raw);
+	if (crawldb_header_put(cr->db, cr->o->params->name, e->hash, e->height, raw, err,
+	    sizeof(err)) == -1) {
+		log_error("crawl", "cannot store headers: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The new headers of the crawler's chain and the storage checks, in one
+ * transaction. */
+static int
+flush_chain(struct crawl *cr)
+{
+	char	err[512];
+	size_t	i;
+
+	if (cr->chain == NULL)
+		return 0;
+	if (crawldb_begin(cr->db, err, sizeof(err)) == -1) {
+		log_error("crawl", "cannot store: %s", err);
+		return -1;
+	}
+	if (headerchain_drain_new(cr->chain, put_header, cr) == -1) {
+		crawldb_commit(cr->db, NULL, 0);
+		return -1;
+	}
+	for (i = 0; i < cr->nstorage; i++) {
+		const struct storage_row *r = &cr->storage[i];
+
+		if (crawldb_storage_check_add(cr->db, cr->o->params->name, &r->addr, r->ts,
+		    r->height, r->result, err, sizeof(err)) == -1) {
+			log_error("crawl", "cannot store: %s", err);
+			crawldb_commit(cr->db, NULL, 0);
+			return -1;
+		}
+	}
+	cr->nstorage = 0;
+	return 0;
+}
+
+static void
+storage_push(struct crawl *cr, const struct netaddr *a, int64_t ts, const struct probe_result *r)
+{
+	if (cr->nstorage == cr->capstorage) {
+		cr->capstorage = cr->capstorage ? cr->capstorage * 2 : 64;
+		cr->storage = xreallocarray(cr->storage, cr->capstorage, sizeof(*cr->storage));
+	}
+	cr->storage[cr->nstorage++] = (struct storage_row){ .addr = *a, .ts = ts,
+	    .height = r->storage_height, .result = r->storage_result };
+}
+
+static int
+load_header(const uint8_t raw[BLOCK_HEADER_SIZE], void *arg)
+{
+	struct crawl		*cr = arg;
+	struct block_header	 h;
+
+	block_header_decode(raw, &h);
+	/* Checked again like any header: a file is no more trusted than a
+	 * node.  One that no longer fits is dropped. */
+	headerchain_add(cr->chain, &h, clock_wall(), NULL, NULL);
+	return 0;
+}
+
+/* The crawler's header chain as stored; what it loaded needs no write. */
+static int
+load_chain(struct crawl *cr)
+{
+	char	err[512];
+	int	rc;
+
+	cr->chain = headerchain_new(cr->o->params);
+	rc = crawldb_headers_foreach(cr->db, cr->o->params->name, load_header, cr, err,
+	    sizeof(err));
+	if (rc == -1) {
+		log_error("crawl", "%s", err);
+		return -1;
+	}
+	headerchain_drain_new(cr->chain, NULL, NULL);
+	log_info("crawl", "header chain: %zu headers, best height %" PRId32,
+	    headerchain_count(cr->chain), headerchain_tip(cr->chain)->height);
+	return 0;
+}
+
 static void
 flush(struct crawl *cr)
 {
 	char	err[512], val[32];
 	long	w;
 
+	if (flush_chain(cr) == -1)
+		return;
 	w = nodetable_flush(cr->table, cr->db, err, sizeof(err));
 	if (w == -1) {
 		log_error("crawl", "cannot store: %s", err);
@@ -251,7 +360,7 @@ print_summary(struct crawl *cr)
 		    cr->n.new_addrs, cr->n.forgotten, cr->max_inflight,
 		    cr->concurrency, el, el > 0 ? (double)cr->n.probes / el : 0.0);
 		printf(",\"errors\":{");
-		for (i = 0; i < 9; i++)
+		for (i = 0; i < NERRORS; i++)
 			printf("%s\"%s\":%" PRIu64, i ? "," : "", error_names[i],
 			    cr->n.by_error[i]);
 		printf("}}\n");
@@ -261,7 +370,7 @@ print_summary(struct crawl *cr)
 		    cr->o->params->name, nodetable_count(cr->table), cr->n.probes,
 		    cr->n.reachable, cr->n.failed, cr->n.hostile, cr->good);
 		printf("errors:");
-		for (i = 0; i < 9; i++)
+		for (i = 0; i < NERRORS; i++)
 			if (cr->n.by_error[i] > 0)
 				printf(" %s %" PRIu64, error_names[i],
 				    cr->n.by_error[i]);
@@ -514,7 +623,7 @@ count_error(struct crawl *cr, const char *e)
 {
 	size_t	i;
 
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < NERRORS; i++) {
 		if (strcmp(e, error_names[i]) == 0) {
 			cr->n.by_error[i]++;
 			return;
@@ -588,10 +697,14 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 	n->tried = true;
 	cr->n.probes++;
 
-	if (r->success) {
+	if (r->success || r->version != 0) {
+		/* The handshake completed (a liar's too: its claim and its
+		 * verified -1 are worth recording). */
 		rec->services = r->services;
 		rec->version = r->version;
-		rec->height = r->height;
+		rec->claimed_height = r->height;
+		rec->height = r->verified_height;
+		rec->best_chain = r->best_chain;
 		str_copy(rec->user_agent, r->user_agent, sizeof(rec->user_agent));
 		str_copy(rec->transport, r->transport, sizeof(rec->transport));
 		rec->connect_ms = r->connect_ms;
@@ -601,6 +714,10 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 			set_geo(cr, rec);
 			fields |= CRAWLDB_PUT_GEO;
 		}
+	}
+	if (r->storage_checked)
+		storage_push(cr, &rec->addr, now, r);
+	if (r->success) {
 		cr->n.reachable++;
 	} else {
 		cr->n.failed++;
@@ -632,9 +749,12 @@ on_probe_done(struct probe *p, const struct probe_result *r, void *arg)
 		record_identity(cr, rec, r, &fields, now);
 	nodetable_mark_dirty(cr->table, n, fields);
 	update_good(cr, n, now);
-	log_debug("crawl", "%s: %s%s, %zu addresses",
-	    netaddr_format(&rec->addr, as, sizeof(as)),
-	    r->success ? "ok" : "failed: ", r->error, r->naddrs);
+	log_debug("crawl", "%s: %s%s, %zu addresses, height %" PRId32 " verified of %" PRId32
+	    " claimed%s%s%s", netaddr_format(&rec->addr, as, sizeof(as)),
+	    r->success ? "ok" : "failed: ", r->error, r->naddrs, r->verified_height, r->height,
+	    r->storage_checked ? ", storage " : "",
+	    r->storage_checked ? r->storage_result : "",
+	    r->version != 0 && !r->best_chain ? ", off the best chain" : "");
 
 	cr->n.learned += r->naddrs;
 	for (i = 0; i < r->naddrs; i++)
@@ -856,6 +976,9 @@ setup(struct crawl *cr)
 	cr->pcfg.transport = o->transport;
 	cr->pcfg.ask_identity = o->rewards;
 	cr->pcfg.identity_timeout_ms = o->handshake_timeout_ms;
+	cr->pcfg.headers_timeout_ms = o->handshake_timeout_ms;
+	cr->pcfg.storage = o->rewards;
+	cr->pcfg.block_timeout_ms = 2 * o->handshake_timeout_ms;
 	if (o->proxy != NULL) {
 		cr->proxy = conn_proxy_new(o->proxy, o->proxy_user, o->proxy_password, err,
 		    sizeof(err));
@@ -885,6 +1008,9 @@ setup(struct crawl *cr)
 		log_error("crawl", "%s", err);
 		return -1;
 	}
+	if (load_chain(cr) == -1)
+		return -1;
+	cr->pcfg.chain = cr->chain;
 	if (o->min_height >= 0) {
 		snprintf(key, sizeof(key), "min_height.%s", o->params->name);
 		snprintf(val, sizeof(val), "%d", (int)o->min_height);
@@ -982,6 +1108,8 @@ teardown(struct crawl *cr)
 	if (cr->db != NULL && cr->table != NULL)
 		flush(cr);
 	crawldb_close(cr->db);
+	headerchain_free(cr->chain);
+	free(cr->storage);
 	nodetable_free(cr->table);
 	geoip_close(cr->geoip);
 	progress_free(cr->progress);

@@ -215,8 +215,13 @@ md_row(const struct crawldb_node *n, void *arg)
 		md_location(m->active_fp, n);
 		fputs(" | ", m->active_fp);
 		md_untrusted(m->active_fp, n->user_agent);
-		fprintf(m->active_fp, " | %" PRIu32 " | %" PRId32 " | %.1f%% | %s | %s |\n",
-		    n->version, n->height, 100.0 * goodnode_uptime(n, CRAWLDB_W1D),
+		fprintf(m->active_fp, " | %" PRIu32 " | ", n->version);
+		if (n->height >= 0)
+			fprintf(m->active_fp, "%" PRId32, n->height);
+		else
+			fputs("—", m->active_fp);
+		fprintf(m->active_fp, " | %" PRId32 " | %.1f%% | %s | %s |\n",
+		    n->claimed_height, 100.0 * goodnode_uptime(n, CRAWLDB_W1D),
 		    export_time(n->last_seen, ts, sizeof(ts)),
 		    n->transport[0] != '\0' ? n->transport : "—");
 		return 0;
@@ -315,8 +320,8 @@ write_md(struct crawldb *db, const struct export_options *o, FILE *out,
 			fprintf(out, "\n## Active Nodes%s%s\n\n",
 			    c.nnets > 1 ? " — " : "", c.nnets > 1 ? m->name : "");
 			fprintf(out, "| Address | Location | User agent (untrusted) | Version "
-			    "| Height | Uptime (1d) | Last seen | Transport |\n"
-			    "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+			    "| Height | Claimed height | Uptime (1d) | Last seen | Transport |\n"
+			    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 			fwrite(m->active, 1, m->active_len, out);
 			{
 				struct rewards_ledger	l;
@@ -386,7 +391,10 @@ node_json_tail(const struct crawldb_node *n)
 	o = json_object();
 	json_object_set_new(o, "version", json_integer(n->version));
 	json_object_set_new(o, "user_agent", json_string(n->user_agent));
-	json_object_set_new(o, "height", json_integer(n->height));
+	/* Verified by the crawler (null: nothing proven); the claim apart. */
+	json_object_set_new(o, "height", n->height >= 0 ? json_integer(n->height) : json_null());
+	json_object_set_new(o, "claimed_height", json_integer(n->claimed_height));
+	json_object_set_new(o, "best_chain", json_boolean(n->best_chain));
 	json_object_set_new(o, "connect_ms", json_ms(n->connect_ms));
 	json_object_set_new(o, "handshake_ms", json_ms(n->handshake_ms));
 	json_object_set_new(o, "first_seen", json_integer(n->first_seen));
@@ -535,7 +543,8 @@ csv_header(FILE *fp)
 	int	i;
 
 	fputs("address,ip,port,network,good,reachable,services,version,"
-	    "user_agent,height,connect_ms,handshake_ms,first_seen,last_seen,"
+	    "user_agent,height,claimed_height,best_chain,connect_ms,handshake_ms,"
+	    "first_seen,last_seen,"
 	    "last_success,last_try,attempts,successes", fp);
 	for (i = 0; i < CRAWLDB_WINDOWS; i++)
 		fprintf(fp, ",reliability_%s", window_names[i]);
@@ -576,7 +585,11 @@ csv_row(const struct crawldb_node *n, void *arg)
 	fprintf(fp, ",%d,%d,%" PRIu64 ",%" PRIu32 ",", n->good ? 1 : 0,
 	    goodnode_reachable(n) ? 1 : 0, n->services, n->version);
 	csv_str(fp, n->user_agent);
-	fprintf(fp, ",%" PRId32, n->height);
+	if (n->height >= 0)
+		fprintf(fp, ",%" PRId32, n->height);
+	else
+		fputc(',', fp);		/* not proven */
+	fprintf(fp, ",%" PRId32 ",%d", n->claimed_height, n->best_chain ? 1 : 0);
 	csv_ms(fp, n->connect_ms);
 	csv_ms(fp, n->handshake_ms);
 	fprintf(fp, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRIu32

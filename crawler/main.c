@@ -78,7 +78,7 @@ static const struct cli_flag flags[] = {
 	{ "asn-db", 1, "crawler.asn_db", NULL, 0, CMD_CRAWL, 0, "FILE",
 	  "MaxMind ASN database for AS numbers" },
 	{ "min-height", 1, NULL, NULL, F_MIN_HEIGHT, CMD_CRAWL, 0, "N",
-	  "good nodes need at least this start height (stored in the database)" },
+	  "good nodes need at least this verified height (stored in the database)" },
 	{ "dial-rate", 1, NULL, NULL, F_DIAL_RATE, CMD_CRAWL, 0, "N",
 	  "at most N new connections per second (default: no limit)" },
 	{ "flush-interval", 1, NULL, NULL, F_FLUSH_MS, CMD_CRAWL, 0, "MS",

@@ -1,9 +1,27 @@
-/* probe.c -- one crawler visit to one node: connect, handshake, optional getaddr and addr window, polite disconnect.
+/* probe.c -- one crawler visit to one node: connect, handshake, headers (verified height), optional storage challenge, optional getaddr and addr window, polite disconnect.
  *
  * A probe owns its connection and one timer that bounds whichever phase
  * it is in.  It reports exactly once, through the done callback, and
  * never judges the node: the crawler turns the result into records.
- * Strings from the node are sanitised here, before anyone sees them. */
+ * Strings from the node are sanitised here, before anyone sees them.
+ *
+ * The verified height.  After the handshake (protocol 70200 nodes) the
+ * probe asks getheaders with the locator of the crawler's best chain; a
+ * node answers from where its active chain meets that locator, so a node
+ * ahead extends the crawler's chain (full answers are followed for
+ * PROBE_HEADER_ROUNDS rounds) and a node on a fork shows its branch.
+ * Every header is checked by headerchain_add; one that fails proof of
+ * work, difficulty or time ordering, or answers that do not link up,
+ * make the node hostile.  A node at or behind the crawler's tip answers
+ * nothing new, so it is asked to prove its claim: a locator naming only
+ * the crawler's header at S-1 (S = the smaller of its claimed height and
+ * the crawler's tip) and S as the stop hash.  A node whose chain holds
+ * the crawler's header at S must answer with exactly that header; one
+ * whose chain does not hold S-1 answers from genesis, which shows where
+ * its chain leaves the crawler's.  The
+ * verified height is then the highest header the node itself served that
+ * lies on the crawler's most-work chain (where its branch leaves that
+ * chain, for a node on a fork); an empty answer proves nothing.  */
 #include "probe.h"
 
 #include <stdio.h>
@@ -14,8 +32,11 @@
 #include "conn.h"
 #include "crawldb.h"
 #include "handshake.h"
+#include "headerchain.h"
+#include "locator.h"
 #include "msg.h"
 #include "rnd.h"
+#include "storagecheck.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
@@ -23,6 +44,8 @@ enum probe_phase {
 	PH_CONNECT = 0,
 	PH_HANDSHAKE,
 	PH_IDENTITY,	/* getidentity sent, waiting for identity */
+	PH_HEADERS,
+	PH_STORAGE,
 	PH_ADDR,
 	PH_DONE,
 };
@@ -45,8 +68,17 @@ struct probe {
 	struct netaddr			*addrs;
 	size_t				 naddrs, addrcap;
 	char				 reason[256];
+	/* The headers phase. */
+	int				 hrounds;	/* getheaders sent */
+	int				 unconnected;	/* answers that did not connect */
+	bool				 proving;	/* the outstanding ask is the proof */
+	const struct headerchain_entry	*served;	/* last header it served (held by us) */
+	/* The storage challenge: the block asked for. */
+	uint8_t				 want[32];
 };
 
+static void headers_start(struct probe *p);
+static void storage_start(struct probe *p);
 static void probe_on_connected(struct conn *c, void *arg);
 static void after_identity(struct probe *p);
 static void probe_on_message(struct conn *c, struct msg *m, void *arg);
@@ -128,6 +160,11 @@ finish(struct probe *p, bool success, const char *error, bool hostile)
 	p->res.success = success;
 	p->res.error = error;
 	p->res.hostile = hostile;
+	if (hostile) {
+		/* Nothing a liar served counts. */
+		p->res.verified_height = -1;
+		p->res.best_chain = false;
+	}
 	evtimer_del(p->timer);
 	if (p->conn != NULL) {
 		conn_close(p->conn, false);
@@ -135,6 +172,10 @@ finish(struct probe *p, bool success, const char *error, bool hostile)
 	}
 	evtimer_add(p->finish_ev, &tv);
 }
+
+static void headers_done(struct probe *p);
+static void storage_done(struct probe *p);
+static void headers_measure(struct probe *p);
 
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -151,6 +192,14 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	case PH_IDENTITY:
 		/* No proof in time: the visit goes on without one. */
 		after_identity(p);
+		break;
+	case PH_HEADERS:
+		/* No (more) answer: what it served so far is what it proved. */
+		headers_done(p);
+		break;
+	case PH_STORAGE:
+		/* storage_result is already "missing". */
+		storage_done(p);
 		break;
 	case PH_ADDR:
 		/* The window is over: whatever came is all we take. */
@@ -189,6 +238,7 @@ probe_begin(struct event_base *base, const struct probe_config *cfg,
 	p->arg = arg;
 	p->res.error = "";
 	p->res.connect_ms = p->res.handshake_ms = -1;
+	p->res.verified_height = -1;
 	p->timer = evtimer_new(base, timer_cb, p);
 	p->finish_ev = event_new(base, -1, 0, finish_cb, p);
 	p->t_start = clock_mono_us();
@@ -310,10 +360,17 @@ handshake_done(struct probe *p)
 		after_identity(p);
 }
 
-/* The handshake (and the identity exchange, if any) is done: leave, or
- * ask for addresses. */
+/* The handshake and the identity exchange (if any) are done: the
+ * headers phase next. */
 static void
 after_identity(struct probe *p)
+{
+	headers_start(p);
+}
+
+/* The last phase: addresses (discovery), or the end. */
+static void
+addr_start(struct probe *p)
 {
 	if (!p->discovery) {
 		finish(p, true, "", false);
@@ -323,6 +380,237 @@ after_identity(struct probe *p)
 	p->phase = PH_ADDR;
 	evtimer_del(p->timer);
 	arm(p, p->cfg->addr_window_ms);
+}
+
+/* --- headers: the verified height ------------------------------------------- */
+
+static void
+ask_headers(struct probe *p, const uint8_t (*loc)[32], size_t n, const uint8_t *stop)
+{
+	struct msg	m;
+
+	msg_init(&m, MSG_GETHEADERS);
+	if (msg_getheaders_set(&m, PROTO_VERSION, loc, n, stop) == 0)
+		conn_send(p->conn, &m);
+	msg_free(&m);
+	p->hrounds++;
+	evtimer_del(p->timer);
+	arm(p, p->cfg->headers_timeout_ms);
+}
+
+/* Ask for what follows FROM on its branch. */
+static void
+ask_headers_from(struct probe *p, const struct headerchain_entry *from)
+{
+	uint8_t	loc[LOCATOR_MAX][32];
+	size_t	n;
+
+	n = headerchain_locator(p->cfg->chain, from, loc, LOCATOR_MAX);
+	ask_headers(p, (const uint8_t (*)[32])loc, n, NULL);
+}
+
+static void
+headers_start(struct probe *p)
+{
+	if (p->cfg->chain == NULL || p->res.version < PROTO_DATA_VERSION) {
+		storage_start(p);
+		return;
+	}
+	p->phase = PH_HEADERS;
+	ask_headers_from(p, headerchain_tip(p->cfg->chain));
+}
+
+/* Its claim, as far as the crawler can check it: the smaller of its
+ * claimed height and the crawler's tip. */
+static int32_t
+claim_to_prove(const struct probe *p)
+{
+	int32_t	tip = headerchain_tip(p->cfg->chain)->height;
+
+	return p->res.height < tip ? p->res.height : tip;
+}
+
+/* Ask it to prove claim_to_prove(), when what it served so far does not.
+ * Returns false when there is nothing (more) to ask. */
+static bool
+ask_proof(struct probe *p)
+{
+	const struct headerchain	*hc = p->cfg->chain;
+	int32_t				 s = claim_to_prove(p);
+	uint8_t				 loc[1][32];
+
+	if (p->proving || s <= 0)
+		return false;
+	if (p->served != NULL && headerchain_fork(hc, p->served)->height >= s)
+		return false;
+	p->proving = true;
+	memcpy(loc[0], headerchain_at(hc, s - 1)->hash, 32);
+	ask_headers(p, (const uint8_t (*)[32])loc, 1, headerchain_at(hc, s)->hash);
+	return true;
+}
+
+/* Fill in verified_height and best_chain from what it served. */
+static void
+headers_measure(struct probe *p)
+{
+	const struct headerchain	*hc = p->cfg->chain;
+
+	if (hc == NULL || p->res.version < PROTO_DATA_VERSION)
+		return;
+	if (p->served != NULL) {
+		p->res.verified_height = headerchain_fork(hc, p->served)->height;
+		p->res.best_chain = headerchain_on_best(hc, p->served);
+	} else if (p->res.height == 0) {
+		/* It claims genesis, which every node has. */
+		p->res.verified_height = 0;
+		p->res.best_chain = true;
+	}
+}
+
+static void
+headers_done(struct probe *p)
+{
+	headers_measure(p);
+	storage_start(p);
+}
+
+/* Store the N headers at H, which link up, the first to a header we
+ * hold.  Returns false when the node is hostile (finished). */
+static bool
+take_headers(struct probe *p, const struct block_header *h, size_t n, bool *complete)
+{
+	const struct headerchain_entry	*e;
+	enum headerchain_result		 r;
+	enum block_err			 why;
+	int64_t				 now = clock_wall();
+	size_t				 i;
+
+	*complete = false;
+	for (i = 0; i < n; i++) {
+		r = headerchain_add(p->cfg->chain, &h[i], now, &e, &why);
+		if (r == HEADERCHAIN_NEW || r == HEADERCHAIN_DUPLICATE) {
+			p->served = e;
+			continue;
+		}
+		if (r == HEADERCHAIN_INVALID && why != BLOCK_ERR_TIME_TOO_NEW) {
+			finish(p, false, CRAWLDB_ERR_BADCHAIN, true);
+			return false;
+		}
+		return true;	/* a clock ahead of ours, or the side-branch cap */
+	}
+	*complete = true;
+	return true;
+}
+
+static void
+on_headers(struct probe *p, const struct msg *m)
+{
+	const struct block_header	*h = m->u.headers.headers;
+	size_t				 n = m->u.headers.count, i;
+	uint8_t				 prev[32];
+	bool				 complete;
+
+	/* Outside the phase it is a new-block announcement: not ours. */
+	if (p->phase != PH_HEADERS)
+		return;
+	for (i = 1; i < n; i++) {
+		block_header_hash(&h[i - 1], prev);
+		if (memcmp(h[i].prev_hash, prev, 32) != 0) {
+			finish(p, false, CRAWLDB_ERR_BADCHAIN, true);
+			return;
+		}
+	}
+	if (n > 0 && headerchain_find(p->cfg->chain, h[0].prev_hash) == NULL) {
+		/* It did not answer our locator.  Nothing of it is kept. */
+		if (++p->unconnected >= PROBE_MAX_UNCONNECTED) {
+			headers_done(p);
+			return;
+		}
+		ask_headers_from(p, headerchain_tip(p->cfg->chain));
+		return;
+	}
+	if (!take_headers(p, h, n, &complete))
+		return;
+	if (!p->proving && complete && n == MSG_MAX_HEADERS &&
+	    p->hrounds < PROBE_HEADER_ROUNDS) {
+		ask_headers_from(p, p->served);
+		return;
+	}
+	if (ask_proof(p))
+		return;
+	headers_done(p);
+}
+
+/* --- the storage challenge ------------------------------------------------------ */
+
+static void
+storage_start(struct probe *p)
+{
+	const struct headerchain_entry	*tip, *e;
+	struct msg_inv			 inv;
+	struct msg			 m;
+	int32_t				 top, h;
+
+	if (!p->cfg->storage || p->cfg->chain == NULL ||
+	    p->res.version < PROTO_DATA_VERSION ||
+	    !(p->res.services & NODE_NETWORK) || p->res.height <= 0) {
+		addr_start(p);
+		return;
+	}
+	/* What it claims to store, as far as we know the chain. */
+	tip = headerchain_tip(p->cfg->chain);
+	top = p->res.height > p->res.verified_height ? p->res.height : p->res.verified_height;
+	if (top > tip->height)
+		top = tip->height;
+	if ((h = storagecheck_pick(tip->hash, &p->addr, top)) < 0 ||
+	    (e = headerchain_at(p->cfg->chain, h)) == NULL) {
+		addr_start(p);
+		return;
+	}
+	memcpy(p->want, e->hash, 32);
+	inv.type = MSG_INV_BLOCK;
+	memcpy(inv.hash, e->hash, 32);
+	msg_init(&m, MSG_GETDATA);
+	if (msg_inv_set(&m, MSG_GETDATA, &inv, 1) == 0)
+		conn_send(p->conn, &m);
+	msg_free(&m);
+	p->res.storage_checked = true;
+	p->res.storage_height = h;
+	p->res.storage_result = STORAGECHECK_MISSING;
+	p->phase = PH_STORAGE;
+	evtimer_del(p->timer);
+	arm(p, p->cfg->block_timeout_ms);
+}
+
+static void
+storage_done(struct probe *p)
+{
+	addr_start(p);
+}
+
+static void
+on_block(struct probe *p, const struct msg *m)
+{
+	if (p->phase != PH_STORAGE)
+		return;
+	p->res.storage_result = storagecheck_judge(&m->u.block, p->want, p->cfg->params);
+	storage_done(p);
+}
+
+static void
+on_notfound(struct probe *p, const struct msg *m)
+{
+	size_t	i;
+
+	if (p->phase != PH_STORAGE)
+		return;
+	for (i = 0; i < m->u.inv.count; i++) {
+		if (m->u.inv.entries[i].type == MSG_INV_BLOCK &&
+		    memcmp(m->u.inv.entries[i].hash, p->want, 32) == 0) {
+			storage_done(p);	/* "missing" */
+			return;
+		}
+	}
 }
 
 static void
@@ -418,6 +706,15 @@ probe_on_message(struct conn *c, struct msg *m, void *arg)
 		idprobe_answer(&p->res.identity, p->cfg->params->magic, &m->u.identity);
 		after_identity(p);
 		break;
+	case MSG_HEADERS:
+		on_headers(p, m);
+		break;
+	case MSG_BLOCK:
+		on_block(p, m);
+		break;
+	case MSG_NOTFOUND:
+		on_notfound(p, m);
+		break;
 	default:
 		break;
 	}
@@ -470,19 +767,17 @@ probe_on_ended(struct conn *c, enum conn_end why, enum msg_err err, void *arg)
 			finish(p, false, CRAWLDB_ERR_HANDSHAKE, false);
 		break;
 	case PH_IDENTITY:
-		/* A hang-up instead of a proof: the handshake stands. */
-		if (why == CONN_END_PROTOCOL)
-			finish(p, false, CRAWLDB_ERR_PROTOCOL, true);
-		else
-			finish(p, true, "", false);
-		break;
+	case PH_HEADERS:
+	case PH_STORAGE:
 	case PH_ADDR:
 		if (why == CONN_END_PROTOCOL)
 			finish(p, false, CRAWLDB_ERR_PROTOCOL, true);
 		else {
+			if (p->phase == PH_HEADERS)
+				headers_measure(p);
 			/* It hung up after the handshake: a success, and
 			 * whatever addresses came are kept. */
-			p->res.discovered = true;
+			p->res.discovered = p->phase == PH_ADDR;
 			finish(p, true, "", false);
 		}
 		break;

@@ -1,4 +1,4 @@
-/* probe.h -- one crawler visit to one node: connect, handshake, optional getaddr and addr window, polite disconnect. */
+/* probe.h -- one crawler visit to one node: connect, handshake, headers (verified height), optional storage challenge, optional getaddr and addr window, polite disconnect. */
 #ifndef AGENTCRAWL_PROBE_H
 #define AGENTCRAWL_PROBE_H
 
@@ -13,12 +13,21 @@
 #include "netaddr.h"
 
 struct conn_proxy;
+struct headerchain;
 
 /* Most addresses one probe accepts from its node: an honest getaddr
  * answer holds at most MSG_MAX_ADDR (1000) entries, plus a few
  * self-announcements.  More is an address flood (bitnodes discards any
  * answer of more than 1000). */
 #define PROBE_FLOOD_LIMIT	1100
+
+/* getheaders rounds one visit asks at most while a node serves full
+ * (2000-header) answers: 10,000 new headers per visit; a longer chain is
+ * fetched over several visits (and from several nodes). */
+#define PROBE_HEADER_ROUNDS	5
+/* Answers whose first header does not connect to the crawler's chain
+ * taken per visit before the headers phase ends (they are never stored). */
+#define PROBE_MAX_UNCONNECTED	2
 
 struct probe_config {
 	const struct chainparams *params;
@@ -34,6 +43,14 @@ struct probe_config {
 	 * their key (idprobe.h), waiting at most IDENTITY_TIMEOUT_MS. */
 	bool		 ask_identity;
 	int		 identity_timeout_ms;
+	/* The crawler's header chain, extended and measured against by
+	 * every visit; NULL: no headers phase (verified height -1). */
+	struct headerchain *chain;
+	int		 headers_timeout_ms;	/* per getheaders answer */
+	/* Storage challenges (crawler.rewards): ask a deep block of nodes
+	 * that claim NODE_NETWORK and a height; wait this long for it. */
+	bool		 storage;
+	int		 block_timeout_ms;
 };
 
 /* What a probe found out.  Valid only during the done callback. */
@@ -48,8 +65,18 @@ struct probe_result {
 	/* From the node's version (when success). */
 	uint32_t	 version;
 	uint64_t	 services;
-	int32_t		 height;
+	int32_t		 height;	/* claimed: its version's start height */
 	char		 user_agent[257];	/* sanitised */
+	/* The headers phase (probe.c explains the proof): the highest
+	 * header it served on the crawler's most-work chain, -1 none, and
+	 * whether its own tip is on that chain. */
+	int32_t		 verified_height;
+	bool		 best_chain;
+	/* A storage challenge was made: the height asked for and its
+	 * STORAGECHECK_* result. */
+	bool		 storage_checked;
+	int32_t		 storage_height;
+	const char	*storage_result;
 	const char	*transport;	/* "v1" or "v2" */
 	double		 connect_ms;	/* dial to TCP established; < 0 unknown */
 	double		 handshake_ms;	/* established to handshake done; < 0 unknown */

@@ -121,6 +121,9 @@ stats_row(const struct crawldb_node *n, void *arg)
 	    n->as_org[0] != '\0' ? " " : "", n->as_org) : xstrdup("unknown"));
 	bag_add(&c->versions, xasprintf("%" PRIu32, n->version));
 	bag_add(&c->agents, xstrdup(n->user_agent));
+	/* Verified heights only: a claim is no evidence. */
+	if (n->height < 0)
+		return 0;
 	bag_add(&c->heights, xasprintf("%" PRId32, n->height));
 	if (c->nhv == c->hvcap) {
 		c->hvcap = c->hvcap == 0 ? 256 : c->hvcap * 2;
@@ -245,7 +248,7 @@ stats_print_text(const struct stats *s, FILE *fp)
 	print_list(fp, "ASNSpread", &s->asns);
 	print_list(fp, "Versions", &s->versions);
 	print_list(fp, "UserAgents", &s->agents);
-	if (s->active > 0)
+	if (s->heights.n > 0)	/* verified heights */
 		fprintf(fp, "Heights: min %" PRId32 ", median %" PRId32 ", max %"
 		    PRId32 ", consensus %" PRId32 "\n", s->height_min,
 		    s->height_median, s->height_max, s->height_consensus);
@@ -292,7 +295,7 @@ stats_print_json(const struct stats *s, FILE *fp)
 	json_object_set_new(o, "Versions", list_json(&s->versions));
 	json_object_set_new(o, "UserAgents", list_json(&s->agents));
 	h = json_object();
-	if (s->active > 0) {
+	if (s->heights.n > 0) {
 		json_object_set_new(h, "min", json_integer(s->height_min));
 		json_object_set_new(h, "median", json_integer(s->height_median));
 		json_object_set_new(h, "max", json_integer(s->height_max));

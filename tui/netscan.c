@@ -134,8 +134,10 @@ scan_row(const struct crawldb_node *n, void *arg)
 		str_copy(key, n->user_agent[0] ? n->user_agent : "(no agent)", sizeof(key));
 		counter_add(&a->versions, key);
 	}
-	if (reachable) {
+	if (reachable)
 		s->reachable++;
+	/* Heights the crawler verified; -1 (nothing proven) is no height. */
+	if (reachable && n->height >= 0) {
 		snprintf(key, sizeof(key), "%d", (int)n->height);
 		counter_add(&a->heights, key);
 		if (n->height > s->max_height)

@@ -44,6 +44,7 @@ for i in range(1, n + 1):
     r = nodes[a]
     assert r["reachable"] and r["good"], a
     assert r["version"] == 70200 and r["user_agent"] == "/agentnode:0.1.0/", r
+    assert r["height"] == 0 and r["claimed_height"] == 0 and r["best_chain"], r
     assert r["services"] & 1, r
     assert r["connect_ms"] is not None and r["connect_ms"] >= 0, r
     assert r["handshake_ms"] is not None and r["handshake_ms"] > 0, r
@@ -67,10 +68,10 @@ NOW=1767225600
 	printf -- '- Network: regtest\n- Snapshot: 2026-01-01T00:00:00Z\n'
 	printf -- '- Nodes: %d known, %d reachable, %d good\n\n' $((N + 1)) $N $N
 	printf '## Active Nodes\n\n'
-	printf '| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen | Transport |\n'
-	printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+	printf '| Address | Location | User agent (untrusted) | Version | Height | Claimed height | Uptime (1d) | Last seen | Transport |\n'
+	printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 	for i in $(seq 1 $N); do
-		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70200 | 0 | 100.0%% | v2 |\n' "$(ip_of "$i")"
+		printf '| %s:29001 | — | `/agentnode:0.1.0/` | 70200 | 0 | 0 | 100.0%% | v2 |\n' "$(ip_of "$i")"
 	done
 } > "$T/expected.md"
 # The last-seen column is the crawl time; everything else is fixed.

@@ -12,6 +12,12 @@
  *   flood    answers getaddr with thousands of bogus addresses -> addr-flood
  *   garbage  answers getaddr with garbage bytes/frames -> protocol
  *   flap     its listener comes and goes every --flap-ms
+ *   liar     claims start height 2147483647 in its version
+ *   badpow   answers getheaders with a header whose proof of work fails
+ *            -> bad-headers (hostile)
+ * Every peer claims a height (1000-1002; the liar more) but stores no
+ * block: getheaders gets an empty answer (the badpow peer's aside), and
+ * getdata a notfound for everything asked.
  * The address books are built so that every peer is in the book of some
  * honest peer and the honest peers form a ring: a crawler starting at the
  * seed (an honest peer) can find them all.  Bogus addresses handed out by
@@ -42,21 +48,25 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "block.h"
 #include "buf.h"
 #include "chainparams.h"
 #include "frame.h"
 #include "msg.h"
+#include "hash.h"
 #include "netaddr.h"
+#include "pow.h"
 #include "strutil.h"
 #include "xmalloc.h"
 
 enum kind {
 	K_HONEST = 0, K_SLOW, K_DEAD, K_SILENT, K_BANNING, K_FLOOD, K_GARBAGE,
-	K_FLAP, K_COUNT
+	K_FLAP, K_LIAR, K_BADPOW, K_COUNT
 };
 
 static const char *const kind_names[K_COUNT] = {
 	"honest", "slow", "dead", "silent", "banning", "flood", "garbage", "flap",
+	"liar", "badpow",
 };
 
 struct fpeer {
@@ -151,7 +161,8 @@ send_version_verack(struct fconn *fc)
 	m.u.version.addr_from.addr = p->addr;
 	m.u.version.nonce = prng();
 	msg_version_set_user_agent(&m.u.version, ua, sizeof(ua) - 1);
-	m.u.version.start_height = 1000 + (int32_t)(p - fn.peers) % 3;
+	m.u.version.start_height = p->kind == K_LIAR ? INT32_MAX :
+	    1000 + (int32_t)(p - fn.peers) % 3;
 	send_msg(fc, &m);
 	msg_free(&m);
 	msg_init(&m, MSG_VERACK);
@@ -235,6 +246,52 @@ answer_getaddr(struct fconn *fc)
 	free(e);
 }
 
+static bool
+header_meets_target(const struct block_header *h)
+{
+	uint8_t	hash[32];
+
+	block_header_hash(h, hash);
+	return pow_check(hash, h->bits, fn.params);
+}
+
+/* No chain here: an empty answer, or for badpow a header on genesis
+ * whose hash misses its target. */
+static void
+answer_getheaders(struct fconn *fc)
+{
+	struct block_header	h;
+	struct block		g;
+	struct msg		m;
+
+	msg_init(&m, MSG_HEADERS);
+	if (fc->peer->kind == K_BADPOW) {
+		block_genesis(&g, fn.params);
+		memset(&h, 0, sizeof(h));
+		h.version = 1;
+		block_header_hash(&g.header, h.prev_hash);
+		h.time = g.header.time + 600;
+		h.bits = g.header.bits;
+		block_free(&g);
+		while (header_meets_target(&h) && h.nonce < 1000000)
+			h.nonce++;
+		msg_headers_set(&m, &h, 1);
+	}
+	send_msg(fc, &m);
+	msg_free(&m);
+}
+
+static void
+answer_getdata(struct fconn *fc, const struct msg *req)
+{
+	struct msg	m;
+
+	msg_init(&m, MSG_NOTFOUND);
+	if (msg_inv_set(&m, MSG_NOTFOUND, req->u.inv.entries, req->u.inv.count) == 0)
+		send_msg(fc, &m);
+	msg_free(&m);
+}
+
 static void
 read_cb(struct bufferevent *bev, void *arg)
 {
@@ -272,6 +329,12 @@ read_cb(struct bufferevent *bev, void *arg)
 			break;
 		case MSG_GETADDR:
 			answer_getaddr(fc);
+			break;
+		case MSG_GETHEADERS:
+			answer_getheaders(fc);
+			break;
+		case MSG_GETDATA:
+			answer_getdata(fc, &m);
 			break;
 		default:
 			break;
@@ -379,6 +442,7 @@ usage(void)
 	fprintf(stderr, "usage: fakenet [--count N] [--net X] [--seed S] [--book K]\n"
 	    "  [--dead PCT] [--silent PCT] [--slow PCT] [--slow-ms MS] [--banning PCT]\n"
 	    "  [--flood PCT] [--garbage PCT] [--flap PCT] [--flap-ms MS]\n"
+	    "  [--liar PCT] [--badpow PCT]\n"
 	    "  [--network NET] [--expect FILE]\n"
 	    "Peers listen on 127.X.y.z:<network port>; prints READY when up.\n");
 	exit(2);
@@ -411,6 +475,8 @@ main(int argc, char **argv)
 		{ "flood", required_argument, NULL, K_FLOOD },
 		{ "garbage", required_argument, NULL, K_GARBAGE },
 		{ "flap", required_argument, NULL, K_FLAP },
+		{ "liar", required_argument, NULL, K_LIAR },
+		{ "badpow", required_argument, NULL, K_BADPOW },
 		{ "slow-ms", required_argument, NULL, 'w' },
 		{ "flap-ms", required_argument, NULL, 'f' },
 		{ "network", required_argument, NULL, 'N' },
@@ -446,7 +512,7 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case K_DEAD: case K_SILENT: case K_SLOW: case K_BANNING:
-		case K_FLOOD: case K_GARBAGE: case K_FLAP:
+		case K_FLOOD: case K_GARBAGE: case K_FLAP: case K_LIAR: case K_BADPOW:
 			pct[c] = num(optarg, 0, 100);
 			break;
 		default:
@@ -466,6 +532,8 @@ main(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (hash_init() == -1)
+		return 1;
 	fn.base = event_base_new();
 	fn.n = count;
 	fn.peers = xcalloc(count, sizeof(*fn.peers));

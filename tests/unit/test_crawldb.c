@@ -61,6 +61,8 @@ sample(const char *ip, uint16_t port)
 	n.version = PROTO_VERSION;
 	strcpy(n.user_agent, "/agentnode:0.1.0/");
 	n.height = 42;
+	n.claimed_height = 45;
+	n.best_chain = true;
 	n.connect_ms = 1.5;
 	n.handshake_ms = 2.25;
 	n.first_seen = NOW - 100;
@@ -102,6 +104,8 @@ assert_same_node(const struct crawldb_node *a, const struct crawldb_node *b)
 	assert_int_equal(a->version, b->version);
 	assert_string_equal(a->user_agent, b->user_agent);
 	assert_int_equal(a->height, b->height);
+	assert_int_equal(a->claimed_height, b->claimed_height);
+	assert_int_equal(a->best_chain, b->best_chain);
 	assert_true(a->connect_ms == b->connect_ms);
 	assert_true(a->handshake_ms == b->handshake_ms);
 	assert_int_equal(a->first_seen, b->first_seen);
@@ -347,6 +351,69 @@ test_foreach_order_filters_meta(void **state)
 	crawldb_close(db);
 }
 
+struct raw_list {
+	uint8_t	raw[4][80];
+	size_t	n;
+};
+
+static int
+collect_header(const uint8_t raw[80], void *arg)
+{
+	struct raw_list	*l = arg;
+
+	assert_true(l->n < 4);
+	memcpy(l->raw[l->n++], raw, 80);
+	return 0;
+}
+
+/* v4: the crawler's headers come back lowest first, per network; a known
+ * hash is kept once; storage checks are rows of their own. */
+static void
+test_headers_and_storage_checks(void **state)
+{
+	struct crawldb	*db;
+	struct raw_list	 l = { .n = 0 };
+	uint8_t		 h1[32], h2[32], r1[80], r2[80];
+	struct netaddr	 a;
+	char		 err[256], cmd[512];
+	FILE		*fp;
+
+	(void)state;
+	memset(h1, 1, 32);
+	memset(h2, 2, 32);
+	memset(r1, 0x11, 80);
+	memset(r2, 0x22, 80);
+	db = crawldb_open(path, 0, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(crawldb_begin(db, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_header_put(db, "regtest", h2, 2, r2, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_header_put(db, "regtest", h1, 1, r1, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_header_put(db, "regtest", h1, 1, r1, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_header_put(db, "mainnet", h1, 1, r2, err, sizeof(err)), 0);
+	netaddr_parse("127.0.1.5", 29001, &a);
+	assert_int_equal(crawldb_storage_check_add(db, "regtest", &a, NOW, 12, "ok", err,
+	    sizeof(err)), 0);
+	assert_int_equal(crawldb_storage_check_add(db, "regtest", &a, NOW + 1, 3, "missing",
+	    err, sizeof(err)), 0);
+	assert_int_equal(crawldb_commit(db, err, sizeof(err)), 0);
+	assert_int_equal(crawldb_headers_foreach(db, "regtest", collect_header, &l, err,
+	    sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	assert_memory_equal(l.raw[0], r1, 80);
+	assert_memory_equal(l.raw[1], r2, 80);
+	crawldb_close(db);
+	/* Readers see the rows as the contract names them. */
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"SELECT ip, port, ts, height, result"
+	    " FROM storage_checks ORDER BY ts\"", path);
+	fp = popen(cmd, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(err, sizeof(err), fp));
+	assert_string_equal(err, "127.0.1.5|29001|1800000000|12|ok\n");
+	assert_non_null(fgets(err, sizeof(err), fp));
+	assert_string_equal(err, "127.0.1.5|29001|1800000001|3|missing\n");
+	pclose(fp);
+}
+
 static void
 test_migration_from_v1(void **state)
 {
@@ -384,9 +451,9 @@ test_migration_from_v1(void **state)
 	    " PRIMARY KEY (network, ip, port));"
 	    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	    "INSERT INTO nodes (network, ip, port, addr, version, services,"
-	    " attempts, successes, user_agent)"
+	    " attempts, successes, user_agent, height)"
 	    " VALUES ('regtest', x'00000000000000000000ffff7f000105', 29001,"
-	    " '127.0.1.5:29001', 70100, 1, 1, 1, '/old:0.0.1/');"
+	    " '127.0.1.5:29001', 70100, 1, 1, 1, '/old:0.0.1/', 7);"
 	    "PRAGMA application_id = 1095189330;"
 	    "PRAGMA user_version = 1;");
 
@@ -406,6 +473,10 @@ test_migration_from_v1(void **state)
 	assert_int_equal(m.misbehaviour, 0);
 	assert_true(m.coverage[0] == 0);
 	assert_string_equal(m.transport, "");	/* v3: not known until probed */
+	/* v4: the old height was only claimed; nothing is verified yet. */
+	assert_int_equal(m.claimed_height, 7);
+	assert_int_equal(m.height, -1);
+	assert_false(m.best_chain);
 	assert_true(m.good);
 	/* The v3 column is written with the peer's fields. */
 	strcpy(m.transport, "v2");
@@ -757,6 +828,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_foreach_order_filters_meta, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headers_and_storage_checks, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_and_foreign_files, setup,

@@ -54,7 +54,11 @@ fill_good(struct crawldb_node *np, const char *ip, const char *ua, int32_t heigh
 	 * exports below spell the number out. */
 	n.version = 70100;
 	strcpy(n.user_agent, ua);
+	/* HEIGHT is what the crawler verified; 99 is a liar that claims
+	 * 2^31-1 (and is shown with its verified 99). */
 	n.height = height;
+	n.claimed_height = height == 99 ? INT32_MAX : height;
+	n.best_chain = true;
 	n.connect_ms = 0.5;
 	n.handshake_ms = handshake_ms;
 	n.first_seen = NOW - 60;
@@ -96,6 +100,7 @@ put_dead(const char *ip, const char *error, uint32_t attempts)
 	assert_int_equal(netaddr_parse(ip, 29001, &n.addr), 0);
 	strcpy(n.network, "regtest");
 	n.connect_ms = n.handshake_ms = -1;
+	n.height = -1;		/* never proved a height */
 	n.first_seen = n.last_seen = NOW - 60;
 	n.last_try = attempts > 0 ? NOW - 20 : 0;
 	n.attempts = attempts;
@@ -190,11 +195,11 @@ static const char expected_md[] =
     "\n"
     "## Active Nodes\n"
     "\n"
-    "| Address | Location | User agent (untrusted) | Version | Height | Uptime (1d) | Last seen | Transport |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
-    "| 127.0.1.1:29001 | DE, Frankfurt | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z | v2 |\n"
-    "| 127.0.2.1:29001 | US, New York | `/agentnode:0.1.0/` | 70100 | 100 | 100.0% | 2025-12-31T23:59:30Z | v1 |\n"
-    "| 127.0.9.1:29001 | — | ``/evil\\|ua*_`x`/`` | 70100 | 99 | 100.0% | 2025-12-31T23:59:30Z | — |\n";
+    "| Address | Location | User agent (untrusted) | Version | Height | Claimed height | Uptime (1d) | Last seen | Transport |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+    "| 127.0.1.1:29001 | DE, Frankfurt | `/agentnode:0.1.0/` | 70100 | 100 | 100 | 100.0% | 2025-12-31T23:59:30Z | v2 |\n"
+    "| 127.0.2.1:29001 | US, New York | `/agentnode:0.1.0/` | 70100 | 100 | 100 | 100.0% | 2025-12-31T23:59:30Z | v1 |\n"
+    "| 127.0.9.1:29001 | — | ``/evil\\|ua*_`x`/`` | 70100 | 99 | 2147483647 | 100.0% | 2025-12-31T23:59:30Z | — |\n";
 
 static void
 test_nodes_md(void **state)
@@ -263,6 +268,14 @@ test_json(void **state)
 	assert_true(json_is_null(json_object_get(json_array_get(arr, 2),
 	    "latitude")));
 	assert_string_equal(json_string_value(json_object_get(o, "transport")), "v2");
+	/* The verified height is "height"; the claim has its own field. */
+	assert_int_equal(json_integer_value(json_object_get(o, "height")), 100);
+	assert_int_equal(json_integer_value(json_object_get(o, "claimed_height")), 100);
+	assert_true(json_is_true(json_object_get(o, "best_chain")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 2),
+	    "height")), 99);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 2),
+	    "claimed_height")), INT32_MAX);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1),
 	    "transport")), "v1");
 	assert_true(json_is_null(json_object_get(json_array_get(arr, 2), "transport")));
@@ -278,6 +291,8 @@ test_json(void **state)
 	    "refused");
 	assert_true(json_is_false(json_object_get(o, "good")));
 	assert_true(json_is_null(json_object_get(o, "connect_ms")));
+	assert_true(json_is_null(json_object_get(o, "height")));	/* not proven */
+	assert_true(json_is_false(json_object_get(o, "best_chain")));
 	json_decref(arr);
 	free(out);
 
@@ -301,6 +316,7 @@ test_csv(void **state)
 		if (*p == ',')
 			commas_header++;
 	assert_true(strncmp(out, "address,ip,port,network,good,", 29) == 0);
+	assert_non_null(strstr(out, ",height,claimed_height,best_chain,connect_ms,"));
 	assert_non_null(strstr(out, ",reliability_2h,"));
 	assert_non_null(strstr(out, ",uptime_1m,"));
 	assert_non_null(strstr(out, ",misbehaviour,transport\n"));
@@ -308,9 +324,10 @@ test_csv(void **state)
 	/* Quotes doubled, commas kept inside quotes. */
 	assert_non_null(strstr(out, "\"Some, \"\"Org\"\"\""));
 	assert_non_null(strstr(out, "\"127.0.1.1:29001\",\"127.0.1.1\",29001,"
-	    "\"regtest\",1,1,1,70100,\"/agentnode:0.1.0/\",100,0.500,4.000,"));
+	    "\"regtest\",1,1,1,70100,\"/agentnode:0.1.0/\",100,100,1,0.500,4.000,"));
+	assert_non_null(strstr(out, ",\"/evil|ua*_`x`/\",99,2147483647,1,"));
 	assert_non_null(strstr(out, "\"127.0.3.1:29001\",\"127.0.3.1\",29001,"
-	    "\"regtest\",0,0,0,0,\"\",0,,,"));
+	    "\"regtest\",0,0,0,0,\"\",,0,0,,,"));
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
 		lines++;

@@ -189,6 +189,15 @@ test_static_conditions(void **state)
 	assert_string_equal(why, "height too low");
 	p.min_height = 100;
 	assert_true(goodnode_is_good_policy(&n, &p, NOW, &why));
+	/* The rule reads the verified height: a huge claim counts for
+	 * nothing, and a node that proved nothing (-1) fails any minimum... */
+	n.claimed_height = INT32_MAX;
+	n.height = -1;
+	assert_false(goodnode_is_good_policy(&n, &p, NOW, &why));
+	assert_string_equal(why, "height too low");
+	/* ...but without a minimum (the default) it is not judged by height. */
+	p.min_height = 0;
+	assert_true(goodnode_is_good_policy(&n, &p, NOW, &why));
 }
 
 static void
