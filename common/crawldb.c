@@ -125,7 +125,7 @@ static const char migrate_identity[] =
     "CREATE INDEX visits_addr ON visits (network, ip, port, ts);"
     "CREATE INDEX visits_identity ON visits (identity, ts);";
 
-/* Version 5: relay probes of the rewards observer (crawler/relayprobe.c,
+/* Version 6: relay probes of the rewards observer (crawler/relayprobe.c,
  * read by common/rewardsdb.c; ip is the 16-byte BLOB nodes uses), and
  * visits by time, which is how the ledger reads a day of them. */
 static const char migrate_relay_probes[] =

@@ -23,7 +23,7 @@
 
 /* The schema this code writes.  A file with a higher user_version was
  * written by a newer agentcrawl and is refused with a clear error. */
-#define CRAWLDB_SCHEMA_VERSION 5
+#define CRAWLDB_SCHEMA_VERSION 6
 
 /* Open flags. */
 #define CRAWLDB_RDONLY		0x1	/* never create, migrate or write */

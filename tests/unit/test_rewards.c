@@ -691,29 +691,6 @@ exec(struct crawldb *db, const char *sql)
 		fail_msg("%s: %s", sql, msg);
 }
 
-/* Add COLUMN to TABLE unless the schema has it already (the height
- * observer's columns come with its migration). */
-static void
-add_column(struct crawldb *db, const char *table, const char *column,
-    const char *decl)
-{
-	sqlite3_stmt	*st;
-	char		 sql[256];
-	bool		 has;
-
-	snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s')"
-	    " WHERE name = '%s'", table, column);
-	assert_int_equal(sqlite3_prepare_v2(crawldb_sqlite(db), sql, -1, &st,
-	    NULL), SQLITE_OK);
-	has = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!has) {
-		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", table,
-		    column, decl);
-		exec(db, sql);
-	}
-}
-
 static void
 scan_done(void *arg)
 {
@@ -748,15 +725,12 @@ test_rewardsdb_reads_tables(void **state)
 	strcpy(n.network, "regtest");
 	assert_int_equal(netaddr_parse("127.0.0.1", 29001, &n.addr), 0);
 	n.asn = 64500;
-	n.height = 7;
+	n.height = 7;		/* verified */
+	n.claimed_height = 7;
 	assert_int_equal(crawldb_put(db, &n, CRAWLDB_PUT_ALL, err, sizeof(err)), 0);
-	/* visits and nodes.identity come with the identity migration (rows
-	 * written here with text addresses: the reader takes both kinds);
-	 * storage_checks and verified_height with the height one, made here
-	 * while it is not merged. */
-	exec(db, "CREATE TABLE IF NOT EXISTS storage_checks (network TEXT,"
-	    " ip TEXT, port INTEGER, ts INTEGER, height INTEGER, result TEXT);");
-	add_column(db, "nodes", "verified_height", "INTEGER NOT NULL DEFAULT -1");
+	/* visits, nodes.identity, storage_checks and verified_height come
+	 * with the identity and height migrations; rows are written here
+	 * with text addresses (the reader takes both kinds). */
 	snprintf(sql, sizeof(sql), "UPDATE nodes SET identity = '%s',"
 	    " reward_address = 'agc1qxyz', verified_height = 7;", key('a'));
 	exec(db, sql);
