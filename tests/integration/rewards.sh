@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# rewards.sh -- the rewards observer end to end on regtest: six nodes with
-# identities and a crawler with crawler.rewards on.  Five nodes share one
-# ASN (a test ASN database, as crawl_geoip.sh makes) and a cap of 3 leaves
-# two of them out; the sixth, in another ASN, takes no transactions from
-# peers (node.blocks_only) and earns no relay; the day's ledger verifies,
-# against the crawler's key too, and fails after any one changed byte.
+# rewards.sh -- the rewards observer end to end on regtest: six meshed nodes
+# with identities on a 20-block chain, and a crawler with crawler.rewards on.
+# Five nodes share one ASN (a test ASN database, as crawl_geoip.sh makes) and
+# a cap of 3 leaves two of them out; the sixth, in another ASN, takes no
+# transactions from peers (node.blocks_only) and earns no relay; a seventh,
+# alone on a 5-block fork of its own, claims a height the crawler cannot
+# verify and earns no storage while the others do; the day's ledger
+# verifies, against the crawler's key too, and fails after any one changed
+# byte; NODES.md shows the leaderboard.
 source "$(dirname "$0")/lib.bash"
 
 P=$REGTEST_P2P
@@ -26,28 +29,41 @@ meshed() {
 	done
 }
 wait_for 60 "every node has 3 outbound peers" meshed
+rpc n1 generate 20 >/dev/null
+tip() { rpc "$1" getblockchaininfo | json 'd["bestblockhash"]'; }
+want=$(tip n1)
+same_tip() { for n in n1 n2 n3 n4 n5 quiet; do [ "$(tip "$n")" = "$want" ] || return 1; done; }
+wait_for 60 "the six nodes at height 20" same_tip
+# The fork: 5 blocks of its own, no peers; it says height 5, which the
+# crawler's chain (20 blocks of more work) cannot confirm.
+start_node fork 10 "${COMMON[@]}" --no-dns-seeds
+rpc fork generate 5 >/dev/null
+FORK=$(rpc fork getnodeidentity | json 'd["pubkey"]')
 QUIET=$(rpc quiet getnodeidentity | json 'd["pubkey"]')
 ONE=$(rpc n1 getnodeidentity | json 'd["pubkey"]')
 log "mesh formed; the blocks-only node is $QUIET"
 
 DB=$T/crawl.db
 "$BIN/agentcrawl" crawl --network regtest --db "$DB" --seed "$(ip_of 1):$P" \
+	--seed "$(ip_of 10):$P" \
 	--asn-db "$T/geo.mmdb" --set crawler.rewards=true --progress off \
 	--log-level debug --log-file "$T/crawl.log" &
 CRAWLER=$!
 PIDS+=("$CRAWLER")
 
-# Each of the six identities probed for relay at least once, and the
-# blocks-only node's probe window (30 s) over.
+# Each of the seven identities probed for relay at least once (the
+# blocks-only node's and the fork's windows, 30 s each, over), and every
+# node of the main chain challenged for storage.
 probed() {
 	python3 - "$DB" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 n = c.execute("SELECT COUNT(DISTINCT identity) FROM relay_probes").fetchone()[0]
-sys.exit(0 if n >= 6 else 1)
+s = c.execute("SELECT COUNT(DISTINCT ip) FROM storage_checks WHERE result = 'ok'").fetchone()[0]
+sys.exit(0 if n >= 7 and s >= 6 else 1)
 PY
 }
-wait_for 240 "relay probes of all six identities" probed
+wait_for 300 "relay probes of all seven identities, storage checks of six" probed
 kill -TERM "$CRAWLER"
 wait "$CRAWLER" 2>/dev/null
 DAY=$(date -u +%Y-%m-%d)
@@ -56,14 +72,26 @@ RULES=(--max-per-asn 3 --max-per-net16 0 --probation 0 --min-checks 3)
 "$BIN/agentcrawl" rewards --network regtest --db "$DB" --day "$DAY" --budget 1000000 \
 	"${RULES[@]}" -o "$T/ledger.json" || fail "agentcrawl rewards"
 [ "$(stat -c %a "$DB.ledger-key")" = 600 ] || fail "the signing key is not 0600"
-python3 - "$T/ledger.json" "$QUIET" "$ONE" <<'PY' || fail "ledger content"
+python3 - "$T/ledger.json" "$QUIET" "$ONE" "$FORK" <<'PY' || fail "ledger content"
 import json, sys
 led = json.load(open(sys.argv[1]))
-quiet, one = sys.argv[2], sys.argv[3]
+quiet, one, fork = sys.argv[2], sys.argv[3], sys.argv[4]
 ids = {e["identity"]: e for e in led["identities"]}
 print(json.dumps({k[:8]: (e["asn"], e["rewarded"], e["excluded"], e["scores"],
                           e["measurements"]["relay"]) for k, e in ids.items()}, indent=1))
-assert len(ids) == 6, len(ids)
+assert len(ids) == 7, len(ids)
+f = ids[fork]
+st = f["measurements"]["storage"]
+assert st["claimed_height"] == 5 and st["verified_height"] < 5 and st["height_unserved"], f
+assert f["scores"]["storage"] == 0 and f["rewards"]["storage"] == 0, f
+assert f["asn"] == 64501 and f["rewarded"], f
+for k, e in ids.items():
+    if k == fork:
+        continue
+    s = e["measurements"]["storage"]
+    assert s["claimed_height"] == 20 and s["verified_height"] == 20, e
+    assert s["answered"] >= 1 and s["wrong"] == 0 and e["scores"]["storage"] > 0, e
+    assert not e["rewarded"] or e["rewards"]["storage"] > 0, e
 q = ids[quiet]
 assert q["asn"] == 64501 and q["rewarded"], q
 assert q["measurements"]["relay"]["sent"] >= 1, q
@@ -113,5 +141,5 @@ done
 "$BIN/agentcrawl" export --network regtest --db "$DB" --format nodes-md "${RULES[@]}" \
 	-o "$T/NODES.md" || fail "export"
 grep -q "^## Leaderboard" "$T/NODES.md" || fail "no leaderboard in NODES.md"
-[ "$(grep -c '^| [0-9] | `' "$T/NODES.md")" = 4 ] || fail "leaderboard rows: $(grep '^| [0-9] |' "$T/NODES.md")"
+[ "$(grep -c '^| [0-9] | `' "$T/NODES.md")" = 5 ] || fail "leaderboard rows: $(grep '^| [0-9] |' "$T/NODES.md")"
 echo "PASS rewards"
