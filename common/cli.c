@@ -2,9 +2,7 @@
  *
  * Every program's flags live in one table (tmux options-table.c), so a
  * flag that sets a config key is by construction the same thing as the key,
- * and --help cannot leave a flag out.  The parser works on struct
- * cli_option; tables of the older struct cli_flag are copied into that
- * form, and their handler is called with the original entry. */
+ * and --help cannot leave a flag out. */
 #include "cli.h"
 
 #include <errno.h>
@@ -124,7 +122,11 @@ cli_size(const char *s, int *w, int *h)
 static void
 cli_range(const struct cli_option *f, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%g..%g", f->type == CLI_SIZE ? "each " : "", f->min, f->max);
+	if (f->type == CLI_NUMBER)
+		snprintf(buf, len, "%g..%g", f->min, f->max);
+	else	/* whole numbers in full: 0..9007199254740991, not 0..9.0072e+15 */
+		snprintf(buf, len, "%s%.0f..%.0f", f->type == CLI_SIZE ? "each " : "", f->min,
+		    f->max);
 }
 
 /* Is VALUE what the typed flag F takes? */
@@ -292,72 +294,4 @@ cli_usage_options(FILE *fp, const struct cli_option *flags, size_t n, unsigned m
 			fprintf(fp, " [%s]", f->key);
 		fputc('\n', fp);
 	}
-}
-
-/* --- tables of struct cli_flag ---------------------------------------------- */
-
-static struct cli_option *
-cli_from_flags(const struct cli_flag *flags, size_t n)
-{
-	struct cli_option *o = xcalloc(n + 1, sizeof(*o));
-
-	for (size_t i = 0; i < n; i++)
-		o[i] = (struct cli_option){ .name = flags[i].name, .has_arg = flags[i].has_arg,
-		    .key = flags[i].key, .value = flags[i].value, .id = flags[i].id,
-		    .mask = flags[i].mask, .short_name = flags[i].short_name,
-		    .arg = flags[i].arg, .help = flags[i].help };
-	return o;
-}
-
-struct cli_compat {
-	const struct cli_flag	*flags;
-	const struct cli_option	*opts;
-	cli_handler		 handler;
-	void			*arg;
-};
-
-/* The handler of a cli_flag table sees its own entry. */
-static int
-cli_compat_handler(const struct cli_option *o, const char *value, void *arg)
-{
-	struct cli_compat *c = arg;
-
-	return c->handler != NULL ? c->handler(&c->flags[o - c->opts], value, c->arg) : 0;
-}
-
-int
-cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_flag *flags,
-    size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
-    void *arg)
-{
-	struct cli_option *opts = cli_from_flags(flags, n);
-	struct cli_compat c = { flags, opts, handler, arg };
-	int rc;
-
-	rc = cli_parse_options(prog, argc, argv, opts, n, mask, cmds, cfg, cli_compat_handler, &c);
-	free(opts);
-	return rc;
-}
-
-int
-cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags, size_t n,
-    unsigned mask, struct config *cfg, cli_handler handler, void *arg)
-{
-	return cli_parse_cmds(prog, argc, argv, flags, n, mask, NULL, cfg, handler, arg);
-}
-
-void
-cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
-    const char *const *cmds)
-{
-	struct cli_option *opts = cli_from_flags(flags, n);
-
-	cli_usage_options(fp, opts, n, mask, cmds);
-	free(opts);
-}
-
-void
-cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask)
-{
-	cli_usage_cmds(fp, flags, n, mask, NULL);
 }

@@ -44,48 +44,18 @@ struct cli_option {
 	double		 min, max;	/* its range (of each part of a CLI_SIZE) */
 };
 
-/* The first nine fields of struct cli_option, for tables still written
- * positionally (which the two new fields would break under
- * -Wmissing-field-initializers); the cli_parse and cli_usage families take
- * these and behave as the _options ones. */
-struct cli_flag {
-	const char	*name;
-	int		 has_arg;
-	const char	*key;
-	const char	*value;
-	int		 id;
-	unsigned	 mask;
-	int		 short_name;
-	const char	*arg;
-	const char	*help;
-};
-
-/* Called for flags without a key, and for keyed flags with an ID once the
- * key is set.  Returns 0 to go on, 1 after printing an error, 2 after
- * printing something that ends the program successfully (--help,
- * --version). */
-typedef int (*cli_handler)(const struct cli_flag *f, const char *value, void *arg);
 typedef int (*cli_option_handler)(const struct cli_option *o, const char *value, void *arg);
 
 /* Parse ARGV (ARGV[0] is skipped; parsing stops at the first non-flag,
- * whose index is left in optind) against FLAGS for the command MASK:
+ * whose index is left in optind) against OPTS for the command MASK:
  * --config first, so that every other flag overrides the file, then the
- * rest in order.  Errors are printed as "PROG: ...".  Returns 0, 1
- * (error) or 2 (the handler asked to exit 0).  The caller finalises CFG. */
-int cli_parse(const char *prog, int argc, char **argv, const struct cli_flag *flags, size_t n,
-    unsigned mask, struct config *cfg, cli_handler handler, void *arg);
-
-/* As cli_parse, for a program whose commands CMDS (NULL-terminated, or
- * NULL for none) name the bits of a flag's MASK: CMDS[i] is bit 1 << i.
- * A flag given to the wrong command is then answered with the commands
- * that take it. */
-int cli_parse_cmds(const char *prog, int argc, char **argv, const struct cli_flag *flags,
-    size_t n, unsigned mask, const char *const *cmds, struct config *cfg, cli_handler handler,
-    void *arg);
-
-/* As cli_parse_cmds, for a table of struct cli_option: a typed flag's
- * argument is checked against its range first ("PROG: --size: want
- * COLSxROWS, each 1..1000, got '0x5'", status 1). */
+ * rest in order.  CMDS (NULL-terminated, or NULL for none) name the bits
+ * of a flag's MASK: CMDS[i] is bit 1 << i, and a flag given to the wrong
+ * command is answered with the commands that take it.  A typed flag's
+ * argument is checked against its range before HANDLER sees it
+ * ("PROG: --size: want COLSxROWS, each 1..1000, got '0x5'").  Errors are
+ * printed as "PROG: ...".  Returns 0, 1 (error) or 2 (the handler asked
+ * to exit 0).  The caller finalises CFG. */
 int cli_parse_options(const char *prog, int argc, char **argv, const struct cli_option *opts,
     size_t n, unsigned mask, const char *const *cmds, struct config *cfg,
     cli_option_handler handler, void *arg);
@@ -94,17 +64,10 @@ int cli_parse_options(const char *prog, int argc, char **argv, const struct cli_
  * when S has another shape or a part does not fit an int. */
 int cli_size(const char *s, int *w, int *h);
 
-/* Print the flags of command MASK (0: all) as "  --name ARG   help [key]". */
-void cli_usage(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask);
-
-/* As cli_usage, with CMDS as for cli_parse_cmds: when MASK covers every
- * command, a flag only some commands take says which, as
- * "help (crawl, export) [key]". */
-void cli_usage_cmds(FILE *fp, const struct cli_flag *flags, size_t n, unsigned mask,
-    const char *const *cmds);
-
-/* As cli_usage_cmds for struct cli_option; a typed flag's range follows
- * its help: "frame size (each 1..1000)". */
+/* Print the flags of command MASK (0: all) as "  --name ARG   help [key]";
+ * with CMDS as for cli_parse_options, when MASK covers every command a
+ * flag only some commands take says which, "help (crawl, export) [key]",
+ * and a typed flag's range follows its help: "frame size (each 1..1000)". */
 void cli_usage_options(FILE *fp, const struct cli_option *opts, size_t n, unsigned mask,
     const char *const *cmds);
 

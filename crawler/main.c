@@ -44,86 +44,111 @@ enum flag_id {
 };
 
 /* Mask 0: every command takes the flag. */
-static const struct cli_flag flags[] = {
-	{ "network", 1, "network.name", NULL, F_NETWORK, 0, 0, "NET",
-	  "mainnet, testnet or regtest (export/stats: only that network)" },
-	{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE",
-	  "YAML configuration (agentchain.yaml(5))" },
-	{ "db", 1, "crawler.db", NULL, 0, 0, 0, "FILE",
-	  "the crawl database (SQLite)" },
-	{ "seed", 1, "network.seeds", NULL, 0, CMD_CRAWL, 0, "HOST:PORT",
-	  "start from this node (repeatable)" },
-	{ "dns-seed", 1, "network.dns_seeds", NULL, 0, CMD_CRAWL, 0, "NAME",
-	  "start from the A/AAAA records of NAME (repeatable)" },
-	{ "dns-server", 1, "crawler.dns_server", NULL, 0, CMD_CRAWL, 0, "ADDR:PORT",
-	  "resolver for --dns-seed and seed host names" },
-	{ "proxy", 1, "network.proxy", NULL, 0, CMD_CRAWL, 0, "ADDR:PORT",
-	  "probe through this SOCKS5 proxy; seed names go to it unresolved" },
-	{ "transport", 1, "network.transport", NULL, 0, CMD_CRAWL, 0, "v2|v1|v2-only",
-	  "probe in v2 falling back to v1 (default), in v1 only, or in v2 only" },
-	{ "once", 0, NULL, NULL, F_ONCE, CMD_CRAWL, 0, NULL,
-	  "probe every known address once, print a summary, exit" },
-	{ "concurrency", 1, "crawler.concurrency", NULL, 0, CMD_CRAWL, 0, "N",
-	  "most connections at once (default 256)" },
-	{ "connect-timeout", 1, "crawler.connect_timeout", NULL, 0, CMD_CRAWL, 0, "MS",
-	  "TCP connect timeout (default 5000; regtest 2000)" },
-	{ "handshake-timeout", 1, "crawler.handshake_timeout", NULL, 0, CMD_CRAWL, 0, "MS",
-	  "version handshake timeout (default 10000; regtest 3000)" },
-	{ "addr-window", 1, "crawler.addr_window", NULL, 0, CMD_CRAWL, 0, "MS",
-	  "longest wait for addr answers (default 10000; regtest 2000)" },
-	{ "max-nodes", 1, "crawler.max_nodes", NULL, 0, CMD_CRAWL, 0, "N",
-	  "most addresses kept (default 200000)" },
-	{ "geoip-db", 1, "crawler.geoip_db", NULL, 0, CMD_CRAWL, 0, "FILE",
-	  "MaxMind City database for locations" },
-	{ "asn-db", 1, "crawler.asn_db", NULL, 0, CMD_CRAWL, 0, "FILE",
-	  "MaxMind ASN database for AS numbers" },
-	{ "min-height", 1, NULL, NULL, F_MIN_HEIGHT, CMD_CRAWL, 0, "N",
-	  "good nodes need at least this verified height (stored in the database)" },
-	{ "dial-rate", 1, NULL, NULL, F_DIAL_RATE, CMD_CRAWL, 0, "N",
-	  "at most N new connections per second (default: no limit)" },
-	{ "flush-interval", 1, NULL, NULL, F_FLUSH_MS, CMD_CRAWL, 0, "MS",
-	  "commit a batch this often (default 1000)" },
-	{ "progress", 1, NULL, NULL, F_PROGRESS, CMD_CRAWL, 0, "WHEN",
-	  "auto, tty, log or off (default auto)" },
-	{ "progress-interval", 1, NULL, NULL, F_PROGRESS_INTERVAL, CMD_CRAWL, 0, "SEC",
-	  "seconds between progress log lines (default 10)" },
-	{ "format", 1, NULL, NULL, F_FORMAT, CMD_EXPORT, 0, "FMT",
-	  "nodes-md, json or csv" },
-	{ "output", 1, NULL, NULL, F_OUTPUT, CMD_EXPORT | CMD_REWARDS, 'o', "FILE",
-	  "write to FILE (atomically) instead of standard output" },
-	{ "day", 1, NULL, NULL, F_DAY, CMD_REWARDS, 0, "YYYY-MM-DD",
-	  "the UTC day of the ledger" },
-	{ "budget", 1, NULL, NULL, F_BUDGET, CMD_REWARDS, 0, "N",
-	  "integer units to split (default 0: scores only)" },
-	{ "key", 1, NULL, NULL, F_KEY, CMD_REWARDS, 0, "FILE",
-	  "Ed25519 signing key, made on first use (default: DB.ledger-key)" },
-	{ "pubkey", 1, NULL, NULL, F_PUBKEY, CMD_VERIFY, 0, "HEX",
-	  "the signer the ledger must name (64 hex digits)" },
-	{ "max-per-asn", 1, "crawler.rewards_max_per_asn", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "N",
-	  "most rewarded identities per ASN (0: no cap)" },
-	{ "max-per-net16", 1, "crawler.rewards_max_per_net16", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "N",
-	  "most rewarded identities per /16 (0: no cap)" },
-	{ "probation", 1, "crawler.rewards_probation", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "SEC",
-	  "seconds before a new identity earns (mainnet; regtest /720)" },
-	{ "min-checks", 1, "crawler.rewards_min_checks", NULL, 0, CMD_REWARDS | CMD_EXPORT, 0, "N",
-	  "successful visits an identity needs in the day" },
-	{ "all", 0, NULL, NULL, F_ALL, CMD_EXPORT, 0, NULL,
-	  "include nodes that are not good" },
-	{ "json", 0, NULL, NULL, F_JSON, CMD_STATS | CMD_CRAWL, 0, NULL,
-	  "JSON output (crawl: the --once summary)" },
-	{ "now", 1, NULL, NULL, F_NOW, CMD_EXPORT | CMD_STATS, 0, "UNIX",
-	  "snapshot time to report (default: now)" },
-	{ "log-level", 1, "log.level", NULL, 0, 0, 0, "LEVEL",
-	  "error, warn, info, debug, trace" },
-	{ "log-file", 1, "log.file", NULL, 0, 0, 0, "FILE",
-	  "log to FILE instead of standard error" },
-	{ "set", 1, NULL, NULL, CLI_SET, 0, 0, "KEY=VALUE",
-	  "set any config key" },
-	{ "help-config", 0, NULL, NULL, CLI_HELP_CONFIG, 0, 0, NULL,
-	  "describe every config key" },
-	{ "version", 0, NULL, NULL, CLI_VERSION, 0, 0, NULL,
-	  "print the version" },
-	{ "help", 0, NULL, NULL, F_HELP, 0, 0, NULL, "this help" },
+static const struct cli_option flags[] = {
+	{ .name = "network", .has_arg = 1, .key = "network.name", .id = F_NETWORK, .arg = "NET",
+	  .help = "mainnet, testnet or regtest (export/stats: only that network)" },
+	{ .name = "config", .has_arg = 1, .id = CLI_CONFIG, .arg = "FILE",
+	  .help = "YAML configuration (agentchain.yaml(5))" },
+	{ .name = "db", .has_arg = 1, .key = "crawler.db", .arg = "FILE",
+	  .help = "the crawl database (SQLite)" },
+	{ .name = "seed", .has_arg = 1, .key = "network.seeds", .mask = CMD_CRAWL,
+	  .arg = "HOST:PORT",
+	  .help = "start from this node (repeatable)" },
+	{ .name = "dns-seed", .has_arg = 1, .key = "network.dns_seeds", .mask = CMD_CRAWL,
+	  .arg = "NAME",
+	  .help = "start from the A/AAAA records of NAME (repeatable)" },
+	{ .name = "dns-server", .has_arg = 1, .key = "crawler.dns_server",
+	  .mask = CMD_CRAWL, .arg = "ADDR:PORT",
+	  .help = "resolver for --dns-seed and seed host names" },
+	{ .name = "proxy", .has_arg = 1, .key = "network.proxy", .mask = CMD_CRAWL,
+	  .arg = "ADDR:PORT",
+	  .help = "probe through this SOCKS5 proxy; seed names go to it unresolved" },
+	{ .name = "transport", .has_arg = 1, .key = "network.transport", .mask = CMD_CRAWL,
+	  .arg = "v2|v1|v2-only",
+	  .help = "probe in v2 falling back to v1 (default), in v1 only, or in v2 only" },
+	{ .name = "once", .id = F_ONCE, .mask = CMD_CRAWL,
+	  .help = "probe every known address once, print a summary, exit" },
+	{ .name = "concurrency", .has_arg = 1, .key = "crawler.concurrency",
+	  .mask = CMD_CRAWL, .arg = "N",
+	  .help = "most connections at once (default 256)" },
+	{ .name = "connect-timeout", .has_arg = 1, .key = "crawler.connect_timeout",
+	  .mask = CMD_CRAWL, .arg = "MS",
+	  .help = "TCP connect timeout (default 5000; regtest 2000)" },
+	{ .name = "handshake-timeout", .has_arg = 1, .key = "crawler.handshake_timeout",
+	  .mask = CMD_CRAWL, .arg = "MS",
+	  .help = "version handshake timeout (default 10000; regtest 3000)" },
+	{ .name = "addr-window", .has_arg = 1, .key = "crawler.addr_window",
+	  .mask = CMD_CRAWL, .arg = "MS",
+	  .help = "longest wait for addr answers (default 10000; regtest 2000)" },
+	{ .name = "max-nodes", .has_arg = 1, .key = "crawler.max_nodes", .mask = CMD_CRAWL,
+	  .arg = "N",
+	  .help = "most addresses kept (default 200000)" },
+	{ .name = "geoip-db", .has_arg = 1, .key = "crawler.geoip_db", .mask = CMD_CRAWL,
+	  .arg = "FILE",
+	  .help = "MaxMind City database for locations" },
+	{ .name = "asn-db", .has_arg = 1, .key = "crawler.asn_db", .mask = CMD_CRAWL,
+	  .arg = "FILE",
+	  .help = "MaxMind ASN database for AS numbers" },
+	{ .name = "min-height", .has_arg = 1, .id = F_MIN_HEIGHT, .mask = CMD_CRAWL,
+	  .arg = "N", .type = CLI_INT, .min = 0, .max = INT32_MAX,
+	  .help = "good nodes need at least this verified height (stored in the database)" },
+	{ .name = "dial-rate", .has_arg = 1, .id = F_DIAL_RATE, .mask = CMD_CRAWL,
+	  .arg = "N", .type = CLI_INT, .min = 0, .max = 1000000,
+	  .help = "at most N new connections per second (default: no limit)" },
+	{ .name = "flush-interval", .has_arg = 1, .id = F_FLUSH_MS, .mask = CMD_CRAWL,
+	  .arg = "MS", .type = CLI_INT, .min = 10, .max = 600000,
+	  .help = "commit a batch this often (default 1000)" },
+	{ .name = "progress", .has_arg = 1, .id = F_PROGRESS, .mask = CMD_CRAWL, .arg = "WHEN",
+	  .help = "auto, tty, log or off (default auto)" },
+	{ .name = "progress-interval", .has_arg = 1, .id = F_PROGRESS_INTERVAL,
+	  .mask = CMD_CRAWL, .arg = "SEC", .type = CLI_INT, .min = 1, .max = 86400,
+	  .help = "seconds between progress log lines (default 10)" },
+	{ .name = "format", .has_arg = 1, .id = F_FORMAT, .mask = CMD_EXPORT, .arg = "FMT",
+	  .help = "nodes-md, json or csv" },
+	{ .name = "output", .has_arg = 1, .id = F_OUTPUT, .mask = CMD_EXPORT | CMD_REWARDS,
+	  .short_name = 'o', .arg = "FILE",
+	  .help = "write to FILE (atomically) instead of standard output" },
+	{ .name = "day", .has_arg = 1, .id = F_DAY, .mask = CMD_REWARDS, .arg = "YYYY-MM-DD",
+	  .help = "the UTC day of the ledger" },
+	/* 2^53 - 1: every JSON reader holds it exactly. */
+	{ .name = "budget", .has_arg = 1, .id = F_BUDGET, .mask = CMD_REWARDS, .arg = "N",
+	  .type = CLI_INT, .min = 0, .max = 9007199254740991.0,
+	  .help = "integer units to split (default 0: scores only)" },
+	{ .name = "key", .has_arg = 1, .id = F_KEY, .mask = CMD_REWARDS, .arg = "FILE",
+	  .help = "Ed25519 signing key, made on first use (default: DB.ledger-key)" },
+	{ .name = "pubkey", .has_arg = 1, .id = F_PUBKEY, .mask = CMD_VERIFY, .arg = "HEX",
+	  .help = "the signer the ledger must name (64 hex digits)" },
+	{ .name = "max-per-asn", .has_arg = 1, .key = "crawler.rewards_max_per_asn",
+	  .mask = CMD_REWARDS | CMD_EXPORT, .arg = "N",
+	  .help = "most rewarded identities per ASN (0: no cap)" },
+	{ .name = "max-per-net16", .has_arg = 1, .key = "crawler.rewards_max_per_net16",
+	  .mask = CMD_REWARDS | CMD_EXPORT, .arg = "N",
+	  .help = "most rewarded identities per /16 (0: no cap)" },
+	{ .name = "probation", .has_arg = 1, .key = "crawler.rewards_probation",
+	  .mask = CMD_REWARDS | CMD_EXPORT, .arg = "SEC",
+	  .help = "seconds before a new identity earns (mainnet; regtest /720)" },
+	{ .name = "min-checks", .has_arg = 1, .key = "crawler.rewards_min_checks",
+	  .mask = CMD_REWARDS | CMD_EXPORT, .arg = "N",
+	  .help = "successful visits an identity needs in the day" },
+	{ .name = "all", .id = F_ALL, .mask = CMD_EXPORT,
+	  .help = "include nodes that are not good" },
+	{ .name = "json", .id = F_JSON, .mask = CMD_STATS | CMD_CRAWL,
+	  .help = "JSON output (crawl: the --once summary)" },
+	{ .name = "now", .has_arg = 1, .id = F_NOW, .mask = CMD_EXPORT | CMD_STATS,
+	  .arg = "UNIX", .type = CLI_INT, .min = 1, .max = 253402300799.0 /* 9999-12-31 */,
+	  .help = "snapshot time to report (default: now)" },
+	{ .name = "log-level", .has_arg = 1, .key = "log.level", .arg = "LEVEL",
+	  .help = "error, warn, info, debug, trace" },
+	{ .name = "log-file", .has_arg = 1, .key = "log.file", .arg = "FILE",
+	  .help = "log to FILE instead of standard error" },
+	{ .name = "set", .has_arg = 1, .id = CLI_SET, .arg = "KEY=VALUE",
+	  .help = "set any config key" },
+	{ .name = "help-config", .id = CLI_HELP_CONFIG,
+	  .help = "describe every config key" },
+	{ .name = "version", .id = CLI_VERSION,
+	  .help = "print the version" },
+	{ .name = "help", .id = F_HELP,
+	  .help = "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -182,28 +207,22 @@ usage(FILE *fp, unsigned cmds)
 	    "       agentcrawl verify-ledger FILE [--pubkey HEX]\n\n"
 	    "Walks the Agent Chain network through getaddr, keeps a crawl "
 	    "database, exports the\nNODES.md registry.\n\noptions:\n");
-	cli_usage_cmds(fp, flags, NFLAGS, cmds, cmd_names);
+	cli_usage_options(fp, flags, NFLAGS, cmds, cmd_names);
 	fprintf(fp, "\nSee agentcrawl(1) and agentchain.yaml(5).\n");
 }
 
-static int
-number(const char *flag, const char *s, long long lo, long long hi,
-    long long *out)
+/* A CLI_INT flag's value, which cli has checked against its range. */
+static long long
+number(const char *s)
 {
-	if (str_to_ll(s, lo, hi, out) == -1) {
-		fprintf(stderr, "agentcrawl: --%s: want a whole number from %lld "
-		    "to %lld, not '%s'\n", flag, lo, hi, s);
-		return -1;
-	}
-	return 0;
+	return strtoll(s, NULL, 10);
 }
 
 /* The flags cli_parse leaves to agentcrawl: everything but config keys. */
 static int
-on_flag(const struct cli_flag *f, const char *value, void *arg)
+on_flag(const struct cli_option *f, const char *value, void *arg)
 {
 	struct options	*o = arg;
-	long long	 v;
 
 	switch (f->id) {
 	case F_NETWORK:
@@ -226,31 +245,29 @@ on_flag(const struct cli_flag *f, const char *value, void *arg)
 		o->output = value;
 		return 0;
 	case F_MIN_HEIGHT:
-		return number(f->name, value, 0, INT32_MAX, &o->min_height) == -1;
+		o->min_height = number(value);
+		return 0;
 	case F_DIAL_RATE:
-		if (number(f->name, value, 0, 1000000, &v) == -1)
-			return 1;
-		o->dial_rate = (double)v;
+		o->dial_rate = (double)number(value);
 		return 0;
 	case F_FLUSH_MS:
-		return number(f->name, value, 10, 600000, &o->flush_ms) == -1;
+		o->flush_ms = number(value);
+		return 0;
 	case F_PROGRESS:
 		o->progress = value;
 		return 0;
 	case F_PROGRESS_INTERVAL:
-		if (number(f->name, value, 1, 86400, &v) == -1)
-			return 1;
-		o->progress_interval = (double)v;
+		o->progress_interval = (double)number(value);
 		return 0;
 	case F_NOW:
-		return number(f->name, value, 1, INT64_MAX, &o->now) == -1;
+		o->now = number(value);
+		return 0;
 	case F_DAY:
 		o->day = value;
 		return 0;
 	case F_BUDGET:
-		/* 2^53 - 1: every JSON reader holds it exactly. */
-		return number(f->name, value, 0, 9007199254740991LL,
-		    &o->budget) == -1;
+		o->budget = number(value);
+		return 0;
 	case F_KEY:
 		o->key = value;
 		return 0;
@@ -282,7 +299,7 @@ parse_options(int argc, char **argv, struct options *o)
 		memmove(&argv[1], &argv[2], (size_t)(argc - 2) * sizeof(*argv));
 		argv[argc - 1] = file;
 	}
-	rc = cli_parse_cmds(prog, argc, argv, flags, NFLAGS, o->cmd, cmd_names, &o->cfg,
+	rc = cli_parse_options(prog, argc, argv, flags, NFLAGS, o->cmd, cmd_names, &o->cfg,
 	    on_flag, o);
 	if (rc != 0)
 		return rc;

@@ -361,7 +361,6 @@ test_bad_flags(void **state)
 /* --- common/cli: typed flags, and tables of the older form ------------------ */
 
 static int	handled;
-static const void *handled_entry;
 
 static int
 count_option(const struct cli_option *f, const char *value, void *arg)
@@ -370,16 +369,6 @@ count_option(const struct cli_option *f, const char *value, void *arg)
 	(void)value;
 	(void)arg;
 	handled++;
-	return 0;
-}
-
-static int
-count_flag(const struct cli_flag *f, const char *value, void *arg)
-{
-	(void)value;
-	(void)arg;
-	handled++;
-	handled_entry = f;
 	return 0;
 }
 
@@ -432,30 +421,6 @@ test_cli_typed_flag_ranges(void **state)
 	assert_non_null(strstr(out, "(-3..10)"));
 	assert_non_null(strstr(out, "(0.5..2)"));
 	assert_non_null(strstr(out, "(each 1..1000)"));
-}
-
-/* Tables still written positionally (struct cli_flag) parse as before, and
- * their handler gets its own entry. */
-static void
-test_cli_positional_tables_still_work(void **state)
-{
-	static const struct cli_flag t[] = {
-		{ "name", 1, NULL, NULL, 7, 0, 'n', "NAME", "a name" },
-		{ "config", 1, NULL, NULL, CLI_CONFIG, 0, 0, "FILE", "config" },
-		{ "peers", 1, "network.max_peers", NULL, 0, 0, 0, "N", "max peers" },
-	};
-	char *argv[] = { (char *)"prog", (char *)"-n", (char *)"x", (char *)"--peers",
-	    (char *)"12", NULL };
-	struct config c;
-
-	(void)state;
-	config_init(&c);
-	handled = 0;
-	assert_int_equal(cli_parse("prog", 5, argv, t, 3, 0, &c, count_flag, NULL), 0);
-	assert_int_equal(handled, 1);
-	assert_ptr_equal(handled_entry, &t[0]);
-	assert_int_equal(c.network.max_peers, 12);
-	config_free(&c);
 }
 
 /* --- themes --------------------------------------------------------------- */
@@ -575,7 +540,6 @@ main(void)
 		cmocka_unit_test_setup(test_default_node_is_the_configured_one, setup_home),
 		cmocka_unit_test_setup(test_bad_flags, setup_home),
 		cmocka_unit_test(test_cli_typed_flag_ranges),
-		cmocka_unit_test(test_cli_positional_tables_still_work),
 		cmocka_unit_test(test_themes),
 	};
 
