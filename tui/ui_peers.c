@@ -816,9 +816,14 @@ ui_peers_draw_table(struct ui_peers *v, const struct source *src, struct grid *g
 		if (v->filter[0] != '\0')
 			used += grid_printf(g, r.x + used, y, r.w - used, GC_WARN, "  filter \"%s\"",
 			    v->filter);
-		grid_printf(g, r.x + used, y, r.w - used, GC_DIM, "  sort %s%s%s",
+		used += grid_printf(g, r.x + used, y, r.w - used, GC_DIM, "  sort %s%s%s",
 		    ui_peers_columns[v->sort_col].key, v->reverse ? " desc" : "",
 		    v->stale_order ? " (held while you move)" : "");
+		/* Which peer the actions (d, b, Enter) will act on, also when
+		 * its row is scrolled away. */
+		if (v->have_sel)
+			grid_printf(g, r.x + used, y, r.w - used, GC_DIM, "  selected #%llu",
+			    (unsigned long long)v->sel_id);
 	}
 }
 
