@@ -67,16 +67,18 @@ log "p2pprobe (v1) handshake with a: $(cat "$T/probe.log")"
 
 # --- a v2 node dials a v1-only node: falls back, nobody blamed ---------------------
 start_node d 4 --min-peers 1 --no-dns-seeds --seed-node "$C"
-wait_for 20 "d reaches v1-only c" peer_up d "$(ip_of 3):"
-[ "$(peer_field d "$(ip_of 3):" transport)" = v1 ] || fail "d to c: not v1"
+# "$C" (address and listen port), not c's address alone: c may dial d
+# too, and that inbound connection is not the one under test.
+wait_for 20 "d reaches v1-only c" peer_up d "$C"
+[ "$(peer_field d "$C" transport)" = v1 ] || fail "d to c: not v1"
 grep -q "closed on our v2 handshake: dialling again in v1" "$T/d/node.log" ||
 	fail "d's log does not tell of the fall-back"
 [ "$(rpc c listbanned | json 'len(d)')" = 0 ] || fail "c banned the v2 node"
 # Remembered: the next dial to c goes straight to v1.
 rpc d disconnectnode "$C" >/dev/null || fail "disconnectnode"
-c_gone() { ! peer_up d "$(ip_of 3):"; }
+c_gone() { ! peer_up d "$C"; }
 wait_for 10 "d drops c" c_gone
-wait_for 30 "d reaches c again" peer_up d "$(ip_of 3):"
+wait_for 30 "d reaches c again" peer_up d "$C"
 [ "$(grep -c "closed on our v2 handshake" "$T/d/node.log")" = 1 ] ||
 	fail "d tried v2 again with a v1-only address"
 log "d (v2) -> c (v1 only): fell back to v1, and dials it in v1 from then on"
